@@ -1,0 +1,34 @@
+package ingest
+
+import (
+	"context"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/job"
+)
+
+// Store is what ingestion needs from the database. Implementations return
+// fault.Transient for failures a retry may fix.
+type Store interface {
+	// Guilds returns the guilds connected to a Kick broadcaster; none (and no
+	// error) when the broadcaster is not connected.
+	Guilds(ctx context.Context, broadcaster int64) ([]string, error)
+	// TouchViewer records that viewer took part in guild at t: the stored
+	// last-chat time becomes t unless it is already t or later. Repeating a
+	// call changes nothing.
+	TouchViewer(ctx context.Context, guild string, viewer event.User, t time.Time) error
+	// Delivered reports whether the delivery with this message id was
+	// completely handled.
+	Delivered(ctx context.Context, id string) (bool, error)
+	// MarkDelivered records that the delivery was completely handled; the
+	// record may vanish after expires. Marking twice is not an error.
+	MarkDelivered(ctx context.Context, id string, at, expires time.Time) error
+}
+
+// Queue takes jobs for the worker. Enqueueing a job whose ID was enqueued
+// recently is a no-op (the queue deduplicates by ID); the worker also keys
+// its writes by the job's cause, so an older duplicate changes nothing.
+type Queue interface {
+	Enqueue(ctx context.Context, jobs ...job.Job) error
+}

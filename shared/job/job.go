@@ -1,0 +1,91 @@
+// Package job defines the unit of work the webhook (and later the sweep and
+// the interactions endpoint) hands to the worker through the queue.
+//
+// A job names one guild and one cause. Its ID is derived from the cause, so
+// enqueueing the same cause twice yields the same ID, which the queue uses to
+// drop the copy and the worker uses to key the state it changes.
+package job
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/kickbot/kickbot/shared/command"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+)
+
+// Kind says what the worker should do with a job.
+type Kind string
+
+const (
+	// KindEvent: record or act on a Kick event other than plain chat.
+	KindEvent Kind = "event"
+	// KindCommand: run a chat command.
+	KindCommand Kind = "command"
+)
+
+// Job is one piece of work for one guild.
+type Job struct {
+	ID    string `json:"id"`
+	Kind  Kind   `json:"kind"`
+	Guild string `json:"guild"`
+	// Event is the Kick event behind the job (for both kinds).
+	Event *event.Event `json:"event,omitempty"`
+	// Command is set for KindCommand.
+	Command *command.Command `json:"command,omitempty"`
+}
+
+// MaxIDLen is the longest job ID; SQS FIFO deduplication ids allow 128.
+const MaxIDLen = 128
+
+// ForEvent makes the job that handles ev for guild: a command job when cmd
+// is non-nil, an event job otherwise.
+func ForEvent(guild string, ev event.Event, cmd *command.Command) Job {
+	j := Job{ID: ev.ID + "/" + guild, Kind: KindEvent, Guild: guild, Event: &ev}
+	if cmd != nil {
+		j.Kind = KindCommand
+		j.Command = cmd
+	}
+	return j
+}
+
+// Validate reports whether j is well formed.
+func (j Job) Validate() error {
+	switch {
+	case j.ID == "" || len(j.ID) > MaxIDLen:
+		return fault.E(fault.Invalid, "job id must be 1 to %d characters", MaxIDLen)
+	case j.Guild == "":
+		return fault.E(fault.Invalid, "job %s has no guild", j.ID)
+	case j.Kind != KindEvent && j.Kind != KindCommand:
+		return fault.E(fault.Invalid, "job %s has unknown kind %q", j.ID, j.Kind)
+	case j.Event == nil:
+		return fault.E(fault.Invalid, "job %s has no event", j.ID)
+	case j.Kind == KindCommand && j.Command == nil:
+		return fault.E(fault.Invalid, "command job %s has no command", j.ID)
+	}
+	return nil
+}
+
+// Encode returns the job's wire form.
+func (j Job) Encode() ([]byte, error) {
+	if err := j.Validate(); err != nil {
+		return nil, err
+	}
+	return json.Marshal(j)
+}
+
+// Decode parses and validates a job's wire form. Any failure is Invalid:
+// the message can never be processed as it is.
+func Decode(b []byte) (Job, error) {
+	var j Job
+	if err := json.Unmarshal(b, &j); err != nil {
+		return Job{}, fault.Wrap(fault.Invalid, err, "decode job")
+	}
+	if err := j.Validate(); err != nil {
+		return Job{}, err
+	}
+	return j, nil
+}
+
+func (j Job) String() string { return fmt.Sprintf("%s job %s (guild %s)", j.Kind, j.ID, j.Guild) }

@@ -1,0 +1,47 @@
+package job_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/kickbot/kickbot/shared/command"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/job"
+)
+
+func TestRoundTrip(t *testing.T) {
+	ev := event.Event{
+		ID: "01JQ7ZC4M2T8Y1B5N0P6R3K9VD", Type: event.ChatMessage, Broadcaster: 4402117,
+		SentAt: time.Date(2026, 3, 14, 19, 2, 11, 0, time.UTC),
+		Chat:   &event.Chat{MessageID: "m1", Sender: event.User{ID: 7, Username: "pixelpanda"}, Content: "!points"},
+	}
+	for _, cmd := range []*command.Command{nil, {Name: "points"}} {
+		j := job.ForEvent("123", ev, cmd)
+		b, err := j.Encode()
+		if err != nil {
+			t.Fatalf("Encode: %v", err)
+		}
+		got, err := job.Decode(b)
+		if err != nil {
+			t.Fatalf("Decode: %v", err)
+		}
+		if diff := cmp.Diff(j, got); diff != "" {
+			t.Errorf("round trip (-sent +got):\n%s", diff)
+		}
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	for _, in := range []string{
+		``, `{`, `[]`, `{"id":"a"}`,
+		`{"id":"a","kind":"event","guild":"1"}`,
+		`{"id":"a","kind":"nope","guild":"1","event":{}}`,
+		`{"id":"a","kind":"command","guild":"1","event":{}}`,
+	} {
+		if _, err := job.Decode([]byte(in)); !fault.Is(err, fault.Invalid) {
+			t.Errorf("Decode(%q) error = %v, want an Invalid error", in, err)
+		}
+	}
+}

@@ -1,0 +1,26 @@
+// Package stream holds what the bot knows about a guild's Kick stream:
+// whether it is live, since when, and its title and category.
+package stream
+
+import (
+	"time"
+
+	"github.com/kickbot/kickbot/shared/event"
+)
+
+// State is a guild's view of its connected stream.
+type State struct {
+	Guild     string
+	Live      bool
+	Title     string
+	StartedAt time.Time
+	// EndedAt is zero while live or when no end has been seen.
+	EndedAt  time.Time
+	Category event.Category
+	Language string
+	Mature   bool
+	// StatusAt and MetadataAt are the delivery times of the status and
+	// metadata events last applied; an older event never overwrites a newer.
+	StatusAt   time.Time
+	MetadataAt time.Time
+}

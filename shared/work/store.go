@@ -1,0 +1,23 @@
+package work
+
+import (
+	"context"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/event"
+)
+
+// Store is what the worker needs from the database. Implementations return
+// fault.Transient for failures a retry may fix.
+type Store interface {
+	// SetStreamStatus applies a live/offline change, delivered at at, to the
+	// guild's stream state, unless a status delivered at or after at is
+	// already stored. Repeating a call changes nothing.
+	SetStreamStatus(ctx context.Context, guild string, at time.Time, s event.Status) error
+	// SetStreamMetadata does the same for title, category, language and the
+	// mature flag.
+	SetStreamMetadata(ctx context.Context, guild string, at time.Time, m event.Metadata) error
+	// LogEvent appends ev to the guild's event log, keyed by ev.ID; the entry
+	// may vanish after expires. Logging the same event again changes nothing.
+	LogEvent(ctx context.Context, guild string, ev event.Event, expires time.Time) error
+}
