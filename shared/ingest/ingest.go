@@ -1,0 +1,215 @@
+// Package ingest decides what a verified Kick event changes: it routes the
+// event to the guilds connected to its channel, records viewer activity,
+// and queues every piece of work that is not a plain chat message.
+//
+// # Order of writes
+//
+// A delivery may fail half-way (the store or the queue is down) and Kick
+// then retries it with the same message id. Every step is therefore either
+// naturally idempotent or keyed by that id, and the steps run in an order
+// that lets a retry finish a half-done delivery without repeating any part:
+//
+//  1. Touch the actor's last-chat time in each guild. This is a "max" write
+//     of the payload's own time, so repeating it changes nothing. Plain chat
+//     stops here: it needs no dedupe record, which keeps it to at most one
+//     write per message (and none when the same viewer was touched by this
+//     instance within TouchEvery).
+//  2. If the delivery is already marked done, stop (a duplicate).
+//  3. Enqueue one job per guild. Job ids derive from the message id, so the
+//     FIFO queue drops a re-sent copy, and the worker keys its writes by the
+//     cause, so even a copy the queue let through changes nothing.
+//  4. Mark the delivery done (a conditional put with a TTL longer than the
+//     webhook's freshness window, so a replay inside the window is caught).
+//
+// Marking last is what makes retries safe: had the mark come first, a crash
+// before the enqueue would turn Kick's retry into a silently lost event.
+package ingest
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/command"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/job"
+)
+
+// Defaults for the Service's tunables.
+const (
+	// DefaultConnectionTTL bounds how long a broadcaster's guild list is
+	// cached; a new connection takes effect within it.
+	DefaultConnectionTTL = 30 * time.Second
+	// DefaultTouchEvery skips a viewer's last-chat write when this instance
+	// wrote it less than this long before. It is far below any activity
+	// window, so it never costs a viewer a minute.
+	DefaultTouchEvery = 30 * time.Second
+	// DefaultDeliveryTTL keeps dedupe records. It must exceed the webhook's
+	// freshness window (48h) so no accepted replay can outlive its record.
+	DefaultDeliveryTTL = 72 * time.Hour
+	// maxTouched bounds the recent-touch cache of one instance.
+	maxTouched = 50_000
+)
+
+// Service turns verified events into writes and jobs. The zero value is not
+// usable; set Store, Queue and Now. It is safe for concurrent use.
+type Service struct {
+	Store Store
+	Queue Queue
+	Now   func() time.Time
+	Log   *slog.Logger
+
+	ConnectionTTL time.Duration
+	TouchEvery    time.Duration
+	DeliveryTTL   time.Duration
+
+	mu      sync.Mutex
+	conns   map[int64]cachedGuilds
+	touched map[viewerKey]time.Time
+}
+
+type cachedGuilds struct {
+	guilds []string
+	until  time.Time
+}
+
+type viewerKey struct {
+	guild string
+	user  int64
+}
+
+// ErrNotConnected is returned (wrapped, kind NotFound) for events of a
+// broadcaster no guild is connected to.
+var ErrNotConnected = fault.E(fault.NotFound, "broadcaster is not connected to any guild")
+
+// Handle applies one verified event. It returns a NotFound error for an
+// unconnected broadcaster (nothing is written) and a Transient error when a
+// retry of the same delivery may succeed.
+func (s *Service) Handle(ctx context.Context, ev event.Event) error {
+	now := s.Now()
+	guilds, err := s.guilds(ctx, ev.Broadcaster, now)
+	if err != nil {
+		return err
+	}
+	if len(guilds) == 0 {
+		return ErrNotConnected
+	}
+
+	if actor, ok := ev.Actor(); ok {
+		at := ev.OccurredAt()
+		if at.After(now) {
+			at = now // a clock ahead of ours must not make a viewer active for longer
+		}
+		for _, g := range guilds {
+			if err := s.touch(ctx, g, actor, at); err != nil {
+				return err
+			}
+		}
+	}
+
+	var cmd *command.Command
+	if ev.Chat != nil {
+		c, ok := command.Parse(ev.Chat.Content)
+		if !ok {
+			return nil // plain chat: activity is all it changes
+		}
+		cmd = &c
+	}
+
+	done, err := s.Store.Delivered(ctx, ev.ID)
+	if err != nil {
+		return err
+	}
+	if done {
+		s.logger().DebugContext(ctx, "duplicate delivery", "message_id", ev.ID, "event_type", ev.Type)
+		return nil
+	}
+	jobs := make([]job.Job, len(guilds))
+	for i, g := range guilds {
+		jobs[i] = job.ForEvent(g, ev, cmd)
+	}
+	if err := s.Queue.Enqueue(ctx, jobs...); err != nil {
+		return err
+	}
+	return s.Store.MarkDelivered(ctx, ev.ID, now, now.Add(durationOr(s.DeliveryTTL, DefaultDeliveryTTL)))
+}
+
+// guilds returns the broadcaster's guilds, from the cache while it is fresh.
+// Unconnected broadcasters are cached too: their events are as frequent.
+func (s *Service) guilds(ctx context.Context, broadcaster int64, now time.Time) ([]string, error) {
+	s.mu.Lock()
+	c, ok := s.conns[broadcaster]
+	s.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.guilds, nil
+	}
+	guilds, err := s.Store.Guilds(ctx, broadcaster)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.conns == nil {
+		s.conns = make(map[int64]cachedGuilds)
+	}
+	s.conns[broadcaster] = cachedGuilds{guilds: guilds, until: now.Add(durationOr(s.ConnectionTTL, DefaultConnectionTTL))}
+	s.mu.Unlock()
+	return guilds, nil
+}
+
+// touch records viewer activity unless this instance already stored a time
+// within TouchEvery of at.
+func (s *Service) touch(ctx context.Context, guild string, viewer event.User, at time.Time) error {
+	k := viewerKey{guild, viewer.ID}
+	every := durationOr(s.TouchEvery, DefaultTouchEvery)
+	s.mu.Lock()
+	last, ok := s.touched[k]
+	s.mu.Unlock()
+	if ok && at.Sub(last) < every { // an older time would change nothing anyway
+		return nil
+	}
+	if err := s.Store.TouchViewer(ctx, guild, viewer, at); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.touched == nil || len(s.touched) >= maxTouched {
+		s.pruneTouched(at, every)
+	}
+	if at.After(s.touched[k]) {
+		s.touched[k] = at
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// pruneTouched drops entries too old to suppress a write; if that frees too
+// little the cache starts over, which only costs some repeated writes.
+func (s *Service) pruneTouched(now time.Time, every time.Duration) {
+	if s.touched == nil {
+		s.touched = make(map[viewerKey]time.Time)
+		return
+	}
+	for k, t := range s.touched {
+		if now.Sub(t) >= every {
+			delete(s.touched, k)
+		}
+	}
+	if len(s.touched) >= maxTouched*3/4 {
+		s.touched = make(map[viewerKey]time.Time)
+	}
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+func durationOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}

@@ -1,0 +1,320 @@
+package ingest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/ingest"
+	"github.com/kickbot/kickbot/shared/job"
+)
+
+// memStore is an in-memory ingest.Store that counts calls and can be told
+// to fail the next call of a method.
+type memStore struct {
+	mu        sync.Mutex
+	conns     map[int64][]string
+	lastChat  map[string]time.Time // guild/user -> time
+	delivered map[string]bool
+	calls     map[string]int
+	failNext  map[string]error
+}
+
+func newMemStore() *memStore {
+	return &memStore{
+		conns:     map[int64][]string{4402117: {"g1"}},
+		lastChat:  map[string]time.Time{},
+		delivered: map[string]bool{},
+		calls:     map[string]int{},
+		failNext:  map[string]error{},
+	}
+}
+
+func (m *memStore) call(name string) error {
+	m.calls[name]++
+	if err := m.failNext[name]; err != nil {
+		delete(m.failNext, name)
+		return err
+	}
+	return nil
+}
+
+func (m *memStore) Guilds(_ context.Context, b int64) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.call("Guilds"); err != nil {
+		return nil, err
+	}
+	return m.conns[b], nil
+}
+
+func (m *memStore) TouchViewer(_ context.Context, g string, v event.User, t time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.call("TouchViewer"); err != nil {
+		return err
+	}
+	k := fmt.Sprintf("%s/%d", g, v.ID)
+	if t.After(m.lastChat[k]) {
+		m.lastChat[k] = t
+	}
+	return nil
+}
+
+func (m *memStore) Delivered(_ context.Context, id string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.call("Delivered"); err != nil {
+		return false, err
+	}
+	return m.delivered[id], nil
+}
+
+func (m *memStore) MarkDelivered(_ context.Context, id string, _, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.call("MarkDelivered"); err != nil {
+		return err
+	}
+	m.delivered[id] = true
+	return nil
+}
+
+// memQueue deduplicates by job ID like an SQS FIFO queue does.
+type memQueue struct {
+	mu    sync.Mutex
+	jobs  []job.Job
+	seen  map[string]bool
+	sends int
+	fail  error
+}
+
+func (q *memQueue) Enqueue(_ context.Context, jobs ...job.Job) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.fail != nil {
+		err := q.fail
+		q.fail = nil
+		return err
+	}
+	q.sends++
+	if q.seen == nil {
+		q.seen = map[string]bool{}
+	}
+	for _, j := range jobs {
+		if !q.seen[j.ID] {
+			q.seen[j.ID] = true
+			q.jobs = append(q.jobs, j)
+		}
+	}
+	return nil
+}
+
+var t0 = time.Date(2026, 3, 14, 19, 0, 0, 0, time.UTC)
+
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time { return c.now }
+
+func newService() (*ingest.Service, *memStore, *memQueue, *clock) {
+	st, q, c := newMemStore(), &memQueue{}, &clock{now: t0}
+	return &ingest.Service{Store: st, Queue: q, Now: c.Now}, st, q, c
+}
+
+func chat(id string, user int64, content string, at time.Time) event.Event {
+	return event.Event{
+		ID: id, Type: event.ChatMessage, SentAt: at, Broadcaster: 4402117,
+		Chat: &event.Chat{MessageID: "m-" + id, Sender: event.User{ID: user, Username: fmt.Sprint("u", user)}, Content: content, CreatedAt: at},
+	}
+}
+
+func follow(id string) event.Event {
+	return event.Event{ID: id, Type: event.Followed, SentAt: t0, Broadcaster: 4402117,
+		Follow: &event.Follow{Follower: event.User{ID: 9, Username: "newfan"}}}
+}
+
+var transient = fault.Wrap(fault.Transient, errors.New("throttled"), "store")
+
+func TestPlainChatTouchesOnlyTheViewer(t *testing.T) {
+	s, st, q, _ := newService()
+	if err := s.Handle(context.Background(), chat("a", 7, "hello chat", t0)); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.lastChat["g1/7"]; !got.Equal(t0) {
+		t.Errorf("last chat = %v, want %v", got, t0)
+	}
+	if st.calls["Delivered"]+st.calls["MarkDelivered"] != 0 || q.sends != 0 {
+		t.Errorf("plain chat made dedupe calls %v and %d sends, want none", st.calls, q.sends)
+	}
+}
+
+func TestCommandIsQueuedOncePerGuild(t *testing.T) {
+	s, st, q, _ := newService()
+	st.conns[4402117] = []string{"g1", "g2"}
+	ev := chat("a", 7, "!points", t0)
+	for range 2 { // the second delivery is a duplicate
+		if err := s.Handle(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := len(q.jobs), 2; got != want {
+		t.Fatalf("queued %d jobs, want %d (one per guild)", got, want)
+	}
+	if q.sends != 1 {
+		t.Errorf("enqueue called %d times, want 1 (duplicate must stop at the dedupe check)", q.sends)
+	}
+	for i, g := range []string{"g1", "g2"} {
+		j := q.jobs[i]
+		if j.Guild != g || j.Kind != job.KindCommand || j.Command.Name != "points" {
+			t.Errorf("job %d = %+v, want a points command for %s", i, j, g)
+		}
+	}
+	if !st.delivered["a"] {
+		t.Error("delivery not marked done")
+	}
+}
+
+func TestUnconnectedBroadcasterWritesNothing(t *testing.T) {
+	s, st, q, _ := newService()
+	ev := follow("f1")
+	ev.Broadcaster = 999
+	err := s.Handle(context.Background(), ev)
+	if !fault.Is(err, fault.NotFound) {
+		t.Errorf("Handle = %v, want NotFound", err)
+	}
+	if st.calls["TouchViewer"]+st.calls["MarkDelivered"] != 0 || len(q.jobs) != 0 {
+		t.Errorf("unconnected broadcaster caused writes: calls %v, jobs %d", st.calls, len(q.jobs))
+	}
+}
+
+func TestRetryAfterTransientFailureCountsOnce(t *testing.T) {
+	steps := []string{"TouchViewer", "Delivered", "Enqueue", "MarkDelivered"}
+	for _, step := range steps {
+		t.Run(step, func(t *testing.T) {
+			s, st, q, _ := newService()
+			if step == "Enqueue" {
+				q.fail = transient
+			} else {
+				st.failNext[step] = transient
+			}
+			ev := follow("f1")
+			if err := s.Handle(context.Background(), ev); !fault.Is(err, fault.Transient) {
+				t.Fatalf("first delivery = %v, want Transient", err)
+			}
+			if err := s.Handle(context.Background(), ev); err != nil {
+				t.Fatalf("retry = %v, want nil", err)
+			}
+			if err := s.Handle(context.Background(), ev); err != nil { // a late duplicate
+				t.Fatalf("duplicate = %v, want nil", err)
+			}
+			if got := len(q.jobs); got != 1 {
+				t.Errorf("after failure at %s and retry: %d jobs, want 1", step, got)
+			}
+			if !st.delivered["f1"] {
+				t.Error("delivery not marked done after retry")
+			}
+		})
+	}
+}
+
+func TestTouchEveryLimitsWrites(t *testing.T) {
+	s, st, _, c := newService()
+	ctx := context.Background()
+	tests := []struct {
+		offset     time.Duration
+		wantWrites int
+	}{
+		{0, 1},
+		{10 * time.Second, 1},  // within 30 s of the stored time: skipped
+		{29 * time.Second, 1},  // still within
+		{30 * time.Second, 2},  // not within: written
+		{-5 * time.Second, 2},  // older than what we stored: nothing to gain
+		{100 * time.Second, 3}, // written
+	}
+	for i, tt := range tests {
+		at := t0.Add(tt.offset)
+		c.now = t0.Add(2 * time.Minute)
+		if err := s.Handle(ctx, chat(fmt.Sprint(i), 7, "hi", at)); err != nil {
+			t.Fatal(err)
+		}
+		if got := st.calls["TouchViewer"]; got != tt.wantWrites {
+			t.Errorf("after message at +%v: %d writes, want %d", tt.offset, got, tt.wantWrites)
+		}
+	}
+}
+
+func TestFutureTimeIsClampedToNow(t *testing.T) {
+	s, st, _, _ := newService()
+	if err := s.Handle(context.Background(), chat("a", 7, "hi", t0.Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.lastChat["g1/7"]; !got.Equal(t0) {
+		t.Errorf("last chat = %v, want now (%v)", got, t0)
+	}
+}
+
+func TestConnectionsAreCached(t *testing.T) {
+	s, st, _, c := newService()
+	ctx := context.Background()
+	for i := range 3 {
+		if err := s.Handle(ctx, chat(fmt.Sprint(i), int64(i), "hi", t0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := st.calls["Guilds"]; got != 1 {
+		t.Errorf("Guilds called %d times within the TTL, want 1", got)
+	}
+	st.conns[4402117] = []string{"g1", "g2"}
+	c.now = c.now.Add(ingest.DefaultConnectionTTL)
+	if err := s.Handle(ctx, chat("late", 1, "hi", c.now)); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.calls["Guilds"]; got != 2 {
+		t.Errorf("Guilds called %d times after the TTL, want 2", got)
+	}
+	if _, ok := st.lastChat["g2/1"]; !ok {
+		t.Error("new connection not used after the cache expired")
+	}
+}
+
+// TestChatBudget is the write budget of the design: 1,000 plain messages
+// from 50 viewers within one minute cost at most one write each and no
+// queue sends. The exact figure goes to BENCHMARKS.md.
+func TestChatBudget(t *testing.T) {
+	s, st, q, c := newService()
+	writes := chatMinute(t, s, c)
+	if writes > 1000 || q.sends != 0 {
+		t.Errorf("1,000 chat messages: %d writes, %d sends; want <= 1000 and 0", writes, q.sends)
+	}
+	if len(st.lastChat) != 50 {
+		t.Errorf("%d viewers recorded, want 50", len(st.lastChat))
+	}
+}
+
+func chatMinute(t testing.TB, s *ingest.Service, c *clock) int {
+	st := s.Store.(*memStore)
+	for i := range 1000 {
+		at := t0.Add(time.Duration(i) * 60 * time.Millisecond)
+		c.now = at
+		if err := s.Handle(context.Background(), chat(fmt.Sprint("m", i), int64(i%50+1), "hello", at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st.calls["TouchViewer"]
+}
+
+func ExampleService_Handle() {
+	st, q := newMemStore(), &memQueue{}
+	s := &ingest.Service{Store: st, Queue: q, Now: func() time.Time { return t0 }}
+	ctx := context.Background()
+	_ = s.Handle(ctx, chat("01", 7, "gg", t0))      // plain chat: activity only
+	_ = s.Handle(ctx, chat("02", 7, "!points", t0)) // a command: one job
+	_ = s.Handle(ctx, chat("02", 7, "!points", t0)) // Kick's retry: nothing new
+	fmt.Println(len(q.jobs), q.jobs[0].Kind, q.jobs[0].Command.Name)
+	// Output: 1 command points
+}

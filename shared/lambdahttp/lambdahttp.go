@@ -1,0 +1,111 @@
+// Package lambdahttp runs a net/http handler behind API Gateway's HTTP API
+// (payload format 2.0), so each function serves exactly the same
+// http.Handler in Lambda as the local runner serves on a socket.
+package lambdahttp
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"net/http"
+	"net/textproto"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Handler adapts h to a Lambda handler for HTTP API events. A malformed
+// event (undecodable base64 body) is answered 400 without calling h.
+func Handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		r, err := Request(ctx, e)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusBadRequest, Body: `{"error":"malformed request"}`,
+				Headers: map[string]string{"Content-Type": "application/json"}}, nil
+		}
+		w := &responseWriter{header: make(http.Header)}
+		h.ServeHTTP(w, r)
+		return w.response(), nil
+	}
+}
+
+// Request builds the *http.Request an HTTP API event stands for. Header
+// names arrive lower-cased; they are canonicalised so Header.Get works.
+func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Request, error) {
+	body := []byte(e.Body)
+	if e.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(e.Body)
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	path := e.RawPath
+	if path == "" {
+		path = "/"
+	}
+	if e.RawQueryString != "" {
+		path += "?" + e.RawQueryString
+	}
+	r, err := http.NewRequestWithContext(ctx, e.RequestContext.HTTP.Method, path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range e.Headers {
+		// HTTP APIs join repeated headers with commas; keep them as one value.
+		r.Header[textproto.CanonicalMIMEHeaderKey(k)] = []string{v}
+	}
+	if len(e.Cookies) > 0 {
+		r.Header.Set("Cookie", strings.Join(e.Cookies, "; "))
+	}
+	r.Host = r.Header.Get("Host")
+	if r.Host == "" {
+		r.Host = e.RequestContext.DomainName
+	}
+	r.RemoteAddr = e.RequestContext.HTTP.SourceIP
+	r.RequestURI = path
+	return r, nil
+}
+
+type responseWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (w *responseWriter) Header() http.Header { return w.header }
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.body.Write(b)
+}
+
+func (w *responseWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+}
+
+func (w *responseWriter) response() events.APIGatewayV2HTTPResponse {
+	res := events.APIGatewayV2HTTPResponse{StatusCode: w.status, Headers: make(map[string]string, len(w.header))}
+	if res.StatusCode == 0 {
+		res.StatusCode = http.StatusOK
+	}
+	for k, vs := range w.header {
+		if k == "Set-Cookie" {
+			res.Cookies = append(res.Cookies, vs...)
+			continue
+		}
+		res.Headers[k] = strings.Join(vs, ",")
+	}
+	if b := w.body.Bytes(); utf8.Valid(b) {
+		res.Body = string(b)
+	} else {
+		res.Body = base64.StdEncoding.EncodeToString(b)
+		res.IsBase64Encoded = true
+	}
+	return res
+}
