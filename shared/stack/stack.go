@@ -5,6 +5,8 @@ package stack
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -16,6 +18,9 @@ import (
 
 // TableResource is the logical id of the table in the template.
 const TableResource = "Table"
+
+// JobsQueue is the logical id of the worker's FIFO queue.
+const JobsQueue = "JobsQueue"
 
 // Template is the part of a SAM template this package reads.
 type Template struct {
@@ -121,4 +126,87 @@ func (t *Template) TTLAttribute() (string, error) {
 		return "", nil
 	}
 	return p.TimeToLiveSpecification.AttributeName, nil
+}
+
+// Function is a Lambda function of the template.
+type Function struct {
+	Name    string // logical id
+	CodeURI string // directory of its package main, relative to the template
+	Routes  []Route
+}
+
+// Route is an HTTP API route, as in "POST /webhooks/kick".
+type Route struct {
+	Method, Path string
+}
+
+func (r Route) String() string { return r.Method + " " + r.Path }
+
+// Functions lists the template's serverless functions and their HTTP
+// routes, sorted by logical id.
+func (t *Template) Functions() ([]Function, error) {
+	var out []Function
+	for name, r := range t.Resources {
+		if r.Type != "AWS::Serverless::Function" {
+			continue
+		}
+		var p struct {
+			CodeURI string `yaml:"CodeUri"`
+			Events  map[string]struct {
+				Type       string `yaml:"Type"`
+				Properties struct {
+					Method string `yaml:"Method"`
+					Path   string `yaml:"Path"`
+				} `yaml:"Properties"`
+			} `yaml:"Events"`
+		}
+		if err := r.Properties.Decode(&p); err != nil {
+			return nil, fmt.Errorf("decode %s properties: %w", name, err)
+		}
+		f := Function{Name: name, CodeURI: p.CodeURI}
+		for _, e := range p.Events {
+			if e.Type == "HttpApi" {
+				f.Routes = append(f.Routes, Route{Method: strings.ToUpper(e.Properties.Method), Path: e.Properties.Path})
+			}
+		}
+		slices.SortFunc(f.Routes, func(a, b Route) int { return strings.Compare(a.String(), b.String()) })
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b Function) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// Routes lists every HTTP API route of the template, sorted.
+func (t *Template) Routes() ([]Route, error) {
+	fs, err := t.Functions()
+	if err != nil {
+		return nil, err
+	}
+	var out []Route
+	for _, f := range fs {
+		out = append(out, f.Routes...)
+	}
+	slices.SortFunc(out, func(a, b Route) int { return strings.Compare(a.String(), b.String()) })
+	return out, nil
+}
+
+// MaxReceiveCount returns the redrive limit of the named SQS queue: how
+// many times a message is received before it moves to the dead-letter queue.
+func (t *Template) MaxReceiveCount(queue string) (int, error) {
+	r, ok := t.Resources[queue]
+	if !ok || r.Type != "AWS::SQS::Queue" {
+		return 0, fmt.Errorf("template has no AWS::SQS::Queue named %s", queue)
+	}
+	var p struct {
+		RedrivePolicy struct {
+			MaxReceiveCount int `yaml:"maxReceiveCount"`
+		} `yaml:"RedrivePolicy"`
+	}
+	if err := r.Properties.Decode(&p); err != nil {
+		return 0, fmt.Errorf("decode %s properties: %w", queue, err)
+	}
+	if p.RedrivePolicy.MaxReceiveCount <= 0 {
+		return 0, fmt.Errorf("queue %s has no redrive policy", queue)
+	}
+	return p.RedrivePolicy.MaxReceiveCount, nil
 }

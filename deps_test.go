@@ -1,0 +1,78 @@
+package kickbot_test
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/kickbot/kickbot"
+
+// domain packages may import only the standard library and each other.
+var domain = []string{"audience", "command", "event", "fault", "ingest", "job", "stream", "work"}
+
+// adapters may import the domain, the standard library, and the outside
+// modules (or sibling adapters) listed for them.
+var adapters = map[string][]string{
+	"kick":       {},
+	"lambdahttp": {"github.com/aws/aws-lambda-go/"},
+	"stack":      {"go.yaml.in/yaml/", "github.com/aws/aws-sdk-go-v2/", module + "@root"},
+	"dynamo":     {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", "github.com/truora/minidyn/", module + "/shared/stack"},
+	"jobqueue":   {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
+	"localqueue": {"github.com/aws/aws-lambda-go/"},
+}
+
+// TestDependencyRule enforces design.md's layering with `go list`: domain
+// code is pure Go, adapters reach only their own outside dependency, and
+// nothing under shared/ imports functions/ or scripts/.
+func TestDependencyRule(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./shared/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], module+"/shared/")
+		seen[pkg] = true
+		isDomain := slices.Contains(domain, pkg)
+		allowed, isAdapter := adapters[pkg]
+		if !isDomain && !isAdapter {
+			t.Errorf("shared/%s is neither a domain package nor a known adapter: add it to deps_test.go", pkg)
+			continue
+		}
+		for _, imp := range fields[1:] {
+			if ok, why := importAllowed(imp, isDomain, allowed); !ok {
+				t.Errorf("shared/%s imports %s: %s", pkg, imp, why)
+			}
+		}
+	}
+	for _, p := range domain {
+		if !seen[p] {
+			t.Errorf("domain package shared/%s listed here does not exist", p)
+		}
+	}
+}
+
+func importAllowed(imp string, isDomain bool, allowed []string) (bool, string) {
+	first, _, _ := strings.Cut(imp, "/")
+	if !strings.Contains(first, ".") {
+		return true, "" // standard library
+	}
+	if rest, ok := strings.CutPrefix(imp, module+"/shared/"); ok && slices.Contains(domain, rest) {
+		return true, ""
+	}
+	if isDomain {
+		return false, "domain packages import only the standard library and other domain packages"
+	}
+	for _, a := range allowed {
+		if a == module+"@root" && imp == module {
+			return true, ""
+		}
+		if imp == a || strings.HasPrefix(imp, a) {
+			return true, ""
+		}
+	}
+	return false, "not among this adapter's allowed dependencies"
+}
