@@ -1,0 +1,114 @@
+package kick
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var payloadOpts = cmp.Options{
+	cmp.AllowUnexported(chatPayload{}),
+	cmp.Comparer(func(a, b kickTime) bool { return a.Equal(b.Time) && a.Location() == b.Location() }),
+}
+
+func chatFixtures(tb testing.TB) [][]byte {
+	tb.Helper()
+	var out [][]byte
+	for _, name := range []string{"chat.message.sent", "chat.message.sent.command"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "kick", name+".json"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, b); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b, compact.Bytes())
+	}
+	return out
+}
+
+// The fast path must actually run for the payloads Kick sends, and must
+// leave odd ones to encoding/json.
+func TestDecodeChat(t *testing.T) {
+	for i, body := range chatFixtures(t) {
+		got, ok := decodeChat(body)
+		if !ok {
+			t.Fatalf("decodeChat(fixture %d) fell back to encoding/json", i)
+		}
+		var want chatPayload
+		if err := json.Unmarshal(body, &want); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(&want, got, payloadOpts); diff != "" {
+			t.Errorf("decodeChat(fixture %d) (-encoding/json +fast):\n%s", i, diff)
+		}
+	}
+
+	const b = `"broadcaster":{"user_id":1}`
+	accepted := []string{
+		`{` + b + `,"message_id":"m","content":"\u003cb\u003e \"hi\" \ud83d\ude00","sender":{"user_id":2}}`,
+		`{` + b + `,"content":` + "\"caf\xe9 \xff\"" + `,"sender":{"user_id":-2,"identity":{"badges":[]}}}`,
+		`{` + b + `,"sender":null,"replies_to":null,"created_at":null,"emotes":[{"emote_id":37226,"positions":[{"s":0,"e":1.5e3}]}]}`,
+		`{` + b + `,"sender":{"identity":{"badges":[{"type":"vip","count":null},{}]}},"created_at":""}`,
+		` {"sender":{"identity":null},` + b + `} ` + "\n",
+		`{}`,
+	}
+	for _, in := range accepted {
+		got, ok := decodeChat([]byte(in))
+		if !ok {
+			t.Errorf("decodeChat(%s) fell back, want it decoded", in)
+			continue
+		}
+		var want chatPayload
+		if err := json.Unmarshal([]byte(in), &want); err != nil {
+			t.Fatalf("encoding/json rejects %s: %v", in, err)
+		}
+		if diff := cmp.Diff(&want, got, payloadOpts); diff != "" {
+			t.Errorf("decodeChat(%s) (-encoding/json +fast):\n%s", in, diff)
+		}
+	}
+
+	fallback := []string{
+		``, `null`, `[]`, `{`, `{} {}`, `{"a":1,}`,
+		`{"Content":"x"}`, `{"sender":{"USER_ID":1}}`, `{"\u0063ontent":"x"}`, `{"ſender":{}}`,
+		`{"content":"a","content":"b"}`, `{"sender":{"user_id":1,"user_id":2}}`,
+		`{"sender":{"user_id":1.0}}`, `{"sender":{"user_id":1e3}}`, `{"sender":{"user_id":99999999999999999999}}`,
+		`{"sender":{"user_id":"1"}}`, `{"content":5}`, `{"sender":{"is_verified":"yes"}}`, `{"sender":[]}`,
+		`{"created_at":"14/03/2026"}`, `{"sender":{"identity":{"badges":[null]}}}`,
+		`{"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`,
+		`{"x":01}`, `{"x":-}`, `{"x":1.}`, `{"x":"\x01"}`, `{"x":"\q"}`, `{"x":tru}`,
+	}
+	for _, in := range fallback {
+		if got, ok := decodeChat([]byte(in)); ok {
+			t.Errorf("decodeChat(%s) = %+v, want a fall back to encoding/json", in, got)
+		}
+	}
+}
+
+// FuzzDecodeChat checks the fast chat decoder against encoding/json, the
+// definition: whatever it accepts, encoding/json decodes the same way.
+func FuzzDecodeChat(f *testing.F) {
+	for _, b := range chatFixtures(f) {
+		f.Add(b)
+	}
+	f.Add([]byte(`{"broadcaster":{"user_id":1},"sender":{"user_id":2,"identity":{"badges":[{"type":"a","count":3}]}},"content":"\u00e9"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, ok := decodeChat(body)
+		if !ok {
+			return
+		}
+		var want chatPayload
+		if err := json.Unmarshal(body, &want); err != nil {
+			t.Fatalf("decodeChat accepted %q, which encoding/json rejects: %v", body, err)
+		}
+		if diff := cmp.Diff(&want, got, payloadOpts); diff != "" {
+			t.Fatalf("decodeChat(%q) (-encoding/json +fast):\n%s", body, diff)
+		}
+	})
+}

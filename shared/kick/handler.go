@@ -1,0 +1,182 @@
+package kick
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+)
+
+// Path is where Kick's webhook URL points.
+const Path = "/webhooks/kick"
+
+// MaxBody is the largest body read; a chat message is about 1 KiB.
+const MaxBody = 64 << 10
+
+// maxLogValue bounds unsigned header values copied into logs.
+const maxLogValue = 64
+
+var okBody = []byte(`{"ok":true}` + "\n")
+
+// NewHandler returns the handler for POST Path. It reads the body (at most
+// MaxBody bytes), verifies it with v at now(), parses it and passes the event
+// to handle, then answers Kick:
+//
+//   - 200 on success, and for fault.NotFound (an unknown event type, or a
+//     broadcaster handle does not know): Kick retries errors for a day and
+//     then unsubscribes, so only a retry that may help gets an error;
+//   - 400 for fault.Invalid, 401 for fault.Forbidden, 413 for a body over
+//     MaxBody, 405 for a method other than POST;
+//   - 503 for fault.Transient, so Kick retries; 500 for anything else.
+//
+// Duplicates are handle's business: it returns nil for them. A nil log
+// discards; a nil now is time.Now.
+func NewHandler(v *Verifier, handle func(ctx context.Context, ev event.Event) error, log *slog.Logger, now func() time.Time) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &handler{v: v, handle: handle, log: log, now: now}
+}
+
+type handler struct {
+	v      *Verifier
+	handle func(context.Context, event.Event) error
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		status, msg := http.StatusBadRequest, "body unreadable"
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			status, msg = http.StatusRequestEntityTooLarge, "body too large"
+		}
+		h.log.WarnContext(r.Context(), "kick webhook "+msg,
+			"message_id", clip(r.Header.Get(HeaderMessageID)), "event_type", clip(r.Header.Get(HeaderType)),
+			"kind", fault.Invalid.String(), "status", status, "error", err)
+		writeError(w, status, msg)
+		return
+	}
+
+	d, err := h.v.Verify(r.Header, body, h.now())
+	if err != nil {
+		// Nothing is verified yet: log the claimed id and type, clipped.
+		h.fail(w, r, err, "kick webhook rejected",
+			clip(r.Header.Get(HeaderMessageID)), clip(r.Header.Get(HeaderType)))
+		return
+	}
+	ev, err := Parse(d, body)
+	if err != nil {
+		h.fail(w, r, err, "kick webhook payload refused", d.MessageID, clip(d.Type))
+		return
+	}
+	if err := h.handle(r.Context(), ev); err != nil {
+		h.fail(w, r, err, "kick webhook handling failed", d.MessageID, d.Type)
+		return
+	}
+	// Guarded: boxing the attributes costs even when Debug is off, and this
+	// runs for every chat message.
+	if h.log.Enabled(r.Context(), slog.LevelDebug) {
+		h.log.DebugContext(r.Context(), "kick webhook handled",
+			"message_id", d.MessageID, "event_type", d.Type, "broadcaster", ev.Broadcaster)
+	}
+	writeOK(w)
+}
+
+// fail logs err once and answers with the status its kind maps to.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error, msg, id, typ string) {
+	kind := fault.KindOf(err)
+	level := slog.LevelWarn
+	status := http.StatusInternalServerError
+	switch kind {
+	case fault.NotFound:
+		// Answered 200 so Kick neither retries nor unsubscribes; an unknown
+		// type means our event list is behind, which someone should see.
+		status, level = http.StatusOK, slog.LevelInfo
+		if !event.Type(typ).Known() {
+			level = slog.LevelWarn
+		}
+	case fault.Invalid:
+		status = http.StatusBadRequest
+	case fault.Forbidden:
+		status = http.StatusUnauthorized
+	case fault.Transient:
+		status = http.StatusServiceUnavailable
+	default:
+		level = slog.LevelError
+	}
+	// Errors from this package never carry the signature; handle's carry
+	// their cause, which is what the log is for.
+	h.log.Log(r.Context(), level, msg,
+		"message_id", id, "event_type", typ, "kind", kind.String(), "status", status, "error", err)
+	if status == http.StatusOK {
+		writeOK(w)
+		return
+	}
+	writeError(w, status, fault.Message(err))
+}
+
+func writeOK(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(okBody)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(struct {
+		Error string `json:"error"`
+	}{msg})
+}
+
+// readBody reads at most MaxBody bytes, sizing the buffer from
+// Content-Length when it is given so a chat message costs one allocation.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.ContentLength > MaxBody {
+		return nil, &http.MaxBytesError{Limit: MaxBody}
+	}
+	rd := http.MaxBytesReader(w, r.Body, MaxBody)
+	size := 512
+	if r.ContentLength > 0 {
+		size = int(r.ContentLength) + 1 // +1 so the final read sees EOF without growing
+	}
+	buf := make([]byte, 0, size)
+	for {
+		n, err := rd.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
+}
+
+// clip shortens an unverified header value before it is logged.
+func clip(s string) string {
+	if len(s) > maxLogValue {
+		return s[:maxLogValue]
+	}
+	return s
+}
