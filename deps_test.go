@@ -18,7 +18,8 @@ var adapters = map[string][]string{
 	"kick":       {},
 	"lambdahttp": {"github.com/aws/aws-lambda-go/"},
 	"stack":      {"go.yaml.in/yaml/", "github.com/aws/aws-sdk-go-v2/", module + "@root"},
-	"dynamo":     {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", "github.com/truora/minidyn/", module + "/shared/stack"},
+	"dynamo":     {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/stack"},
+	"localdb":    {"github.com/truora/minidyn/"},
 	"jobqueue":   {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
 	"localqueue": {"github.com/aws/aws-lambda-go/"},
 }

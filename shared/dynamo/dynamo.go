@@ -1,0 +1,709 @@
+// Package dynamo is the DynamoDB adapter: it stores connections, delivery
+// markers, viewers, stream state and the event log in the single table that
+// template.yaml defines, and translates between the domain types and items.
+//
+// All item keys are strings of the form KIND#id:
+//
+//	item            pk                   sk                          other attributes
+//	connection      KICK#<broadcaster>   GUILD#<guild>               broadcaster N, connectedAt N(ms)
+//	delivery        DELIVERY#<msg id>    DELIVERY                    at N(ms), expiresAt N(s, TTL)
+//	viewer          GUILD#<guild>        VIEWER#<kick user id>       guild S, userId N, username S,
+//	                                                                 lastChatAt N(ms), watchMinutes N, points N
+//	stream state    GUILD#<guild>        STREAM                      guild S, live BOOL, title S,
+//	                                                                 startedAt/endedAt/statusAt N(ms),
+//	                                                                 categoryId N, categoryName S,
+//	                                                                 categoryThumbnail S, language S,
+//	                                                                 mature BOOL, metadataAt N(ms),
+//	                                                                 liveIndex S ("live", only while live)
+//	event log       GUILD#<guild>        EVENT#<ms, 13 digits>#<id>  type S, at N(ms), actorId N,
+//	                                                                 body S (JSON event.Event),
+//	                                                                 expiresAt N(s, TTL)
+//
+// Times are unix milliseconds, except expiresAt, which DynamoDB's TTL reads
+// as unix seconds. The indexes: activity (guild, lastChatAt) holds viewers,
+// watchtime and points (guild, watchMinutes/points) hold viewers once those
+// counters exist, and live (liveIndex, guild) holds only live stream items.
+// Connections, deliveries and log entries carry no guild attribute, so they
+// stay out of every index.
+//
+// Every write is conditioned or idempotent: a ConditionalCheckFailed answer
+// means the write was already done (or a newer one was), which is success.
+package dynamo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/ingest"
+	"github.com/kickbot/kickbot/shared/stream"
+	"github.com/kickbot/kickbot/shared/work"
+)
+
+// API is the part of *dynamodb.Client the Store uses; tests may fake it.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// Store keeps the bot's state in one DynamoDB table. Its methods return
+// fault.Invalid for arguments that cannot make a key (an empty guild, an
+// anonymous viewer), fault.Transient for failures a retry may fix
+// (throttling, server errors, lost connections, cancelled contexts) and
+// fault.Internal for requests DynamoDB rejects, which are bugs on our side.
+type Store struct {
+	Client API
+	Table  string
+
+	// pageSize caps the items per Query page; 0 leaves it to DynamoDB (1 MB
+	// pages). Tests set it to make the paging loops run.
+	pageSize int32
+}
+
+var (
+	_ ingest.Store = (*Store)(nil)
+	_ work.Store   = (*Store)(nil)
+)
+
+// New returns a Store on table.
+func New(client API, table string) *Store { return &Store{Client: client, Table: table} }
+
+// Key prefixes and fixed sort keys.
+const (
+	kickPrefix     = "KICK#"
+	guildPrefix    = "GUILD#"
+	deliveryPrefix = "DELIVERY#"
+	viewerPrefix   = "VIEWER#"
+	eventPrefix    = "EVENT#"
+	deliverySK     = "DELIVERY"
+	streamSK       = "STREAM"
+
+	// liveValue is liveIndex's only value: the live index has one partition
+	// listing live guilds.
+	liveValue = "live"
+
+	activityIndex = "activity"
+	liveIndex     = "live"
+)
+
+type itemKey struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+}
+
+type connectionRecord struct {
+	itemKey
+	Broadcaster int64 `dynamodbav:"broadcaster"`
+	ConnectedAt int64 `dynamodbav:"connectedAt"`
+}
+
+type deliveryRecord struct {
+	itemKey
+	At        int64 `dynamodbav:"at"`
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
+}
+
+type viewerRecord struct {
+	Guild        string `dynamodbav:"guild"`
+	UserID       int64  `dynamodbav:"userId"`
+	Username     string `dynamodbav:"username"`
+	LastChatAt   int64  `dynamodbav:"lastChatAt"`
+	WatchMinutes int64  `dynamodbav:"watchMinutes"`
+	Points       int64  `dynamodbav:"points"`
+}
+
+type streamRecord struct {
+	Guild             string `dynamodbav:"guild"`
+	Live              bool   `dynamodbav:"live"`
+	Title             string `dynamodbav:"title"`
+	StartedAt         int64  `dynamodbav:"startedAt"`
+	EndedAt           int64  `dynamodbav:"endedAt"`
+	StatusAt          int64  `dynamodbav:"statusAt"`
+	CategoryID        int64  `dynamodbav:"categoryId"`
+	CategoryName      string `dynamodbav:"categoryName"`
+	CategoryThumbnail string `dynamodbav:"categoryThumbnail"`
+	Language          string `dynamodbav:"language"`
+	Mature            bool   `dynamodbav:"mature"`
+	MetadataAt        int64  `dynamodbav:"metadataAt"`
+}
+
+type eventRecord struct {
+	itemKey
+	Type      string `dynamodbav:"type"`
+	At        int64  `dynamodbav:"at"`
+	ActorID   int64  `dynamodbav:"actorId,omitempty"`
+	Body      string `dynamodbav:"body"`
+	ExpiresAt int64  `dynamodbav:"expiresAt,omitempty"`
+}
+
+func connectionKey(broadcaster int64, guild string) itemKey {
+	return itemKey{PK: kickPrefix + strconv.FormatInt(broadcaster, 10), SK: guildPrefix + guild}
+}
+
+func deliveryKey(id string) itemKey { return itemKey{PK: deliveryPrefix + id, SK: deliverySK} }
+
+func viewerKey(guild string, user int64) itemKey {
+	return itemKey{PK: guildPrefix + guild, SK: viewerPrefix + strconv.FormatInt(user, 10)}
+}
+
+func streamKey(guild string) itemKey { return itemKey{PK: guildPrefix + guild, SK: streamSK} }
+
+// eventKey sorts a guild's log by time: 13 digits of unix milliseconds
+// cover every time from 1970 to the year 2286.
+func eventKey(guild string, at time.Time, id string) itemKey {
+	return itemKey{PK: guildPrefix + guild, SK: fmt.Sprintf("%s%013d#%s", eventPrefix, at.UnixMilli(), id)}
+}
+
+// millis is t in unix milliseconds, 0 for the zero time so that "unset"
+// survives the round trip.
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// ttlSeconds is t as DynamoDB's TTL wants it (unix seconds); 0, which
+// omits the attribute, keeps the item for ever.
+func ttlSeconds(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func (k itemKey) av() map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: k.PK},
+		"sk": &types.AttributeValueMemberS{Value: k.SK},
+	}
+}
+
+// Connect records that broadcaster's Kick channel feeds guild. Connecting
+// again only refreshes the connection time.
+func (s *Store) Connect(ctx context.Context, guild string, broadcaster int64, at time.Time) error {
+	if guild == "" || broadcaster <= 0 {
+		return fault.E(fault.Invalid, "connect needs a guild and a broadcaster")
+	}
+	item, err := attributevalue.MarshalMap(connectionRecord{
+		itemKey:     connectionKey(broadcaster, guild),
+		Broadcaster: broadcaster,
+		ConnectedAt: millis(at),
+	})
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "encode connection")
+	}
+	_, err = s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: item})
+	return classify(err, "save connection")
+}
+
+// Guilds returns the guilds connected to broadcaster; none when it is not
+// connected.
+func (s *Store) Guilds(ctx context.Context, broadcaster int64) ([]string, error) {
+	pk := kickPrefix + strconv.FormatInt(broadcaster, 10)
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key("pk").Equal(expression.Value(pk)).
+			And(expression.Key("sk").BeginsWith(guildPrefix))).
+		WithProjection(expression.NamesList(expression.Name("sk"))).
+		Build()
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "build guilds query")
+	}
+	items, err := s.query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    expr.KeyCondition(),
+		ProjectionExpression:      expr.Projection(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}, 0, "list connected guilds")
+	if err != nil {
+		return nil, err
+	}
+	var keys []itemKey
+	if err := attributevalue.UnmarshalListOfMaps(items, &keys); err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "decode connections")
+	}
+	var guilds []string
+	for _, k := range keys {
+		guilds = append(guilds, strings.TrimPrefix(k.SK, guildPrefix))
+	}
+	return guilds, nil
+}
+
+// Delivered reports whether the delivery with message id was marked.
+func (s *Store) Delivered(ctx context.Context, id string) (bool, error) {
+	expr, err := expression.NewBuilder().
+		WithProjection(expression.NamesList(expression.Name("pk"))).
+		Build()
+	if err != nil {
+		return false, fault.Wrap(fault.Internal, err, "build delivery lookup")
+	}
+	// Consistent, because the marker is written at the end of handling and
+	// a retry may arrive right after it.
+	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:                &s.Table,
+		Key:                      deliveryKey(id).av(),
+		ConsistentRead:           aws.Bool(true),
+		ProjectionExpression:     expr.Projection(),
+		ExpressionAttributeNames: expr.Names(),
+	})
+	if err != nil {
+		return false, classify(err, "look up delivery")
+	}
+	return len(out.Item) > 0, nil
+}
+
+// MarkDelivered records that delivery id was handled at at; DynamoDB may
+// delete the marker after expires. A second mark leaves the first intact.
+func (s *Store) MarkDelivered(ctx context.Context, id string, at, expires time.Time) error {
+	if id == "" {
+		return fault.E(fault.Invalid, "delivery has no message id")
+	}
+	item, err := attributevalue.MarshalMap(deliveryRecord{
+		itemKey:   deliveryKey(id),
+		At:        millis(at),
+		ExpiresAt: ttlSeconds(expires),
+	})
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "encode delivery")
+	}
+	return s.putNew(ctx, item, "mark delivery")
+}
+
+// putNew puts item unless an item with its key exists; an existing item
+// is success, since every such key names one cause.
+func (s *Store) putNew(ctx context.Context, item map[string]types.AttributeValue, what string) error {
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.AttributeNotExists(expression.Name("pk"))).
+		Build()
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "build put condition")
+	}
+	_, err = s.Client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 &s.Table,
+		Item:                      item,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if conditionFailed(err) {
+		return nil
+	}
+	return classify(err, what)
+}
+
+// TouchViewer records that viewer took part in guild at t, in one write
+// and without a read: the stored last-chat time only ever moves forward.
+func (s *Store) TouchViewer(ctx context.Context, guild string, viewer event.User, t time.Time) error {
+	if guild == "" || viewer.ID <= 0 {
+		return fault.E(fault.Invalid, "touch viewer needs a guild and a known viewer")
+	}
+	at := millis(t)
+	last := expression.Name("lastChatAt")
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.
+			Set(last, expression.Value(at)).
+			Set(expression.Name("guild"), expression.Value(guild)).
+			Set(expression.Name("userId"), expression.Value(viewer.ID)).
+			Set(expression.Name("username"), expression.Value(viewer.Username))).
+		WithCondition(expression.AttributeNotExists(last).
+			Or(last.LessThan(expression.Value(at)))).
+		Build()
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "build viewer update")
+	}
+	return s.update(ctx, viewerKey(guild, viewer.ID), expr, "record viewer activity")
+}
+
+// update applies expr to the item at k; a failed condition means a newer
+// or equal change is already stored, which is success.
+func (s *Store) update(ctx context.Context, k itemKey, expr expression.Expression, what string) error {
+	_, err := s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       k.av(),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if conditionFailed(err) {
+		return nil
+	}
+	return classify(err, what)
+}
+
+// Viewer returns a viewer of guild, or fault.NotFound when the viewer has
+// never been recorded there.
+func (s *Store) Viewer(ctx context.Context, guild string, userID int64) (audience.Viewer, error) {
+	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      &s.Table,
+		Key:            viewerKey(guild, userID).av(),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return audience.Viewer{}, classify(err, "load viewer")
+	}
+	if len(out.Item) == 0 {
+		return audience.Viewer{}, fault.E(fault.NotFound, "viewer not found")
+	}
+	var r viewerRecord
+	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+		return audience.Viewer{}, fault.Wrap(fault.Internal, err, "decode viewer")
+	}
+	return r.viewer(), nil
+}
+
+func (r viewerRecord) viewer() audience.Viewer {
+	return audience.Viewer{
+		Guild:        r.Guild,
+		UserID:       r.UserID,
+		Username:     r.Username,
+		LastChatAt:   fromMillis(r.LastChatAt),
+		WatchMinutes: r.WatchMinutes,
+		Points:       r.Points,
+	}
+}
+
+// ActiveSince returns the viewers of guild whose last-chat time is at or
+// after since, oldest first. It reads the activity index, which projects
+// identity and activity only: WatchMinutes and Points are left zero.
+func (s *Store) ActiveSince(ctx context.Context, guild string, since time.Time) ([]audience.Viewer, error) {
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key("guild").Equal(expression.Value(guild)).
+			And(expression.Key("lastChatAt").GreaterThanEqual(expression.Value(millis(since))))).
+		Build()
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "build activity query")
+	}
+	items, err := s.query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		IndexName:                 aws.String(activityIndex),
+		KeyConditionExpression:    expr.KeyCondition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}, 0, "list active viewers")
+	if err != nil {
+		return nil, err
+	}
+	var records []viewerRecord
+	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "decode active viewers")
+	}
+	viewers := make([]audience.Viewer, len(records))
+	for i, r := range records {
+		viewers[i] = r.viewer()
+	}
+	return viewers, nil
+}
+
+// SetStreamStatus applies a live/offline change delivered at at, unless a
+// status delivered at or after at is already stored.
+func (s *Store) SetStreamStatus(ctx context.Context, guild string, at time.Time, st event.Status) error {
+	if guild == "" {
+		return fault.E(fault.Invalid, "stream status needs a guild")
+	}
+	u := expression.
+		Set(expression.Name("guild"), expression.Value(guild)).
+		Set(expression.Name("live"), expression.Value(st.Live)).
+		Set(expression.Name("statusAt"), expression.Value(millis(at)))
+	// A status without a title (or start) keeps the one stored, which a
+	// metadata event may have set.
+	if st.Title != "" {
+		u = u.Set(expression.Name("title"), expression.Value(st.Title))
+	}
+	if !st.StartedAt.IsZero() {
+		u = u.Set(expression.Name("startedAt"), expression.Value(millis(st.StartedAt)))
+	}
+	switch {
+	case st.Live:
+		// The sparse live index lists the guild while liveIndex exists.
+		u = u.Set(expression.Name("liveIndex"), expression.Value(liveValue)).
+			Remove(expression.Name("endedAt"))
+	case st.EndedAt.IsZero():
+		u = u.Remove(expression.Name("liveIndex")).Remove(expression.Name("endedAt"))
+	default:
+		u = u.Remove(expression.Name("liveIndex")).
+			Set(expression.Name("endedAt"), expression.Value(millis(st.EndedAt)))
+	}
+	return s.updateNewer(ctx, streamKey(guild), u, "statusAt", at, "save stream status")
+}
+
+// SetStreamMetadata applies a title, category, language and mature-flag
+// change delivered at at, unless metadata delivered at or after at is
+// already stored.
+func (s *Store) SetStreamMetadata(ctx context.Context, guild string, at time.Time, m event.Metadata) error {
+	if guild == "" {
+		return fault.E(fault.Invalid, "stream metadata needs a guild")
+	}
+	u := expression.
+		Set(expression.Name("guild"), expression.Value(guild)).
+		Set(expression.Name("title"), expression.Value(m.Title)).
+		Set(expression.Name("categoryId"), expression.Value(m.Category.ID)).
+		Set(expression.Name("categoryName"), expression.Value(m.Category.Name)).
+		Set(expression.Name("categoryThumbnail"), expression.Value(m.Category.Thumbnail)).
+		Set(expression.Name("language"), expression.Value(m.Language)).
+		Set(expression.Name("mature"), expression.Value(m.Mature)).
+		Set(expression.Name("metadataAt"), expression.Value(millis(at)))
+	return s.updateNewer(ctx, streamKey(guild), u, "metadataAt", at, "save stream metadata")
+}
+
+// updateNewer applies u to the item at k if the item's version attribute
+// (a delivery time) is absent or older than at; an older or repeated
+// delivery changes nothing.
+func (s *Store) updateNewer(ctx context.Context, k itemKey, u expression.UpdateBuilder, version string, at time.Time, what string) error {
+	v := expression.Name(version)
+	expr, err := expression.NewBuilder().
+		WithUpdate(u).
+		WithCondition(expression.AttributeNotExists(v).Or(v.LessThan(expression.Value(millis(at))))).
+		Build()
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "build "+what)
+	}
+	return s.update(ctx, k, expr, what)
+}
+
+// Stream returns guild's stream state; a zero State (with Guild set) when
+// nothing was ever recorded.
+func (s *Store) Stream(ctx context.Context, guild string) (stream.State, error) {
+	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      &s.Table,
+		Key:            streamKey(guild).av(),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return stream.State{}, classify(err, "load stream state")
+	}
+	var r streamRecord
+	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+		return stream.State{}, fault.Wrap(fault.Internal, err, "decode stream state")
+	}
+	return stream.State{
+		Guild:     guild,
+		Live:      r.Live,
+		Title:     r.Title,
+		StartedAt: fromMillis(r.StartedAt),
+		EndedAt:   fromMillis(r.EndedAt),
+		Category: event.Category{
+			ID:        r.CategoryID,
+			Name:      r.CategoryName,
+			Thumbnail: r.CategoryThumbnail,
+		},
+		Language:   r.Language,
+		Mature:     r.Mature,
+		StatusAt:   fromMillis(r.StatusAt),
+		MetadataAt: fromMillis(r.MetadataAt),
+	}, nil
+}
+
+// LiveGuilds returns the guilds whose stream is live, in guild id order.
+// The live index is eventually consistent: a guild that just went live or
+// offline may be missing or still listed for a moment.
+func (s *Store) LiveGuilds(ctx context.Context) ([]string, error) {
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key("liveIndex").Equal(expression.Value(liveValue))).
+		WithProjection(expression.NamesList(expression.Name("guild"))).
+		Build()
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "build live query")
+	}
+	items, err := s.query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		IndexName:                 aws.String(liveIndex),
+		KeyConditionExpression:    expr.KeyCondition(),
+		ProjectionExpression:      expr.Projection(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}, 0, "list live guilds")
+	if err != nil {
+		return nil, err
+	}
+	var records []struct {
+		Guild string `dynamodbav:"guild"`
+	}
+	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "decode live guilds")
+	}
+	var guilds []string
+	for _, r := range records {
+		guilds = append(guilds, r.Guild)
+	}
+	return guilds, nil
+}
+
+// LogEvent appends ev to guild's event log, keyed by the time it occurred
+// and its delivery id; DynamoDB may delete the entry after expires.
+// Logging the same event again changes nothing.
+func (s *Store) LogEvent(ctx context.Context, guild string, ev event.Event, expires time.Time) error {
+	at := ev.OccurredAt()
+	if guild == "" || ev.ID == "" || at.Before(time.Unix(0, 0)) {
+		return fault.E(fault.Invalid, "event log entry needs a guild, an event id and a time")
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "encode event")
+	}
+	r := eventRecord{
+		itemKey:   eventKey(guild, at, ev.ID),
+		Type:      string(ev.Type),
+		At:        millis(at),
+		Body:      string(body),
+		ExpiresAt: ttlSeconds(expires),
+	}
+	if actor, ok := ev.Actor(); ok {
+		r.ActorID = actor.ID
+	}
+	item, err := attributevalue.MarshalMap(r)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "encode event")
+	}
+	return s.putNew(ctx, item, "log event")
+}
+
+// Events returns up to limit of guild's logged events, newest first.
+func (s *Store) Events(ctx context.Context, guild string, limit int) ([]event.Event, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).
+			And(expression.Key("sk").BeginsWith(eventPrefix))).
+		WithProjection(expression.NamesList(expression.Name("body"))).
+		Build()
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "build event query")
+	}
+	items, err := s.query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    expr.KeyCondition(),
+		ProjectionExpression:      expr.Projection(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ScanIndexForward:          aws.Bool(false),
+	}, limit, "list events")
+	if err != nil {
+		return nil, err
+	}
+	events := make([]event.Event, len(items))
+	for i, item := range items {
+		var r eventRecord
+		if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+			return nil, fault.Wrap(fault.Internal, err, "decode event")
+		}
+		if err := json.Unmarshal([]byte(r.Body), &events[i]); err != nil {
+			return nil, fault.Wrap(fault.Internal, err, "decode event body")
+		}
+	}
+	return events, nil
+}
+
+// query runs in page by page and returns the items of every page, or the
+// first limit items when limit > 0.
+func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput, limit int, what string) ([]map[string]types.AttributeValue, error) {
+	var items []map[string]types.AttributeValue
+	for {
+		page := s.pageSize
+		if rest := limit - len(items); limit > 0 && (page == 0 || int(page) > rest) {
+			page = int32(min(rest, math.MaxInt32))
+		}
+		if page > 0 {
+			in.Limit = aws.Int32(page)
+		}
+		out, err := s.Client.Query(ctx, in)
+		if err != nil {
+			return nil, classify(err, what)
+		}
+		items = append(items, out.Items...)
+		if len(out.LastEvaluatedKey) == 0 || (limit > 0 && len(items) >= limit) {
+			return items, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// conditionFailed reports whether err is DynamoDB refusing a write because
+// its condition did not hold.
+func conditionFailed(err error) bool {
+	_, ok := errors.AsType[*types.ConditionalCheckFailedException](err)
+	return ok
+}
+
+// classify gives an SDK error its fault kind, with what as the message;
+// nil stays nil. Throttling, server errors, lost connections and cancelled
+// contexts are Transient; anything DynamoDB rejects as a bad request is
+// Internal, since our requests should be valid.
+func classify(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	return fault.Wrap(kindOf(err), err, what)
+}
+
+func kindOf(err error) fault.Kind {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fault.Transient
+	}
+	if _, ok := errors.AsType[*types.ProvisionedThroughputExceededException](err); ok {
+		return fault.Transient
+	}
+	if _, ok := errors.AsType[*types.RequestLimitExceeded](err); ok {
+		return fault.Transient
+	}
+	if _, ok := errors.AsType[*types.InternalServerError](err); ok {
+		return fault.Transient
+	}
+	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
+		code := apiErr.ErrorCode()
+		if _, ok := retry.DefaultThrottleErrorCodes[code]; ok {
+			return fault.Transient
+		}
+		if _, ok := retry.DefaultRetryableErrorCodes[code]; ok {
+			return fault.Transient
+		}
+	}
+	if resp, ok := errors.AsType[*awshttp.ResponseError](err); ok {
+		switch code := resp.HTTPStatusCode(); {
+		case code == 429 || code >= 500:
+			return fault.Transient
+		case code >= 400:
+			return fault.Internal
+		}
+		// A success status with a reply we could not read: the reply was
+		// probably cut short, and a retry may get a whole one.
+		return fault.Transient
+	}
+	if _, ok := errors.AsType[*smithy.SerializationError](err); ok {
+		return fault.Internal
+	}
+	// The SDK checked our input before sending it.
+	if _, ok := errors.AsType[smithy.InvalidParamsError](err); ok {
+		return fault.Internal
+	}
+	// No reply at all: the network or the endpoint failed.
+	return fault.Transient
+}

@@ -1,0 +1,390 @@
+package dynamo
+
+import (
+	"crypto/rand"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/stream"
+)
+
+// noRetries makes failures surface at once instead of after the SDK's
+// backoff.
+func noRetries(o *dynamodb.Options) { o.Retryer = aws.NopRetryer{} }
+
+// tableName returns a table name no other test (or earlier run against the
+// same server) uses.
+func tableName(t *testing.T) string {
+	t.Helper()
+	name := strings.Map(func(r rune) rune {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '-'
+	}, t.Name())
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	return "kickbot-" + name + "-" + rand.Text()[:8]
+}
+
+// t0 is a whole millisecond, as stored times are.
+var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+func at(minutes int) time.Time { return t0.Add(time.Duration(minutes) * time.Minute) }
+
+// rawItem reads the item at k as stored.
+func rawItem(t *testing.T, s *Store, k itemKey) map[string]types.AttributeValue {
+	t.Helper()
+	out, err := s.Client.GetItem(t.Context(), &dynamodb.GetItemInput{
+		TableName: aws.String(s.Table), Key: k.av(), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatalf("GetItem(%v): %v", k, err)
+	}
+	return out.Item
+}
+
+// decodeItem reads the item at k into a record.
+func decodeItem[R any](t *testing.T, s *Store, k itemKey) R {
+	t.Helper()
+	var r R
+	if err := attributevalue.UnmarshalMap(rawItem(t, s, k), &r); err != nil {
+		t.Fatalf("decode %v: %v", k, err)
+	}
+	return r
+}
+
+// wantNumber checks that item's attr is a number with value want.
+func wantNumber(t *testing.T, item map[string]types.AttributeValue, attr string, want int64) {
+	t.Helper()
+	n, ok := item[attr].(*types.AttributeValueMemberN)
+	if !ok {
+		t.Fatalf("%s = %#v, want a number", attr, item[attr])
+	}
+	if n.Value != strconv.FormatInt(want, 10) {
+		t.Errorf("%s = %s, want %d", attr, n.Value, want)
+	}
+}
+
+func check(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// runStoreSuite checks a Store against a real (or emulated) DynamoDB;
+// newStore returns a Store on a fresh table made from the template.
+func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
+	t.Run("Guilds", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		s.pageSize = 1 // make the paging loop run
+		ctx := t.Context()
+		check(t, "Connect", s.Connect(ctx, "g2", 100, at(0)))
+		check(t, "Connect", s.Connect(ctx, "g1", 100, at(1)))
+		check(t, "Connect", s.Connect(ctx, "g3", 200, at(2)))
+		check(t, "Connect again", s.Connect(ctx, "g1", 100, at(3)))
+
+		for _, tc := range []struct {
+			broadcaster int64
+			want        []string
+		}{
+			{100, []string{"g1", "g2"}},
+			{200, []string{"g3"}},
+			{300, nil},
+		} {
+			got, err := s.Guilds(ctx, tc.broadcaster)
+			check(t, "Guilds", err)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Guilds(%d) (-want +got):\n%s", tc.broadcaster, diff)
+			}
+		}
+		got := decodeItem[connectionRecord](t, s, connectionKey(100, "g1"))
+		want := connectionRecord{itemKey: itemKey{PK: "KICK#100", SK: "GUILD#g1"}, Broadcaster: 100, ConnectedAt: at(3).UnixMilli()}
+		if got != want {
+			t.Errorf("connection item = %+v, want %+v", got, want)
+		}
+		if err := s.Connect(ctx, "", 100, at(4)); !fault.Is(err, fault.Invalid) {
+			t.Errorf("Connect with no guild = %v, want an invalid error", err)
+		}
+	})
+
+	t.Run("Deliveries", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		delivered := func(id string, want bool) {
+			t.Helper()
+			got, err := s.Delivered(ctx, id)
+			check(t, "Delivered", err)
+			if got != want {
+				t.Errorf("Delivered(%q) = %v, want %v", id, got, want)
+			}
+		}
+		expires := at(0).Add(24 * time.Hour)
+		delivered("m1", false)
+		check(t, "MarkDelivered", s.MarkDelivered(ctx, "m1", at(0), expires))
+		delivered("m1", true)
+		delivered("m2", false)
+
+		key := itemKey{PK: "DELIVERY#m1", SK: "DELIVERY"}
+		first := rawItem(t, s, key)
+		wantNumber(t, first, "expiresAt", expires.Unix())
+		wantNumber(t, first, "at", at(0).UnixMilli())
+
+		check(t, "MarkDelivered again", s.MarkDelivered(ctx, "m1", at(5), expires.Add(time.Hour)))
+		got := decodeItem[deliveryRecord](t, s, key)
+		want := deliveryRecord{itemKey: key, At: at(0).UnixMilli(), ExpiresAt: expires.Unix()}
+		if got != want {
+			t.Errorf("delivery item after a second mark = %+v, want %+v", got, want)
+		}
+	})
+
+	t.Run("TouchViewer", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		if _, err := s.Viewer(ctx, "g", 7); !fault.Is(err, fault.NotFound) {
+			t.Errorf("Viewer before any touch: err = %v, want not found", err)
+		}
+		// Each step touches viewer 7 and states what is stored afterwards.
+		for _, step := range []struct {
+			name     string
+			username string
+			at       time.Time
+			wantAt   time.Time
+			wantName string
+		}{
+			{"first", "alice", at(10), at(10), "alice"},
+			{"older", "old-name", at(5), at(10), "alice"},
+			{"equal", "same-time", at(10), at(10), "alice"},
+			{"newer", "alice2", at(11), at(11), "alice2"},
+		} {
+			err := s.TouchViewer(ctx, "g", event.User{ID: 7, Username: step.username}, step.at)
+			check(t, "TouchViewer "+step.name, err)
+			got, err := s.Viewer(ctx, "g", 7)
+			check(t, "Viewer", err)
+			want := audience.Viewer{Guild: "g", UserID: 7, Username: step.wantName, LastChatAt: step.wantAt}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("after %s touch, Viewer (-want +got):\n%s", step.name, diff)
+			}
+		}
+		if _, err := s.Viewer(ctx, "other", 7); !fault.Is(err, fault.NotFound) {
+			t.Errorf("Viewer in another guild: err = %v, want not found", err)
+		}
+		if err := s.TouchViewer(ctx, "g", event.User{Anonymous: true}, at(12)); !fault.Is(err, fault.Invalid) {
+			t.Errorf("TouchViewer(anonymous) = %v, want an invalid error", err)
+		}
+	})
+
+	t.Run("ActiveSince", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		s.pageSize = 1
+		ctx := t.Context()
+		touches := []struct {
+			guild string
+			id    int64
+			at    time.Time
+		}{
+			{"g", 1, at(0)},
+			{"g", 2, at(10)},
+			{"g", 3, at(20)},
+			{"g", 4, at(10).Add(-time.Millisecond)},
+			{"other", 5, at(20)},
+		}
+		for _, tc := range touches {
+			err := s.TouchViewer(ctx, tc.guild, event.User{ID: tc.id, Username: fmt.Sprint("u", tc.id)}, tc.at)
+			check(t, "TouchViewer", err)
+		}
+		viewer := func(id int64, at time.Time) audience.Viewer {
+			return audience.Viewer{Guild: "g", UserID: id, Username: fmt.Sprint("u", id), LastChatAt: at}
+		}
+		for _, tc := range []struct {
+			since time.Time
+			want  []audience.Viewer
+		}{
+			{at(10), []audience.Viewer{viewer(2, at(10)), viewer(3, at(20))}},
+			{at(0), []audience.Viewer{viewer(1, at(0)), viewer(4, at(10).Add(-time.Millisecond)), viewer(2, at(10)), viewer(3, at(20))}},
+			{at(20).Add(time.Millisecond), nil},
+		} {
+			got, err := s.ActiveSince(ctx, "g", tc.since)
+			check(t, "ActiveSince", err)
+			if len(got) == 0 {
+				got = nil
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("ActiveSince(g, %v) (-want +got):\n%s", tc.since, diff)
+			}
+		}
+	})
+
+	t.Run("StreamStatus", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		s.pageSize = 1
+		ctx := t.Context()
+		state := func(guild string, want stream.State) {
+			t.Helper()
+			got, err := s.Stream(ctx, guild)
+			check(t, "Stream", err)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Stream(%s) (-want +got):\n%s", guild, diff)
+			}
+		}
+		live := func(want ...string) {
+			t.Helper()
+			got, err := s.LiveGuilds(ctx)
+			check(t, "LiveGuilds", err)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("LiveGuilds (-want +got):\n%s", diff)
+			}
+		}
+		state("g", stream.State{Guild: "g"})
+		live()
+
+		check(t, "status live", s.SetStreamStatus(ctx, "g", at(1), event.Status{Live: true, Title: "hello", StartedAt: at(0)}))
+		check(t, "status live h", s.SetStreamStatus(ctx, "h", at(1), event.Status{Live: true, Title: "other", StartedAt: at(0)}))
+		check(t, "status offline i", s.SetStreamStatus(ctx, "i", at(1), event.Status{Live: false, EndedAt: at(1)}))
+		liveState := stream.State{Guild: "g", Live: true, Title: "hello", StartedAt: at(0), StatusAt: at(1)}
+		state("g", liveState)
+		live("g", "h")
+
+		check(t, "status offline", s.SetStreamStatus(ctx, "g", at(30), event.Status{Live: false, Title: "hello", StartedAt: at(0), EndedAt: at(29)}))
+		offline := stream.State{Guild: "g", Title: "hello", StartedAt: at(0), EndedAt: at(29), StatusAt: at(30)}
+		state("g", offline)
+		live("h")
+		if _, ok := rawItem(t, s, streamKey("g"))["liveIndex"]; ok {
+			t.Errorf("offline stream item still has liveIndex")
+		}
+
+		check(t, "older status", s.SetStreamStatus(ctx, "g", at(20), event.Status{Live: true, Title: "stale", StartedAt: at(19)}))
+		state("g", offline)
+		check(t, "repeated status", s.SetStreamStatus(ctx, "g", at(30), event.Status{Live: true, Title: "again", StartedAt: at(30)}))
+		state("g", offline)
+		live("h")
+
+		check(t, "live again", s.SetStreamStatus(ctx, "g", at(40), event.Status{Live: true, StartedAt: at(39)}))
+		// No title in the status: the stored one stays; the old end goes.
+		state("g", stream.State{Guild: "g", Live: true, Title: "hello", StartedAt: at(39), StatusAt: at(40)})
+		live("g", "h")
+
+		if err := s.SetStreamStatus(ctx, "", at(50), event.Status{}); !fault.Is(err, fault.Invalid) {
+			t.Errorf("SetStreamStatus with no guild = %v, want an invalid error", err)
+		}
+	})
+
+	t.Run("StreamMetadata", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		state := func(want stream.State) {
+			t.Helper()
+			got, err := s.Stream(ctx, "g")
+			check(t, "Stream", err)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Stream(g) (-want +got):\n%s", diff)
+			}
+		}
+		slots := event.Category{ID: 28, Name: "Slots & Casino", Thumbnail: "https://example.test/slots.webp"}
+		check(t, "metadata", s.SetStreamMetadata(ctx, "g", at(10), event.Metadata{
+			Title: "big wins", Language: "en", Mature: true, Category: slots,
+		}))
+		withMeta := stream.State{Guild: "g", Title: "big wins", Category: slots, Language: "en", Mature: true, MetadataAt: at(10)}
+		state(withMeta)
+
+		check(t, "older metadata", s.SetStreamMetadata(ctx, "g", at(5), event.Metadata{Title: "stale", Category: event.Category{ID: 1, Name: "Just Chatting"}}))
+		check(t, "repeated metadata", s.SetStreamMetadata(ctx, "g", at(10), event.Metadata{Title: "again"}))
+		state(withMeta)
+
+		// Status and metadata are ordered separately: a status delivered
+		// before the metadata still applies, and keeps the category.
+		check(t, "status", s.SetStreamStatus(ctx, "g", at(2), event.Status{Live: true, StartedAt: at(1)}))
+		withStatus := withMeta
+		withStatus.Live, withStatus.StartedAt, withStatus.StatusAt = true, at(1), at(2)
+		state(withStatus)
+
+		check(t, "newer metadata", s.SetStreamMetadata(ctx, "g", at(20), event.Metadata{Title: "bonus hunt", Language: "de", Category: slots}))
+		withStatus.Title, withStatus.Language, withStatus.Mature, withStatus.MetadataAt = "bonus hunt", "de", false, at(20)
+		state(withStatus)
+	})
+
+	t.Run("EventLog", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		alice := event.User{ID: 7, Username: "alice", Slug: "alice", Badges: []event.Badge{{Type: "subscriber", Text: "Sub", Count: 3}}}
+		chat := event.Event{
+			ID: "m-chat", Type: event.ChatMessage, SentAt: at(1).Add(time.Second), Broadcaster: 100,
+			Chat: &event.Chat{MessageID: "c1", Sender: alice, Content: "!points", CreatedAt: at(1)},
+		}
+		sub := event.Event{
+			ID: "m-sub", Type: event.SubscriptionNew, SentAt: at(2), Broadcaster: 100,
+			Sub: &event.Sub{Subscriber: alice, Months: 1, CreatedAt: at(2), ExpiresAt: at(2).AddDate(0, 1, 0)},
+		}
+		status := event.Event{
+			ID: "m-status", Type: event.LivestreamStatus, SentAt: at(3), Broadcaster: 100,
+			Status: &event.Status{Live: true, Title: "hello", StartedAt: at(3)},
+		}
+		expires := at(0).Add(30 * 24 * time.Hour)
+		check(t, "LogEvent sub", s.LogEvent(ctx, "g", sub, expires))
+		check(t, "LogEvent chat", s.LogEvent(ctx, "g", chat, expires))
+		check(t, "LogEvent status", s.LogEvent(ctx, "g", status, expires))
+		again := chat
+		again.Chat = &event.Chat{MessageID: "c1", Sender: alice, Content: "edited", CreatedAt: at(1)}
+		check(t, "LogEvent chat again", s.LogEvent(ctx, "g", again, expires.Add(time.Hour)))
+
+		for _, tc := range []struct {
+			limit, pageSize int
+			want            []event.Event
+		}{
+			{10, 0, []event.Event{status, sub, chat}},
+			{10, 1, []event.Event{status, sub, chat}},
+			{2, 0, []event.Event{status, sub}},
+			{2, 1, []event.Event{status, sub}},
+			{0, 0, nil},
+		} {
+			s.pageSize = int32(tc.pageSize)
+			got, err := s.Events(ctx, "g", tc.limit)
+			check(t, "Events", err)
+			if len(got) == 0 {
+				got = nil
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Events(g, %d) with pages of %d (-want +got):\n%s", tc.limit, tc.pageSize, diff)
+			}
+		}
+		if got, err := s.Events(ctx, "other", 10); err != nil || len(got) != 0 {
+			t.Errorf("Events(other, 10) = %v, %v; want none", got, err)
+		}
+
+		item := rawItem(t, s, itemKey{PK: "GUILD#g", SK: fmt.Sprintf("EVENT#%013d#m-chat", at(1).UnixMilli())})
+		wantNumber(t, item, "expiresAt", expires.Unix())
+		wantNumber(t, item, "at", at(1).UnixMilli())
+		wantNumber(t, item, "actorId", 7)
+		if typ, _ := item["type"].(*types.AttributeValueMemberS); typ == nil || typ.Value != string(event.ChatMessage) {
+			t.Errorf("type = %#v, want %q", item["type"], event.ChatMessage)
+		}
+		item = rawItem(t, s, itemKey{PK: "GUILD#g", SK: fmt.Sprintf("EVENT#%013d#m-status", at(3).UnixMilli())})
+		if _, ok := item["actorId"]; ok || len(item) == 0 {
+			t.Errorf("status event item = %v, want one without actorId", slices.Sorted(maps.Keys(item)))
+		}
+	})
+}
