@@ -1,0 +1,65 @@
+// Command webhook is the Lambda function behind POST /webhooks/kick: it
+// verifies Kick's signature, records activity and queues work.
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/ingest"
+	"github.com/kickbot/kickbot/shared/jobqueue"
+	"github.com/kickbot/kickbot/shared/kick"
+	"github.com/kickbot/kickbot/shared/lambdahttp"
+)
+
+func main() {
+	log := lambdacontext.NewLogger()
+	h, err := setup(context.Background(), log)
+	if err != nil {
+		log.Error("webhook init failed", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
+
+// setup reads the configuration and builds the clients, once per cold start.
+func setup(ctx context.Context, log *slog.Logger) (func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), error) {
+	table, queueURL := os.Getenv("TABLE_NAME"), os.Getenv("QUEUE_URL")
+	if table == "" || queueURL == "" {
+		return nil, fmt.Errorf("TABLE_NAME and QUEUE_URL must be set")
+	}
+	key := kick.DefaultPublicKey()
+	if path := os.Getenv("KICK_PUBLIC_KEY_FILE"); path != "" {
+		k, err := kick.LoadPublicKey(path)
+		if err != nil {
+			return nil, err
+		}
+		key = k
+	}
+	endpoint := os.Getenv("AWS_ENDPOINT_URL")
+	ddb, err := dynamo.NewClient(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	sqsClient, err := jobqueue.NewClient(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return handler(dynamo.New(ddb, table), jobqueue.New(sqsClient, queueURL), key, log, time.Now), nil
+}
+
+// handler is the function's whole request path, from the API Gateway event
+// to the store and the queue.
+func handler(store ingest.Store, queue ingest.Queue, key *rsa.PublicKey, log *slog.Logger, now func() time.Time) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	svc := &ingest.Service{Store: store, Queue: queue, Now: now, Log: log}
+	return lambdahttp.Handler(kick.NewHandler(kick.NewVerifier(key), svc.Handle, log, now))
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/job"
+)
+
+// The load of the design's budget: 1,000 plain chat messages from 50
+// viewers within one minute.
+const (
+	burstMessages = 1000
+	burstViewers  = 50
+)
+
+var start = time.Date(2026, 3, 14, 19, 0, 0, 0, time.UTC)
+
+var testKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// countingStore is an in-process ingest.Store that counts writes.
+type countingStore struct {
+	mu     sync.Mutex
+	writes int
+	last   map[int64]time.Time
+}
+
+func (s *countingStore) Guilds(context.Context, int64) ([]string, error) { return []string{"g1"}, nil }
+
+func (s *countingStore) TouchViewer(_ context.Context, _ string, v event.User, t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writes++
+	if s.last == nil {
+		s.last = map[int64]time.Time{}
+	}
+	if t.After(s.last[v.ID]) {
+		s.last[v.ID] = t
+	}
+	return nil
+}
+
+func (s *countingStore) Delivered(context.Context, string) (bool, error) { return false, nil }
+
+func (s *countingStore) MarkDelivered(context.Context, string, time.Time, time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writes++
+	return nil
+}
+
+type countingQueue struct{ sends int }
+
+func (q *countingQueue) Enqueue(context.Context, ...job.Job) error { q.sends++; return nil }
+
+// apiEvents signs each delivery and wraps it as API Gateway delivers it:
+// lower-case header names, a plain-text JSON body.
+func apiEvents(tb testing.TB, ds []kicksim.Delivery) []events.APIGatewayV2HTTPRequest {
+	tb.Helper()
+	out := make([]events.APIGatewayV2HTTPRequest, len(ds))
+	for i, d := range ds {
+		signed, err := (&kicksim.Sender{Key: testKey()}).Headers(d)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		hs := map[string]string{"content-type": "application/json"}
+		for k, v := range signed {
+			hs[strings.ToLower(k)] = v[0]
+		}
+		out[i] = events.APIGatewayV2HTTPRequest{
+			RawPath: "/webhooks/kick", Headers: hs, Body: string(d.Body),
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/webhooks/kick"}},
+		}
+	}
+	return out
+}
+
+func burst(tb testing.TB) []events.APIGatewayV2HTTPRequest {
+	sc := kicksim.Scenario{Broadcaster: 4402117, Viewers: burstViewers, Start: start}
+	return apiEvents(tb, sc.ChatBurst(burstMessages))
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// TestChatBurstBudget: 1,000 plain chat messages from 50 viewers in one
+// minute, through the whole handler, cost at most one store write each and
+// no queue send. BENCHMARKS.md reports the exact figure.
+func TestChatBurstBudget(t *testing.T) {
+	store, queue := &countingStore{}, &countingQueue{}
+	now := start.Add(time.Minute)
+	h := handler(store, queue, &testKey().PublicKey, quiet, func() time.Time { return now })
+	for i, e := range burst(t) {
+		res, err := h(context.Background(), e)
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("message %d: status %d, err %v, body %s", i, res.StatusCode, err, res.Body)
+		}
+	}
+	if store.writes > burstMessages || queue.sends != 0 {
+		t.Errorf("%d messages: %d writes, %d sends; want <= %d and 0", burstMessages, store.writes, queue.sends, burstMessages)
+	}
+	if len(store.last) != burstViewers {
+		t.Errorf("%d viewers recorded, want %d", len(store.last), burstViewers)
+	}
+	t.Logf("%d messages from %d viewers in one minute: %d writes, %d sends", burstMessages, burstViewers, store.writes, queue.sends)
+}
+
+// BenchmarkWebhookChat is the webhook's CPU per chat message: the whole
+// handler from the API Gateway event through verification, parsing and
+// ingestion, with the store and queue faked in-process. Compare it with
+// BenchmarkRSAVerify, the floor, in the same run.
+func BenchmarkWebhookChat(b *testing.B) {
+	evs := burst(b)
+	store, queue := &countingStore{}, &countingQueue{}
+	now := start.Add(time.Minute)
+	h := handler(store, queue, &testKey().PublicKey, quiet, func() time.Time { return now })
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		res, err := h(ctx, evs[i%len(evs)])
+		if err != nil || res.StatusCode != http.StatusOK {
+			b.Fatalf("status %d, err %v", res.StatusCode, err)
+		}
+		i++
+	}
+}
+
+// BenchmarkRSAVerify is the floor: one RSA-2048 PKCS#1 v1.5 verification of
+// a chat delivery's signature, with nothing else.
+func BenchmarkRSAVerify(b *testing.B) {
+	e := burst(b)[0]
+	sig, err := base64.StdEncoding.DecodeString(e.Headers["kick-event-signature"])
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(e.Headers["kick-event-message-id"] + "." + e.Headers["kick-event-message-timestamp"] + "." + e.Body))
+	pub := &testKey().PublicKey
+	for b.Loop() {
+		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

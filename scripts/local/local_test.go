@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/stack"
+)
+
+// TestTemplateRoutesAreServed holds the runner's routes equal to the
+// template's HTTP API routes, both ways.
+func TestTemplateRoutesAreServed(t *testing.T) {
+	tpl, err := stack.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := tpl.Routes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range rs {
+		want = append(want, r.String())
+	}
+	var got []string
+	for pattern := range routes(http.NotFoundHandler()) {
+		got = append(got, pattern)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("runner serves %v, template routes %v", got, want)
+	}
+}
+
+func TestParseSeed(t *testing.T) {
+	got, err := parseSeed(" 111:4402117, 222:5 ,")
+	if err != nil || len(got) != 2 || got[0] != (connection{"111", 4402117}) || got[1] != (connection{"222", 5}) {
+		t.Errorf("parseSeed = %v, %v", got, err)
+	}
+	for _, bad := range []string{"111", "111:x", ":5", "111:-1", "111:0"} {
+		if _, err := parseSeed(bad); err == nil {
+			t.Errorf("parseSeed(%q) = nil error, want one", bad)
+		}
+	}
+}
+
+func startRunner(t *testing.T, seed string) *runner {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	r, err := start(ctx, config{
+		ListenAddr: "127.0.0.1:0", DynamoAddr: "127.0.0.1:0", Table: "local-test",
+		LocalDir: t.TempDir(), Seed: seed, RetryDelay: 0,
+	}, log)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); cancel() })
+	return r
+}
+
+// TestScenario is the walking skeleton end to end: the local runner, the
+// replayer's scenario signed with the key the runner generated, the worker
+// behind the in-process queue, and the table read back.
+func TestScenario(t *testing.T) {
+	r := startRunner(t, "guild-1:4402117")
+	ctx := context.Background()
+	key, err := kicksim.ReadPrivateKey(r.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := kicksim.Scenario{Broadcaster: 4402117, Viewers: 12, Minutes: 5, Seed: 7, Duplicates: 10,
+		Start: time.Now().UTC().Add(-5 * time.Minute)}
+	sender := &kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: key}
+	lastChat := map[int64]time.Time{}
+	for _, d := range sc.Deliveries() {
+		status, err := sender.Send(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != http.StatusOK {
+			t.Fatalf("%s delivery %s: status %d, want 200", d.Type, d.ID, status)
+		}
+		if d.Type == event.ChatMessage {
+			var chat struct {
+				Sender struct {
+					UserID int64 `json:"user_id"`
+				} `json:"sender"`
+				CreatedAt time.Time `json:"created_at"`
+			}
+			if err := json.Unmarshal(d.Body, &chat); err != nil {
+				t.Fatal(err)
+			}
+			if chat.CreatedAt.After(lastChat[chat.Sender.UserID]) {
+				lastChat[chat.Sender.UserID] = chat.CreatedAt
+			}
+		}
+	}
+	if err := r.Queue.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Viewers: each chatter's last-chat time is stored, within the 30 s the
+	// webhook may skip.
+	vs, err := r.Store.ActiveSince(ctx, "guild-1", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != len(lastChat) {
+		t.Errorf("%d viewers stored, want %d", len(vs), len(lastChat))
+	}
+	for _, v := range vs {
+		want, ok := lastChat[v.UserID]
+		if !ok {
+			continue // a follower or gifter who did not chat
+		}
+		if d := want.Sub(v.LastChatAt); d < 0 || d >= 30*time.Second {
+			t.Errorf("viewer %d last chat %v, want within 30s before %v", v.UserID, v.LastChatAt, want)
+		}
+	}
+
+	// Stream state: went live, got its category, went offline.
+	st, err := r.Store.Stream(ctx, "guild-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Live || st.EndedAt.IsZero() || st.Category.Name != "Just Chatting" || !st.StartedAt.Equal(sc.Start.Truncate(time.Second)) {
+		t.Errorf("stream state = %+v, want offline, ended, Just Chatting, started %v", st, sc.Start)
+	}
+
+	// Event log: one entry per non-chat event although each was sent twice.
+	evs, err := r.Store.Events(ctx, "guild-1", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[event.Type]int{}
+	for _, e := range evs {
+		count[e.Type]++
+	}
+	for _, typ := range []event.Type{event.Followed, event.SubscriptionNew, event.SubscriptionRenew,
+		event.SubscriptionGifts, event.KicksGifted, event.RewardRedemption, event.Banned} {
+		if count[typ] != 1 {
+			t.Errorf("event log has %d %s entries, want 1", count[typ], typ)
+		}
+	}
+	if dead := r.Queue.DeadLetters(); len(dead) != 0 {
+		t.Errorf("%d jobs dead-lettered, want 0", len(dead))
+	}
+}
+
+// TestRunnerRejectsBadDeliveries: a delivery signed with another key, and
+// one for a broadcaster no guild is connected to, change nothing.
+func TestRunnerRejectsBadDeliveries(t *testing.T) {
+	r := startRunner(t, "guild-1:4402117")
+	ctx := context.Background()
+	good, err := kicksim.ReadPrivateKey(r.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := startRunner(t, "")
+	wrong, err := kicksim.ReadPrivateKey(other.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := kicksim.Fixtures(filepath.Join("..", "..", "testdata", "kick"), time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var follow kicksim.Delivery
+	for _, d := range ds {
+		if d.Type == event.Followed {
+			follow = d
+		}
+	}
+	status, err := (&kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: wrong}).Send(ctx, follow)
+	if err != nil || status != http.StatusUnauthorized {
+		t.Errorf("wrong key: status %d, err %v; want 401", status, err)
+	}
+	unconnected := follow
+	unconnected.ID = kicksim.NewIDs(time.Now()).Next(time.Now())
+	unconnected.Body = []byte(strings.ReplaceAll(string(follow.Body), "4402117", "999"))
+	status, err = (&kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: good}).Send(ctx, unconnected)
+	if err != nil || status != http.StatusOK {
+		t.Errorf("unconnected broadcaster: status %d, err %v; want 200", status, err)
+	}
+	if err := r.Queue.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := r.Store.Events(ctx, "guild-1", 10)
+	if err != nil || len(evs) != 0 {
+		t.Errorf("event log = %v, %v; want empty", evs, err)
+	}
+}

@@ -1,0 +1,273 @@
+// Command local runs the whole bot on one machine with no AWS account: it
+// serves the same routes as API Gateway, keeps data in an embedded DynamoDB
+// emulator (or the endpoint in AWS_ENDPOINT_URL), and runs the worker from
+// an in-process FIFO queue with the template's retry and dead-letter rules.
+//
+// Configuration (environment):
+//
+//	LISTEN_ADDR           address to serve on (default 127.0.0.1:8080)
+//	AWS_ENDPOINT_URL      use this DynamoDB endpoint instead of the embedded one
+//	DYNAMODB_ADDR         address of the embedded DynamoDB (default 127.0.0.1:8000)
+//	TABLE_NAME            table name (default kickbot-local); created if missing
+//	KICK_PUBLIC_KEY_FILE  PEM public key to verify webhooks with; when unset a
+//	                      key pair is generated and the private half written
+//	                      to LOCAL_DIR/kick-private.pem for the replayer
+//	LOCAL_DIR             where generated files go (default .local)
+//	SEED_CONNECTIONS      guildID:broadcasterUserID[,...] to connect locally
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/ingest"
+	"github.com/kickbot/kickbot/shared/jobqueue"
+	"github.com/kickbot/kickbot/shared/kick"
+	"github.com/kickbot/kickbot/shared/localdb"
+	"github.com/kickbot/kickbot/shared/localqueue"
+	"github.com/kickbot/kickbot/shared/stack"
+	"github.com/kickbot/kickbot/shared/work"
+)
+
+type config struct {
+	ListenAddr string
+	Endpoint   string
+	DynamoAddr string
+	Table      string
+	KeyFile    string
+	LocalDir   string
+	Seed       string
+	// RetryDelay stands in for the queue's visibility timeout.
+	RetryDelay time.Duration
+}
+
+func configFromEnv() config {
+	get := func(k, def string) string {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	return config{
+		ListenAddr: get("LISTEN_ADDR", "127.0.0.1:8080"),
+		Endpoint:   os.Getenv("AWS_ENDPOINT_URL"),
+		DynamoAddr: get("DYNAMODB_ADDR", "127.0.0.1:8000"),
+		Table:      get("TABLE_NAME", "kickbot-local"),
+		KeyFile:    os.Getenv("KICK_PUBLIC_KEY_FILE"),
+		LocalDir:   get("LOCAL_DIR", ".local"),
+		Seed:       os.Getenv("SEED_CONNECTIONS"),
+		RetryDelay: time.Second,
+	}
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	r, err := start(ctx, configFromEnv(), log)
+	if err != nil {
+		log.Error("local runner failed to start", "err", err)
+		os.Exit(1)
+	}
+	r.printBanner(os.Stdout)
+	<-ctx.Done()
+	r.Close()
+}
+
+// runner is a started local stack.
+type runner struct {
+	cfg        config
+	URL        string // base URL of the HTTP routes
+	Endpoint   string // DynamoDB endpoint in use
+	Embedded   bool
+	PrivateKey string // path of the generated signing key, if any
+	Store      *dynamo.Store
+	Queue      *localqueue.Queue
+	seeded     []connection
+	closers    []func()
+}
+
+type connection struct {
+	guild       string
+	broadcaster int64
+}
+
+func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err error) {
+	r := &runner{cfg: cfg}
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
+	tpl, err := stack.Load()
+	if err != nil {
+		return nil, err
+	}
+
+	// Store: the embedded emulator unless an endpoint is given.
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		db, err := localdb.Start(ctx, cfg.DynamoAddr)
+		if err != nil {
+			return nil, fmt.Errorf("start embedded DynamoDB: %w", err)
+		}
+		r.closers = append(r.closers, db.Close)
+		endpoint, r.Embedded = db.Endpoint, true
+	}
+	client, err := dynamo.NewClient(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	r.Endpoint = endpoint
+	if err := dynamo.CreateTable(ctx, client, cfg.Table); err != nil {
+		return nil, fmt.Errorf("create table %s: %w", cfg.Table, err)
+	}
+	r.Store = dynamo.New(client, cfg.Table)
+
+	conns, err := parseSeed(cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range conns {
+		if err := r.Store.Connect(ctx, c.guild, c.broadcaster, time.Now()); err != nil {
+			return nil, fmt.Errorf("seed connection %s:%d: %w", c.guild, c.broadcaster, err)
+		}
+	}
+	r.seeded = conns
+
+	key, err := r.kickKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	// Worker behind an in-process FIFO queue with the template's redrive limit.
+	maxReceive, err := tpl.MaxReceiveCount(stack.JobsQueue)
+	if err != nil {
+		return nil, err
+	}
+	worker := &work.Worker{Store: r.Store, Log: log.With("function", "worker")}
+	r.Queue = localqueue.New(jobqueue.Handler(worker, log.With("function", "worker")), localqueue.Options{
+		MaxReceiveCount: maxReceive, Log: log.With("function", "queue"), RetryDelay: cfg.RetryDelay,
+	})
+	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
+	go r.Queue.Run(qctx)
+	r.closers = append(r.closers, stopQueue)
+
+	svc := &ingest.Service{Store: r.Store, Queue: r.Queue, Now: time.Now, Log: log.With("function", "webhook")}
+	mux := http.NewServeMux()
+	for pattern, h := range routes(kick.NewHandler(kick.NewVerifier(key), svc.Handle, log.With("function", "webhook"), time.Now)) {
+		mux.Handle(pattern, h)
+	}
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("serve", "err", err)
+		}
+	}()
+	r.closers = append(r.closers, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	r.URL = "http://" + ln.Addr().String()
+	return r, nil
+}
+
+// routes maps each API Gateway route of the template ("METHOD /path", the
+// ServeMux pattern syntax) to its handler. A test holds it equal to the
+// template's routes.
+func routes(kickWebhook http.Handler) map[string]http.Handler {
+	return map[string]http.Handler{
+		"POST /webhooks/kick": kickWebhook,
+	}
+}
+
+// kickKey returns the public key webhooks are verified with: the configured
+// file, or a freshly generated pair whose private half the replayer reads.
+func (r *runner) kickKey(cfg config) (*rsa.PublicKey, error) {
+	if cfg.KeyFile != "" {
+		return kick.LoadPublicKey(cfg.KeyFile)
+	}
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	r.PrivateKey = filepath.Join(cfg.LocalDir, "kick-private.pem")
+	if err := kicksim.WritePrivateKey(r.PrivateKey, priv); err != nil {
+		return nil, err
+	}
+	if err := kicksim.WritePublicKey(filepath.Join(cfg.LocalDir, "kick-public.pem"), &priv.PublicKey); err != nil {
+		return nil, err
+	}
+	return &priv.PublicKey, nil
+}
+
+// parseSeed reads SEED_CONNECTIONS: "guildID:broadcasterUserID[,...]".
+func parseSeed(s string) ([]connection, error) {
+	var out []connection
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		g, b, ok := strings.Cut(part, ":")
+		id, err := strconv.ParseInt(strings.TrimSpace(b), 10, 64)
+		if !ok || strings.TrimSpace(g) == "" || err != nil || id <= 0 {
+			return nil, fmt.Errorf("SEED_CONNECTIONS: %q is not guildID:broadcasterUserID", part)
+		}
+		out = append(out, connection{guild: strings.TrimSpace(g), broadcaster: id})
+	}
+	return out, nil
+}
+
+func (r *runner) printBanner(w *os.File) {
+	fmt.Fprintf(w, "kickbot local runner\n")
+	fmt.Fprintf(w, "  Kick webhook   POST %s/webhooks/kick\n", r.URL)
+	kind := "embedded emulator"
+	if !r.Embedded {
+		kind = "AWS_ENDPOINT_URL"
+	}
+	fmt.Fprintf(w, "  DynamoDB       %s (%s), table %s\n", r.Endpoint, kind, r.cfg.Table)
+	if r.PrivateKey != "" {
+		fmt.Fprintf(w, "  signing key    generated; the replayer signs with %s\n", r.PrivateKey)
+	} else {
+		fmt.Fprintf(w, "  signing key    verifying with %s\n", r.cfg.KeyFile)
+	}
+	for _, c := range r.seeded {
+		fmt.Fprintf(w, "  connection     guild %s <- Kick broadcaster %d\n", c.guild, c.broadcaster)
+	}
+	if len(r.seeded) == 0 {
+		fmt.Fprintf(w, "  connection     none: set SEED_CONNECTIONS=guildID:broadcasterUserID\n")
+	}
+	fmt.Fprintf(w, "try:\n  go run ./scripts/replay scenario -url %s/webhooks/kick\n", r.URL)
+	if len(r.seeded) > 0 {
+		fmt.Fprintf(w, "  go run ./scripts/replay show -endpoint %s -table %s -guild %s\n", r.Endpoint, r.cfg.Table, r.seeded[0].guild)
+	}
+}
+
+// Close stops everything start started, last first.
+func (r *runner) Close() {
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		r.closers[i]()
+	}
+	r.closers = nil
+}

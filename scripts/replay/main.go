@@ -1,0 +1,144 @@
+// Command replay sends Kick webhook deliveries to a URL, signed like Kick
+// signs them: the fixture files, or a scripted stream with many viewers.
+// With "show" it prints what the bot stored for a guild.
+//
+//	replay fixtures  [-dir testdata/kick]
+//	replay scenario  [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1]
+//	replay show      -guild G [-endpoint URL] [-table NAME]
+//
+// Common flags: -url (default http://127.0.0.1:8080/webhooks/kick) and -key
+// (the private key the local runner wrote, default .local/kick-private.pem).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/dynamo"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "replay:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: replay fixtures|scenario|show [flags]")
+	}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	url := fs.String("url", "http://127.0.0.1:8080/webhooks/kick", "webhook URL")
+	keyPath := fs.String("key", ".local/kick-private.pem", "PEM private key to sign with")
+	dir := fs.String("dir", "testdata/kick", "fixtures directory")
+	sc := kicksim.Scenario{}
+	fs.Int64Var(&sc.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
+	fs.IntVar(&sc.Viewers, "viewers", 20, "distinct chatters")
+	fs.IntVar(&sc.Minutes, "minutes", 10, "stream length in minutes (ends now)")
+	fs.IntVar(&sc.Duplicates, "duplicates", 5, "deliveries to send twice")
+	fs.Uint64Var(&sc.Seed, "seed", 1, "seed of the chat pattern")
+	guild := fs.String("guild", "", "guild to show")
+	endpoint := fs.String("endpoint", os.Getenv("AWS_ENDPOINT_URL"), "DynamoDB endpoint for show (the runner prints it)")
+	table := fs.String("table", envOr("TABLE_NAME", "kickbot-local"), "table name for show")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+
+	if args[0] == "show" {
+		return show(ctx, out, *endpoint, *table, *guild)
+	}
+	key, err := kicksim.ReadPrivateKey(*keyPath)
+	if err != nil {
+		return fmt.Errorf("%w (start the local runner first, or pass -key)", err)
+	}
+	var ds []kicksim.Delivery
+	switch args[0] {
+	case "fixtures":
+		ds, err = kicksim.Fixtures(*dir, time.Now().UTC())
+	case "scenario":
+		sc.Start = time.Now().UTC().Add(-time.Duration(sc.Minutes) * time.Minute)
+		ds = sc.Deliveries()
+	default:
+		err = fmt.Errorf("unknown mode %q", args[0])
+	}
+	if err != nil {
+		return err
+	}
+	s := &kicksim.Sender{URL: *url, Key: key}
+	counts := map[string]int{}
+	for _, d := range ds {
+		status, err := s.Send(ctx, d)
+		if err != nil {
+			return err
+		}
+		counts[fmt.Sprintf("%s %d", d.Type, status)]++
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(out, "sent %d deliveries to %s\n", len(ds), *url)
+	for _, k := range keys {
+		fmt.Fprintf(out, "  %-45s x%d\n", k, counts[k])
+	}
+	return nil
+}
+
+// show prints a guild's viewers, stream state and event log.
+func show(ctx context.Context, out io.Writer, endpoint, table, guild string) error {
+	if guild == "" || endpoint == "" {
+		return errors.New("show needs -guild and -endpoint (or AWS_ENDPOINT_URL)")
+	}
+	client, err := dynamo.NewClient(ctx, endpoint)
+	if err != nil {
+		return err
+	}
+	st := dynamo.New(client, table)
+	s, err := st.Stream(ctx, guild)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "stream: live=%v title=%q category=%q started=%s ended=%s\n",
+		s.Live, s.Title, s.Category.Name, stamp(s.StartedAt), stamp(s.EndedAt))
+	vs, err := st.ActiveSince(ctx, guild, time.Time{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "viewers (%d):\n", len(vs))
+	for _, v := range vs {
+		fmt.Fprintf(out, "  %-12s %-10d last chat %s\n", v.Username, v.UserID, stamp(v.LastChatAt))
+	}
+	evs, err := st.Events(ctx, guild, 100)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "event log (%d, newest first):\n", len(evs))
+	for _, e := range evs {
+		actor, _ := e.Actor()
+		fmt.Fprintf(out, "  %s %-36s %s\n", stamp(e.OccurredAt()), e.Type, actor.Username)
+	}
+	return nil
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
