@@ -11,6 +11,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/localdb"
+	"github.com/kickbot/kickbot/shared/stack"
 )
 
 // countingAPI counts the DynamoDB calls the store adapter makes.
@@ -55,7 +56,7 @@ func TestChatBurstDynamoCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := dynamo.CreateTable(ctx, client, "budget"); err != nil {
+	if err := stack.CreateTable(ctx, client, "budget"); err != nil {
 		t.Fatal(err)
 	}
 	if err := dynamo.New(client, "budget").Connect(ctx, "g1", 4402117, start); err != nil {

@@ -134,7 +134,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		return nil, err
 	}
 	r.Endpoint = endpoint
-	if err := dynamo.CreateTable(ctx, client, cfg.Table); err != nil {
+	if err := stack.CreateTable(ctx, client, cfg.Table); err != nil {
 		return nil, fmt.Errorf("create table %s: %w", cfg.Table, err)
 	}
 	r.Store = dynamo.New(client, cfg.Table)

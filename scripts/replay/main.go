@@ -123,8 +123,11 @@ func show(ctx context.Context, out io.Writer, endpoint, table, guild string) err
 	}
 	fmt.Fprintf(out, "event log (%d, newest first):\n", len(evs))
 	for _, e := range evs {
-		actor, _ := e.Actor()
-		fmt.Fprintf(out, "  %s %-36s %s\n", stamp(e.OccurredAt()), e.Type, actor.Username)
+		who, _ := e.Actor()
+		if e.Ban != nil {
+			who = e.Ban.Target
+		}
+		fmt.Fprintf(out, "  %s %-36s %s\n", stamp(e.OccurredAt()), e.Type, who.Username)
 	}
 	return nil
 }

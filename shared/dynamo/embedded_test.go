@@ -12,6 +12,7 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/localdb"
+	"github.com/kickbot/kickbot/shared/stack"
 	"github.com/kickbot/kickbot/shared/stream"
 )
 
@@ -30,7 +31,7 @@ func newEmbedded(t *testing.T) (*Store, *miniserver.Server) {
 		t.Fatal(err)
 	}
 	name := tableName(t)
-	if err := CreateTable(t.Context(), client, name); err != nil {
+	if err := stack.CreateTable(t.Context(), client, name); err != nil {
 		t.Fatalf("CreateTable: %v", err)
 	}
 	return New(client, name), srv.Emulator
@@ -110,7 +111,7 @@ func TestEmbedded(t *testing.T) {
 	// Twice: a runner restarting on an existing table carries on, and the
 	// emulator's missing TTL operations are no error.
 	for range 2 {
-		if err := CreateTable(ctx, client, "kickbot"); err != nil {
+		if err := stack.CreateTable(ctx, client, "kickbot"); err != nil {
 			t.Fatalf("CreateTable: %v", err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/localdb"
+	"github.com/kickbot/kickbot/shared/stack"
 )
 
 // TestUpdateFix checks the emulator's UpdateItem where minidyn alone gets
@@ -136,7 +137,7 @@ func TestUpdateFix(t *testing.T) {
 	if _, err := ddb.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(s.Table)}); err != nil {
 		t.Fatalf("DeleteTable: %v", err)
 	}
-	if err := CreateTable(ctx, ddb, s.Table); err != nil {
+	if err := stack.CreateTable(ctx, ddb, s.Table); err != nil {
 		t.Fatalf("CreateTable after delete: %v", err)
 	}
 	if _, err := s.Viewer(ctx, "g", 1); !fault.Is(err, fault.NotFound) {

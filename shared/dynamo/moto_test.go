@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/stack"
 )
 
 // motoClient returns a client for the moto server at MOTO_ENDPOINT. The
@@ -35,7 +36,7 @@ func motoClient(t *testing.T) *dynamodb.Client {
 func newMotoTable(t *testing.T, client *dynamodb.Client) string {
 	t.Helper()
 	name := tableName(t)
-	if err := CreateTable(t.Context(), client, name); err != nil {
+	if err := stack.CreateTable(t.Context(), client, name); err != nil {
 		t.Fatalf("CreateTable: %v", err)
 	}
 	t.Cleanup(func() {
@@ -64,7 +65,7 @@ func TestMotoTimeToLive(t *testing.T) {
 	name := newMotoTable(t, client)
 	ctx := t.Context()
 
-	if err := CreateTable(ctx, client, name); err != nil {
+	if err := stack.CreateTable(ctx, client, name); err != nil {
 		t.Fatalf("CreateTable on an existing table: %v", err)
 	}
 	out, err := client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
