@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	miniserver "github.com/truora/minidyn/server"
+
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/stack"
@@ -200,5 +202,48 @@ func TestRunnerRejectsBadDeliveries(t *testing.T) {
 	evs, err := r.Store.Events(ctx, "guild-1", 10)
 	if err != nil || len(evs) != 0 {
 		t.Errorf("event log = %v, %v; want empty", evs, err)
+	}
+}
+
+// TestTransientFailureThenRetry: DynamoDB fails while a delivery is being
+// handled, the webhook answers 503, and Kick's retry of the same delivery
+// (and a late duplicate) leaves exactly one event in the log.
+func TestTransientFailureThenRetry(t *testing.T) {
+	r := startRunner(t, "guild-1:4402117")
+	ctx := context.Background()
+	key, err := kicksim.ReadPrivateKey(r.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := kicksim.Fixtures(filepath.Join("..", "..", "testdata", "kick"), time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := &kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: key}
+	for _, d := range ds {
+		if d.Type != event.SubscriptionGifts {
+			continue
+		}
+		r.db.Emulator.EmulateFailure(miniserver.FailureConditionInternalServerError)
+		status, err := sender.Send(ctx, d)
+		r.db.Emulator.EmulateFailure(miniserver.FailureConditionNone)
+		if err != nil || status != http.StatusServiceUnavailable {
+			t.Fatalf("delivery while DynamoDB fails: status %d, err %v; want 503", status, err)
+		}
+		for _, attempt := range []string{"retry", "late duplicate"} {
+			if status, err := sender.Send(ctx, d); err != nil || status != http.StatusOK {
+				t.Fatalf("%s: status %d, err %v; want 200", attempt, status, err)
+			}
+		}
+	}
+	if err := r.Queue.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := r.Store.Events(ctx, "guild-1", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].Type != event.SubscriptionGifts || len(evs[0].Gifts.Giftees) == 0 {
+		t.Errorf("event log = %+v, want exactly the one gift", evs)
 	}
 }

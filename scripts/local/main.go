@@ -98,6 +98,7 @@ type runner struct {
 	PrivateKey string // path of the generated signing key, if any
 	Store      *dynamo.Store
 	Queue      *localqueue.Queue
+	db         *localdb.Server // the embedded emulator, when used
 	seeded     []connection
 	closers    []func()
 }
@@ -127,7 +128,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 			return nil, fmt.Errorf("start embedded DynamoDB: %w", err)
 		}
 		r.closers = append(r.closers, db.Close)
-		endpoint, r.Embedded = db.Endpoint, true
+		endpoint, r.Embedded, r.db = db.Endpoint, true, db
 	}
 	client, err := dynamo.NewClient(ctx, endpoint)
 	if err != nil {
