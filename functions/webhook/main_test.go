@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/scripts/kicksim"
-	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/job"
 )
 
@@ -43,21 +43,14 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 type countingStore struct {
 	mu     sync.Mutex
 	writes int
-	last   map[int64]time.Time
 }
 
 func (s *countingStore) Guilds(context.Context, int64) ([]string, error) { return []string{"g1"}, nil }
 
-func (s *countingStore) TouchViewer(_ context.Context, _ string, v event.User, t time.Time) error {
+func (s *countingStore) TouchViewer(context.Context, string, audience.Activity) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.writes++
-	if s.last == nil {
-		s.last = map[int64]time.Time{}
-	}
-	if t.After(s.last[v.ID]) {
-		s.last[v.ID] = t
-	}
 	return nil
 }
 

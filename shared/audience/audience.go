@@ -14,5 +14,33 @@ type Viewer struct {
 	// attributable action) that the bot recorded.
 	LastChatAt   time.Time
 	WatchMinutes int64
-	Points       int64
+	// PointsMilli is the points balance in thousandths of a point, so that
+	// fractional accrual carries over exactly; see Points.
+	PointsMilli int64
+	// SubBadge says the viewer's latest chat message carried a subscriber
+	// badge; SubUntil is when a subscription seen in a sub event ends.
+	SubBadge bool
+	SubUntil time.Time
+	// BannedUntil is when a ban or timeout ends; the far future for a
+	// permanent ban, zero when not banned.
+	BannedUntil time.Time
+}
+
+// Points is the whole-point balance: fractions are kept, not shown.
+func (v Viewer) Points() int64 { return v.PointsMilli / 1000 }
+
+// Subscriber reports whether v counts as a subscriber at t.
+func (v Viewer) Subscriber(t time.Time) bool { return v.SubBadge || v.SubUntil.After(t) }
+
+// Banned reports whether v is banned or timed out at t.
+func (v Viewer) Banned(t time.Time) bool { return v.BannedUntil.After(t) }
+
+// Activity is one attributable action of a viewer in a guild.
+type Activity struct {
+	UserID   int64
+	Username string
+	At       time.Time
+	// Subscriber is what the action says about a subscription: set for chat
+	// messages (from their badges), nil for actions that do not say.
+	Subscriber *bool
 }

@@ -128,7 +128,10 @@ type viewerRecord struct {
 	Username     string `dynamodbav:"username"`
 	LastChatAt   int64  `dynamodbav:"lastChatAt"`
 	WatchMinutes int64  `dynamodbav:"watchMinutes"`
-	Points       int64  `dynamodbav:"points"`
+	PointsMilli  int64  `dynamodbav:"pointsMilli"`
+	SubBadge     bool   `dynamodbav:"subBadge"`
+	SubUntil     int64  `dynamodbav:"subUntil"`
+	BannedUntil  int64  `dynamodbav:"bannedUntil"`
 }
 
 type streamRecord struct {
@@ -318,27 +321,32 @@ func (s *Store) putNew(ctx context.Context, item map[string]types.AttributeValue
 	return classify(err, what)
 }
 
-// TouchViewer records that viewer took part in guild at t, in one write
-// and without a read: the stored last-chat time only ever moves forward.
-func (s *Store) TouchViewer(ctx context.Context, guild string, viewer event.User, t time.Time) error {
-	if guild == "" || viewer.ID <= 0 {
+// TouchViewer records a viewer's activity in guild, in one write and
+// without a read: the stored last-chat time only ever moves forward, and
+// the subscriber badge moves with it when the activity says.
+func (s *Store) TouchViewer(ctx context.Context, guild string, a audience.Activity) error {
+	if guild == "" || a.UserID <= 0 {
 		return fault.E(fault.Invalid, "touch viewer needs a guild and a known viewer")
 	}
-	at := millis(t)
+	at := millis(a.At)
 	last := expression.Name("lastChatAt")
+	update := expression.
+		Set(last, expression.Value(at)).
+		Set(expression.Name("guild"), expression.Value(guild)).
+		Set(expression.Name("userId"), expression.Value(a.UserID)).
+		Set(expression.Name("username"), expression.Value(a.Username))
+	if a.Subscriber != nil {
+		update = update.Set(expression.Name("subBadge"), expression.Value(*a.Subscriber))
+	}
 	expr, err := expression.NewBuilder().
-		WithUpdate(expression.
-			Set(last, expression.Value(at)).
-			Set(expression.Name("guild"), expression.Value(guild)).
-			Set(expression.Name("userId"), expression.Value(viewer.ID)).
-			Set(expression.Name("username"), expression.Value(viewer.Username))).
+		WithUpdate(update).
 		WithCondition(expression.AttributeNotExists(last).
 			Or(last.LessThan(expression.Value(at)))).
 		Build()
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "build viewer update")
 	}
-	return s.update(ctx, viewerKey(guild, viewer.ID), expr, "record viewer activity")
+	return s.update(ctx, viewerKey(guild, a.UserID), expr, "record viewer activity")
 }
 
 // update applies expr to the item at k; a failed condition means a newer
@@ -386,7 +394,10 @@ func (r viewerRecord) viewer() audience.Viewer {
 		Username:     r.Username,
 		LastChatAt:   fromMillis(r.LastChatAt),
 		WatchMinutes: r.WatchMinutes,
-		Points:       r.Points,
+		PointsMilli:  r.PointsMilli,
+		SubBadge:     r.SubBadge,
+		SubUntil:     fromMillis(r.SubUntil),
+		BannedUntil:  fromMillis(r.BannedUntil),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	miniserver "github.com/truora/minidyn/server"
 
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/localdb"
@@ -63,7 +64,9 @@ func TestStoreEmbeddedFailure(t *testing.T) {
 		{"Guilds", func() error { _, err := s.Guilds(ctx, 100); return err }},
 		{"MarkDelivered", func() error { return s.MarkDelivered(ctx, "m1", at(0), at(60)) }},
 		{"Delivered", func() error { _, err := s.Delivered(ctx, "m1"); return err }},
-		{"TouchViewer", func() error { return s.TouchViewer(ctx, "g", event.User{ID: 7, Username: "alice"}, at(0)) }},
+		{"TouchViewer", func() error {
+			return s.TouchViewer(ctx, "g", audience.Activity{UserID: 7, Username: "alice", At: at(0)})
+		}},
 		{"Viewer", func() error { _, err := s.Viewer(ctx, "g", 7); return err }},
 		{"ActiveSince", func() error { _, err := s.ActiveSince(ctx, "g", at(0)); return err }},
 		{"SetStreamStatus", func() error { return s.SetStreamStatus(ctx, "g", at(0), event.Status{Live: true}) }},

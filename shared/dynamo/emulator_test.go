@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/localdb"
 	"github.com/kickbot/kickbot/shared/stack"
@@ -143,7 +143,7 @@ func TestUpdateFix(t *testing.T) {
 	if _, err := s.Viewer(ctx, "g", 1); !fault.Is(err, fault.NotFound) {
 		t.Errorf("Viewer(1) on the new table: err = %v, want not found", err)
 	}
-	if err := s.TouchViewer(ctx, "g", event.User{ID: 1, Username: "a"}, at(0)); err != nil {
+	if err := s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(0)}); err != nil {
 		t.Errorf("TouchViewer on the new table: %v", err)
 	}
 	if viewers, err := s.ActiveSince(ctx, "g", at(0)); err != nil || len(viewers) != 1 {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 )
@@ -97,7 +98,7 @@ func TestConditionalWrites(t *testing.T) {
 		call func(s *Store) error
 	}{
 		{"MarkDelivered", func(s *Store) error { return s.MarkDelivered(t.Context(), "m1", at(0), at(1)) }},
-		{"TouchViewer", func(s *Store) error { return s.TouchViewer(t.Context(), "g", event.User{ID: 1}, at(0)) }},
+		{"TouchViewer", func(s *Store) error { return s.TouchViewer(t.Context(), "g", audience.Activity{UserID: 1, At: at(0)}) }},
 		{"SetStreamStatus", func(s *Store) error { return s.SetStreamStatus(t.Context(), "g", at(0), event.Status{}) }},
 		{"SetStreamMetadata", func(s *Store) error { return s.SetStreamMetadata(t.Context(), "g", at(0), event.Metadata{}) }},
 		{"LogEvent", func(s *Store) error { return s.LogEvent(t.Context(), "g", ev, at(1)) }},

@@ -177,7 +177,7 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			{"equal", "same-time", at(10), at(10), "alice"},
 			{"newer", "alice2", at(11), at(11), "alice2"},
 		} {
-			err := s.TouchViewer(ctx, "g", event.User{ID: 7, Username: step.username}, step.at)
+			err := s.TouchViewer(ctx, "g", audience.Activity{UserID: 7, Username: step.username, At: step.at})
 			check(t, "TouchViewer "+step.name, err)
 			got, err := s.Viewer(ctx, "g", 7)
 			check(t, "Viewer", err)
@@ -189,7 +189,7 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		if _, err := s.Viewer(ctx, "other", 7); !fault.Is(err, fault.NotFound) {
 			t.Errorf("Viewer in another guild: err = %v, want not found", err)
 		}
-		if err := s.TouchViewer(ctx, "g", event.User{Anonymous: true}, at(12)); !fault.Is(err, fault.Invalid) {
+		if err := s.TouchViewer(ctx, "g", audience.Activity{At: at(12)}); !fault.Is(err, fault.Invalid) {
 			t.Errorf("TouchViewer(anonymous) = %v, want an invalid error", err)
 		}
 	})
@@ -211,7 +211,7 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			{"other", 5, at(20)},
 		}
 		for _, tc := range touches {
-			err := s.TouchViewer(ctx, tc.guild, event.User{ID: tc.id, Username: fmt.Sprint("u", tc.id)}, tc.at)
+			err := s.TouchViewer(ctx, tc.guild, audience.Activity{UserID: tc.id, Username: fmt.Sprint("u", tc.id), At: tc.at})
 			check(t, "TouchViewer", err)
 		}
 		viewer := func(id int64, at time.Time) audience.Viewer {

@@ -31,6 +31,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
@@ -102,8 +103,14 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 		if at.After(now) {
 			at = now // a clock ahead of ours must not make a viewer active for longer
 		}
+		a := audience.Activity{UserID: actor.ID, Username: actor.Username, At: at}
+		if ev.Chat != nil {
+			// Only chat carries badges; other actions say nothing either way.
+			sub := actor.HasBadge("subscriber")
+			a.Subscriber = &sub
+		}
 		for _, g := range guilds {
-			if err := s.touch(ctx, g, actor, at); err != nil {
+			if err := s.touch(ctx, g, a); err != nil {
 				return err
 			}
 		}
@@ -160,8 +167,8 @@ func (s *Service) guilds(ctx context.Context, broadcaster int64, now time.Time) 
 
 // touch records viewer activity unless this instance already stored a time
 // within TouchEvery of at.
-func (s *Service) touch(ctx context.Context, guild string, viewer event.User, at time.Time) error {
-	k := viewerKey{guild, viewer.ID}
+func (s *Service) touch(ctx context.Context, guild string, a audience.Activity) error {
+	k, at := viewerKey{guild, a.UserID}, a.At
 	every := durationOr(s.TouchEvery, DefaultTouchEvery)
 	s.mu.Lock()
 	last, ok := s.touched[k]
@@ -169,7 +176,7 @@ func (s *Service) touch(ctx context.Context, guild string, viewer event.User, at
 	if ok && at.Sub(last) < every { // an older time would change nothing anyway
 		return nil
 	}
-	if err := s.Store.TouchViewer(ctx, guild, viewer, at); err != nil {
+	if err := s.Store.TouchViewer(ctx, guild, a); err != nil {
 		return err
 	}
 	s.mu.Lock()

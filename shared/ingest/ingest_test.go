@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/ingest"
@@ -20,6 +21,7 @@ type memStore struct {
 	mu        sync.Mutex
 	conns     map[int64][]string
 	lastChat  map[string]time.Time // guild/user -> time
+	sub       map[string]*bool
 	delivered map[string]bool
 	calls     map[string]int
 	failNext  map[string]error
@@ -29,6 +31,7 @@ func newMemStore() *memStore {
 	return &memStore{
 		conns:     map[int64][]string{4402117: {"g1"}},
 		lastChat:  map[string]time.Time{},
+		sub:       map[string]*bool{},
 		delivered: map[string]bool{},
 		calls:     map[string]int{},
 		failNext:  map[string]error{},
@@ -53,15 +56,16 @@ func (m *memStore) Guilds(_ context.Context, b int64) ([]string, error) {
 	return m.conns[b], nil
 }
 
-func (m *memStore) TouchViewer(_ context.Context, g string, v event.User, t time.Time) error {
+func (m *memStore) TouchViewer(_ context.Context, g string, a audience.Activity) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.call("TouchViewer"); err != nil {
 		return err
 	}
-	k := fmt.Sprintf("%s/%d", g, v.ID)
-	if t.After(m.lastChat[k]) {
-		m.lastChat[k] = t
+	k := fmt.Sprintf("%s/%d", g, a.UserID)
+	if a.At.After(m.lastChat[k]) {
+		m.lastChat[k] = a.At
+		m.sub[k] = a.Subscriber
 	}
 	return nil
 }
@@ -317,4 +321,30 @@ func ExampleService_Handle() {
 	_ = s.Handle(ctx, chat("02", 7, "!points", t0)) // Kick's retry: nothing new
 	fmt.Println(len(q.jobs), q.jobs[0].Kind, q.jobs[0].Command.Name)
 	// Output: 1 command points
+}
+
+func TestSubscriberBadgeComesOnlyFromChat(t *testing.T) {
+	s, st, _, _ := newService()
+	ctx := context.Background()
+	c := chat("a", 7, "hi", t0)
+	c.Chat.Sender.Badges = []event.Badge{{Type: "subscriber", Count: 3}}
+	if err := s.Handle(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.sub["g1/7"]; got == nil || !*got {
+		t.Errorf("chat with a subscriber badge: Subscriber = %v, want true", got)
+	}
+	plain := chat("b", 8, "hi", t0)
+	if err := s.Handle(ctx, plain); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.sub["g1/8"]; got == nil || *got {
+		t.Errorf("chat without badges: Subscriber = %v, want false", got)
+	}
+	if err := s.Handle(ctx, follow("f")); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.sub["g1/9"]; got != nil {
+		t.Errorf("follow: Subscriber = %v, want nil (a follow says nothing)", *got)
+	}
 }

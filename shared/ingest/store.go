@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/job"
 )
 
@@ -14,10 +14,10 @@ type Store interface {
 	// Guilds returns the guilds connected to a Kick broadcaster; none (and no
 	// error) when the broadcaster is not connected.
 	Guilds(ctx context.Context, broadcaster int64) ([]string, error)
-	// TouchViewer records that viewer took part in guild at t: the stored
-	// last-chat time becomes t unless it is already t or later. Repeating a
-	// call changes nothing.
-	TouchViewer(ctx context.Context, guild string, viewer event.User, t time.Time) error
+	// TouchViewer records a viewer's activity in guild: the stored last-chat
+	// time becomes a.At unless it is already a.At or later (and with it the
+	// subscriber badge, when a says). Repeating a call changes nothing.
+	TouchViewer(ctx context.Context, guild string, a audience.Activity) error
 	// Delivered reports whether the delivery with this message id was
 	// completely handled.
 	Delivered(ctx context.Context, id string) (bool, error)
