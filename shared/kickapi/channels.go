@@ -1,0 +1,128 @@
+package kickapi
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/stream"
+)
+
+// maxPerRequest is how many broadcaster ids one channels request may carry.
+const maxPerRequest = 50
+
+// Channel is a Kick channel and the state of its stream.
+type Channel struct {
+	// BroadcasterUserID is the owner's user id, which identifies the channel.
+	BroadcasterUserID int64
+	Slug              string
+	// Title is the stream title, kept while the channel is offline.
+	Title    string
+	Category event.Category
+	Live     bool
+	// ViewerCount is 0 when offline, and also when the streamer hides it.
+	ViewerCount int64
+	// StartedAt is when the current stream started; zero when Kick gives
+	// no time, as for an offline channel.
+	StartedAt time.Time
+}
+
+// Channels returns the channels of these broadcasters. Duplicate ids are
+// asked once, in requests of at most 50 ids; broadcasters Kick does not know
+// are left out. No ids means no request and no channels (Kick would answer
+// with the token owner's channel). An id below 1 is fault.Invalid.
+func (c *Client) Channels(ctx context.Context, broadcasters []int64) ([]Channel, error) {
+	ids := make([]int64, 0, len(broadcasters))
+	seen := make(map[int64]bool, len(broadcasters))
+	for _, id := range broadcasters {
+		if id < 1 {
+			return nil, fault.E(fault.Invalid, "broadcaster id %d is not a Kick user id", id)
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	var out []Channel
+	for chunk := range slices.Chunk(ids, maxPerRequest) {
+		q := make(url.Values, 1)
+		for _, id := range chunk {
+			q.Add("broadcaster_user_id", strconv.FormatInt(id, 10))
+		}
+		var resp struct {
+			Data []wireChannel `json:"data"`
+		}
+		if err := c.get(ctx, "/public/v1/channels", q, &resp, "get kick channels"); err != nil {
+			return nil, err
+		}
+		for _, w := range resp.Data {
+			ch, err := w.channel()
+			if err != nil {
+				return nil, fault.Wrap(fault.Internal, err, "get kick channels")
+			}
+			out = append(out, ch)
+		}
+	}
+	return out, nil
+}
+
+// wireChannel is an item of GET /public/v1/channels, the fields we use.
+type wireChannel struct {
+	BroadcasterUserID int64  `json:"broadcaster_user_id"`
+	Slug              string `json:"slug"`
+	StreamTitle       string `json:"stream_title"`
+	Category          struct {
+		ID        int64  `json:"id"`
+		Name      string `json:"name"`
+		Thumbnail string `json:"thumbnail"`
+	} `json:"category"`
+	Stream struct {
+		IsLive      bool   `json:"is_live"`
+		ViewerCount int64  `json:"viewer_count"`
+		StartTime   string `json:"start_time"`
+	} `json:"stream"`
+}
+
+func (w wireChannel) channel() (Channel, error) {
+	ch := Channel{
+		BroadcasterUserID: w.BroadcasterUserID,
+		Slug:              w.Slug,
+		Title:             w.StreamTitle,
+		Category: event.Category{
+			ID:        w.Category.ID,
+			Name:      w.Category.Name,
+			Thumbnail: w.Category.Thumbnail,
+		},
+		Live:        w.Stream.IsLive,
+		ViewerCount: w.Stream.ViewerCount,
+	}
+	if w.Stream.StartTime != "" {
+		t, err := time.Parse(time.RFC3339Nano, w.Stream.StartTime)
+		if err != nil {
+			return Channel{}, fmt.Errorf("channel %d: start_time %q is not an RFC 3339 time", w.BroadcasterUserID, w.Stream.StartTime)
+		}
+		// Kick's offline channels may say 0001-01-01T00:00:00Z, which
+		// parses to the zero time.
+		ch.StartedAt = t.UTC()
+	}
+	return ch, nil
+}
+
+// Observe reports the live status of the broadcasters' channels, as the
+// sweep's reconcile asks for it; channels Kick does not return are absent.
+func (c *Client) Observe(ctx context.Context, broadcasters []int64) ([]stream.Observation, error) {
+	chs, err := c.Channels(ctx, broadcasters)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]stream.Observation, len(chs))
+	for i, ch := range chs {
+		out[i] = stream.Observation{Broadcaster: ch.BroadcasterUserID, Live: ch.Live, Title: ch.Title, StartedAt: ch.StartedAt}
+	}
+	return out, nil
+}

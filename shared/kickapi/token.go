@@ -1,0 +1,163 @@
+package kickapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/fault"
+)
+
+// tokenSkew is how long before Kick's stated expiry a cached token is given
+// up, so that no request leaves with a token that dies on the way.
+const tokenSkew = 5 * time.Minute
+
+// tokenCall is one token request that concurrent callers share.
+type tokenCall struct {
+	done  chan struct{} // closed when token and err are set
+	token string
+	err   error
+	// cancelled: the request failed because its starter's context ended,
+	// which says nothing about Kick, so a waiter tries again with its own.
+	cancelled bool
+}
+
+// appToken returns the cached app token or gets a new one. Concurrent
+// callers that find no usable token make one request: the first starts it
+// and the others wait for its result, error included.
+func (c *Client) appToken(ctx context.Context) (string, error) {
+	for {
+		c.mu.Lock()
+		if c.token != "" && c.now().Before(c.expires) {
+			tok := c.token
+			c.mu.Unlock()
+			return tok, nil
+		}
+		if call := c.inflight; call != nil {
+			c.mu.Unlock()
+			if c.onWait != nil {
+				c.onWait()
+			}
+			select {
+			case <-call.done:
+			case <-ctx.Done():
+				return "", fault.Wrap(fault.Transient, ctx.Err(), "get kick app token")
+			}
+			if call.cancelled && ctx.Err() == nil {
+				continue
+			}
+			return call.token, call.err
+		}
+		call := &tokenCall{done: make(chan struct{})}
+		c.inflight = call
+		c.mu.Unlock()
+
+		// Count the lifetime from before the request: Kick starts it
+		// later, so the cache gives the token up early, never late.
+		start := c.now()
+		tok, lifetime, err := c.fetchToken(ctx)
+
+		c.mu.Lock()
+		c.inflight = nil
+		if err == nil {
+			c.token, c.expires = tok, start.Add(max(lifetime-tokenSkew, 0))
+		}
+		c.mu.Unlock()
+		call.token, call.err, call.cancelled = tok, err, err != nil && ctx.Err() != nil
+		close(call.done)
+		return tok, err
+	}
+}
+
+// invalidate drops the cached token if it is still tok, the one Kick just
+// refused. A newer token, fetched meanwhile by another caller, is kept.
+func (c *Client) invalidate(tok string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token == tok {
+		c.token, c.expires = "", time.Time{}
+	}
+}
+
+// fetchToken asks Kick's OAuth server for an app token (client-credentials
+// grant) and returns it with its lifetime.
+func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
+	const what = "get kick app token"
+	form := url.Values{
+		"grant_type":    {"client_credentials"},
+		"client_id":     {c.ClientID},
+		"client_secret": {c.ClientSecret},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.authBase()+"/oauth/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", 0, fault.Wrap(fault.Internal, err, what)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		// The secret is in the body, never in the URL that err quotes.
+		return "", 0, fault.Wrap(fault.Transient, err, what)
+	}
+	defer closeBody(resp)
+
+	if resp.StatusCode/100 != 2 {
+		err := c.statusError(resp, "")
+		switch code := resp.StatusCode; {
+		case code == http.StatusBadRequest || code == http.StatusUnauthorized:
+			return "", 0, fault.Wrap(fault.Forbidden, err, "kick rejected the app's client credentials")
+		default:
+			return "", 0, fault.Wrap(statusKind(code), err, what)
+		}
+	}
+	var body struct {
+		AccessToken string  `json:"access_token"`
+		ExpiresIn   seconds `json:"expires_in"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&body); err != nil {
+		// Not wrapped: a type error quotes a number it met, and a
+		// malformed body may hold a token in any field.
+		return "", 0, fault.E(fault.Internal, "%s: token response is not the expected JSON", what)
+	}
+	if body.AccessToken == "" {
+		return "", 0, fault.E(fault.Internal, "%s: token response has no access_token", what)
+	}
+	return body.AccessToken, time.Duration(body.ExpiresIn) * time.Second, nil
+}
+
+// seconds is expires_in: a JSON number, or a numeric string as in Kick's
+// documented samples. Absent, null, empty or negative means 0: use the token
+// once, cache it not.
+type seconds int64
+
+// maxSeconds keeps a wild expires_in from overflowing a time.Duration.
+const maxSeconds = math.MaxInt32
+
+func (s *seconds) UnmarshalJSON(b []byte) error {
+	var str string
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &str); err != nil {
+			return err
+		}
+		str = strings.TrimSpace(str)
+	} else if string(b) != "null" {
+		str = string(b)
+	}
+	if str == "" {
+		*s = 0
+		return nil
+	}
+	f, err := strconv.ParseFloat(str, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return errors.New("expires_in is not a number")
+	}
+	*s = seconds(min(max(f, 0), maxSeconds))
+	return nil
+}
