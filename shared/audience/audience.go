@@ -35,6 +35,9 @@ func (v Viewer) Subscriber(t time.Time) bool { return v.SubBadge || v.SubUntil.A
 // Banned reports whether v is banned or timed out at t.
 func (v Viewer) Banned(t time.Time) bool { return v.BannedUntil.After(t) }
 
+// Forever is the end of a permanent ban.
+var Forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
 // Activity is one attributable action of a viewer in a guild.
 type Activity struct {
 	UserID   int64

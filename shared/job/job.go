@@ -9,6 +9,7 @@ package job
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/event"
@@ -23,6 +24,9 @@ const (
 	KindEvent Kind = "event"
 	// KindCommand: run a chat command.
 	KindCommand Kind = "command"
+	// KindSweep: credit one guild's active viewers for one minute (the
+	// sweep's fan-out).
+	KindSweep Kind = "sweep"
 )
 
 // Job is one piece of work for one guild.
@@ -34,6 +38,20 @@ type Job struct {
 	Event *event.Event `json:"event,omitempty"`
 	// Command is set for KindCommand.
 	Command *command.Command `json:"command,omitempty"`
+	// Sweep is set for KindSweep.
+	Sweep *Sweep `json:"sweep,omitempty"`
+}
+
+// Sweep names the minute to credit and the sweep's own time.
+type Sweep struct {
+	Minute int64     `json:"minute"`
+	At     time.Time `json:"at"`
+}
+
+// ForSweep makes the job that credits guild for minute (unix minutes) as of
+// at. Its ID names the minute, so a repeated fan-out is dropped.
+func ForSweep(guild string, minute int64, at time.Time) Job {
+	return Job{ID: fmt.Sprintf("sweep/%d/%s", minute, guild), Kind: KindSweep, Guild: guild, Sweep: &Sweep{Minute: minute, At: at}}
 }
 
 // MaxIDLen is the longest job ID; SQS FIFO deduplication ids allow 128.
@@ -57,8 +75,12 @@ func (j Job) Validate() error {
 		return fault.E(fault.Invalid, "job id must be 1 to %d characters", MaxIDLen)
 	case j.Guild == "":
 		return fault.E(fault.Invalid, "job %s has no guild", j.ID)
-	case j.Kind != KindEvent && j.Kind != KindCommand:
+	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep:
 		return fault.E(fault.Invalid, "job %s has unknown kind %q", j.ID, j.Kind)
+	case j.Kind == KindSweep:
+		if j.Sweep == nil || j.Sweep.At.IsZero() {
+			return fault.E(fault.Invalid, "sweep job %s has no minute", j.ID)
+		}
 	case j.Event == nil:
 		return fault.E(fault.Invalid, "job %s has no event", j.ID)
 	case j.Kind == KindCommand && j.Command == nil:

@@ -33,12 +33,32 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+func TestSweepRoundTrip(t *testing.T) {
+	j := job.ForSweep("123", 29_577_000, time.Date(2026, 3, 14, 20, 0, 3, 0, time.UTC))
+	if j.ID != "sweep/29577000/123" {
+		t.Errorf("ID = %q, want sweep/29577000/123", j.ID)
+	}
+	b, err := j.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := job.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(j, got); diff != "" {
+		t.Errorf("round trip (-sent +got):\n%s", diff)
+	}
+}
+
 func TestDecodeRejects(t *testing.T) {
 	for _, in := range []string{
 		``, `{`, `[]`, `{"id":"a"}`,
 		`{"id":"a","kind":"event","guild":"1"}`,
 		`{"id":"a","kind":"nope","guild":"1","event":{}}`,
 		`{"id":"a","kind":"command","guild":"1","event":{}}`,
+		`{"id":"a","kind":"sweep","guild":"1"}`,
+		`{"id":"a","kind":"sweep","guild":"1","sweep":{"minute":5}}`,
 	} {
 		if _, err := job.Decode([]byte(in)); !fault.Is(err, fault.Invalid) {
 			t.Errorf("Decode(%q) error = %v, want an Invalid error", in, err)

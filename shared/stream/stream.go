@@ -24,3 +24,21 @@ type State struct {
 	StatusAt   time.Time
 	MetadataAt time.Time
 }
+
+// Connection ties a Kick channel (its broadcaster's user id) to a guild.
+type Connection struct {
+	Guild       string
+	Broadcaster int64
+}
+
+// Observation is a channel's live status as Kick's API reports it when
+// asked, as opposed to a status event it pushed.
+type Observation struct {
+	Broadcaster int64
+	Live        bool
+	Title       string
+	StartedAt   time.Time
+}
+
+// Differs reports whether o contradicts what s believes.
+func (s State) Differs(o Observation) bool { return s.Live != o.Live }

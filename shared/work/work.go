@@ -2,7 +2,8 @@
 // its kind and event call for. Stream status and metadata update the
 // guild's stream state; follows, subscriptions, gifts, KICKs, reward
 // redemptions and bans go to the guild's event log, where later features
-// announce and reward them.
+// announce and reward them, and bans and subscriptions also mark the
+// viewer for the sweep. Sweep jobs credit one guild for one minute.
 //
 // Every write is keyed by the job's cause, so a job that runs twice (SQS
 // delivers at least once) changes nothing the second time.
@@ -13,17 +14,24 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/sweep"
+	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
 // DefaultEventTTL is how long event-log entries are kept.
 const DefaultEventTTL = 90 * 24 * time.Hour
 
-// Worker runs jobs. Set Store; the rest have defaults.
+// Worker runs jobs. Set Store and Sweep; the rest have defaults.
 type Worker struct {
-	Store    Store
+	Store Store
+	// Sweep credits one guild for one minute (the sweep's fan-out jobs).
+	Sweep interface {
+		Guild(ctx context.Context, guild string, m watchtime.Minute, now time.Time) (sweep.Report, error)
+	}
 	Log      *slog.Logger
 	EventTTL time.Duration
 }
@@ -34,13 +42,19 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 	if err := j.Validate(); err != nil {
 		return err
 	}
-	ev := *j.Event
 	switch j.Kind {
+	case job.KindSweep:
+		if w.Sweep == nil {
+			return fault.E(fault.Internal, "worker has no sweeper for job %s", j.ID)
+		}
+		_, err := w.Sweep.Guild(ctx, j.Guild, watchtime.Minute(j.Sweep.Minute), j.Sweep.At)
+		return err
 	case job.KindCommand:
 		// Chat commands arrive with the features that define them; until a
 		// command is known it is answered by silence, like Kick chat bots do.
 		return fault.E(fault.NotFound, "unknown command !%s", j.Command.Name)
 	}
+	ev := *j.Event
 	switch ev.Type {
 	case event.LivestreamStatus:
 		if ev.Status == nil {
@@ -58,10 +72,51 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		if ttl <= 0 {
 			ttl = DefaultEventTTL
 		}
-		return w.Store.LogEvent(ctx, j.Guild, ev, ev.OccurredAt().Add(ttl))
+		if err := w.Store.LogEvent(ctx, j.Guild, ev, ev.OccurredAt().Add(ttl)); err != nil {
+			return err
+		}
+		return w.viewerState(ctx, j.Guild, ev)
 	case event.ChatMessage:
 		return fault.E(fault.Invalid, "job %s: plain chat is not a job", j.ID)
 	default:
 		return fault.E(fault.NotFound, "job %s: no handler for event type %q", j.ID, ev.Type)
 	}
+}
+
+// viewerState records what an event says about viewers that watchtime
+// depends on: bans (no credit while banned) and subscriptions (the
+// subscriber multiplier).
+func (w *Worker) viewerState(ctx context.Context, guild string, ev event.Event) error {
+	switch {
+	case ev.Ban != nil:
+		if ev.Ban.Target.ID == 0 {
+			return nil
+		}
+		until := ev.Ban.ExpiresAt
+		if ev.Ban.Permanent() {
+			until = audience.Forever
+		}
+		return w.Store.RecordBan(ctx, guild, ev.Ban.Target, until)
+	case ev.Sub != nil:
+		return w.subscribed(ctx, guild, ev, ev.Sub.Subscriber, ev.Sub.ExpiresAt)
+	case ev.Gifts != nil:
+		for _, u := range ev.Gifts.Giftees {
+			if err := w.subscribed(ctx, guild, ev, u, ev.Gifts.ExpiresAt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// subscribed records a subscription; without an expiry in the payload it
+// is taken to last a month from the event, Kick's subscription period.
+func (w *Worker) subscribed(ctx context.Context, guild string, ev event.Event, u event.User, until time.Time) error {
+	if u.ID == 0 {
+		return nil
+	}
+	if until.IsZero() {
+		until = ev.OccurredAt().AddDate(0, 1, 0)
+	}
+	return w.Store.RecordSubscription(ctx, guild, u, until)
 }

@@ -3,13 +3,17 @@ package work_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/sweep"
+	"github.com/kickbot/kickbot/shared/watchtime"
 	"github.com/kickbot/kickbot/shared/work"
 )
 
@@ -35,6 +39,16 @@ func (r *recStore) SetStreamMetadata(_ context.Context, g string, at time.Time, 
 	return r.err
 }
 
+func (r *recStore) RecordBan(_ context.Context, g string, u event.User, until time.Time) error {
+	r.calls = append(r.calls, call{"ban", g, until, fmt.Sprint(u.ID)})
+	return r.err
+}
+
+func (r *recStore) RecordSubscription(_ context.Context, g string, u event.User, until time.Time) error {
+	r.calls = append(r.calls, call{"sub", g, until, fmt.Sprint(u.ID)})
+	return r.err
+}
+
 func (r *recStore) LogEvent(_ context.Context, g string, ev event.Event, expires time.Time) error {
 	r.calls = append(r.calls, call{"log", g, expires, ev.ID})
 	return r.err
@@ -52,15 +66,15 @@ func ev(typ event.Type) event.Event {
 	case event.Followed:
 		e.Follow = &event.Follow{}
 	case event.SubscriptionNew, event.SubscriptionRenew:
-		e.Sub = &event.Sub{CreatedAt: t0.Add(-time.Minute)}
+		e.Sub = &event.Sub{Subscriber: event.User{ID: 5}, CreatedAt: t0.Add(-time.Minute)}
 	case event.SubscriptionGifts:
-		e.Gifts = &event.Gifts{}
+		e.Gifts = &event.Gifts{Giftees: []event.User{{ID: 6}, {ID: 7}}, ExpiresAt: t0.AddDate(0, 1, 0)}
 	case event.KicksGifted:
 		e.Kicks = &event.Kicks{}
 	case event.RewardRedemption:
 		e.Redemption = &event.Redemption{}
 	case event.Banned:
-		e.Ban = &event.Ban{}
+		e.Ban = &event.Ban{Target: event.User{ID: 8}}
 	case event.ChatMessage:
 		e.Chat = &event.Chat{}
 	}
@@ -70,19 +84,19 @@ func ev(typ event.Type) event.Event {
 func TestDoDispatchesEveryEventType(t *testing.T) {
 	tests := []struct {
 		typ      event.Type
-		want     string // store method called, "" for none
+		want     string // store methods called, "" for none
 		wantKind fault.Kind
 		wantErr  bool
 	}{
 		{event.LivestreamStatus, "status", 0, false},
 		{event.LivestreamMetadata, "metadata", 0, false},
 		{event.Followed, "log", 0, false},
-		{event.SubscriptionNew, "log", 0, false},
-		{event.SubscriptionRenew, "log", 0, false},
-		{event.SubscriptionGifts, "log", 0, false},
+		{event.SubscriptionNew, "log sub", 0, false},
+		{event.SubscriptionRenew, "log sub", 0, false},
+		{event.SubscriptionGifts, "log sub sub", 0, false},
 		{event.KicksGifted, "log", 0, false},
 		{event.RewardRedemption, "log", 0, false},
-		{event.Banned, "log", 0, false},
+		{event.Banned, "log ban", 0, false},
 		{event.ChatMessage, "", fault.Invalid, true},
 		{"channel.raided", "", fault.NotFound, true},
 	}
@@ -100,8 +114,15 @@ func TestDoDispatchesEveryEventType(t *testing.T) {
 				}
 				return
 			}
-			if len(st.calls) != 1 || st.calls[0].method != tt.want || st.calls[0].guild != "g1" {
-				t.Errorf("store calls %v, want one %s for g1", st.calls, tt.want)
+			var methods []string
+			for _, c := range st.calls {
+				methods = append(methods, c.method)
+				if c.guild != "g1" {
+					t.Errorf("store call %v for guild %s, want g1", c, c.guild)
+				}
+			}
+			if got := strings.Join(methods, " "); got != tt.want {
+				t.Errorf("store calls %q, want %q", got, tt.want)
 			}
 		})
 	}
@@ -169,4 +190,52 @@ func ExampleWorker_Do() {
 	// Output:
 	// status g1
 	// log g1
+}
+
+func TestBansAndSubscriptionsMarkTheViewer(t *testing.T) {
+	timeout := ev(event.Banned)
+	timeout.Ban.ExpiresAt = t0.Add(10 * time.Minute)
+	sub := ev(event.SubscriptionNew) // no expires_at: a month from created_at
+	tests := []struct {
+		name string
+		ev   event.Event
+		want call
+	}{
+		{"permanent ban", ev(event.Banned), call{"ban", "g1", audience.Forever, "8"}},
+		{"timeout", timeout, call{"ban", "g1", t0.Add(10 * time.Minute), "8"}},
+		{"sub without expiry", sub, call{"sub", "g1", t0.Add(-time.Minute).AddDate(0, 1, 0), "5"}},
+	}
+	for _, tt := range tests {
+		st := &recStore{}
+		if err := (&work.Worker{Store: st}).Do(context.Background(), job.ForEvent("g1", tt.ev, nil)); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		got := st.calls[len(st.calls)-1]
+		if got.method != tt.want.method || got.id != tt.want.id || !got.at.Equal(tt.want.at) {
+			t.Errorf("%s: last call %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
+type sweepFunc func(ctx context.Context, guild string, m watchtime.Minute, now time.Time) (sweep.Report, error)
+
+func (f sweepFunc) Guild(ctx context.Context, guild string, m watchtime.Minute, now time.Time) (sweep.Report, error) {
+	return f(ctx, guild, m, now)
+}
+
+func TestSweepJob(t *testing.T) {
+	var got []string
+	w := &work.Worker{Store: &recStore{}, Sweep: sweepFunc(func(_ context.Context, g string, m watchtime.Minute, now time.Time) (sweep.Report, error) {
+		got = append(got, fmt.Sprint(g, " ", m, " ", now.Format(time.RFC3339)))
+		return sweep.Report{}, nil
+	})}
+	if err := w.Do(context.Background(), job.ForSweep("g1", 29_577_000, t0)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "g1 29577000 2026-03-14T20:00:00Z"; len(got) != 1 || got[0] != want {
+		t.Errorf("sweeps %q, want [%q]", got, want)
+	}
+	if err := (&work.Worker{Store: &recStore{}}).Do(context.Background(), job.ForSweep("g1", 1, t0)); !fault.Is(err, fault.Internal) {
+		t.Errorf("sweep job without a sweeper = %v, want an internal error", err)
+	}
 }

@@ -1,0 +1,298 @@
+package sweep_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/stream"
+	"github.com/kickbot/kickbot/shared/sweep"
+	"github.com/kickbot/kickbot/shared/watchtime"
+)
+
+var now = time.Date(2026, 3, 14, 20, 10, 3, 0, time.UTC)
+
+// memStore is an in-memory sweep.Store whose Credit applies the same
+// condition the DynamoDB adapter does.
+type memStore struct {
+	mu       sync.Mutex
+	streams  map[string]stream.State
+	settings map[string]settings.Settings
+	viewers  map[string][]audience.Viewer
+	minutes  map[string]int64 // guild/user -> credited minutes
+	milli    map[string]int64
+	last     map[string]watchtime.Minute
+	conns    []stream.Connection
+	statuses []event.Status
+	failNext error
+}
+
+func newStore() *memStore {
+	return &memStore{
+		streams: map[string]stream.State{}, settings: map[string]settings.Settings{}, viewers: map[string][]audience.Viewer{},
+		minutes: map[string]int64{}, milli: map[string]int64{}, last: map[string]watchtime.Minute{},
+	}
+}
+
+func (m *memStore) SweepGuilds(context.Context) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for g, st := range m.streams {
+		if st.Live || m.settings[g].TrackOffline {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) Stream(_ context.Context, g string) (stream.State, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.streams[g], nil
+}
+
+func (m *memStore) Settings(_ context.Context, g string) (settings.Settings, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.settings[g]; ok {
+		return s, nil
+	}
+	return settings.Defaults(), nil
+}
+
+func (m *memStore) ActiveSince(_ context.Context, g string, since time.Time) ([]audience.Viewer, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []audience.Viewer
+	for _, v := range m.viewers[g] {
+		if !v.LastChatAt.Before(since) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) Credit(_ context.Context, g string, c watchtime.Credit, since, at time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.failNext; err != nil {
+		m.failNext = nil
+		return false, err
+	}
+	k := fmt.Sprintf("%s/%d", g, c.UserID)
+	if last, ok := m.last[k]; ok && last >= c.Minute {
+		return false, nil
+	}
+	m.last[k] = c.Minute
+	m.minutes[k]++
+	m.milli[k] += c.PointsMilli
+	return true, nil
+}
+
+func (m *memStore) Connections(context.Context) ([]stream.Connection, error) { return m.conns, nil }
+
+func (m *memStore) SetStreamStatus(_ context.Context, g string, at time.Time, s event.Status) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.streams[g]
+	st.Live, st.StatusAt = s.Live, at
+	m.streams[g] = st
+	m.statuses = append(m.statuses, s)
+	return nil
+}
+
+type memQueue struct{ jobs []job.Job }
+
+func (q *memQueue) Enqueue(_ context.Context, jobs ...job.Job) error {
+	q.jobs = append(q.jobs, jobs...)
+	return nil
+}
+
+// liveGuild adds a live guild with n viewers who chatted a minute ago.
+func (m *memStore) liveGuild(g string, n int) {
+	m.streams[g] = stream.State{Guild: g, Live: true, StatusAt: now.Add(-time.Minute)}
+	for i := range n {
+		m.viewers[g] = append(m.viewers[g], audience.Viewer{Guild: g, UserID: int64(i + 1), Username: fmt.Sprint("v", i), LastChatAt: now.Add(-time.Minute)})
+	}
+}
+
+func TestSameMinuteCreditsOnce(t *testing.T) {
+	st := newStore()
+	st.liveGuild("g", 3)
+	s := &sweep.Sweeper{Store: st}
+	m := watchtime.MinuteOf(now)
+	for i, want := range []int{3, 0} {
+		rep, err := s.Run(context.Background(), m, now.Add(time.Duration(i)*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Credited != want {
+			t.Errorf("sweep %d of minute %d credited %d, want %d", i+1, m, rep.Credited, want)
+		}
+	}
+	rep, err := s.Run(context.Background(), m+1, now.Add(time.Minute))
+	if err != nil || rep.Credited != 3 {
+		t.Errorf("sweep of minute M+1 credited %d (err %v), want 3", rep.Credited, err)
+	}
+	if got := st.minutes["g/1"]; got != 2 {
+		t.Errorf("viewer 1 has %d minutes, want 2", got)
+	}
+}
+
+func TestConcurrentSweepsCreditOnce(t *testing.T) {
+	st := newStore()
+	st.liveGuild("g", 50)
+	st.liveGuild("h", 20)
+	m := watchtime.MinuteOf(now)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := (&sweep.Sweeper{Store: st, Concurrency: 4}).Run(context.Background(), m, now); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for k, n := range st.minutes {
+		if n != 1 {
+			t.Errorf("%s credited %d times, want 1", k, n)
+		}
+	}
+	if len(st.minutes) != 70 {
+		t.Errorf("%d viewers credited, want 70", len(st.minutes))
+	}
+}
+
+func TestOfflineGuildIsNotVisited(t *testing.T) {
+	st := newStore()
+	st.liveGuild("g", 2)
+	st.streams["g"] = stream.State{Guild: "g"}
+	rep, err := (&sweep.Sweeper{Store: st}).Run(context.Background(), watchtime.MinuteOf(now), now)
+	if err != nil || rep.Guilds != 0 || rep.Credited != 0 {
+		t.Errorf("Run = %+v, %v; want nothing visited", rep, err)
+	}
+}
+
+func TestFanOutAboveInlineLimit(t *testing.T) {
+	st, q := newStore(), &memQueue{}
+	for i := range 5 {
+		st.liveGuild(fmt.Sprint("g", i), 2)
+	}
+	m := watchtime.MinuteOf(now)
+	rep, err := (&sweep.Sweeper{Store: st, Queue: q, InlineGuilds: 4}).Run(context.Background(), m, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.FannedOut != 5 || rep.Credited != 0 || len(q.jobs) != 5 {
+		t.Fatalf("Run = %+v with %d jobs, want 5 fanned out and nothing credited inline", rep, len(q.jobs))
+	}
+	for _, j := range q.jobs {
+		if j.Kind != job.KindSweep || j.Sweep.Minute != int64(m) || !j.Sweep.At.Equal(now) {
+			t.Errorf("job %+v, want a sweep of minute %d at %v", j, m, now)
+		}
+	}
+	// The worker's side: crediting each guild from its job.
+	for _, j := range q.jobs {
+		r, err := (&sweep.Sweeper{Store: st}).Guild(context.Background(), j.Guild, watchtime.Minute(j.Sweep.Minute), j.Sweep.At)
+		if err != nil || r.Credited != 2 {
+			t.Errorf("Guild(%s) = %+v, %v; want 2 credited", j.Guild, r, err)
+		}
+	}
+}
+
+func TestTransientCreditFailureIsRetriable(t *testing.T) {
+	st := newStore()
+	st.liveGuild("g", 3)
+	st.failNext = fault.Wrap(fault.Transient, errors.New("throttled"), "credit")
+	s := &sweep.Sweeper{Store: st, Concurrency: 1}
+	m := watchtime.MinuteOf(now)
+	if _, err := s.Run(context.Background(), m, now); !fault.Is(err, fault.Transient) {
+		t.Fatalf("Run = %v, want a Transient error", err)
+	}
+	rep, err := s.Run(context.Background(), m, now) // the retry
+	if err != nil || rep.Credited != 1 {
+		t.Errorf("retry = %+v, %v; want the one missing credit", rep, err)
+	}
+	for k, n := range st.minutes {
+		if n != 1 {
+			t.Errorf("%s credited %d times, want 1", k, n)
+		}
+	}
+}
+
+type fakeKick struct {
+	obs   []stream.Observation
+	err   error
+	asked [][]int64
+}
+
+func (f *fakeKick) Observe(_ context.Context, ids []int64) ([]stream.Observation, error) {
+	f.asked = append(f.asked, ids)
+	return f.obs, f.err
+}
+
+func TestReconcile(t *testing.T) {
+	st := newStore()
+	st.conns = []stream.Connection{{Guild: "missed-live", Broadcaster: 1}, {Guild: "stuck-live", Broadcaster: 2},
+		{Guild: "fresh", Broadcaster: 3}, {Guild: "right", Broadcaster: 4}, {Guild: "second-guild", Broadcaster: 1}}
+	st.streams["missed-live"] = stream.State{StatusAt: now.Add(-time.Hour)}
+	st.streams["second-guild"] = stream.State{StatusAt: now.Add(-time.Hour)}
+	st.streams["stuck-live"] = stream.State{Live: true, StatusAt: now.Add(-30 * time.Hour)}
+	st.streams["fresh"] = stream.State{Live: true, StatusAt: now.Add(-time.Minute)}
+	st.streams["right"] = stream.State{Live: true, StatusAt: now.Add(-time.Hour)}
+	kick := &fakeKick{obs: []stream.Observation{{Broadcaster: 1, Live: true}, {Broadcaster: 2}, {Broadcaster: 3}, {Broadcaster: 4, Live: true}}}
+	r := &sweep.Reconciler{Store: st, Channels: kick}
+	if err := r.Run(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	if len(kick.asked) != 1 || fmt.Sprint(kick.asked[0]) != "[1 2 4]" {
+		t.Errorf("asked Kick about %v, want one call for [1 2 4] (the fresh status is not checked)", kick.asked)
+	}
+	want := map[string]bool{"missed-live": true, "second-guild": true, "stuck-live": false, "fresh": true, "right": true}
+	for g, live := range want {
+		if got := st.streams[g].Live; got != live {
+			t.Errorf("%s live = %v, want %v", g, got, live)
+		}
+	}
+	if len(st.statuses) != 3 {
+		t.Errorf("%d status writes, want 3 (only what differs)", len(st.statuses))
+	}
+}
+
+func TestReconcileKickFailureLeavesState(t *testing.T) {
+	st := newStore()
+	st.conns = []stream.Connection{{Guild: "g", Broadcaster: 1}}
+	st.streams["g"] = stream.State{Live: true, StatusAt: now.Add(-time.Hour)}
+	kick := &fakeKick{err: fault.E(fault.Transient, "kick unavailable")}
+	s := &sweep.Sweeper{Store: st, Reconciler: &sweep.Reconciler{Store: st, Channels: kick, Every: 1}}
+	st.viewers["g"] = []audience.Viewer{{UserID: 1, LastChatAt: now}}
+	rep, err := s.Run(context.Background(), watchtime.MinuteOf(now), now)
+	if err != nil || rep.Credited != 1 {
+		t.Errorf("Run = %+v, %v; want crediting to go on when Kick fails", rep, err)
+	}
+	if !st.streams["g"].Live || len(st.statuses) != 0 {
+		t.Errorf("state changed on a Kick failure: %+v", st.streams["g"])
+	}
+}
+
+func ExampleSweeper_Run() {
+	st := newStore()
+	st.liveGuild("g", 2)
+	s := &sweep.Sweeper{Store: st}
+	m := watchtime.MinuteOf(now)
+	first, _ := s.Run(context.Background(), m, now)
+	again, _ := s.Run(context.Background(), m, now) // EventBridge delivered twice
+	fmt.Println(first.Credited, again.Credited)
+	// Output: 2 0
+}
