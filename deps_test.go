@@ -10,7 +10,7 @@ import (
 const module = "github.com/kickbot/kickbot"
 
 // domain packages may import only the standard library and each other.
-var domain = []string{"audience", "command", "event", "fault", "ingest", "job", "stream", "work"}
+var domain = []string{"audience", "command", "event", "fault", "ingest", "job", "points", "settings", "stream", "sweep", "watchtime", "work"}
 
 // adapters may import the domain, the standard library, and the outside
 // modules (or sibling adapters) listed for them.
@@ -22,6 +22,8 @@ var adapters = map[string][]string{
 	"localdb":    {"github.com/truora/minidyn/"},
 	"jobqueue":   {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
 	"localqueue": {"github.com/aws/aws-lambda-go/"},
+	"kickapi":    {},
+	"secret":     {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
 }
 
 // TestDependencyRule enforces design.md's layering with `go list`: domain

@@ -11,8 +11,14 @@ import (
 
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/jobqueue"
+	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/work"
 )
+
+// workerConcurrency bounds the parallel credit writes for one guild: a
+// guild with 20,000 active viewers then takes about 20,000 / 32 round
+// trips of a few milliseconds, well inside the function's timeout.
+const workerConcurrency = 32
 
 func main() {
 	log := lambdacontext.NewLogger()
@@ -26,6 +32,8 @@ func main() {
 		log.Error("worker init failed", "err", err)
 		os.Exit(1)
 	}
-	w := &work.Worker{Store: dynamo.New(ddb, table), Log: log}
+	store := dynamo.New(ddb, table)
+	// The worker credits one guild per fan-out job; it never fans out again.
+	w := &work.Worker{Store: store, Sweep: &sweep.Sweeper{Store: store, Concurrency: workerConcurrency, Log: log}, Log: log}
 	lambda.Start(jobqueue.Handler(w, log))
 }

@@ -14,6 +14,14 @@
 //	                      to LOCAL_DIR/kick-private.pem for the replayer
 //	LOCAL_DIR             where generated files go (default .local)
 //	SEED_CONNECTIONS      guildID:broadcasterUserID[,...] to connect locally
+//	SWEEP_EVERY           how often the sweep runs (default 1m). Shorter
+//	                      speeds the clock up for demos: each run credits
+//	                      the next minute, while activity is still judged
+//	                      on the wall clock
+//	KICK_CLIENT_ID, KICK_CLIENT_SECRET
+//	                      Kick app credentials; with them the sweep checks
+//	                      live status with Kick's API (KICK_API_URL and
+//	                      KICK_AUTH_URL point it elsewhere, e.g. at a fake)
 package main
 
 import (
@@ -38,9 +46,12 @@ import (
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/jobqueue"
 	"github.com/kickbot/kickbot/shared/kick"
+	"github.com/kickbot/kickbot/shared/kickapi"
 	"github.com/kickbot/kickbot/shared/localdb"
 	"github.com/kickbot/kickbot/shared/localqueue"
 	"github.com/kickbot/kickbot/shared/stack"
+	"github.com/kickbot/kickbot/shared/sweep"
+	"github.com/kickbot/kickbot/shared/watchtime"
 	"github.com/kickbot/kickbot/shared/work"
 )
 
@@ -54,6 +65,10 @@ type config struct {
 	Seed       string
 	// RetryDelay stands in for the queue's visibility timeout.
 	RetryDelay time.Duration
+	// SweepEvery is the sweep's period; 0 runs no sweep (tests call Sweep).
+	SweepEvery time.Duration
+	// Kick app credentials and API locations, for the reconcile.
+	KickClientID, KickClientSecret, KickAPIURL, KickAuthURL string
 }
 
 func configFromEnv() config {
@@ -72,6 +87,12 @@ func configFromEnv() config {
 		LocalDir:   get("LOCAL_DIR", ".local"),
 		Seed:       os.Getenv("SEED_CONNECTIONS"),
 		RetryDelay: time.Second,
+		SweepEvery: time.Minute,
+
+		KickClientID:     os.Getenv("KICK_CLIENT_ID"),
+		KickClientSecret: os.Getenv("KICK_CLIENT_SECRET"),
+		KickAPIURL:       os.Getenv("KICK_API_URL"),
+		KickAuthURL:      os.Getenv("KICK_AUTH_URL"),
 	}
 }
 
@@ -79,7 +100,16 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	r, err := start(ctx, configFromEnv(), log)
+	cfg := configFromEnv()
+	if v := os.Getenv("SWEEP_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			log.Error("SWEEP_EVERY must be a duration of at least 1s, such as 5s or 1m", "value", v)
+			os.Exit(1)
+		}
+		cfg.SweepEvery = d
+	}
+	r, err := start(ctx, cfg, log)
 	if err != nil {
 		log.Error("local runner failed to start", "err", err)
 		os.Exit(1)
@@ -98,6 +128,7 @@ type runner struct {
 	PrivateKey string // path of the generated signing key, if any
 	Store      *dynamo.Store
 	Queue      *localqueue.Queue
+	Sweeper    *sweep.Sweeper
 	db         *localdb.Server // the embedded emulator, when used
 	seeded     []connection
 	closers    []func()
@@ -161,13 +192,27 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if err != nil {
 		return nil, err
 	}
-	worker := &work.Worker{Store: r.Store, Log: log.With("function", "worker")}
+	r.Sweeper = &sweep.Sweeper{Store: r.Store, Log: log.With("function", "sweep")}
+	if cfg.KickClientID != "" && cfg.KickClientSecret != "" {
+		kick := kickapi.New(cfg.KickClientID, cfg.KickClientSecret)
+		kick.APIBase, kick.AuthBase = cfg.KickAPIURL, cfg.KickAuthURL
+		r.Sweeper.Reconciler = &sweep.Reconciler{Store: r.Store, Channels: kick, Log: log.With("function", "sweep")}
+	}
+	worker := &work.Worker{Store: r.Store, Sweep: r.Sweeper, Log: log.With("function", "worker")}
 	r.Queue = localqueue.New(jobqueue.Handler(worker, log.With("function", "worker")), localqueue.Options{
 		MaxReceiveCount: maxReceive, Log: log.With("function", "queue"), RetryDelay: cfg.RetryDelay,
 	})
 	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
 	go r.Queue.Run(qctx)
 	r.closers = append(r.closers, stopQueue)
+	// Fan-out goes through the same in-process queue as in AWS.
+	r.Sweeper.Queue = r.Queue
+	if cfg.SweepEvery > 0 {
+		sctx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		go func() { defer close(done); r.sweepEvery(sctx, cfg.SweepEvery, log) }()
+		r.closers = append(r.closers, func() { stopSweep(); <-done })
+	}
 
 	svc := &ingest.Service{Store: r.Store, Queue: r.Queue, Now: time.Now, Log: log.With("function", "webhook")}
 	mux := http.NewServeMux()
@@ -271,4 +316,27 @@ func (r *runner) Close() {
 		r.closers[i]()
 	}
 	r.closers = nil
+}
+
+// sweepEvery runs the sweep every period, as EventBridge does each minute.
+// At one minute it sweeps the wall clock's minute; faster, each run sweeps
+// the minute after the last, so minutes and points grow quickly for a demo.
+func (r *runner) sweepEvery(ctx context.Context, period time.Duration, log *slog.Logger) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	m := watchtime.MinuteOf(time.Now())
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if period == time.Minute {
+				m = watchtime.MinuteOf(now)
+			} else {
+				m++
+			}
+			rep, err := r.Sweeper.Run(ctx, m, now)
+			log.Info("sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited, "err", err)
+		}
+	}
 }

@@ -101,8 +101,12 @@ const (
 	// listing live guilds.
 	liveValue = "live"
 
-	activityIndex = "activity"
-	liveIndex     = "live"
+	activityIndex    = "activity"
+	liveIndex        = "live"
+	connectionsIndex = "connections"
+	// connValue is connIndex's only value.
+	connValue  = "conn"
+	settingsSK = "SETTINGS"
 )
 
 type itemKey struct {
@@ -114,6 +118,8 @@ type connectionRecord struct {
 	itemKey
 	Broadcaster int64 `dynamodbav:"broadcaster"`
 	ConnectedAt int64 `dynamodbav:"connectedAt"`
+	// ConnIndex puts the item in the connections index (one partition).
+	ConnIndex string `dynamodbav:"connIndex"`
 }
 
 type deliveryRecord struct {
@@ -218,6 +224,7 @@ func (s *Store) Connect(ctx context.Context, guild string, broadcaster int64, at
 		itemKey:     connectionKey(broadcaster, guild),
 		Broadcaster: broadcaster,
 		ConnectedAt: millis(at),
+		ConnIndex:   connValue,
 	})
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "encode connection")
@@ -536,35 +543,7 @@ func (s *Store) Stream(ctx context.Context, guild string) (stream.State, error) 
 // The live index is eventually consistent: a guild that just went live or
 // offline may be missing or still listed for a moment.
 func (s *Store) LiveGuilds(ctx context.Context) ([]string, error) {
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("liveIndex").Equal(expression.Value(liveValue))).
-		WithProjection(expression.NamesList(expression.Name("guild"))).
-		Build()
-	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "build live query")
-	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		IndexName:                 aws.String(liveIndex),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ProjectionExpression:      expr.Projection(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}, 0, "list live guilds")
-	if err != nil {
-		return nil, err
-	}
-	var records []struct {
-		Guild string `dynamodbav:"guild"`
-	}
-	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "decode live guilds")
-	}
-	var guilds []string
-	for _, r := range records {
-		guilds = append(guilds, r.Guild)
-	}
-	return guilds, nil
+	return s.liveIndexGuilds(ctx, func(sk string) bool { return sk == streamSK })
 }
 
 // LogEvent appends ev to guild's event log, keyed by the time it occurred

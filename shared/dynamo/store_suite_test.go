@@ -92,6 +92,7 @@ func check(t *testing.T, what string, err error) {
 // runStoreSuite checks a Store against a real (or emulated) DynamoDB;
 // newStore returns a Store on a fresh table made from the template.
 func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
+	runSweepSuite(t, newStore)
 	t.Run("Guilds", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
@@ -117,7 +118,7 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			}
 		}
 		got := decodeItem[connectionRecord](t, s, connectionKey(100, "g1"))
-		want := connectionRecord{itemKey: itemKey{PK: "KICK#100", SK: "GUILD#g1"}, Broadcaster: 100, ConnectedAt: at(3).UnixMilli()}
+		want := connectionRecord{itemKey: itemKey{PK: "KICK#100", SK: "GUILD#g1"}, Broadcaster: 100, ConnectedAt: at(3).UnixMilli(), ConnIndex: connValue}
 		if got != want {
 			t.Errorf("connection item = %+v, want %+v", got, want)
 		}

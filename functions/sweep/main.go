@@ -1,0 +1,102 @@
+// Command sweep is the Lambda function an EventBridge schedule invokes once
+// a minute: it credits watchtime and points for that minute, inline for a
+// few guilds and through the queue for many, and on some minutes first
+// reconciles live status with Kick's API.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/jobqueue"
+	"github.com/kickbot/kickbot/shared/kickapi"
+	"github.com/kickbot/kickbot/shared/secret"
+	"github.com/kickbot/kickbot/shared/sweep"
+	"github.com/kickbot/kickbot/shared/watchtime"
+)
+
+func main() {
+	log := lambdacontext.NewLogger()
+	h, err := setup(context.Background(), log)
+	if err != nil {
+		log.Error("sweep init failed", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
+
+// setup reads the configuration and builds the clients, once per cold start.
+func setup(ctx context.Context, log *slog.Logger) (func(context.Context, events.EventBridgeEvent) error, error) {
+	table, queueURL := os.Getenv("TABLE_NAME"), os.Getenv("QUEUE_URL")
+	if table == "" || queueURL == "" {
+		return nil, fmt.Errorf("TABLE_NAME and QUEUE_URL must be set")
+	}
+	endpoint := os.Getenv("AWS_ENDPOINT_URL")
+	ddb, err := dynamo.NewClient(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	sqsClient, err := jobqueue.NewClient(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	store := dynamo.New(ddb, table)
+	sw := &sweep.Sweeper{Store: store, Queue: jobqueue.New(sqsClient, queueURL), Log: log}
+	kick, err := kickClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if kick != nil {
+		sw.Reconciler = &sweep.Reconciler{Store: store, Channels: kick, Log: log}
+	} else {
+		log.Warn("KICK_CLIENT_ID or the client secret is not set: live status is not reconciled with Kick's API")
+	}
+	return handler(sw, log), nil
+}
+
+// kickClient returns a Kick API client with the app's credentials, or nil
+// when the app is not configured.
+func kickClient(ctx context.Context) (*kickapi.Client, error) {
+	id := os.Getenv("KICK_CLIENT_ID")
+	if id == "" {
+		return nil, nil
+	}
+	var ssm secret.API
+	if os.Getenv("KICK_CLIENT_SECRET_PARAMETER") != "" {
+		c, err := secret.NewClient(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ssm = c
+	}
+	sec, err := secret.FromEnv(ctx, ssm, "KICK_CLIENT_SECRET")
+	if err != nil || sec == "" {
+		return nil, err
+	}
+	return kickapi.New(id, sec), nil
+}
+
+// handler sweeps the minute of the schedule's own time, so a late or
+// repeated invocation credits the minute it was meant for, once.
+func handler(sw *sweep.Sweeper, log *slog.Logger) func(context.Context, events.EventBridgeEvent) error {
+	return func(ctx context.Context, e events.EventBridgeEvent) error {
+		if e.Time.IsZero() {
+			log.ErrorContext(ctx, "scheduled event without a time: nothing swept", "id", e.ID)
+			return nil
+		}
+		m := watchtime.MinuteOf(e.Time)
+		rep, err := sw.Run(ctx, m, e.Time)
+		log.InfoContext(ctx, "sweep", "minute", int64(m), "guilds", rep.Guilds, "fanned_out", rep.FannedOut,
+			"viewers", rep.Viewers, "credited", rep.Credited, "err", err)
+		// An error makes Lambda retry the invocation; the credits already
+		// written are skipped by their conditions.
+		return err
+	}
+}

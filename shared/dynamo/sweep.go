@@ -1,0 +1,240 @@
+package dynamo
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/stream"
+	"github.com/kickbot/kickbot/shared/sweep"
+	"github.com/kickbot/kickbot/shared/watchtime"
+)
+
+var (
+	_ sweep.Store          = (*Store)(nil)
+	_ sweep.ReconcileStore = (*Store)(nil)
+)
+
+// settingsRecord is a guild's settings item: pk GUILD#<guild>, sk SETTINGS.
+// While TrackOffline is on it carries liveIndex, so the sweep visits the
+// guild whatever its stream does.
+type settingsRecord struct {
+	itemKey
+	Guild              string   `dynamodbav:"guild"`
+	ActivityWindowMins int64    `dynamodbav:"activityWindowMins"`
+	PointsPer5Min      int64    `dynamodbav:"pointsPer5Min"`
+	SubMultiplierPct   int64    `dynamodbav:"subMultiplierPct"`
+	TrackOffline       bool     `dynamodbav:"trackOffline"`
+	Ignored            []string `dynamodbav:"ignored"`
+	AnnounceChannel    string   `dynamodbav:"announceChannel,omitempty"`
+	LiveIndex          string   `dynamodbav:"liveIndex,omitempty"`
+}
+
+func settingsKey(guild string) itemKey { return itemKey{PK: guildPrefix + guild, SK: settingsSK} }
+
+// Settings returns the guild's settings, the defaults when it set none.
+func (s *Store) Settings(ctx context.Context, guild string) (settings.Settings, error) {
+	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: settingsKey(guild).av()})
+	if err != nil {
+		return settings.Settings{}, classify(err, "load settings")
+	}
+	if len(out.Item) == 0 {
+		return settings.Defaults(), nil
+	}
+	var r settingsRecord
+	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+		return settings.Settings{}, fault.Wrap(fault.Internal, err, "decode settings")
+	}
+	return settings.Settings{
+		ActivityWindow:   time.Duration(r.ActivityWindowMins) * time.Minute,
+		PointsPer5Min:    r.PointsPer5Min,
+		SubMultiplierPct: r.SubMultiplierPct,
+		TrackOffline:     r.TrackOffline,
+		Ignored:          r.Ignored,
+		AnnounceChannel:  r.AnnounceChannel,
+	}, nil
+}
+
+// PutSettings stores the guild's settings whole, after validating them.
+func (s *Store) PutSettings(ctx context.Context, guild string, set settings.Settings) error {
+	if guild == "" {
+		return fault.E(fault.Invalid, "settings need a guild")
+	}
+	if err := set.Validate(); err != nil {
+		return err
+	}
+	r := settingsRecord{
+		itemKey: settingsKey(guild), Guild: guild,
+		ActivityWindowMins: int64(set.ActivityWindow / time.Minute), PointsPer5Min: set.PointsPer5Min,
+		SubMultiplierPct: set.SubMultiplierPct, TrackOffline: set.TrackOffline,
+		Ignored: set.Ignored, AnnounceChannel: set.AnnounceChannel,
+	}
+	if set.TrackOffline {
+		r.LiveIndex = liveValue
+	}
+	item, err := attributevalue.MarshalMap(r)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "encode settings")
+	}
+	_, err = s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: item})
+	return classify(err, "save settings")
+}
+
+// SweepGuilds lists the guilds the sweep visits: those whose stream is
+// live and those tracking offline, each once, from the live index.
+func (s *Store) SweepGuilds(ctx context.Context) ([]string, error) {
+	return s.liveIndexGuilds(ctx, func(string) bool { return true })
+}
+
+// liveIndexGuilds lists the guilds of the live index's items whose sort
+// key passes keep, each once, in guild order.
+func (s *Store) liveIndexGuilds(ctx context.Context, keep func(sk string) bool) ([]string, error) {
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key("liveIndex").Equal(expression.Value(liveValue))).
+		Build()
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "build live query")
+	}
+	items, err := s.query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		IndexName:                 aws.String(liveIndex),
+		KeyConditionExpression:    expr.KeyCondition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}, 0, "list live guilds")
+	if err != nil {
+		return nil, err
+	}
+	var records []struct {
+		itemKey
+		Guild string `dynamodbav:"guild"`
+	}
+	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "decode live guilds")
+	}
+	var guilds []string
+	for _, r := range records {
+		// Items come in guild order, so a guild's two items are adjacent.
+		if keep(r.SK) && (len(guilds) == 0 || guilds[len(guilds)-1] != r.Guild) {
+			guilds = append(guilds, r.Guild)
+		}
+	}
+	return guilds, nil
+}
+
+// Connections lists every Kick channel → guild connection.
+func (s *Store) Connections(ctx context.Context) ([]stream.Connection, error) {
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key("connIndex").Equal(expression.Value(connValue))).
+		Build()
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "build connections query")
+	}
+	items, err := s.query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		IndexName:                 aws.String(connectionsIndex),
+		KeyConditionExpression:    expr.KeyCondition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}, 0, "list connections")
+	if err != nil {
+		return nil, err
+	}
+	var keys []itemKey
+	if err := attributevalue.UnmarshalListOfMaps(items, &keys); err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "decode connections")
+	}
+	out := make([]stream.Connection, 0, len(keys))
+	for _, k := range keys {
+		b, err := strconv.ParseInt(strings.TrimPrefix(k.PK, kickPrefix), 10, 64)
+		if err != nil || !strings.HasPrefix(k.SK, guildPrefix) {
+			return nil, fault.E(fault.Internal, "malformed connection key %s/%s", k.PK, k.SK)
+		}
+		out = append(out, stream.Connection{Guild: strings.TrimPrefix(k.SK, guildPrefix), Broadcaster: b})
+	}
+	return out, nil
+}
+
+// Credit adds one minute and c.PointsMilli to a viewer in one conditional
+// write, with no read. The condition is the whole rule, checked where the
+// data is: not yet credited for c.Minute or later, active since since, not
+// banned at now. A false condition is no error: the viewer was credited
+// already (a repeated or concurrent sweep) or stopped qualifying.
+func (s *Store) Credit(ctx context.Context, guild string, c watchtime.Credit, since, now time.Time) (bool, error) {
+	if guild == "" || c.UserID <= 0 {
+		return false, fault.E(fault.Invalid, "credit needs a guild and a viewer")
+	}
+	minute := expression.Name("creditedMinute")
+	banned := expression.Name("bannedUntil")
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.
+			Set(minute, expression.Value(int64(c.Minute))).
+			Add(expression.Name("watchMinutes"), expression.Value(1)).
+			Add(expression.Name("pointsMilli"), expression.Value(c.PointsMilli))).
+		WithCondition(expression.AttributeExists(expression.Name("pk")).
+			And(expression.AttributeNotExists(minute).Or(minute.LessThan(expression.Value(int64(c.Minute))))).
+			And(expression.Name("lastChatAt").GreaterThanEqual(expression.Value(millis(since)))).
+			And(expression.AttributeNotExists(banned).Or(banned.LessThanEqual(expression.Value(millis(now)))))).
+		Build()
+	if err != nil {
+		return false, fault.Wrap(fault.Internal, err, "build credit")
+	}
+	_, err = s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       viewerKey(guild, c.UserID).av(),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if conditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, classify(err, "credit viewer")
+	}
+	return true, nil
+}
+
+// RecordBan marks user banned in guild until until; the latest ban event
+// wins (events of a guild arrive in order).
+func (s *Store) RecordBan(ctx context.Context, guild string, user event.User, until time.Time) error {
+	return s.viewerUntil(ctx, guild, user, "bannedUntil", until, false, "record ban")
+}
+
+// RecordSubscription records user's subscription end, keeping the later of
+// the stored and the new end.
+func (s *Store) RecordSubscription(ctx context.Context, guild string, user event.User, until time.Time) error {
+	return s.viewerUntil(ctx, guild, user, "subUntil", until, true, "record subscription")
+}
+
+// viewerUntil sets a time attribute of a viewer (creating the viewer item
+// if needed); with onlyLater it never moves the time back.
+func (s *Store) viewerUntil(ctx context.Context, guild string, user event.User, attr string, until time.Time, onlyLater bool, what string) error {
+	if guild == "" || user.ID <= 0 {
+		return fault.E(fault.Invalid, "%s needs a guild and a known viewer", what)
+	}
+	name, at := expression.Name(attr), millis(until)
+	b := expression.NewBuilder().WithUpdate(expression.
+		Set(name, expression.Value(at)).
+		Set(expression.Name("guild"), expression.Value(guild)).
+		Set(expression.Name("userId"), expression.Value(user.ID)).
+		Set(expression.Name("username"), expression.Value(user.Username)))
+	if onlyLater {
+		b = b.WithCondition(expression.AttributeNotExists(name).Or(name.LessThan(expression.Value(at))))
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "build "+what)
+	}
+	return s.update(ctx, viewerKey(guild, user.ID), expr, what)
+}

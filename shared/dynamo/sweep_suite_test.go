@@ -1,0 +1,212 @@
+package dynamo
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/stream"
+	"github.com/kickbot/kickbot/shared/watchtime"
+)
+
+// runSweepSuite covers what the sweep needs from the store; it runs in
+// both tiers as part of runStoreSuite.
+func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
+	t.Run("Credit", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		m := watchtime.MinuteOf(at(10))
+		since, now := at(5), at(10)
+		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(9)}))
+		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 2, Username: "idle", At: at(1)}))
+		steps := []struct {
+			name   string
+			user   int64
+			minute watchtime.Minute
+			want   bool
+		}{
+			{"first credit of minute M", 1, m, true},
+			{"M again (a repeated sweep)", 1, m, false},
+			{"an earlier minute after M (a late sweep)", 1, m - 1, false},
+			{"M+1", 1, m + 1, true},
+			{"activity older than the window", 2, m, false},
+			{"a viewer never seen", 3, m, false},
+		}
+		for _, st := range steps {
+			got, err := s.Credit(ctx, "g", watchtime.Credit{UserID: st.user, Minute: st.minute, PointsMilli: 200}, since, now)
+			check(t, st.name, err)
+			if got != st.want {
+				t.Errorf("%s: Credit = %v, want %v", st.name, got, st.want)
+			}
+		}
+		v, err := s.Viewer(ctx, "g", 1)
+		check(t, "Viewer", err)
+		if v.WatchMinutes != 2 || v.PointsMilli != 400 {
+			t.Errorf("viewer 1 = %d minutes, %d milli-points; want 2, 400", v.WatchMinutes, v.PointsMilli)
+		}
+		if _, err := s.Viewer(ctx, "g", 3); !fault.Is(err, fault.NotFound) {
+			t.Errorf("Viewer(3) after a refused credit = %v, want not found (no item created)", err)
+		}
+	})
+
+	t.Run("CreditConcurrently", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(9)}))
+		var credited atomic.Int64
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 1, Minute: watchtime.MinuteOf(at(10)), PointsMilli: 200}, at(5), at(10))
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					credited.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		v, err := s.Viewer(ctx, "g", 1)
+		check(t, "Viewer", err)
+		if credited.Load() != 1 || v.WatchMinutes != 1 {
+			t.Errorf("10 concurrent credits of one minute: %d succeeded, %d minutes stored; want 1, 1", credited.Load(), v.WatchMinutes)
+		}
+	})
+
+	t.Run("Bans", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		u := event.User{ID: 1, Username: "a"}
+		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(9)}))
+		check(t, "RecordBan", s.RecordBan(ctx, "g", u, at(20)))
+		credit := func(minute int) bool {
+			ok, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 1, Minute: watchtime.MinuteOf(at(minute)), PointsMilli: 200}, at(minute-15), at(minute))
+			check(t, "Credit", err)
+			return ok
+		}
+		if credit(10) {
+			t.Error("a viewer timed out until minute 20 was credited at minute 10")
+		}
+		if !credit(20) {
+			t.Error("a viewer whose timeout ended was not credited")
+		}
+		check(t, "RecordBan", s.RecordBan(ctx, "g", u, audience.Forever))
+		if credit(21) {
+			t.Error("a permanently banned viewer was credited")
+		}
+		vs, err := s.ActiveSince(ctx, "g", at(0))
+		check(t, "ActiveSince", err)
+		if len(vs) != 1 || !vs[0].BannedUntil.Equal(audience.Forever) {
+			t.Errorf("activity index shows %+v, want the ban projected", vs)
+		}
+	})
+
+	t.Run("Subscriptions", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		u := event.User{ID: 1, Username: "a"}
+		sub := true
+		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(1), Subscriber: &sub}))
+		check(t, "RecordSubscription", s.RecordSubscription(ctx, "g", u, at(100)))
+		check(t, "RecordSubscription (earlier end)", s.RecordSubscription(ctx, "g", u, at(50)))
+		vs, err := s.ActiveSince(ctx, "g", at(0))
+		check(t, "ActiveSince", err)
+		if len(vs) != 1 || !vs[0].SubBadge || !vs[0].SubUntil.Equal(at(100)) {
+			t.Errorf("activity index shows %+v, want subBadge and the later end projected", vs)
+		}
+		notSub := false
+		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(2), Subscriber: &notSub}))
+		check(t, "TouchViewer (says nothing)", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(3)}))
+		v, err := s.Viewer(ctx, "g", 1)
+		check(t, "Viewer", err)
+		if v.SubBadge {
+			t.Error("subBadge still set after a chat message without the badge")
+		}
+	})
+
+	t.Run("Settings", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		got, err := s.Settings(ctx, "g")
+		check(t, "Settings", err)
+		if diff := cmp.Diff(settings.Defaults(), got); diff != "" {
+			t.Errorf("unset settings (-defaults +got):\n%s", diff)
+		}
+		want := settings.Settings{ActivityWindow: 10 * time.Minute, PointsPer5Min: 3, SubMultiplierPct: 150,
+			TrackOffline: true, Ignored: []string{"botrix"}, AnnounceChannel: "555"}
+		check(t, "PutSettings", s.PutSettings(ctx, "g", want))
+		got, err = s.Settings(ctx, "g")
+		check(t, "Settings", err)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("settings round trip (-want +got):\n%s", diff)
+		}
+		bad := want
+		bad.PointsPer5Min = -1
+		if err := s.PutSettings(ctx, "g", bad); !fault.Is(err, fault.Invalid) {
+			t.Errorf("PutSettings(out of range) = %v, want invalid", err)
+		}
+	})
+
+	t.Run("SweepGuilds", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		check(t, "SetStreamStatus", s.SetStreamStatus(ctx, "live", at(1), event.Status{Live: true}))
+		check(t, "SetStreamStatus", s.SetStreamStatus(ctx, "ended", at(1), event.Status{Live: true}))
+		check(t, "SetStreamStatus", s.SetStreamStatus(ctx, "ended", at(2), event.Status{Live: false}))
+		offline := settings.Defaults()
+		offline.TrackOffline = true
+		check(t, "PutSettings", s.PutSettings(ctx, "offline-tracker", offline))
+		check(t, "PutSettings", s.PutSettings(ctx, "live", offline)) // live and tracking: listed once
+		check(t, "PutSettings", s.PutSettings(ctx, "plain", settings.Defaults()))
+		got, err := s.SweepGuilds(ctx)
+		check(t, "SweepGuilds", err)
+		if diff := cmp.Diff([]string{"live", "offline-tracker"}, got); diff != "" {
+			t.Errorf("SweepGuilds (-want +got):\n%s", diff)
+		}
+		live, err := s.LiveGuilds(ctx)
+		check(t, "LiveGuilds", err)
+		if diff := cmp.Diff([]string{"live"}, live); diff != "" {
+			t.Errorf("LiveGuilds (-want +got):\n%s", diff)
+		}
+		check(t, "PutSettings", s.PutSettings(ctx, "offline-tracker", settings.Defaults()))
+		got, err = s.SweepGuilds(ctx)
+		check(t, "SweepGuilds", err)
+		if diff := cmp.Diff([]string{"live"}, got); diff != "" {
+			t.Errorf("SweepGuilds after tracking offline was turned off (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("Connections", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		check(t, "Connect", s.Connect(ctx, "g1", 100, at(0)))
+		check(t, "Connect", s.Connect(ctx, "g2", 100, at(0)))
+		check(t, "Connect", s.Connect(ctx, "g3", 7, at(0)))
+		got, err := s.Connections(ctx)
+		check(t, "Connections", err)
+		slices.SortFunc(got, func(a, b stream.Connection) int { return strings.Compare(a.Guild, b.Guild) })
+		want := []stream.Connection{{Guild: "g1", Broadcaster: 100}, {Guild: "g2", Broadcaster: 100}, {Guild: "g3", Broadcaster: 7}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Connections (-want +got):\n%s", diff)
+		}
+	})
+}
