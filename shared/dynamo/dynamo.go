@@ -5,26 +5,34 @@
 // All item keys are strings of the form KIND#id:
 //
 //	item            pk                   sk                          other attributes
-//	connection      KICK#<broadcaster>   GUILD#<guild>               broadcaster N, connectedAt N(ms)
+//	connection      KICK#<broadcaster>   GUILD#<guild>               broadcaster N, connectedAt N(ms),
+//	                                                                 connIndex S ("conn")
 //	delivery        DELIVERY#<msg id>    DELIVERY                    at N(ms), expiresAt N(s, TTL)
 //	viewer          GUILD#<guild>        VIEWER#<kick user id>       guild S, userId N, username S,
-//	                                                                 lastChatAt N(ms), watchMinutes N, points N
+//	                                                                 lastChatAt N(ms), watchMinutes N,
+//	                                                                 pointsMilli N, creditedMinute N,
+//	                                                                 subBadge BOOL, subUntil N(ms),
+//	                                                                 bannedUntil N(ms)
 //	stream state    GUILD#<guild>        STREAM                      guild S, live BOOL, title S,
 //	                                                                 startedAt/endedAt/statusAt N(ms),
 //	                                                                 categoryId N, categoryName S,
 //	                                                                 categoryThumbnail S, language S,
 //	                                                                 mature BOOL, metadataAt N(ms),
 //	                                                                 liveIndex S ("live", only while live)
+//	settings        GUILD#<guild>        SETTINGS                    guild S, the settings, liveIndex S
+//	                                                                 ("live", only while tracking offline)
 //	event log       GUILD#<guild>        EVENT#<ms, 13 digits>#<id>  type S, at N(ms), actorId N,
 //	                                                                 body S (JSON event.Event),
 //	                                                                 expiresAt N(s, TTL)
 //
 // Times are unix milliseconds, except expiresAt, which DynamoDB's TTL reads
-// as unix seconds. The indexes: activity (guild, lastChatAt) holds viewers,
-// watchtime and points (guild, watchMinutes/points) hold viewers once those
-// counters exist, and live (liveIndex, guild) holds only live stream items.
-// Connections, deliveries and log entries carry no guild attribute, so they
-// stay out of every index.
+// as unix seconds, and creditedMinute, in unix minutes. The indexes:
+// activity (guild, lastChatAt) holds viewers, with what the sweep needs;
+// watchtime and points (guild, watchMinutes/pointsMilli) hold viewers once
+// those counters exist; live (liveIndex, guild) holds the stream items of
+// live guilds and the settings items of guilds tracking offline; and
+// connections (connIndex, pk) holds every connection. Deliveries and log
+// entries carry none of these keys, so they stay out of every index.
 //
 // Every write is conditioned or idempotent: a ConditionalCheckFailed answer
 // means the write was already done (or a newer one was), which is success.

@@ -90,8 +90,7 @@ func TestUpdateFix(t *testing.T) {
 		t.Errorf("title after a failed update = %#v, want z", v)
 	}
 
-	// Many items moving into, within and out of an index. The numbers all
-	// have four digits: minidyn orders index keys as strings.
+	// Many items moving into, within and out of an index.
 	for i := range 20 {
 		_, err := ddb.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(s.Table), Key: viewerKey("g", int64(i+1)).av(),

@@ -6,12 +6,18 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
 
-// updateFix wraps minidyn's handler (v0.8.2) to correct two faults of its
-// UpdateItem that the Store depends on:
+// fixer wraps minidyn's handler (v0.8.2) to correct faults the Store
+// depends on: those of UpdateItem (see update) and the string order of
+// numeric sort keys in Query (see query). Requests are served one at a
+// time, so each correction, though it takes several calls to minidyn, is
+// atomic to clients.
+//
+// UpdateItem has two faults:
 //
 //   - a top-level REMOVE action is accepted and ignored, so an attribute
 //     such as a sparse index key never goes away;
@@ -23,42 +29,93 @@ import (
 // UpdateItem evaluates conditions and SET/ADD correctly on a table without
 // indexes. So each UpdateItem runs on a copy of the item in an index-free
 // twin of its table, and the result replaces the item in the real table
-// (DeleteItem, then PutItem). Requests are served one at a time, so the
-// replacement is atomic to clients. Transactions (TransactWriteItems) with
+// (DeleteItem, then PutItem). Transactions (TransactWriteItems) with
 // Update actions are passed through uncorrected.
-type updateFix struct {
+type fixer struct {
 	next http.Handler
 
 	mu sync.Mutex
-	// keys holds, per table created through the handler, the parts of its
-	// CreateTable request that describe the primary key.
-	keys map[string]tableKeys
+	// tables holds, per table created through the handler, the parts of
+	// its CreateTable request that describe its keys and its indexes' keys.
+	tables map[string]tableDef
 	// twins lists the tables whose twin exists.
 	twins map[string]bool
 }
 
-type tableKeys struct {
-	KeySchema            []json.RawMessage `json:"KeySchema"`
-	AttributeDefinitions []struct {
-		AttributeName string `json:"AttributeName"`
-		AttributeType string `json:"AttributeType"`
-	} `json:"AttributeDefinitions"`
+// tableDef is what a CreateTable request says about keys. Indexes added
+// later by UpdateTable are not recorded, so Queries on them go uncorrected.
+type tableDef struct {
+	KeySchema              keySchema             `json:"KeySchema"`
+	AttributeDefinitions   []attributeDefinition `json:"AttributeDefinitions"`
+	GlobalSecondaryIndexes []secondaryIndex      `json:"GlobalSecondaryIndexes"`
+	LocalSecondaryIndexes  []secondaryIndex      `json:"LocalSecondaryIndexes"`
+}
+
+type attributeDefinition struct {
+	AttributeName string `json:"AttributeName"`
+	AttributeType string `json:"AttributeType"`
+}
+
+type keySchema []struct {
+	AttributeName string `json:"AttributeName"`
+	KeyType       string `json:"KeyType"`
+}
+
+type secondaryIndex struct {
+	IndexName string    `json:"IndexName"`
+	KeySchema keySchema `json:"KeySchema"`
+}
+
+// attr returns the attribute of the schema's HASH or RANGE key; "" when
+// there is none.
+func (ks keySchema) attr(keyType string) string {
+	for _, e := range ks {
+		if e.KeyType == keyType {
+			return e.AttributeName
+		}
+	}
+	return ""
+}
+
+// attrType returns the type (S, N or B) declared for a key attribute.
+func (d tableDef) attrType(name string) string {
+	for _, a := range d.AttributeDefinitions {
+		if a.AttributeName == name {
+			return a.AttributeType
+		}
+	}
+	return ""
+}
+
+// schema returns the key schema of the named index, or the table's for "".
+func (d tableDef) schema(index string) (keySchema, bool) {
+	if index == "" {
+		return d.KeySchema, true
+	}
+	for _, i := range slices.Concat(d.GlobalSecondaryIndexes, d.LocalSecondaryIndexes) {
+		if i.IndexName == index {
+			return i.KeySchema, true
+		}
+	}
+	return nil, false
 }
 
 // TwinSuffix names a table's twin; dots and dashes are legal in table
 // names, and this is unlikely to clash with a real one.
 const TwinSuffix = ".minidyn-update-twin"
 
-func newUpdateFix(next http.Handler) *updateFix {
-	return &updateFix{next: next, keys: map[string]tableKeys{}, twins: map[string]bool{}}
+func newFixer(next http.Handler) *fixer {
+	return &fixer{next: next, tables: map[string]tableDef{}, twins: map[string]bool{}}
 }
 
-func (f *updateFix) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (f *fixer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	target := r.Header.Get("X-Amz-Target")
 	op := target[strings.LastIndex(target, ".")+1:]
-	if op != "CreateTable" && op != "DeleteTable" && op != "UpdateItem" {
+	switch op {
+	case "CreateTable", "DeleteTable", "UpdateItem", "Query":
+	default:
 		f.next.ServeHTTP(w, r)
 		return
 	}
@@ -78,21 +135,23 @@ func (f *updateFix) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch op {
 	case "CreateTable":
 		rep := f.call(r, op, body)
-		var k tableKeys
-		if rep.ok() && json.Unmarshal(body, &k) == nil {
-			f.keys[in.TableName] = k
+		var d tableDef
+		if rep.ok() && json.Unmarshal(body, &d) == nil {
+			f.tables[in.TableName] = d
 		}
 		rep.writeTo(w)
 	case "DeleteTable":
 		rep := f.call(r, op, body)
 		if rep.ok() {
-			delete(f.keys, in.TableName)
+			delete(f.tables, in.TableName)
 			if f.twins[in.TableName] {
 				f.call(r, op, mustJSON(map[string]string{"TableName": in.TableName + TwinSuffix}))
 				delete(f.twins, in.TableName)
 			}
 		}
 		rep.writeTo(w)
+	case "Query":
+		f.query(w, r, in.TableName, body)
 	default:
 		f.update(w, r, in.TableName, body)
 	}
@@ -101,8 +160,9 @@ func (f *updateFix) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // wireItem is an item in DynamoDB's JSON, attribute values left encoded.
 type wireItem = map[string]json.RawMessage
 
-func (f *updateFix) update(w http.ResponseWriter, r *http.Request, table string, body []byte) {
-	keys, known := f.keys[table]
+// update serves an UpdateItem on the table's twin; see fixer.
+func (f *fixer) update(w http.ResponseWriter, r *http.Request, table string, body []byte) {
+	def, known := f.tables[table]
 	var in struct {
 		Key                      wireItem          `json:"Key"`
 		UpdateExpression         string            `json:"UpdateExpression"`
@@ -117,8 +177,8 @@ func (f *updateFix) update(w http.ResponseWriter, r *http.Request, table string,
 	if !f.twins[table] {
 		create := map[string]any{
 			"TableName":            twin,
-			"KeySchema":            keys.KeySchema,
-			"AttributeDefinitions": keys.AttributeDefinitions,
+			"KeySchema":            def.KeySchema,
+			"AttributeDefinitions": def.AttributeDefinitions,
 			"BillingMode":          "PAY_PER_REQUEST",
 		}
 		if rep := f.call(r, "CreateTable", mustJSON(create)); !rep.ok() {
@@ -276,7 +336,7 @@ func (rep *reply) writeTo(w http.ResponseWriter) {
 }
 
 // call sends one operation to the wrapped handler.
-func (f *updateFix) call(r *http.Request, op string, body []byte) *reply {
+func (f *fixer) call(r *http.Request, op string, body []byte) *reply {
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, "/", bytes.NewReader(body))
 	if err != nil {
 		return &reply{status: http.StatusInternalServerError, header: http.Header{}, body: []byte(err.Error())}
@@ -289,7 +349,7 @@ func (f *updateFix) call(r *http.Request, op string, body []byte) *reply {
 }
 
 // forward passes the request on unchanged.
-func (f *updateFix) forward(w http.ResponseWriter, r *http.Request, body []byte) {
+func (f *fixer) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	f.next.ServeHTTP(w, r)
 }

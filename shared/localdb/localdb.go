@@ -3,10 +3,10 @@
 // account, no Docker, no other process. Clients reach it like any DynamoDB
 // endpoint (see dynamo.NewClient).
 //
-// minidyn v0.8.2 gets parts of UpdateItem wrong; the server corrects them
-// (see updateFix). It still orders numeric index keys as strings, so
-// numbers of different lengths sort wrongly in an index, and it has no
-// time-to-live: items never expire.
+// minidyn v0.8.2 gets parts of UpdateItem wrong and orders numeric sort
+// keys as strings; the server corrects both (see fixer), so index Queries
+// return numbers in numeric order. Its Scan order is still minidyn's, and
+// it has no time-to-live: items never expire.
 package localdb
 
 import (
@@ -51,7 +51,7 @@ func Start(ctx context.Context, addr string) (*Server, error) {
 	s := &Server{
 		Endpoint: "http://" + ln.Addr().String(),
 		Emulator: emu,
-		srv:      &http.Server{Handler: newUpdateFix(emu), ReadHeaderTimeout: 10 * time.Second},
+		srv:      &http.Server{Handler: newFixer(emu), ReadHeaderTimeout: 10 * time.Second},
 		done:     make(chan struct{}),
 	}
 	go func() {
