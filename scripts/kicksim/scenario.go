@@ -19,6 +19,9 @@ type Scenario struct {
 	// Duplicates re-sends this many deliveries (the non-chat ones first) with
 	// their original ids, as Kick does when it retries.
 	Duplicates int
+	// StayLive leaves the stream live at the end, so the sweep keeps
+	// crediting the chatters.
+	StayLive bool
 }
 
 // ViewerID is the Kick user id the scenario gives viewer i (0-based).
@@ -27,7 +30,7 @@ func (s Scenario) ViewerID(i int) int64 { return 70_000_000 + int64(i) }
 // Deliveries builds the stream: it goes live, its title changes, viewers
 // chat (each about once a minute, some using !points), someone follows,
 // subscribes, renews, gifts five subs, sends KICKs and redeems a reward, a
-// moderator times someone out, and the stream ends. Times run from Start
+// moderator times someone out, and the stream ends (unless StayLive). Times run from Start
 // to Start+Minutes; duplicates come last.
 func (s Scenario) Deliveries() []Delivery {
 	r := rand.New(rand.NewPCG(s.Seed, 0x6b69636b))
@@ -82,8 +85,10 @@ func (s Scenario) Deliveries() []Delivery {
 	add(event.Banned, mid.Add(6*time.Second), m{"broadcaster": bc, "moderator": s.user(s.Broadcaster+1, "mod"),
 		"banned_user": s.viewer(s.Viewers - 1), "metadata": m{"reason": "spam links", "created_at": mid.Format(time.RFC3339),
 			"expires_at": mid.Add(10 * time.Minute).Format(time.RFC3339)}})
-	add(event.LivestreamStatus, end, m{"broadcaster": bc, "is_live": false, "title": "Ranked grind, !discord",
-		"started_at": s.Start.Format(time.RFC3339), "ended_at": end.Format(time.RFC3339)})
+	if !s.StayLive {
+		add(event.LivestreamStatus, end, m{"broadcaster": bc, "is_live": false, "title": "Ranked grind, !discord",
+			"started_at": s.Start.Format(time.RFC3339), "ended_at": end.Format(time.RFC3339)})
+	}
 
 	// Retries: non-chat deliveries first, since those are the ones whose
 	// duplicates could do harm.

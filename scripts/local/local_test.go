@@ -15,8 +15,10 @@ import (
 	miniserver "github.com/truora/minidyn/server"
 
 	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/stack"
+	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
 // TestTemplateRoutesAreServed holds the runner's routes equal to the
@@ -245,5 +247,63 @@ func TestTransientFailureThenRetry(t *testing.T) {
 	}
 	if len(evs) != 1 || evs[0].Type != event.SubscriptionGifts || len(evs[0].Gifts.Giftees) == 0 {
 		t.Errorf("event log = %+v, want exactly the one gift", evs)
+	}
+}
+
+// TestScenarioThenSweep: a stream left live, then the sweep runs minute
+// after minute (as SWEEP_EVERY makes it do): each recent chatter earns a
+// minute per sweep, points accrue at 1 per 5 minutes, and the leaderboard
+// reads them back in order.
+func TestScenarioThenSweep(t *testing.T) {
+	r := startRunner(t, "guild-1:4402117")
+	ctx := context.Background()
+	key, err := kicksim.ReadPrivateKey(r.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	sc := kicksim.Scenario{Broadcaster: 4402117, Viewers: 6, Minutes: 3, Seed: 3, StayLive: true, Start: now.Add(-3 * time.Minute)}
+	sender := &kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: key}
+	for _, d := range sc.Deliveries() {
+		if status, err := sender.Send(ctx, d); err != nil || status != http.StatusOK {
+			t.Fatalf("%s: status %d, err %v", d.Type, status, err)
+		}
+	}
+	if err := r.Queue.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	active, err := r.Store.ActiveSince(ctx, "guild-1", now.Add(-5*time.Minute))
+	if err != nil || len(active) == 0 {
+		t.Fatalf("ActiveSince = %d viewers, %v; want some", len(active), err)
+	}
+	m := watchtime.MinuteOf(now)
+	for i := range 5 {
+		for range 2 { // each minute swept twice: credited once
+			if _, err := r.Sweeper.Run(ctx, m+watchtime.Minute(i), now); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := r.Queue.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range active {
+		v, err := r.Store.Viewer(ctx, "guild-1", a.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Banned(now) {
+			if v.WatchMinutes != 0 {
+				t.Errorf("banned %s earned %d minutes", v.Username, v.WatchMinutes)
+			}
+			continue
+		}
+		if v.WatchMinutes != 5 || v.Points() != 1 {
+			t.Errorf("%s after 5 swept minutes: %d minutes, %d points; want 5, 1", v.Username, v.WatchMinutes, v.Points())
+		}
+	}
+	page, err := r.Store.Top(ctx, "guild-1", dynamo.Watchtime, 3, "")
+	if err != nil || len(page.Viewers) == 0 || page.Viewers[0].WatchMinutes != 5 {
+		t.Errorf("Top(watchtime) = %+v, %v; want viewers with 5 minutes first", page, err)
 	}
 }

@@ -3,7 +3,7 @@
 // With "show" it prints what the bot stored for a guild.
 //
 //	replay fixtures  [-dir testdata/kick]
-//	replay scenario  [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1]
+//	replay scenario  [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]
 //	replay show      -guild G [-endpoint URL] [-table NAME]
 //
 // Common flags: -url (default http://127.0.0.1:8080/webhooks/kick) and -key
@@ -45,6 +45,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&sc.Minutes, "minutes", 10, "stream length in minutes (ends now)")
 	fs.IntVar(&sc.Duplicates, "duplicates", 5, "deliveries to send twice")
 	fs.Uint64Var(&sc.Seed, "seed", 1, "seed of the chat pattern")
+	fs.BoolVar(&sc.StayLive, "stay-live", false, "leave the stream live, so the sweep keeps crediting")
 	guild := fs.String("guild", "", "guild to show")
 	endpoint := fs.String("endpoint", os.Getenv("AWS_ENDPOINT_URL"), "DynamoDB endpoint for show (the runner prints it)")
 	table := fs.String("table", envOr("TABLE_NAME", "kickbot-local"), "table name for show")
@@ -114,8 +115,24 @@ func show(ctx context.Context, out io.Writer, endpoint, table, guild string) err
 		return err
 	}
 	fmt.Fprintf(out, "viewers (%d):\n", len(vs))
-	for _, v := range vs {
-		fmt.Fprintf(out, "  %-12s %-10d last chat %s\n", v.Username, v.UserID, stamp(v.LastChatAt))
+	for _, a := range vs {
+		v, err := st.Viewer(ctx, guild, a.UserID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  %-12s %-10d last chat %s  %4d min  %4d points\n",
+			v.Username, v.UserID, stamp(v.LastChatAt), v.WatchMinutes, v.Points())
+	}
+	for _, board := range []dynamo.Board{dynamo.Watchtime, dynamo.Points} {
+		page, err := st.Top(ctx, guild, board, 5, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "top %s:", board)
+		for i, v := range page.Viewers {
+			fmt.Fprintf(out, "  %d. %s (%d min, %d pts)", i+1, v.Username, v.WatchMinutes, v.Points())
+		}
+		fmt.Fprintln(out)
 	}
 	evs, err := st.Events(ctx, guild, 100)
 	if err != nil {

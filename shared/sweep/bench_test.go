@@ -1,0 +1,45 @@
+package sweep_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/stream"
+	"github.com/kickbot/kickbot/shared/sweep"
+	"github.com/kickbot/kickbot/shared/watchtime"
+)
+
+// BenchmarkSweepInProcess is the sweep's own cost as viewers grow, with a
+// store whose every call costs the same whatever the table holds, as
+// DynamoDB's do. The time ratio between sizes is the sweep's scaling; the
+// DynamoDB-backed figures are functions/sweep's BenchmarkSweep.
+func BenchmarkSweepInProcess(b *testing.B) {
+	for _, sz := range []struct{ viewers, guilds int }{{1_000, 10}, {10_000, 100}, {100_000, 1_000}} {
+		b.Run(fmt.Sprintf("viewers=%d/guilds=%d", sz.viewers, sz.guilds), func(b *testing.B) {
+			st := newStore()
+			per := sz.viewers / sz.guilds
+			for g := range sz.guilds {
+				name := fmt.Sprint("g", g)
+				st.streams[name] = stream.State{Guild: name, Live: true}
+				vs := make([]audience.Viewer, per)
+				for i := range vs {
+					vs[i] = audience.Viewer{Guild: name, UserID: int64(g*per + i + 1), Username: "v", LastChatAt: now.Add(-time.Minute)}
+				}
+				st.viewers[name] = vs
+			}
+			sw := &sweep.Sweeper{Store: st, InlineGuilds: math.MaxInt, Concurrency: 16}
+			m := watchtime.MinuteOf(now)
+			for b.Loop() {
+				rep, err := sw.Run(context.Background(), m, now)
+				if err != nil || rep.Credited != sz.viewers {
+					b.Fatalf("Run = %+v, %v; want %d credited", rep, err, sz.viewers)
+				}
+				m++
+			}
+		})
+	}
+}
