@@ -121,7 +121,9 @@ func seedViewers(b *testing.B, viewers, guilds int, chatAt time.Time) *dynamodb.
 			batch = out.UnprocessedItems["bench"]
 		}
 	}
-	n := func(v int64) types.AttributeValue { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+	n := func(v int64) types.AttributeValue {
+		return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+	}
 	str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	for i := range viewers {
 		g := fmt.Sprint("g", i%guilds)
