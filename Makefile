@@ -59,8 +59,9 @@ build: ## build each function for Lambda (linux/arm64, static, stripped) into bi
 	  printf '%-10s %s bytes\n' $$f $$(stat -c %s bin/$$f/bootstrap); \
 	done
 
-bench: ## the benchmarks behind BENCHMARKS.md
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./shared/kick ./functions/webhook
+bench: ## the benchmarks behind BENCHMARKS.md (the emulator sweep takes a few minutes)
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./shared/kick ./functions/webhook ./shared/sweep
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 3 -timeout 30m ./functions/sweep
 
 deploy: ## sam build && sam deploy --guided
 	sam build && sam deploy --guided

@@ -27,9 +27,9 @@ type memStore struct {
 	streams  map[string]stream.State
 	settings map[string]settings.Settings
 	viewers  map[string][]audience.Viewer
-	minutes  map[string]int64 // guild/user -> credited minutes
-	milli    map[string]int64
-	last     map[string]watchtime.Minute
+	// credits holds each guild's credit state apart, as DynamoDB keeps a
+	// guild's viewers in their own partition.
+	credits  map[string]map[int64]*credit
 	conns    []stream.Connection
 	statuses []event.Status
 	failNext error
@@ -38,7 +38,7 @@ type memStore struct {
 func newStore() *memStore {
 	return &memStore{
 		streams: map[string]stream.State{}, settings: map[string]settings.Settings{}, viewers: map[string][]audience.Viewer{},
-		minutes: map[string]int64{}, milli: map[string]int64{}, last: map[string]watchtime.Minute{},
+		credits: map[string]map[int64]*credit{},
 	}
 }
 
@@ -88,13 +88,22 @@ func (m *memStore) Credit(_ context.Context, g string, c watchtime.Credit, since
 		m.failNext = nil
 		return false, err
 	}
-	k := fmt.Sprintf("%s/%d", g, c.UserID)
-	if last, ok := m.last[k]; ok && last >= c.Minute {
+	vs := m.credits[g]
+	if vs == nil {
+		vs = map[int64]*credit{}
+		m.credits[g] = vs
+	}
+	v := vs[c.UserID]
+	if v == nil {
+		v = &credit{}
+		vs[c.UserID] = v
+	}
+	if v.minutes > 0 && v.last >= c.Minute {
 		return false, nil
 	}
-	m.last[k] = c.Minute
-	m.minutes[k]++
-	m.milli[k] += c.PointsMilli
+	v.last = c.Minute
+	v.minutes++
+	v.milli += c.PointsMilli
 	return true, nil
 }
 
@@ -108,6 +117,29 @@ func (m *memStore) SetStreamStatus(_ context.Context, g string, at time.Time, s 
 	m.streams[g] = st
 	m.statuses = append(m.statuses, s)
 	return nil
+}
+
+type credit struct {
+	last    watchtime.Minute
+	minutes int64
+	milli   int64
+}
+
+// minutes returns the minutes credited to a viewer.
+func (m *memStore) minutes(g string, user int64) int64 {
+	if v := m.credits[g][user]; v != nil {
+		return v.minutes
+	}
+	return 0
+}
+
+// eachCredited calls f for every credited viewer.
+func (m *memStore) eachCredited(f func(g string, user, minutes int64)) {
+	for g, vs := range m.credits {
+		for u, v := range vs {
+			f(g, u, v.minutes)
+		}
+	}
 }
 
 type memQueue struct{ jobs []job.Job }
@@ -143,7 +175,7 @@ func TestSameMinuteCreditsOnce(t *testing.T) {
 	if err != nil || rep.Credited != 3 {
 		t.Errorf("sweep of minute M+1 credited %d (err %v), want 3", rep.Credited, err)
 	}
-	if got := st.minutes["g/1"]; got != 2 {
+	if got := st.minutes("g", 1); got != 2 {
 		t.Errorf("viewer 1 has %d minutes, want 2", got)
 	}
 }
@@ -164,13 +196,15 @@ func TestConcurrentSweepsCreditOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	for k, n := range st.minutes {
+	count := 0
+	st.eachCredited(func(g string, u, n int64) {
+		count++
 		if n != 1 {
-			t.Errorf("%s credited %d times, want 1", k, n)
+			t.Errorf("%s/%d credited %d times, want 1", g, u, n)
 		}
-	}
-	if len(st.minutes) != 70 {
-		t.Errorf("%d viewers credited, want 70", len(st.minutes))
+	})
+	if count != 70 {
+		t.Errorf("%d viewers credited, want 70", count)
 	}
 }
 
@@ -224,11 +258,11 @@ func TestTransientCreditFailureIsRetriable(t *testing.T) {
 	if err != nil || rep.Credited != 1 {
 		t.Errorf("retry = %+v, %v; want the one missing credit", rep, err)
 	}
-	for k, n := range st.minutes {
+	st.eachCredited(func(g string, u, n int64) {
 		if n != 1 {
-			t.Errorf("%s credited %d times, want 1", k, n)
+			t.Errorf("%s/%d credited %d times, want 1", g, u, n)
 		}
-	}
+	})
 }
 
 type fakeKick struct {
