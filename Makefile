@@ -34,7 +34,7 @@ staticcheck:
 
 unit: ## go test ./... (needs only Go: embedded emulator and httptest fakes)
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./shared/ingest ./shared/localqueue ./shared/jobqueue ./scripts/local
+	$(GO) test -count=1 -race ./shared/ingest ./shared/localqueue ./shared/jobqueue ./shared/sweep ./functions/sweep ./scripts/local
 
 fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./shared/kick

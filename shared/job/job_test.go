@@ -1,6 +1,7 @@
 package job_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -64,4 +65,12 @@ func TestDecodeRejects(t *testing.T) {
 			t.Errorf("Decode(%q) error = %v, want an Invalid error", in, err)
 		}
 	}
+}
+
+func ExampleForEvent() {
+	ev := event.Event{ID: "01JQ7ZC4M2T8Y1B5N0P6R3K9VD", Type: event.Followed, Broadcaster: 4402117,
+		Follow: &event.Follow{Follower: event.User{ID: 7}}}
+	j := job.ForEvent("1234", ev, nil)
+	fmt.Println(j.ID, j.Kind)
+	// Output: 01JQ7ZC4M2T8Y1B5N0P6R3K9VD/1234 event
 }
