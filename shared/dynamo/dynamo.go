@@ -9,6 +9,7 @@
 //	                                                                 connIndex S ("conn")
 //	delivery        DELIVERY#<msg id>    DELIVERY                    at N(ms), expiresAt N(s, TTL)
 //	viewer          GUILD#<guild>        VIEWER#<kick user id>       guild S, userId N, username S,
+//	                                                                 nameKey S (<guild>#<lower-case name>),
 //	                                                                 lastChatAt N(ms), watchMinutes N,
 //	                                                                 pointsMilli N, creditedMinute N,
 //	                                                                 subBadge BOOL, subUntil N(ms),
@@ -31,7 +32,8 @@
 // watchtime and points (guild, watchMinutes/pointsMilli) hold viewers once
 // those counters exist; live (liveIndex, guild) holds the stream items of
 // live guilds and the settings items of guilds tracking offline; and
-// connections (connIndex, pk) holds every connection. Deliveries and log
+// connections (connIndex, pk) holds every connection; byName (nameKey)
+// finds a viewer by username. Deliveries and log
 // entries carry none of these keys, so they stay out of every index.
 //
 // Every write is conditioned or idempotent: a ConditionalCheckFailed answer
@@ -109,6 +111,7 @@ const (
 	// listing live guilds.
 	liveValue = "live"
 
+	byNameIndex      = "byName"
 	activityIndex    = "activity"
 	liveIndex        = "live"
 	connectionsIndex = "connections"
@@ -345,11 +348,7 @@ func (s *Store) TouchViewer(ctx context.Context, guild string, a audience.Activi
 	}
 	at := millis(a.At)
 	last := expression.Name("lastChatAt")
-	update := expression.
-		Set(last, expression.Value(at)).
-		Set(expression.Name("guild"), expression.Value(guild)).
-		Set(expression.Name("userId"), expression.Value(a.UserID)).
-		Set(expression.Name("username"), expression.Value(a.Username))
+	update := identify(expression.Set(last, expression.Value(at)), guild, a.UserID, a.Username)
 	if a.Subscriber != nil {
 		update = update.Set(expression.Name("subBadge"), expression.Value(*a.Subscriber))
 	}

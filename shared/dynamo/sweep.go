@@ -224,11 +224,7 @@ func (s *Store) viewerUntil(ctx context.Context, guild string, user event.User, 
 		return fault.E(fault.Invalid, "%s needs a guild and a known viewer", what)
 	}
 	name, at := expression.Name(attr), millis(until)
-	b := expression.NewBuilder().WithUpdate(expression.
-		Set(name, expression.Value(at)).
-		Set(expression.Name("guild"), expression.Value(guild)).
-		Set(expression.Name("userId"), expression.Value(user.ID)).
-		Set(expression.Name("username"), expression.Value(user.Username)))
+	b := expression.NewBuilder().WithUpdate(identify(expression.Set(name, expression.Value(at)), guild, user.ID, user.Username))
 	if onlyLater {
 		b = b.WithCondition(expression.AttributeNotExists(name).Or(name.LessThan(expression.Value(at))))
 	}

@@ -194,6 +194,33 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		}
 	})
 
+	t.Run("ViewerByName", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "PixelPanda", At: at(1)}))
+		check(t, "TouchViewer", s.TouchViewer(ctx, "other", audience.Activity{UserID: 9, Username: "pixelpanda", At: at(5)}))
+		// Kick reuses a name after a rename: the most recently active wins.
+		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 2, Username: "Reused", At: at(1)}))
+		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 3, Username: "reused", At: at(2)}))
+		check(t, "RecordBan", s.RecordBan(ctx, "g", event.User{ID: 4, Username: "Spammer"}, at(60)))
+		for _, tc := range []struct {
+			name string
+			want int64
+		}{{"pixelpanda", 1}, {" PIXELPANDA ", 1}, {"reused", 3}, {"spammer", 4}} {
+			v, err := s.ViewerByName(ctx, "g", tc.name)
+			if err != nil || v.UserID != tc.want {
+				t.Errorf("ViewerByName(g, %q) = %d, %v; want %d", tc.name, v.UserID, err, tc.want)
+			}
+		}
+		if _, err := s.ViewerByName(ctx, "g", "nobody"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("ViewerByName(nobody) = %v, want not found", err)
+		}
+		if _, err := s.ViewerByName(ctx, "g", "  "); !fault.Is(err, fault.Invalid) {
+			t.Errorf("ViewerByName(blank) = %v, want invalid", err)
+		}
+	})
+
 	t.Run("Connections", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
