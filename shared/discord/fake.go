@@ -1,0 +1,253 @@
+package discord
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Fake is an in-memory stand-in for the part of Discord's REST API that
+// REST uses, for tests and the local runner: serve it (httptest.NewServer,
+// or a route of the runner) and pass its URL to NewREST. It records every
+// request and answers like Discord:
+//
+//   - PATCH {api}/webhooks/{app}/{token}/messages/@original: 200, the message;
+//   - POST {api}/webhooks/{app}/{token}: 204, or 200 and the message with ?wait=true;
+//   - PUT {api}/applications/{app}/commands and
+//     {api}/applications/{app}/guilds/{guild}/commands: 200, the commands
+//     with ids, the same id for the same name until a PUT leaves it out;
+//   - anything else: 404.
+//
+// {api} is /api/v followed by discordgo.APIVersion, the version discordgo
+// calls. The zero Fake is ready to use and safe for concurrent use.
+type Fake struct {
+	// BotToken, when set, makes application routes answer 401 unless the
+	// request is authorised as "Bot "+BotToken. Webhook routes are
+	// authorised by their token, as on Discord.
+	BotToken string
+
+	mu       sync.Mutex
+	requests []Request
+	failures []int
+	seq      int64
+	original map[string]string            // interaction token → message id
+	commands map[string]map[string]string // "" or guild id → command name → id
+}
+
+// Request is one request the Fake received.
+type Request struct {
+	Method string
+	// Path is the URL path as sent, such as
+	// /api/v9/webhooks/{app}/{token}/messages/@original.
+	Path  string
+	Query string
+	// Body is the decoded JSON body: map[string]any, []any, …; nil when
+	// empty or not JSON.
+	Body any
+	// Authorized reports whether an Authorization header was sent; its
+	// value is not kept.
+	Authorized bool
+}
+
+// Requests returns a copy of the requests received so far, oldest first.
+func (f *Fake) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Request(nil), f.requests...)
+}
+
+// FailNext makes the next n requests fail with status and the JSON error
+// body Discord sends with it (429 carries retry_after, 404 Unknown Webhook).
+// Failed requests are recorded too.
+func (f *Fake) FailNext(n, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.failures = append(f.failures, status)
+	}
+}
+
+// fakeEpoch makes the Fake's ids look like snowflakes from March 2026.
+const fakeEpoch = 1482460000000000000
+
+// maxFakeBody bounds a body the Fake reads; Discord's limit is larger, but
+// no JSON payload of ours comes near it.
+const maxFakeBody = 1 << 20
+
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(io.LimitReader(r.Body, maxFakeBody))
+	var body any
+	if json.Unmarshal(raw, &body) != nil {
+		body = nil
+	}
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, Request{
+		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Body: body, Authorized: r.Header.Get("Authorization") != "",
+	})
+	if len(f.failures) > 0 {
+		status := f.failures[0]
+		f.failures = f.failures[1:]
+		fakeError(w, status)
+		return
+	}
+
+	prefix := "/api/v" + discordgo.APIVersion + "/"
+	rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+	if !ok {
+		fakeJSON(w, http.StatusNotFound, unknownRoute)
+		return
+	}
+	p := strings.Split(rest, "/")
+	switch {
+	case r.Method == http.MethodPatch && len(p) == 5 && p[0] == "webhooks" && p[3] == "messages" && p[4] == "@original":
+		obj, ok := body.(map[string]any)
+		if !ok {
+			fakeError(w, http.StatusBadRequest)
+			return
+		}
+		if f.original == nil {
+			f.original = map[string]string{}
+		}
+		id, seen := f.original[p[2]]
+		if !seen {
+			id = f.nextID()
+			f.original[p[2]] = id
+		}
+		fakeJSON(w, http.StatusOK, fakeMessage(id, p[1], 20, obj))
+	case r.Method == http.MethodPost && len(p) == 3 && p[0] == "webhooks":
+		obj, ok := body.(map[string]any)
+		if !ok {
+			fakeError(w, http.StatusBadRequest)
+			return
+		}
+		if r.URL.Query().Get("wait") != "true" {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		fakeJSON(w, http.StatusOK, fakeMessage(f.nextID(), p[1], 0, obj))
+	case r.Method == http.MethodPut && p[0] == "applications" &&
+		(len(p) == 3 && p[2] == "commands" || len(p) == 5 && p[2] == "guilds" && p[4] == "commands"):
+		if f.BotToken != "" && r.Header.Get("Authorization") != "Bot "+f.BotToken {
+			fakeError(w, http.StatusUnauthorized)
+			return
+		}
+		guild := ""
+		if len(p) == 5 {
+			guild = p[3]
+		}
+		list, ok := body.([]any)
+		if !ok {
+			fakeError(w, http.StatusBadRequest)
+			return
+		}
+		out, ok := f.overwrite(p[1], guild, list)
+		if !ok {
+			fakeError(w, http.StatusBadRequest)
+			return
+		}
+		fakeJSON(w, http.StatusOK, out)
+	default:
+		fakeJSON(w, http.StatusNotFound, unknownRoute)
+	}
+}
+
+var unknownRoute = map[string]any{"message": "404: Not Found", "code": 0}
+
+// overwrite replaces the commands of a scope as Discord's bulk overwrite
+// does: a name seen before keeps its id. f.mu is held.
+func (f *Fake) overwrite(app, guild string, list []any) ([]any, bool) {
+	if f.commands == nil {
+		f.commands = map[string]map[string]string{}
+	}
+	old, ids := f.commands[guild], map[string]string{}
+	out := make([]any, 0, len(list))
+	for _, item := range list {
+		cmd, ok := item.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		name, _ := cmd["name"].(string)
+		if name == "" || ids[name] != "" {
+			return nil, false
+		}
+		id, seen := old[name]
+		if !seen {
+			id = f.nextID()
+		}
+		ids[name] = id
+		echo := make(map[string]any, len(cmd)+4)
+		for k, v := range cmd {
+			echo[k] = v
+		}
+		echo["id"], echo["application_id"], echo["version"] = id, app, id
+		if _, ok := echo["type"]; !ok {
+			echo["type"] = 1
+		}
+		if guild != "" {
+			echo["guild_id"] = guild
+		}
+		out = append(out, echo)
+	}
+	f.commands[guild] = ids
+	return out, true
+}
+
+// nextID returns a new snowflake-like id. f.mu is held.
+func (f *Fake) nextID() string {
+	f.seq++
+	return strconv.FormatInt(fakeEpoch+f.seq<<22, 10)
+}
+
+// fakeMessage is the message Discord answers an edit or followup with.
+func fakeMessage(id, app string, typ int, sent map[string]any) map[string]any {
+	n, _ := strconv.ParseInt(id, 10, 64)
+	const discordEpochMS = 1420070400000
+	msg := map[string]any{
+		"id": id, "type": typ, "channel_id": "0", "application_id": app, "webhook_id": app,
+		"author":    map[string]any{"id": app, "username": "kickbot-fake", "discriminator": "0000", "bot": true},
+		"timestamp": time.UnixMilli(n>>22 + discordEpochMS).UTC().Format(time.RFC3339Nano),
+		"content":   "", "embeds": []any{}, "components": []any{}, "flags": 0,
+		"tts": false, "mention_everyone": false, "mentions": []any{}, "mention_roles": []any{}, "pinned": false,
+	}
+	for _, k := range []string{"content", "embeds", "components", "flags"} {
+		if v, ok := sent[k]; ok && v != nil {
+			msg[k] = v
+		}
+	}
+	return msg
+}
+
+// fakeError answers status with the body Discord sends with it.
+func fakeError(w http.ResponseWriter, status int) {
+	body := map[string]any{"message": http.StatusText(status), "code": 0}
+	switch status {
+	case http.StatusBadRequest:
+		body = map[string]any{"message": "Invalid Form Body", "code": 50035}
+	case http.StatusUnauthorized:
+		body = map[string]any{"message": "401: Unauthorized", "code": 0}
+	case http.StatusForbidden:
+		body = map[string]any{"message": "Missing Access", "code": 50001}
+	case http.StatusNotFound:
+		body = map[string]any{"message": "Unknown Webhook", "code": 10015}
+	case http.StatusTooManyRequests:
+		// No X-RateLimit headers: discordgo would hold the bucket until
+		// they expire, and a fake has no reason to slow a test down.
+		body = map[string]any{"message": "You are being rate limited.", "retry_after": 1.5, "global": false}
+	}
+	fakeJSON(w, status, body)
+}
+
+func fakeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
