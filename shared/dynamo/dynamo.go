@@ -51,15 +51,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/awsfault"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/ingest"
@@ -651,56 +649,5 @@ func conditionFailed(err error) bool {
 }
 
 // classify gives an SDK error its fault kind, with what as the message;
-// nil stays nil. Throttling, server errors, lost connections and cancelled
-// contexts are Transient; anything DynamoDB rejects as a bad request is
-// Internal, since our requests should be valid.
-func classify(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	return fault.Wrap(kindOf(err), err, what)
-}
-
-func kindOf(err error) fault.Kind {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fault.Transient
-	}
-	if _, ok := errors.AsType[*types.ProvisionedThroughputExceededException](err); ok {
-		return fault.Transient
-	}
-	if _, ok := errors.AsType[*types.RequestLimitExceeded](err); ok {
-		return fault.Transient
-	}
-	if _, ok := errors.AsType[*types.InternalServerError](err); ok {
-		return fault.Transient
-	}
-	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
-		code := apiErr.ErrorCode()
-		if _, ok := retry.DefaultThrottleErrorCodes[code]; ok {
-			return fault.Transient
-		}
-		if _, ok := retry.DefaultRetryableErrorCodes[code]; ok {
-			return fault.Transient
-		}
-	}
-	if resp, ok := errors.AsType[*awshttp.ResponseError](err); ok {
-		switch code := resp.HTTPStatusCode(); {
-		case code == 429 || code >= 500:
-			return fault.Transient
-		case code >= 400:
-			return fault.Internal
-		}
-		// A success status with a reply we could not read: the reply was
-		// probably cut short, and a retry may get a whole one.
-		return fault.Transient
-	}
-	if _, ok := errors.AsType[*smithy.SerializationError](err); ok {
-		return fault.Internal
-	}
-	// The SDK checked our input before sending it.
-	if _, ok := errors.AsType[smithy.InvalidParamsError](err); ok {
-		return fault.Internal
-	}
-	// No reply at all: the network or the endpoint failed.
-	return fault.Transient
-}
+// nil stays nil.
+func classify(err error, what string) error { return awsfault.Wrap(err, what) }

@@ -10,20 +10,14 @@ package secret
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/kickbot/kickbot/shared/awsfault"
 	"github.com/kickbot/kickbot/shared/fault"
 )
 
@@ -71,51 +65,11 @@ func Resolve(ctx context.Context, client API, value, parameter string) (string, 
 	})
 	what := "read SSM parameter " + parameter
 	if err != nil {
-		return "", fault.Wrap(kindOf(err), err, what)
+		return "", awsfault.Wrap(err, what)
 	}
 	if out == nil || out.Parameter == nil || out.Parameter.Value == nil || *out.Parameter.Value == "" {
 		// An empty secret would switch a feature off without a word.
 		return "", fault.E(fault.Internal, "%s: it has no value", what)
 	}
 	return *out.Parameter.Value, nil
-}
-
-// kindOf classifies an SSM error: throttling, server errors, lost
-// connections and ended contexts may pass; anything SSM refuses is a
-// configuration to fix.
-func kindOf(err error) fault.Kind {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fault.Transient
-	}
-	if _, ok := errors.AsType[*types.InternalServerError](err); ok {
-		return fault.Transient
-	}
-	if _, ok := errors.AsType[*types.ThrottlingException](err); ok {
-		return fault.Transient
-	}
-	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
-		code := apiErr.ErrorCode()
-		if _, ok := retry.DefaultThrottleErrorCodes[code]; ok {
-			return fault.Transient
-		}
-		if _, ok := retry.DefaultRetryableErrorCodes[code]; ok {
-			return fault.Transient
-		}
-	}
-	if resp, ok := errors.AsType[*smithyhttp.ResponseError](err); ok {
-		code := resp.HTTPStatusCode()
-		if code == http.StatusTooManyRequests || code >= 500 {
-			return fault.Transient
-		}
-		return fault.Internal
-	}
-	// No answer at all: the SDK wraps a failed send, and a raw network
-	// error may arrive unwrapped from a custom transport.
-	if _, ok := errors.AsType[*smithyhttp.RequestSendError](err); ok {
-		return fault.Transient
-	}
-	if _, ok := errors.AsType[net.Error](err); ok {
-		return fault.Transient
-	}
-	return fault.Internal
 }

@@ -155,7 +155,7 @@ func TestResolveErrors(t *testing.T) {
 		{"no such parameter", apiErr(400, &types.ParameterNotFound{}), nil, fault.Internal},
 		{"access denied", apiErr(400, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform ssm:GetParameter"}), nil, fault.Internal},
 		{"KMS key refused", apiErr(400, &types.InvalidKeyId{}), nil, fault.Internal},
-		{"unclassified", errors.New("something else"), nil, fault.Internal},
+		{"no reply (not an SDK response)", errors.New("connection reset"), nil, fault.Transient},
 		{"no parameter in output", nil, &ssm.GetParameterOutput{}, fault.Internal},
 		{"error with an output", apiErr(500, &types.InternalServerError{}), &ssm.GetParameterOutput{Parameter: &types.Parameter{Value: aws.String(stored)}}, fault.Transient},
 		{"empty value", nil, &ssm.GetParameterOutput{Parameter: &types.Parameter{Name: aws.String(param), Value: aws.String("")}}, fault.Internal},
