@@ -15,17 +15,18 @@ var domain = []string{"audience", "command", "event", "fault", "ingest", "job", 
 // adapters may import the domain, the standard library, and the outside
 // modules (or sibling adapters) listed for them.
 var adapters = map[string][]string{
-	"kick":       {},
-	"lambdahttp": {"github.com/aws/aws-lambda-go/"},
-	"stack":      {"go.yaml.in/yaml/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "@root"},
-	"dynamo":     {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},
-	"awsfault":   {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
-	"localdb":    {"github.com/truora/minidyn/"},
-	"jobqueue":   {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
-	"localqueue": {"github.com/aws/aws-lambda-go/"},
-	"kickapi":    {},
-	"discord":    {"github.com/bwmarrin/discordgo"},
-	"secret":     {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},
+	"kick":              {},
+	"lambdahttp":        {"github.com/aws/aws-lambda-go/"},
+	"stack":             {"go.yaml.in/yaml/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "@root"},
+	"dynamo":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},
+	"dynamo/dynamotest": {"github.com/aws/aws-sdk-go-v2/", module + "/shared/dynamo", module + "/shared/localdb", module + "/shared/stack"},
+	"awsfault":          {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
+	"localdb":           {"github.com/truora/minidyn/"},
+	"jobqueue":          {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
+	"localqueue":        {"github.com/aws/aws-lambda-go/"},
+	"kickapi":           {},
+	"discord":           {"github.com/bwmarrin/discordgo"},
+	"secret":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},
 }
 
 // TestDependencyRule enforces design.md's layering with `go list`: domain

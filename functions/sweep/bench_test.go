@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,38 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/event"
-	"github.com/kickbot/kickbot/shared/localdb"
-	"github.com/kickbot/kickbot/shared/stack"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
-
-// countingAPI counts the DynamoDB calls the store makes.
-type countingAPI struct {
-	dynamo.API
-	reads, writes atomic.Int64
-}
-
-func (c *countingAPI) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	c.reads.Add(1)
-	return c.API.GetItem(ctx, in, o...)
-}
-
-func (c *countingAPI) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	c.reads.Add(1)
-	return c.API.Query(ctx, in, o...)
-}
-
-func (c *countingAPI) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	c.writes.Add(1)
-	return c.API.PutItem(ctx, in, o...)
-}
-
-func (c *countingAPI) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	c.writes.Add(1)
-	return c.API.UpdateItem(ctx, in, o...)
-}
 
 // benchSizes are the sweep sizes run on the embedded emulator: active
 // viewers over live guilds. 100,000 viewers over 1,000 guilds is left out:
@@ -62,7 +34,7 @@ func BenchmarkSweep(b *testing.B) {
 		b.Run(fmt.Sprintf("viewers=%d/guilds=%d", sz.viewers, sz.guilds), func(b *testing.B) {
 			now := time.Date(2026, 3, 14, 20, 10, 3, 0, time.UTC)
 			client := seedViewers(b, sz.viewers, sz.guilds, now.Add(-time.Minute))
-			api := &countingAPI{API: client}
+			api := &dynamotest.Counter{API: client}
 			s := dynamo.New(api, "bench")
 			// All inline: the measure is the crediting work itself, which
 			// fan-out spreads over worker invocations but does not change.
@@ -81,8 +53,8 @@ func BenchmarkSweep(b *testing.B) {
 				credited += rep.Credited
 				m++
 			}
-			b.ReportMetric(float64(api.writes.Load())/float64(credited), "writes/viewer-min")
-			b.ReportMetric(float64(api.reads.Load())/float64(credited), "reads/viewer-min")
+			b.ReportMetric(float64(api.Writes.Load())/float64(credited), "writes/viewer-min")
+			b.ReportMetric(float64(api.Reads.Load())/float64(credited), "reads/viewer-min")
 		})
 	}
 }
@@ -93,18 +65,7 @@ func BenchmarkSweep(b *testing.B) {
 func seedViewers(b *testing.B, viewers, guilds int, chatAt time.Time) *dynamodb.Client {
 	b.Helper()
 	ctx := context.Background()
-	db, err := localdb.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(db.Close)
-	client, err := dynamo.NewClient(ctx, db.Endpoint)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := stack.CreateTable(ctx, client, "bench"); err != nil {
-		b.Fatal(err)
-	}
+	client := dynamotest.Table(b, "bench")
 	s := dynamo.New(client, "bench")
 	for g := range guilds {
 		if err := s.SetStreamStatus(ctx, fmt.Sprint("g", g), chatAt.Add(-time.Hour), event.Status{Live: true}); err != nil {

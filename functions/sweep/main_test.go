@@ -19,11 +19,10 @@ import (
 
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/kickapi"
-	"github.com/kickbot/kickbot/shared/localdb"
 	"github.com/kickbot/kickbot/shared/settings"
-	"github.com/kickbot/kickbot/shared/stack"
 	"github.com/kickbot/kickbot/shared/sweep"
 )
 
@@ -47,19 +46,7 @@ func scheduled(t *testing.T, minutes int) events.EventBridgeEvent {
 // newStore is a fresh table on its own embedded emulator.
 func newStore(t testing.TB) *dynamo.Store {
 	t.Helper()
-	db, err := localdb.Start(context.Background(), "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	client, err := dynamo.NewClient(context.Background(), db.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := stack.CreateTable(context.Background(), client, "sweep"); err != nil {
-		t.Fatal(err)
-	}
-	return dynamo.New(client, "sweep")
+	return dynamo.New(dynamotest.Table(t, "sweep"), "sweep")
 }
 
 // seed makes guild live (or not) with n viewers who chatted at chatAt.

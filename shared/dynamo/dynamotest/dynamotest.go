@@ -1,0 +1,67 @@
+// Package dynamotest helps tests use the DynamoDB adapter: a fresh table,
+// made from the template's definition, on an embedded emulator of its own,
+// and a client wrapper that counts the calls a test makes.
+package dynamotest
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/localdb"
+	"github.com/kickbot/kickbot/shared/stack"
+)
+
+// Table starts an emulator for the test, creates the template's table
+// named name on it, and stops it when the test ends.
+func Table(tb testing.TB, name string) *dynamodb.Client {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := localdb.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(db.Close)
+	client, err := dynamo.NewClient(ctx, db.Endpoint)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := stack.CreateTable(ctx, client, name); err != nil {
+		tb.Fatal(err)
+	}
+	return client
+}
+
+// Counter wraps the client a Store uses and counts its calls: GetItem and
+// Query are reads, PutItem and UpdateItem writes.
+type Counter struct {
+	dynamo.API
+	Reads, Writes atomic.Int64
+}
+
+// GetItem counts a read.
+func (c *Counter) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.Reads.Add(1)
+	return c.API.GetItem(ctx, in, o...)
+}
+
+// Query counts a read (one page).
+func (c *Counter) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.Reads.Add(1)
+	return c.API.Query(ctx, in, o...)
+}
+
+// PutItem counts a write.
+func (c *Counter) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c.Writes.Add(1)
+	return c.API.PutItem(ctx, in, o...)
+}
+
+// UpdateItem counts a write.
+func (c *Counter) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	c.Writes.Add(1)
+	return c.API.UpdateItem(ctx, in, o...)
+}
