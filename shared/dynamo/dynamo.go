@@ -13,7 +13,9 @@
 //	                                                                 lastChatAt N(ms), watchMinutes N,
 //	                                                                 pointsMilli N, creditedMinute N,
 //	                                                                 subBadge BOOL, subUntil N(ms),
-//	                                                                 bannedUntil N(ms)
+//	                                                                 bannedUntil N(ms), and per points change
+//	                                                                 applied: ledger#<cause> N (balance
+//	                                                                 before), ledgerAt#<cause> N(ms)
 //	stream state    GUILD#<guild>        STREAM                      guild S, live BOOL, title S,
 //	                                                                 startedAt/endedAt/statusAt N(ms),
 //	                                                                 categoryId N, categoryName S,
@@ -22,6 +24,8 @@
 //	                                                                 liveIndex S ("live", only while live)
 //	settings        GUILD#<guild>        SETTINGS                    guild S, the settings, liveIndex S
 //	                                                                 ("live", only while tracking offline)
+//	ledger entry    GUILD#<guild>        LEDGER#<user>#<ms>#<cause>  userId N, cause S, op S, milli N, before N,
+//	                                                                 after N, reason S, by S, at N(ms)
 //	event log       GUILD#<guild>        EVENT#<ms, 13 digits>#<id>  type S, at N(ms), actorId N,
 //	                                                                 body S (JSON event.Event),
 //	                                                                 expiresAt N(s, TTL)

@@ -10,6 +10,6 @@ import "testing"
 func TestLeaderboardMoto(t *testing.T) {
 	client := motoClient(t)
 	runLeaderboardSuite(t, func(t *testing.T) *Store {
-		return New(client, newMotoTable(t, client))
+		return newMotoStore(t, client)
 	})
 }

@@ -5,6 +5,7 @@ package dynamo
 import (
 	"context"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,11 +51,16 @@ func newMotoTable(t *testing.T, client *dynamodb.Client) string {
 	return name
 }
 
+// newMotoStore is a Store on a fresh moto table whose requests go one at a
+// time (see oneAtATime).
+func newMotoStore(t *testing.T, client *dynamodb.Client) *Store {
+	t.Helper()
+	return New(&oneAtATime{next: client}, newMotoTable(t, client))
+}
+
 func TestStoreMoto(t *testing.T) {
 	client := motoClient(t)
-	runStoreSuite(t, func(t *testing.T) *Store {
-		return New(client, newMotoTable(t, client))
-	})
+	runStoreSuite(t, func(t *testing.T) *Store { return newMotoStore(t, client) })
 }
 
 // TestMotoTimeToLive checks that CreateTable turns on the template's time
@@ -88,4 +94,39 @@ func TestMotoTimeToLive(t *testing.T) {
 	}
 	wantNumber(t, rawItem(t, s, deliveryKey("m1")), "expiresAt", expires.Unix())
 	wantNumber(t, rawItem(t, s, eventKey("g", at(1), "m2")), "expiresAt", expires.Unix())
+}
+
+// oneAtATime sends one request at a time. moto (5.x) serves requests on
+// threads and its UpdateItem checks the condition, then applies the
+// update, with no lock between: concurrent conditional writes to one item
+// can both pass, which DynamoDB never allows. Serialising restores
+// DynamoDB's per-request atomicity while the goroutines' requests still
+// interleave, as the embedded emulator (which serialises too) does.
+type oneAtATime struct {
+	mu   sync.Mutex
+	next API
+}
+
+func (a *oneAtATime) GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.next.GetItem(ctx, in, optFns...)
+}
+
+func (a *oneAtATime) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.next.PutItem(ctx, in, optFns...)
+}
+
+func (a *oneAtATime) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.next.UpdateItem(ctx, in, optFns...)
+}
+
+func (a *oneAtATime) Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.next.Query(ctx, in, optFns...)
 }

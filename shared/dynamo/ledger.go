@@ -1,0 +1,377 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/points"
+)
+
+// A points change is applied by one conditional UpdateItem on the viewer
+// and then recorded in a ledger entry item.
+//
+// The viewer keeps, for every cause applied to it, two attributes:
+//
+//	ledger#<cause>    N  the balance before the change, in milli-points
+//	ledgerAt#<cause>  N  the change's time (ms), which names its entry
+//
+// The write that changes the balance is the only one that can know the
+// balance before it (credits may land at any moment), so it stores it with
+// the change. A retry after a crash between the two writes then writes
+// the entry exactly, and concurrent retries all name the same entry, even
+// when they carry another time than the first attempt. A string set of
+// causes would make the change idempotent too, but lose that balance.
+// Each cause costs the viewer item about 60 bytes; no index projects them.
+//
+// The entry is pk GUILD#<guild>, sk LEDGER#<user id>#<ms, 13 digits>#<cause>:
+// the user id first, so one viewer's entries are one key range, read
+// newest first, and an entry is found from the markers with one GetItem.
+// A guild-wide listing reads all of the guild's entries, grouped by user.
+
+const (
+	ledgerPrefix       = "LEDGER#"
+	ledgerBeforePrefix = "ledger#"
+	ledgerAtPrefix     = "ledgerAt#"
+	balanceAttr        = "pointsMilli"
+
+	// maxKeyMillis keeps entry times to the 13 digits the sort key holds.
+	maxKeyMillis = 9_999_999_999_999
+
+	// adjustAttempts bounds the retries of a change whose condition failed
+	// for a reason that no longer held when the viewer was read (a viewer
+	// created or credited in between).
+	adjustAttempts = 3
+)
+
+var _ points.LedgerStore = (*Store)(nil)
+
+type ledgerRecord struct {
+	itemKey
+	UserID int64  `dynamodbav:"userId"`
+	Cause  string `dynamodbav:"cause"`
+	Op     string `dynamodbav:"op"`
+	Milli  int64  `dynamodbav:"milli"`
+	Before int64  `dynamodbav:"before"`
+	After  int64  `dynamodbav:"after"`
+	Reason string `dynamodbav:"reason,omitempty"`
+	By     string `dynamodbav:"by"`
+	At     int64  `dynamodbav:"at"`
+}
+
+func ledgerUserPrefix(user int64) string {
+	return ledgerPrefix + strconv.FormatInt(user, 10) + "#"
+}
+
+func ledgerKey(guild string, user int64, at time.Time, cause string) itemKey {
+	return itemKey{PK: guildPrefix + guild, SK: fmt.Sprintf("%s%013d#%s", ledgerUserPrefix(user), at.UnixMilli(), cause)}
+}
+
+func (r ledgerRecord) entry() points.Entry {
+	return points.Entry{
+		Change: points.Change{
+			Cause:  r.Cause,
+			Op:     points.Op(r.Op),
+			Milli:  r.Milli,
+			Reason: r.Reason,
+			By:     r.By,
+			At:     fromMillis(r.At),
+		},
+		Before: r.Before,
+		After:  r.After,
+	}
+}
+
+// AdjustPoints applies c to the balance of guild's viewer userID and
+// records it in the ledger, once per cause: when c.Cause was applied to
+// the viewer before, it changes nothing and returns the recorded entry
+// (completing it if the first attempt stopped between its two writes).
+// The entry's time is c.At to the millisecond.
+//
+// It returns fault.Invalid for a change that does not validate,
+// fault.NotFound for a viewer never recorded in guild, and fault.Conflict
+// for a Remove of more than the balance, in each case changing nothing.
+func (s *Store) AdjustPoints(ctx context.Context, guild string, userID int64, c points.Change) (points.Entry, error) {
+	if guild == "" || userID <= 0 {
+		return points.Entry{}, fault.E(fault.Invalid, "points change needs a guild and a known viewer")
+	}
+	if err := c.Validate(); err != nil {
+		return points.Entry{}, err
+	}
+	if ms := c.At.UnixMilli(); ms <= 0 || ms > maxKeyMillis {
+		return points.Entry{}, fault.E(fault.Invalid, "change time is out of range")
+	}
+	// As stored, so that the first call and a retry return the same entry.
+	c.At = fromMillis(c.At.UnixMilli())
+
+	for range adjustAttempts {
+		before, applied, err := s.applyChange(ctx, guild, userID, c)
+		if err != nil {
+			return points.Entry{}, err
+		}
+		if applied {
+			return s.recordEntry(ctx, guild, userID, points.Entry{Change: c, Before: before, After: c.After(before)})
+		}
+
+		st, err := s.ledgerState(ctx, guild, userID, c.Cause)
+		switch {
+		case err != nil:
+			return points.Entry{}, err
+		case !st.exists:
+			return points.Entry{}, fault.E(fault.NotFound, "no such viewer")
+		case st.applied:
+			return s.appliedEntry(ctx, guild, userID, c, st)
+		case c.Op == points.Remove && st.balance < c.Milli:
+			n := points.Whole(st.balance)
+			if n == 1 {
+				return points.Entry{}, fault.E(fault.Conflict, "the viewer has only 1 point")
+			}
+			return points.Entry{}, fault.E(fault.Conflict, "the viewer has only %d points", n)
+		}
+	}
+	return points.Entry{}, fault.E(fault.Transient, "the balance kept changing; try again")
+}
+
+// applyChange makes c on the viewer item unless c.Cause was applied to it
+// already (or, for a Remove, the balance is short). It returns the
+// balance before c, and false with no error when the condition failed.
+func (s *Store) applyChange(ctx context.Context, guild string, userID int64, c points.Change) (before int64, applied bool, err error) {
+	balance := expression.Name(balanceAttr)
+	// The cause may hold dots, which Name would read as a path.
+	beforeName := ledgerBeforePrefix + c.Cause
+	marker := expression.NameNoDotSplit(beforeName)
+	current := expression.IfNotExists(balance, expression.Value(0))
+	// SET alone, with the marker first: DynamoDB reads every operand from
+	// the item as it was, but the embedded emulator applies actions in
+	// order, and the builder would put an ADD before any SET. One
+	// UpdateItem is atomic either way, so the arithmetic is no race.
+	u := expression.
+		Set(marker, current).
+		Set(expression.NameNoDotSplit(ledgerAtPrefix+c.Cause), expression.Value(millis(c.At)))
+	switch c.Op {
+	case points.Add:
+		u = u.Set(balance, expression.Plus(current, expression.Value(c.Milli)))
+	case points.Remove:
+		u = u.Set(balance, expression.Minus(current, expression.Value(c.Milli)))
+	default:
+		u = u.Set(balance, expression.Value(c.Milli))
+	}
+	cond := expression.AttributeExists(expression.Name("pk")).And(expression.AttributeNotExists(marker))
+	if c.Op == points.Remove {
+		// False when the balance is missing, which is 0.
+		cond = cond.And(balance.GreaterThanEqual(expression.Value(c.Milli)))
+	}
+	expr, err := expression.NewBuilder().WithUpdate(u).WithCondition(cond).Build()
+	if err != nil {
+		return 0, false, fault.Wrap(fault.Internal, err, "build points change")
+	}
+	out, err := s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       viewerKey(guild, userID).av(),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		// The marker is always new, so it is always returned.
+		ReturnValues: types.ReturnValueUpdatedNew,
+	})
+	if conditionFailed(err) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, classify(err, "change points")
+	}
+	before, ok, err := numberAttr(out.Attributes, beforeName)
+	if err != nil {
+		return 0, false, fault.Wrap(fault.Internal, err, "decode points change")
+	}
+	if !ok {
+		return 0, false, fault.E(fault.Internal, "points change returned no balance before it")
+	}
+	return before, true, nil
+}
+
+// ledgerState is what the viewer item says about one cause.
+type ledgerState struct {
+	exists  bool
+	balance int64
+	// applied says the cause was applied, before the balance and at the
+	// time then stored.
+	applied bool
+	before  int64
+	at      time.Time
+}
+
+// ledgerState reads, consistently, why a change of cause may have failed.
+func (s *Store) ledgerState(ctx context.Context, guild string, userID int64, cause string) (ledgerState, error) {
+	beforeName, atName := ledgerBeforePrefix+cause, ledgerAtPrefix+cause
+	expr, err := expression.NewBuilder().
+		WithProjection(expression.NamesList(expression.Name("pk"), expression.Name(balanceAttr),
+			expression.NameNoDotSplit(beforeName), expression.NameNoDotSplit(atName))).
+		Build()
+	if err != nil {
+		return ledgerState{}, fault.Wrap(fault.Internal, err, "build viewer lookup")
+	}
+	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:                &s.Table,
+		Key:                      viewerKey(guild, userID).av(),
+		ConsistentRead:           aws.Bool(true),
+		ProjectionExpression:     expr.Projection(),
+		ExpressionAttributeNames: expr.Names(),
+	})
+	if err != nil {
+		return ledgerState{}, classify(err, "load viewer")
+	}
+	var r struct {
+		PK      string `dynamodbav:"pk"`
+		Balance int64  `dynamodbav:"pointsMilli"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+		return ledgerState{}, fault.Wrap(fault.Internal, err, "decode viewer")
+	}
+	st := ledgerState{exists: r.PK != "", balance: r.Balance}
+	before, applied, err1 := numberAttr(out.Item, beforeName)
+	at, hasAt, err2 := numberAttr(out.Item, atName)
+	if err := errors.Join(err1, err2); err != nil {
+		return ledgerState{}, fault.Wrap(fault.Internal, err, "decode viewer")
+	}
+	if applied != hasAt {
+		return ledgerState{}, fault.E(fault.Internal, "viewer records cause %s in part", cause)
+	}
+	st.applied, st.before, st.at = applied, before, fromMillis(at)
+	return st, nil
+}
+
+// appliedEntry returns the entry of c, which was applied before as st
+// records: the stored entry, or, when the first attempt stopped before
+// writing it, the entry made from c and st.
+func (s *Store) appliedEntry(ctx context.Context, guild string, userID int64, c points.Change, st ledgerState) (points.Entry, error) {
+	e, ok, err := s.loadEntry(ctx, ledgerKey(guild, userID, st.at, c.Cause))
+	if err != nil || ok {
+		return e, err
+	}
+	c.At = st.at
+	return s.recordEntry(ctx, guild, userID, points.Entry{Change: c, Before: st.before, After: c.After(st.before)})
+}
+
+// recordEntry writes e unless its entry exists, and returns the entry as
+// stored: a concurrent retry may have written it first.
+func (s *Store) recordEntry(ctx context.Context, guild string, userID int64, e points.Entry) (points.Entry, error) {
+	k := ledgerKey(guild, userID, e.At, e.Cause)
+	item, err := attributevalue.MarshalMap(ledgerRecord{
+		itemKey: k,
+		UserID:  userID,
+		Cause:   e.Cause,
+		Op:      string(e.Op),
+		Milli:   e.Milli,
+		Before:  e.Before,
+		After:   e.After,
+		Reason:  e.Reason,
+		By:      e.By,
+		At:      millis(e.At),
+	})
+	if err != nil {
+		return points.Entry{}, fault.Wrap(fault.Internal, err, "encode ledger entry")
+	}
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.AttributeNotExists(expression.Name("pk"))).
+		Build()
+	if err != nil {
+		return points.Entry{}, fault.Wrap(fault.Internal, err, "build ledger condition")
+	}
+	_, err = s.Client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 &s.Table,
+		Item:                      item,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if !conditionFailed(err) {
+		return e, classify(err, "record ledger entry")
+	}
+	stored, ok, err := s.loadEntry(ctx, k)
+	if err == nil && !ok {
+		err = fault.E(fault.Internal, "ledger entry %s vanished", k.SK)
+	}
+	return stored, err
+}
+
+// loadEntry reads the entry at k, consistently; false when there is none.
+func (s *Store) loadEntry(ctx context.Context, k itemKey) (points.Entry, bool, error) {
+	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      &s.Table,
+		Key:            k.av(),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return points.Entry{}, false, classify(err, "load ledger entry")
+	}
+	if len(out.Item) == 0 {
+		return points.Entry{}, false, nil
+	}
+	var r ledgerRecord
+	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+		return points.Entry{}, false, fault.Wrap(fault.Internal, err, "decode ledger entry")
+	}
+	return r.entry(), true, nil
+}
+
+// Ledger returns up to limit (≥ 1) of the ledger entries of guild's
+// viewer userID, newest first; none for a viewer never changed. It
+// returns fault.Invalid for a missing guild or viewer or a limit below 1.
+func (s *Store) Ledger(ctx context.Context, guild string, userID int64, limit int) ([]points.Entry, error) {
+	if guild == "" || userID <= 0 {
+		return nil, fault.E(fault.Invalid, "ledger needs a guild and a known viewer")
+	}
+	if limit < 1 {
+		return nil, fault.E(fault.Invalid, "ledger page size must be at least 1")
+	}
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).
+			And(expression.Key("sk").BeginsWith(ledgerUserPrefix(userID)))).
+		Build()
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "build ledger query")
+	}
+	items, err := s.query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    expr.KeyCondition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ScanIndexForward:          aws.Bool(false),
+	}, limit, "list ledger")
+	if err != nil {
+		return nil, err
+	}
+	var records []ledgerRecord
+	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "decode ledger")
+	}
+	entries := make([]points.Entry, len(records))
+	for i, r := range records {
+		entries[i] = r.entry()
+	}
+	return entries, nil
+}
+
+// numberAttr decodes item's number attribute name; false when absent.
+func numberAttr(item map[string]types.AttributeValue, name string) (int64, bool, error) {
+	av, ok := item[name]
+	if !ok {
+		return 0, false, nil
+	}
+	var n int64
+	if err := attributevalue.Unmarshal(av, &n); err != nil {
+		return 0, false, fmt.Errorf("attribute %s: %w", name, err)
+	}
+	return n, true, nil
+}
