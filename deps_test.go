@@ -10,7 +10,7 @@ import (
 const module = "github.com/kickbot/kickbot"
 
 // domain packages may import only the standard library and each other.
-var domain = []string{"audience", "command", "event", "fault", "ingest", "job", "points", "settings", "stream", "sweep", "watchtime", "work"}
+var domain = []string{"audience", "command", "event", "fault", "ingest", "interact", "job", "points", "settings", "stream", "sweep", "watchtime", "work"}
 
 // adapters may import the domain, the standard library, and the outside
 // modules (or sibling adapters) listed for them.

@@ -1,0 +1,137 @@
+package discord
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/interact"
+)
+
+// maxButtonsPerRow is how many buttons Discord puts in one action row.
+const maxButtonsPerRow = 5
+
+// Bridge is the Handler that answers slash commands and button clicks with
+// an interact.Handler: it turns the interaction into an interact.Request
+// and the interact.Response into Discord's response. Errors pass through
+// with their kinds, for NewHTTPHandler to answer.
+type Bridge struct {
+	Handler *interact.Handler
+	// Now stamps each request; nil is time.Now.
+	Now func() time.Time
+}
+
+var _ Handler = Bridge{}
+
+// Interact answers a slash command or a button click. A command outside
+// a server is fault.Invalid; autocomplete and modals, which no command
+// uses, are fault.NotFound.
+func (b Bridge) Interact(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, error) {
+	r, err := b.request(i)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := b.Handler.Handle(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return response(resp), nil
+}
+
+func (b Bridge) request(i *discordgo.Interaction) (interact.Request, error) {
+	guild := GuildID(i)
+	if guild == "" {
+		return interact.Request{}, fault.E(fault.Invalid, "use this command in a server")
+	}
+	now := time.Now
+	if b.Now != nil {
+		now = b.Now
+	}
+	user, _ := Caller(i)
+	r := interact.Request{ID: i.ID, Guild: guild, UserID: user, CanManage: CanManageGuild(i), At: now()}
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		name, sub, opts := CommandPath(i)
+		r.Command, r.Sub = name, sub
+		r.Options = make(map[string]string, len(opts))
+		for k, o := range opts {
+			v, ok := optionText(o)
+			if !ok {
+				return interact.Request{}, fault.E(fault.Invalid, "option %s has a value of an unexpected type", clip(k))
+			}
+			r.Options[k] = v
+		}
+	case discordgo.InteractionMessageComponent:
+		r.Component = ComponentID(i)
+	default:
+		return interact.Request{}, fault.E(fault.NotFound, "unknown command")
+	}
+	return r, nil
+}
+
+// optionText is o's value as interact.Request.Options holds it. Discord
+// sends integers as JSON numbers, which decode to float64; 'f' keeps
+// large ones from turning into exponents that would parse as
+// something else.
+func optionText(o *Option) (string, bool) {
+	switch v := o.Value.(type) {
+	case string:
+		return v, true
+	case bool:
+		return strconv.FormatBool(v), true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	}
+	return "", false
+}
+
+// response translates r: a new message, or the clicked message replaced
+// when r.Update.
+func response(r interact.Response) *discordgo.InteractionResponse {
+	data := &discordgo.InteractionResponseData{Content: r.Content, AllowedMentions: noMentions()}
+	if r.Ephemeral {
+		data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	for _, e := range r.Embeds {
+		data.Embeds = append(data.Embeds, embed(e))
+	}
+	for start := 0; start < len(r.Buttons); start += maxButtonsPerRow {
+		var row discordgo.ActionsRow
+		for _, btn := range r.Buttons[start:min(start+maxButtonsPerRow, len(r.Buttons))] {
+			row.Components = append(row.Components, discordgo.Button{
+				Label:    btn.Label,
+				Style:    discordgo.SecondaryButton,
+				CustomID: btn.ID,
+				Disabled: btn.Disabled,
+			})
+		}
+		data.Components = append(data.Components, row)
+	}
+	typ := discordgo.InteractionResponseChannelMessageWithSource
+	if r.Update {
+		typ = discordgo.InteractionResponseUpdateMessage
+		// The response is the whole message: empty lists, not null, clear
+		// what the old message had.
+		if data.Embeds == nil {
+			data.Embeds = []*discordgo.MessageEmbed{}
+		}
+		if data.Components == nil {
+			data.Components = []discordgo.MessageComponent{}
+		}
+	}
+	return &discordgo.InteractionResponse{Type: typ, Data: data}
+}
+
+func embed(e interact.Embed) *discordgo.MessageEmbed {
+	me := &discordgo.MessageEmbed{Title: e.Title, Description: e.Description, Color: e.Color}
+	for _, f := range e.Fields {
+		me.Fields = append(me.Fields, &discordgo.MessageEmbedField{Name: f.Name, Value: f.Value, Inline: f.Inline})
+	}
+	if e.Footer != "" {
+		me.Footer = &discordgo.MessageEmbedFooter{Text: e.Footer}
+	}
+	return me
+}

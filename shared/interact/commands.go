@@ -1,0 +1,145 @@
+package interact
+
+import (
+	"context"
+
+	"github.com/kickbot/kickbot/shared/points"
+	"github.com/kickbot/kickbot/shared/settings"
+)
+
+// Command is a slash command as registration declares it.
+type Command struct {
+	Name, Description string
+	// Admin restricts the command to members with Manage Server. Handle
+	// checks it; on a top-level command registration also hides it from
+	// other members (Discord's default_member_permissions), which a
+	// server's own overrides can undo.
+	Admin bool
+	// Options are the command's options; a command with Subcommands has
+	// none of its own.
+	Options     []Option
+	Subcommands []Command
+}
+
+// OptionType is the kind of value an option takes.
+type OptionType uint8
+
+// The option types.
+const (
+	StringOption OptionType = iota + 1
+	IntegerOption
+	BooleanOption
+	// ChannelOption takes a channel messages can be posted in; its value
+	// is the channel id.
+	ChannelOption
+)
+
+// Option is an option of a command.
+type Option struct {
+	Name, Description string
+	Type              OptionType
+	Required          bool
+	// Choices, when set, are the only values a StringOption takes.
+	Choices []Choice
+	// Min and Max bound an IntegerOption when Min < Max.
+	Min, Max int64
+	// MaxLen bounds a StringOption's length when > 0.
+	MaxLen int
+}
+
+// Choice is a value of an option with choices, and the name shown for it.
+type Choice struct{ Name, Value string }
+
+// Limits of options, also enforced by Handle.
+const (
+	MaxAmount   = 1_000_000_000 // whole points one /points command moves
+	maxUsername = 25            // bytes of a Kick username, as in package settings
+)
+
+var (
+	userOption  = Option{Name: "user", Description: "Kick username", Type: StringOption, MaxLen: maxUsername}
+	boardOption = Option{Name: "board", Description: "Which leaderboard (default: watchtime)", Type: StringOption,
+		Choices: []Choice{{"Watchtime", string(WatchtimeBoard)}, {"Points", string(PointsBoard)}}}
+)
+
+// adjustOptions are the options of /points add, remove and set; least is the
+// smallest amount.
+func adjustOptions(least int64) []Option {
+	user := userOption
+	user.Required = true
+	return []Option{
+		user,
+		{Name: "amount", Description: "Whole points", Type: IntegerOption, Required: true, Min: least, Max: MaxAmount},
+		{Name: "reason", Description: "Why, for the ledger", Type: StringOption, MaxLen: points.MaxReasonLen},
+	}
+}
+
+// Commands are the slash commands the bot registers; Handle answers each.
+var Commands = []Command{
+	{Name: "watchtime", Description: "Show how long a viewer has watched", Options: []Option{userOption}},
+	{Name: "points", Description: "Show or change loyalty points", Subcommands: []Command{
+		{Name: "show", Description: "Show a viewer's points", Options: []Option{userOption}},
+		{Name: "add", Description: "Give a viewer points (admins)", Admin: true, Options: adjustOptions(1)},
+		{Name: "remove", Description: "Take points from a viewer (admins)", Admin: true, Options: adjustOptions(1)},
+		{Name: "set", Description: "Set a viewer's points (admins)", Admin: true, Options: adjustOptions(0)},
+	}},
+	{Name: "leaderboard", Description: "Show the top viewers", Options: []Option{boardOption}},
+	{Name: "rank", Description: "Show a viewer's place on a leaderboard", Options: []Option{userOption, boardOption}},
+	{Name: "settings", Description: "Configure the bot for this server", Admin: true, Subcommands: []Command{
+		{Name: "show", Description: "Show the settings"},
+		{Name: "set", Description: "Change one or more settings", Options: []Option{
+			{Name: "activity_window", Description: "Minutes a chat message counts as watching", Type: IntegerOption,
+				Min: int64(settings.MinActivityWindow.Minutes()), Max: int64(settings.MaxActivityWindow.Minutes())},
+			{Name: "points_per_5min", Description: "Points earned per 5 minutes watched", Type: IntegerOption,
+				Min: 0, Max: settings.MaxPointsPer5Min},
+			{Name: "sub_multiplier", Description: "Subscribers' points in percent (100 = the same)", Type: IntegerOption,
+				Min: 100, Max: settings.MaxSubMultiplier},
+			{Name: "track_offline", Description: "Count watchtime while the stream is offline", Type: BooleanOption},
+			{Name: "ignore_add", Description: "Kick username that earns nothing (a bot)", Type: StringOption, MaxLen: maxUsername},
+			{Name: "ignore_remove", Description: "Kick username that earns again", Type: StringOption, MaxLen: maxUsername},
+			{Name: "announce_channel", Description: "Channel for announcements", Type: ChannelOption},
+		}},
+	}},
+}
+
+type handlerFunc func(h *Handler, ctx context.Context, r Request) (Response, error)
+
+// commands maps each command path ("points add") in Commands to what
+// answers it.
+var commands = map[string]handlerFunc{
+	"watchtime":     (*Handler).watchtime,
+	"points show":   (*Handler).pointsShow,
+	"points add":    adjust(points.Add),
+	"points remove": adjust(points.Remove),
+	"points set":    adjust(points.Set),
+	"leaderboard":   (*Handler).leaderboard,
+	"rank":          (*Handler).rank,
+	"settings show": (*Handler).settingsShow,
+	"settings set":  (*Handler).settingsSet,
+}
+
+// buttons maps the prefix of a button's custom id (before the first ":")
+// to what answers its click.
+var buttons = map[string]handlerFunc{
+	leaderboardPrefix: (*Handler).leaderboardPage,
+}
+
+// adminOnly holds the command paths that need Manage Server, taken from
+// Commands as they were at start-up, so that the declaration and the
+// check cannot disagree.
+var adminOnly = adminPaths(Commands)
+
+func adminPaths(cmds []Command) map[string]bool {
+	paths := map[string]bool{}
+	for _, c := range cmds {
+		if c.Admin {
+			paths[c.Name] = true
+		}
+		for _, s := range c.Subcommands {
+			if c.Admin || s.Admin {
+				paths[commandPath(c.Name, s.Name)] = true
+			}
+		}
+	}
+	return paths
+}

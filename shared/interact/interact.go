@@ -1,0 +1,193 @@
+// Package interact is what the bot's slash commands and buttons do: look up
+// a viewer's watchtime, points and rank, page through leaderboards, change
+// a guild's settings and adjust points. It works on plain requests and
+// responses; the Discord adapter translates them to and from Discord's
+// wire types, and a Store gives it the guild's data.
+package interact
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/points"
+	"github.com/kickbot/kickbot/shared/settings"
+)
+
+// Request is one slash command or button click, as plain values.
+type Request struct {
+	// ID is the interaction id: the cause of any change it makes, so that
+	// the same interaction applied twice changes things once.
+	ID     string
+	Guild  string
+	UserID string // the Discord user who invoked it
+	// CanManage says the caller has Manage Server (or Administrator),
+	// as Discord computed and signed it.
+	CanManage bool
+	// Command and Sub name the slash command ("points", "add"); Sub is ""
+	// for a command without subcommands.
+	Command, Sub string
+	// Options maps option names to their values as text: booleans
+	// "true" or "false", numbers in decimal, channels by id.
+	Options map[string]string
+	// Component is the custom id of the clicked button, "" for a command.
+	Component string
+	// At is when the interaction arrived; it dates ledger entries.
+	At time.Time
+}
+
+// Response is the message that answers a Request.
+type Response struct {
+	// Ephemeral shows the message to the caller alone.
+	Ephemeral bool
+	Content   string
+	Embeds    []Embed
+	Buttons   []Button
+	// Update replaces the message the clicked button is on instead of
+	// posting a new one.
+	Update bool
+}
+
+// Embed is a rich block of a message.
+type Embed struct {
+	Title, Description string
+	Fields             []Field
+	Footer             string
+	Color              int // 0xRRGGBB
+}
+
+// Field is a named value in an Embed.
+type Field struct {
+	Name, Value string
+	Inline      bool
+}
+
+// Button is a button under a message; clicking it sends a Request whose
+// Component is ID.
+type Button struct {
+	Label, ID string
+	Disabled  bool
+}
+
+// Board is a leaderboard: what it orders a guild's viewers by.
+type Board string
+
+// The leaderboards.
+const (
+	WatchtimeBoard Board = "watchtime" // by minutes watched
+	PointsBoard    Board = "points"    // by points balance
+)
+
+// Page is one page of a leaderboard.
+type Page struct {
+	Viewers []audience.Viewer
+	// Next is an opaque cursor for the page after this one (base64url, at
+	// most about 80 characters); "" when no viewer follows.
+	Next string
+}
+
+// Store is the guild data the commands read and change.
+type Store interface {
+	// ViewerByName returns the guild's viewer with that Kick username, in
+	// any case; fault.NotFound when no such viewer was seen.
+	ViewerByName(ctx context.Context, guild, username string) (audience.Viewer, error)
+	// Top returns a page of up to limit of the guild's viewers on board,
+	// highest first, starting after cursor ("" for the first page). It
+	// returns fault.Invalid for a cursor that is not a Next of that board.
+	Top(ctx context.Context, guild string, board Board, limit int, cursor string) (Page, error)
+	// Rank returns the position of the guild's viewer userID on board (1
+	// for the top; equal values share a position) and the viewer;
+	// fault.NotFound when the viewer is not on the board.
+	Rank(ctx context.Context, guild string, board Board, userID int64) (int64, audience.Viewer, error)
+	// Settings returns the guild's settings, settings.Defaults() when it
+	// set none.
+	Settings(ctx context.Context, guild string) (settings.Settings, error)
+	// PutSettings stores the guild's settings whole; fault.Invalid when
+	// they do not validate.
+	PutSettings(ctx context.Context, guild string, s settings.Settings) error
+	// AdjustPoints applies c to the viewer's balance once per c.Cause: a
+	// cause applied before changes nothing and returns the recorded entry.
+	// It returns fault.Invalid for a change that does not validate,
+	// fault.NotFound for an unknown viewer and fault.Conflict for a
+	// Remove of more than the balance.
+	AdjustPoints(ctx context.Context, guild string, userID int64, c points.Change) (points.Entry, error)
+	// Connected reports whether a Kick channel feeds the guild.
+	Connected(ctx context.Context, guild string) (bool, error)
+}
+
+// Page sizes of a leaderboard.
+const (
+	DefaultPageSize = 10
+	// MaxPageSize keeps a page readable and its embed far below Discord's
+	// 4,096 characters.
+	MaxPageSize = 25
+)
+
+// Handler answers Requests from a Store.
+type Handler struct {
+	Store Store
+	// PageSize is the number of viewers on a leaderboard page:
+	// DefaultPageSize when ≤ 0, at most MaxPageSize.
+	PageSize int
+}
+
+// Handle answers r. Its errors carry a kind and a message for the caller:
+// fault.NotFound for an unknown command, button, viewer or an unconnected
+// guild, fault.Forbidden for an admin command without Manage Server,
+// fault.Invalid for bad options, fault.Conflict for a removal of more
+// points than a viewer has; errors of the Store pass through.
+func (h *Handler) Handle(ctx context.Context, r Request) (Response, error) {
+	if r.Guild == "" {
+		return Response{}, fault.E(fault.Invalid, "use this command in a server")
+	}
+	if r.Component != "" {
+		prefix, _, _ := strings.Cut(r.Component, ":")
+		run, ok := buttons[prefix]
+		if !ok {
+			return Response{}, fault.E(fault.NotFound, "this button no longer works")
+		}
+		return run(h, ctx, r)
+	}
+	path := commandPath(r.Command, r.Sub)
+	run, ok := commands[path]
+	if !ok {
+		return Response{}, fault.E(fault.NotFound, "unknown command")
+	}
+	if adminOnly[path] && !r.CanManage {
+		return Response{}, fault.E(fault.Forbidden, "you need the Manage Server permission")
+	}
+	return run(h, ctx, r)
+}
+
+func commandPath(command, sub string) string {
+	if sub == "" {
+		return command
+	}
+	return command + " " + sub
+}
+
+func (h *Handler) pageSize() int {
+	switch {
+	case h.PageSize <= 0:
+		return DefaultPageSize
+	case h.PageSize > MaxPageSize:
+		return MaxPageSize
+	}
+	return h.PageSize
+}
+
+// notConnected explains an empty answer: checking the connection only
+// then saves a read on every command of a connected guild. It returns
+// err when the guild is connected.
+func (h *Handler) notConnected(ctx context.Context, guild string, err error) error {
+	ok, cerr := h.Store.Connected(ctx, guild)
+	switch {
+	case cerr != nil:
+		return cerr
+	case !ok:
+		return fault.E(fault.NotFound, "this server is not connected to a Kick channel yet")
+	}
+	return err
+}
