@@ -47,3 +47,21 @@ type Activity struct {
 	// messages (from their badges), nil for actions that do not say.
 	Subscriber *bool
 }
+
+// Board is a leaderboard: what it orders a guild's viewers by. Only
+// viewers who have that counter are on it.
+type Board string
+
+// The leaderboards.
+const (
+	WatchtimeBoard Board = "watchtime" // by minutes watched
+	PointsBoard    Board = "points"    // by points balance
+)
+
+// Page is one page of a leaderboard, best first.
+type Page struct {
+	Viewers []Viewer
+	// Next is an opaque cursor for the page after this one (short enough
+	// for a Discord button's custom id); "" when no viewer follows.
+	Next string
+}

@@ -7,6 +7,8 @@
 //	item            pk                   sk                          other attributes
 //	connection      KICK#<broadcaster>   GUILD#<guild>               broadcaster N, connectedAt N(ms),
 //	                                                                 connIndex S ("conn")
+//	connection      GUILD#<guild>        CONNECTION#<broadcaster>    broadcaster N, connectedAt N(ms) (the
+//	 (guild side)                                                    guild's view, for Connected)
 //	delivery        DELIVERY#<msg id>    DELIVERY                    at N(ms), expiresAt N(s, TTL)
 //	viewer          GUILD#<guild>        VIEWER#<kick user id>       guild S, userId N, username S,
 //	                                                                 nameKey S (<guild>#<lower-case name>),
@@ -105,9 +107,11 @@ const (
 	guildPrefix    = "GUILD#"
 	deliveryPrefix = "DELIVERY#"
 	viewerPrefix   = "VIEWER#"
-	eventPrefix    = "EVENT#"
-	deliverySK     = "DELIVERY"
-	streamSK       = "STREAM"
+	// connectionPrefix starts the guild-side marker of a connection.
+	connectionPrefix = "CONNECTION#"
+	eventPrefix      = "EVENT#"
+	deliverySK       = "DELIVERY"
+	streamSK         = "STREAM"
 
 	// liveValue is liveIndex's only value: the live index has one partition
 	// listing live guilds.
@@ -132,7 +136,7 @@ type connectionRecord struct {
 	Broadcaster int64 `dynamodbav:"broadcaster"`
 	ConnectedAt int64 `dynamodbav:"connectedAt"`
 	// ConnIndex puts the item in the connections index (one partition).
-	ConnIndex string `dynamodbav:"connIndex"`
+	ConnIndex string `dynamodbav:"connIndex,omitempty"`
 }
 
 type deliveryRecord struct {
@@ -242,8 +246,41 @@ func (s *Store) Connect(ctx context.Context, guild string, broadcaster int64, at
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "encode connection")
 	}
-	_, err = s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: item})
+	if _, err := s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: item}); err != nil {
+		return classify(err, "save connection")
+	}
+	// The guild's side of the connection, after the routing side: a retry of
+	// a half-done Connect completes it, and Connected never claims a
+	// connection that webhooks cannot use.
+	marker, err := attributevalue.MarshalMap(connectionRecord{
+		itemKey:     itemKey{PK: guildPrefix + guild, SK: connectionPrefix + strconv.FormatInt(broadcaster, 10)},
+		Broadcaster: broadcaster,
+		ConnectedAt: millis(at),
+	})
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "encode connection")
+	}
+	_, err = s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: marker})
 	return classify(err, "save connection")
+}
+
+// Connected reports whether guild is connected to a Kick channel.
+func (s *Store) Connected(ctx context.Context, guild string) (bool, error) {
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).
+			And(expression.Key("sk").BeginsWith(connectionPrefix))).
+		Build()
+	if err != nil {
+		return false, fault.Wrap(fault.Internal, err, "build connection query")
+	}
+	items, err := s.query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    expr.KeyCondition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ConsistentRead:            aws.Bool(true),
+	}, 1, "check connection")
+	return len(items) > 0, err
 }
 
 // Guilds returns the guilds connected to broadcaster; none when it is not

@@ -18,30 +18,25 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 )
 
-// Board is a leaderboard: the name of the index that orders a guild's
+// Board is a leaderboard; its value names the index that orders a guild's
 // viewers by one counter. The index is sparse, so a viewer whose counter
 // was never written is not on the board.
-type Board string
+type Board = audience.Board
 
 // The leaderboards.
 const (
-	Watchtime Board = "watchtime" // by watchMinutes
-	Points    Board = "points"    // by pointsMilli
+	Watchtime = audience.WatchtimeBoard // by watchMinutes
+	Points    = audience.PointsBoard    // by pointsMilli
 )
 
 // MaxTop is the most viewers one Top page holds.
 const MaxTop = 100
 
 // Page is one page of a leaderboard.
-type Page struct {
-	Viewers []audience.Viewer
-	// Next is an opaque cursor for the page after this one; "" when no
-	// viewer follows.
-	Next string
-}
+type Page = audience.Page
 
-// attr returns the viewer attribute that orders b.
-func (b Board) attr() (string, bool) {
+// boardAttr returns the viewer attribute that orders b.
+func boardAttr(b Board) (string, bool) {
 	switch b {
 	case Watchtime:
 		return "watchMinutes", true
@@ -112,7 +107,7 @@ func decodeCursor(s, guild string, board Board, attr string) (map[string]types.A
 // It returns fault.Invalid for an unknown board, a limit out of range or a
 // cursor that is not a Next of guild's board.
 func (s *Store) Top(ctx context.Context, guild string, board Board, limit int, cursor string) (Page, error) {
-	attr, ok := board.attr()
+	attr, ok := boardAttr(board)
 	if !ok {
 		return Page{}, fault.E(fault.Invalid, "unknown leaderboard %q", board)
 	}
@@ -189,7 +184,7 @@ func keyUser(item map[string]types.AttributeValue) int64 {
 // viewer was never recorded in guild or is not on the board, and
 // fault.Invalid for an unknown board.
 func (s *Store) Rank(ctx context.Context, guild string, board Board, userID int64) (rank int64, v audience.Viewer, err error) {
-	attr, ok := board.attr()
+	attr, ok := boardAttr(board)
 	if !ok {
 		return 0, audience.Viewer{}, fault.E(fault.Invalid, "unknown leaderboard %q", board)
 	}

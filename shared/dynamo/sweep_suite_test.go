@@ -235,5 +235,10 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("Connections (-want +got):\n%s", diff)
 		}
+		for guild, want := range map[string]bool{"g1": true, "g3": true, "unknown": false} {
+			if got, err := s.Connected(ctx, guild); err != nil || got != want {
+				t.Errorf("Connected(%s) = %v, %v; want %v", guild, got, err, want)
+			}
+		}
 	})
 }

@@ -72,21 +72,16 @@ type Button struct {
 }
 
 // Board is a leaderboard: what it orders a guild's viewers by.
-type Board string
+type Board = audience.Board
 
 // The leaderboards.
 const (
-	WatchtimeBoard Board = "watchtime" // by minutes watched
-	PointsBoard    Board = "points"    // by points balance
+	WatchtimeBoard = audience.WatchtimeBoard
+	PointsBoard    = audience.PointsBoard
 )
 
 // Page is one page of a leaderboard.
-type Page struct {
-	Viewers []audience.Viewer
-	// Next is an opaque cursor for the page after this one (base64url, at
-	// most about 80 characters); "" when no viewer follows.
-	Next string
-}
+type Page = audience.Page
 
 // Store is the guild data the commands read and change.
 type Store interface {

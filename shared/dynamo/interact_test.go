@@ -1,0 +1,6 @@
+package dynamo
+
+import "github.com/kickbot/kickbot/shared/interact"
+
+// The slash commands run on this store as it is.
+var _ interact.Store = (*Store)(nil)
