@@ -266,19 +266,9 @@ func (s *Store) Connect(ctx context.Context, guild string, broadcaster int64, at
 
 // Connected reports whether guild is connected to a Kick channel.
 func (s *Store) Connected(ctx context.Context, guild string) (bool, error) {
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).
-			And(expression.Key("sk").BeginsWith(connectionPrefix))).
-		Build()
-	if err != nil {
-		return false, fault.Wrap(fault.Internal, err, "build connection query")
-	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ConsistentRead:            aws.Bool(true),
+	items, err := s.queryWhere(ctx, where{
+		key:        expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).And(expression.Key("sk").BeginsWith(connectionPrefix)),
+		consistent: true,
 	}, 1, "check connection")
 	return len(items) > 0, err
 }
@@ -287,20 +277,9 @@ func (s *Store) Connected(ctx context.Context, guild string) (bool, error) {
 // connected.
 func (s *Store) Guilds(ctx context.Context, broadcaster int64) ([]string, error) {
 	pk := kickPrefix + strconv.FormatInt(broadcaster, 10)
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("pk").Equal(expression.Value(pk)).
-			And(expression.Key("sk").BeginsWith(guildPrefix))).
-		WithProjection(expression.NamesList(expression.Name("sk"))).
-		Build()
-	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "build guilds query")
-	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		KeyConditionExpression:    expr.KeyCondition(),
-		ProjectionExpression:      expr.Projection(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
+	items, err := s.queryWhere(ctx, where{
+		key:     expression.Key("pk").Equal(expression.Value(pk)).And(expression.Key("sk").BeginsWith(guildPrefix)),
+		project: []string{"sk"},
 	}, 0, "list connected guilds")
 	if err != nil {
 		return nil, err
@@ -458,19 +437,9 @@ func (r viewerRecord) viewer() audience.Viewer {
 // after since, oldest first. It reads the activity index, which projects
 // identity and activity only: WatchMinutes and Points are left zero.
 func (s *Store) ActiveSince(ctx context.Context, guild string, since time.Time) ([]audience.Viewer, error) {
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("guild").Equal(expression.Value(guild)).
-			And(expression.Key("lastChatAt").GreaterThanEqual(expression.Value(millis(since))))).
-		Build()
-	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "build activity query")
-	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		IndexName:                 aws.String(activityIndex),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
+	items, err := s.queryWhere(ctx, where{
+		index: activityIndex,
+		key:   expression.Key("guild").Equal(expression.Value(guild)).And(expression.Key("lastChatAt").GreaterThanEqual(expression.Value(millis(since)))),
 	}, 0, "list active viewers")
 	if err != nil {
 		return nil, err
@@ -626,21 +595,10 @@ func (s *Store) Events(ctx context.Context, guild string, limit int) ([]event.Ev
 	if limit <= 0 {
 		return nil, nil
 	}
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).
-			And(expression.Key("sk").BeginsWith(eventPrefix))).
-		WithProjection(expression.NamesList(expression.Name("body"))).
-		Build()
-	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "build event query")
-	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		KeyConditionExpression:    expr.KeyCondition(),
-		ProjectionExpression:      expr.Projection(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ScanIndexForward:          aws.Bool(false),
+	items, err := s.queryWhere(ctx, where{
+		key:        expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).And(expression.Key("sk").BeginsWith(eventPrefix)),
+		project:    []string{"body"},
+		descending: true,
 	}, limit, "list events")
 	if err != nil {
 		return nil, err
@@ -656,6 +614,52 @@ func (s *Store) Events(ctx context.Context, guild string, limit int) ([]event.Ev
 		}
 	}
 	return events, nil
+}
+
+// where is a Query: a key condition on the table, or on index when set,
+// with what to project, the order, a start key and the consistency.
+type where struct {
+	index      string
+	key        expression.KeyConditionBuilder
+	project    []string
+	start      map[string]types.AttributeValue
+	descending bool
+	consistent bool
+}
+
+// queryWhere runs w page by page and returns the items of every page, or
+// the first limit items when limit > 0.
+func (s *Store) queryWhere(ctx context.Context, w where, limit int, what string) ([]map[string]types.AttributeValue, error) {
+	b := expression.NewBuilder().WithKeyCondition(w.key)
+	if len(w.project) > 0 {
+		names := make([]expression.NameBuilder, len(w.project))
+		for i, n := range w.project {
+			names[i] = expression.Name(n)
+		}
+		b = b.WithProjection(expression.NamesList(names[0], names[1:]...))
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "build query to "+what)
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    expr.KeyCondition(),
+		ProjectionExpression:      expr.Projection(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ExclusiveStartKey:         w.start,
+	}
+	if w.index != "" {
+		in.IndexName = aws.String(w.index)
+	}
+	if w.descending {
+		in.ScanIndexForward = aws.Bool(false)
+	}
+	if w.consistent {
+		in.ConsistentRead = aws.Bool(true)
+	}
+	return s.query(ctx, in, limit, what)
 }
 
 // query runs in page by page and returns the items of every page, or the

@@ -121,24 +121,11 @@ func (s *Store) Top(ctx context.Context, guild string, board Board, limit int, c
 	if err != nil {
 		return Page{}, err
 	}
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("guild").Equal(expression.Value(guild))).
-		Build()
-	if err != nil {
-		return Page{}, fault.Wrap(fault.Internal, err, "build leaderboard query")
-	}
 	// One viewer more than the page, to know whether another page follows:
 	// DynamoDB's LastEvaluatedKey is also set when the page merely reached
 	// the limit, which would make a last page's Next lead to an empty one.
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		IndexName:                 aws.String(string(board)),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ExclusiveStartKey:         start,
-		ScanIndexForward:          aws.Bool(false),
-	}, limit+1, "list leaderboard")
+	items, err := s.queryWhere(ctx, where{index: string(board), key: expression.Key("guild").Equal(expression.Value(guild)),
+		start: start, descending: true}, limit+1, "list leaderboard")
 	if err != nil {
 		return Page{}, err
 	}

@@ -335,19 +335,9 @@ func (s *Store) Ledger(ctx context.Context, guild string, userID int64, limit in
 	if limit < 1 {
 		return nil, fault.E(fault.Invalid, "ledger page size must be at least 1")
 	}
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).
-			And(expression.Key("sk").BeginsWith(ledgerUserPrefix(userID)))).
-		Build()
-	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "build ledger query")
-	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ScanIndexForward:          aws.Bool(false),
+	items, err := s.queryWhere(ctx, where{
+		key:        expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).And(expression.Key("sk").BeginsWith(ledgerUserPrefix(userID))),
+		descending: true,
 	}, limit, "list ledger")
 	if err != nil {
 		return nil, err

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -98,18 +97,9 @@ func (s *Store) SweepGuilds(ctx context.Context) ([]string, error) {
 // liveIndexGuilds lists the guilds of the live index's items whose sort
 // key passes keep, each once, in guild order.
 func (s *Store) liveIndexGuilds(ctx context.Context, keep func(sk string) bool) ([]string, error) {
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("liveIndex").Equal(expression.Value(liveValue))).
-		Build()
-	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "build live query")
-	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		IndexName:                 aws.String(liveIndex),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
+	items, err := s.queryWhere(ctx, where{
+		index: liveIndex,
+		key:   expression.Key("liveIndex").Equal(expression.Value(liveValue)),
 	}, 0, "list live guilds")
 	if err != nil {
 		return nil, err
@@ -133,18 +123,9 @@ func (s *Store) liveIndexGuilds(ctx context.Context, keep func(sk string) bool) 
 
 // Connections lists every Kick channel → guild connection.
 func (s *Store) Connections(ctx context.Context) ([]stream.Connection, error) {
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("connIndex").Equal(expression.Value(connValue))).
-		Build()
-	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "build connections query")
-	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		IndexName:                 aws.String(connectionsIndex),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
+	items, err := s.queryWhere(ctx, where{
+		index: connectionsIndex,
+		key:   expression.Key("connIndex").Equal(expression.Value(connValue)),
 	}, 0, "list connections")
 	if err != nil {
 		return nil, err

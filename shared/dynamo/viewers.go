@@ -5,10 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/fault"
@@ -39,18 +37,9 @@ func (s *Store) ViewerByName(ctx context.Context, guild, username string) (audie
 	if guild == "" || settings.NormalizeName(username) == "" {
 		return audience.Viewer{}, fault.E(fault.Invalid, "looking up a viewer needs a guild and a name")
 	}
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("nameKey").Equal(expression.Value(nameKey(guild, username)))).
-		Build()
-	if err != nil {
-		return audience.Viewer{}, fault.Wrap(fault.Internal, err, "build name query")
-	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		IndexName:                 aws.String(byNameIndex),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
+	items, err := s.queryWhere(ctx, where{
+		index: byNameIndex,
+		key:   expression.Key("nameKey").Equal(expression.Value(nameKey(guild, username))),
 	}, 0, "find viewer by name")
 	if err != nil {
 		return audience.Viewer{}, err
