@@ -83,7 +83,8 @@ func NewVerifier(keys ...*rsa.PublicKey) *Verifier {
 // Verify checks the delivery made of headers h and the raw body at time now.
 // Missing or malformed headers are fault.Invalid; a missing or wrong
 // signature, or a timestamp outside the window, is fault.Forbidden.
-// h is read with canonical names (see HeaderFromMap).
+// h is read with canonical names; lambdahttp.Request canonicalises the
+// lower-case names API Gateway delivers.
 func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (Delivery, error) {
 	d := Delivery{
 		MessageID: h.Get(HeaderMessageID),
@@ -196,15 +197,4 @@ func SignedHeaders(priv *rsa.PrivateKey, messageID, eventType string, ts time.Ti
 	h.Set(HeaderType, eventType)
 	h.Set(HeaderVersion, "1")
 	return h, nil
-}
-
-// HeaderFromMap builds an http.Header from a flat map such as an API Gateway
-// event's, whose names arrive lower-cased; Set canonicalises them so that
-// Verify's lookups find them.
-func HeaderFromMap(m map[string]string) http.Header {
-	h := make(http.Header, len(m))
-	for k, v := range m {
-		h.Set(k, v)
-	}
-	return h
 }

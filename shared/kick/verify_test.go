@@ -1,6 +1,7 @@
 package kick_test
 
 import (
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -10,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/kick"
+	"github.com/kickbot/kickbot/shared/lambdahttp"
 )
 
 func TestVerify(t *testing.T) {
@@ -165,37 +168,36 @@ func mustDecode(t *testing.T, s string) []byte {
 }
 
 // API Gateway hands the function lower-cased header names; Verify reads
-// canonical ones, so the adapter must canonicalise.
+// canonical ones, which the Lambda adapter (lambdahttp.Request) provides.
 func TestVerifyLowerCaseHeaders(t *testing.T) {
 	body := fixture(t, "chat.message.sent")
-	lower := map[string]string{}
-	for name, values := range signed(t, "chat.message.sent", body) {
-		lower[strings.ToLower(name)] = values[0]
-	}
 	v := kick.NewVerifier(&testKey().PublicKey)
+	for _, fold := range []func(string) string{strings.ToLower, strings.ToUpper} {
+		headers := map[string]string{}
+		for name, values := range signed(t, "chat.message.sent", body) {
+			headers[fold(name)] = values[0]
+		}
+		raw := http.Header{}
+		for name, value := range headers {
+			raw[name] = []string{value}
+		}
+		if _, err := v.Verify(raw, body, now); err == nil {
+			t.Fatal("Verify(raw case-folded header map) succeeded; the test no longer shows why names must be canonical")
+		}
 
-	raw := http.Header{}
-	for name, value := range lower {
-		raw[name] = []string{value}
-	}
-	if _, err := v.Verify(raw, body, now); err == nil {
-		t.Fatal("Verify(raw lower-case header map) succeeded; the test no longer shows why HeaderFromMap is needed")
-	}
-
-	got, err := v.Verify(kick.HeaderFromMap(lower), body, now)
-	if err != nil {
-		t.Fatalf("Verify(HeaderFromMap(lower-case)) error = %v, want nil", err)
-	}
-	if got.MessageID != testMessageID || got.SubscriptionID != kick.TestSubscriptionID || got.Version != "1" {
-		t.Errorf("Verify(HeaderFromMap(lower-case)) = %+v, want every header read", got)
-	}
-
-	upper := map[string]string{}
-	for name, value := range lower {
-		upper[strings.ToUpper(name)] = value
-	}
-	if _, err := v.Verify(kick.HeaderFromMap(upper), body, now); err != nil {
-		t.Errorf("Verify(HeaderFromMap(upper-case)) error = %v, want nil", err)
+		e := events.APIGatewayV2HTTPRequest{RawPath: kick.Path, Headers: headers, Body: string(body),
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST"}}}
+		r, err := lambdahttp.Request(context.Background(), e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := v.Verify(r.Header, body, now)
+		if err != nil {
+			t.Fatalf("Verify(headers of an API Gateway event) error = %v, want nil", err)
+		}
+		if got.MessageID != testMessageID || got.SubscriptionID != kick.TestSubscriptionID || got.Version != "1" {
+			t.Errorf("Verify(headers of an API Gateway event) = %+v, want every header read", got)
+		}
 	}
 }
 
