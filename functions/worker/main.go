@@ -4,13 +4,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/jobqueue"
+	"github.com/kickbot/kickbot/shared/secret"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/work"
 )
@@ -22,18 +26,57 @@ const workerConcurrency = 32
 
 func main() {
 	log := lambdacontext.NewLogger()
-	table := os.Getenv("TABLE_NAME")
-	if table == "" {
-		log.Error("worker init failed", "err", fmt.Errorf("TABLE_NAME must be set"))
-		os.Exit(1)
-	}
-	ddb, err := dynamo.NewClient(context.Background(), os.Getenv("AWS_ENDPOINT_URL"))
+	w, err := setup(context.Background(), log)
 	if err != nil {
 		log.Error("worker init failed", "err", err)
 		os.Exit(1)
 	}
+	lambda.Start(jobqueue.Handler(w, log))
+}
+
+// setup reads the configuration and builds the clients, once per cold start.
+func setup(ctx context.Context, log *slog.Logger) (*work.Worker, error) {
+	table := os.Getenv("TABLE_NAME")
+	if table == "" {
+		return nil, fmt.Errorf("TABLE_NAME must be set")
+	}
+	ddb, err := dynamo.NewClient(ctx, os.Getenv("AWS_ENDPOINT_URL"))
+	if err != nil {
+		return nil, err
+	}
 	store := dynamo.New(ddb, table)
 	// The worker credits one guild per fan-out job; it never fans out again.
 	w := &work.Worker{Store: store, Sweep: &sweep.Sweeper{Store: store, Concurrency: workerConcurrency, Log: log}, Log: log}
-	lambda.Start(jobqueue.Handler(w, log))
+	rest, err := discordREST(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rest != nil {
+		w.Interact, w.Replies = &interact.Handler{Store: store}, discord.Replies{REST: rest}
+	} else {
+		log.Warn("DISCORD_APPLICATION_ID or the bot token is not set: deferred slash commands are not answered")
+	}
+	return w, nil
+}
+
+// discordREST returns a Discord REST client as the bot, or nil when the
+// application is not configured.
+func discordREST(ctx context.Context) (*discord.REST, error) {
+	app := os.Getenv("DISCORD_APPLICATION_ID")
+	if app == "" {
+		return nil, nil
+	}
+	var ssm secret.API
+	if os.Getenv("DISCORD_BOT_TOKEN_PARAMETER") != "" {
+		c, err := secret.NewClient(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ssm = c
+	}
+	token, err := secret.FromEnv(ctx, ssm, "DISCORD_BOT_TOKEN")
+	if err != nil || token == "" {
+		return nil, err
+	}
+	return discord.NewREST(token, app, os.Getenv("DISCORD_API_URL"))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -14,7 +15,9 @@ import (
 
 	miniserver "github.com/truora/minidyn/server"
 
+	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/stack"
@@ -37,7 +40,7 @@ func TestTemplateRoutesAreServed(t *testing.T) {
 		want = append(want, r.String())
 	}
 	var got []string
-	for pattern := range routes(http.NotFoundHandler()) {
+	for pattern := range routes(http.NotFoundHandler(), http.NotFoundHandler()) {
 		got = append(got, pattern)
 	}
 	slices.Sort(got)
@@ -305,5 +308,53 @@ func TestScenarioThenSweep(t *testing.T) {
 	page, err := r.Store.Top(ctx, "guild-1", dynamo.Watchtime, 3, "")
 	if err != nil || len(page.Viewers) == 0 || page.Viewers[0].WatchMinutes != 5 {
 		t.Errorf("Top(watchtime) = %+v, %v; want viewers with 5 minutes first", page, err)
+	}
+}
+
+// TestRunnerInteractions plays a member with the replayer's tools: signed
+// with the key the runner generated, /leaderboard is answered at once and
+// /rank is deferred, run by the worker and answered on the fake Discord.
+func TestRunnerInteractions(t *testing.T) {
+	r := startRunner(t, "guild-1:4402117")
+	ctx := context.Background()
+	key, err := discordsim.ReadPrivateKey(r.DiscordPrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Store.TouchViewer(ctx, "guild-1", audience.Activity{UserID: 9, Username: "alice", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Store.Credit(ctx, "guild-1", watchtime.Credit{UserID: 9, Minute: watchtime.MinuteOf(time.Now()), PointsMilli: 200}, time.Time{}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s := &discordsim.Sender{URL: r.URL + "/interactions", Key: key}
+	member := discordsim.Caller{Guild: "guild-1", UserID: "5"}
+	var ids discordsim.IDs
+
+	status, body, err := s.Send(ctx, member.Command(ids.Next(), "leaderboard"))
+	if err != nil || status != http.StatusOK || !strings.Contains(string(body), "alice") {
+		t.Fatalf("/leaderboard: status %d, err %v, body %s; want alice on it", status, err, body)
+	}
+	rank := ids.Next()
+	status, body, err = s.Send(ctx, member.Command(rank, "rank", discordsim.String("user", "alice")))
+	if err != nil || status != http.StatusOK || !strings.Contains(string(body), `"type":5`) {
+		t.Fatalf("/rank: status %d, err %v, body %s; want a deferred response", status, err, body)
+	}
+	if err := r.Queue.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reqs := r.DiscordFake.Requests()
+	if len(reqs) != 1 || reqs[0].Method != http.MethodPatch || !strings.Contains(reqs[0].Path, discordsim.Token(rank)) {
+		t.Fatalf("fake Discord got %+v, want one PATCH of /rank's response", reqs)
+	}
+	if b, _ := json.Marshal(reqs[0].Body); !strings.Contains(string(b), "**alice** is **#1**") {
+		t.Errorf("PATCH body %s, want alice's rank", b)
+	}
+
+	// Signed with another key: refused.
+	_, other, _ := ed25519.GenerateKey(nil)
+	status, _, err = (&discordsim.Sender{URL: s.URL, Key: other}).Send(ctx, member.Command(ids.Next(), "leaderboard"))
+	if err != nil || status != http.StatusUnauthorized {
+		t.Errorf("wrong key: status %d, err %v; want 401", status, err)
 	}
 }

@@ -22,12 +22,25 @@
 //	                      Kick app credentials; with them the sweep checks
 //	                      live status with Kick's API (KICK_API_URL and
 //	                      KICK_AUTH_URL point it elsewhere, e.g. at a fake)
+//	DISCORD_PUBLIC_KEY    hex public key to verify interactions with; when
+//	                      unset a key pair is generated, the public half
+//	                      printed and the private half written to
+//	                      LOCAL_DIR/discord-private.key for the replayer
+//	DISCORD_APPLICATION_ID
+//	                      the Discord application (default: the simulated one)
+//	DISCORD_BOT_TOKEN     with it, deferred answers go to Discord's REST API
+//	                      (or DISCORD_API_URL); without it, to a local fake
+//	                      Discord that logs what it receives
 package main
 
 import (
+	"cmp"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,9 +54,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/ingest"
+	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/jobqueue"
 	"github.com/kickbot/kickbot/shared/kick"
 	"github.com/kickbot/kickbot/shared/kickapi"
@@ -69,6 +85,8 @@ type config struct {
 	SweepEvery time.Duration
 	// Kick app credentials and API locations, for the reconcile.
 	KickClientID, KickClientSecret, KickAPIURL, KickAuthURL string
+	// Discord application; an empty bot token serves a fake Discord.
+	DiscordPublicKey, DiscordAppID, DiscordBotToken, DiscordAPIURL string
 }
 
 func configFromEnv() config {
@@ -93,6 +111,11 @@ func configFromEnv() config {
 		KickClientSecret: os.Getenv("KICK_CLIENT_SECRET"),
 		KickAPIURL:       os.Getenv("KICK_API_URL"),
 		KickAuthURL:      os.Getenv("KICK_AUTH_URL"),
+
+		DiscordPublicKey: os.Getenv("DISCORD_PUBLIC_KEY"),
+		DiscordAppID:     get("DISCORD_APPLICATION_ID", discordsim.AppID),
+		DiscordBotToken:  os.Getenv("DISCORD_BOT_TOKEN"),
+		DiscordAPIURL:    os.Getenv("DISCORD_API_URL"),
 	}
 }
 
@@ -126,12 +149,19 @@ type runner struct {
 	Endpoint   string // DynamoDB endpoint in use
 	Embedded   bool
 	PrivateKey string // path of the generated signing key, if any
-	Store      *dynamo.Store
-	Queue      *localqueue.Queue
-	Sweeper    *sweep.Sweeper
-	db         *localdb.Server // the embedded emulator, when used
-	seeded     []connection
-	closers    []func()
+	// DiscordKey is the hex public key interactions are verified with;
+	// DiscordPrivateKey the path of its generated private half, if any.
+	DiscordKey, DiscordPrivateKey string
+	// DiscordFake is the fake Discord deferred answers go to, and
+	// DiscordURL where it is served; both unset with a bot token.
+	DiscordFake *discord.Fake
+	DiscordURL  string
+	Store       *dynamo.Store
+	Queue       *localqueue.Queue
+	Sweeper     *sweep.Sweeper
+	db          *localdb.Server // the embedded emulator, when used
+	seeded      []connection
+	closers     []func()
 }
 
 type connection struct {
@@ -198,7 +228,19 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		kick.APIBase, kick.AuthBase = cfg.KickAPIURL, cfg.KickAuthURL
 		r.Sweeper.Reconciler = &sweep.Reconciler{Store: r.Store, Channels: kick, Log: log.With("function", "sweep")}
 	}
-	worker := &work.Worker{Store: r.Store, Sweep: r.Sweeper, Log: log.With("function", "worker")}
+	dkey, err := r.discordKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rest, err := r.discordREST(cfg, log.With("function", "discord-fake"))
+	if err != nil {
+		return nil, err
+	}
+	commands := &interact.Handler{Store: r.Store}
+	worker := &work.Worker{
+		Store: r.Store, Sweep: r.Sweeper, Log: log.With("function", "worker"),
+		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
+	}
 	r.Queue = localqueue.New(jobqueue.Handler(worker, log.With("function", "worker")), localqueue.Options{
 		MaxReceiveCount: maxReceive, Log: log.With("function", "queue"), RetryDelay: cfg.RetryDelay,
 	})
@@ -216,7 +258,10 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 
 	svc := &ingest.Service{Store: r.Store, Queue: r.Queue, Now: time.Now, Log: log.With("function", "webhook")}
 	mux := http.NewServeMux()
-	for pattern, h := range routes(kick.NewHandler(kick.NewVerifier(key), svc.Handle, log.With("function", "webhook"), time.Now)) {
+	bridge := discord.Bridge{Handler: commands, Later: r.Queue}
+	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, log.With("function", "webhook"), time.Now)
+	interactions := discord.NewHTTPHandler(discord.Verifier{Key: dkey}, bridge, log.With("function", "interactions"), time.Now)
+	for pattern, h := range routes(webhook, interactions) {
 		mux.Handle(pattern, h)
 	}
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
@@ -241,10 +286,65 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 // routes maps each API Gateway route of the template ("METHOD /path", the
 // ServeMux pattern syntax) to its handler. A test holds it equal to the
 // template's routes.
-func routes(kickWebhook http.Handler) map[string]http.Handler {
+func routes(kickWebhook, interactions http.Handler) map[string]http.Handler {
 	return map[string]http.Handler{
 		"POST /webhooks/kick": kickWebhook,
+		"POST /interactions":  interactions,
 	}
+}
+
+// discordKey returns the key interactions are verified with: the
+// configured one, or a freshly generated pair whose private half the
+// replayer reads.
+func (r *runner) discordKey(cfg config) (ed25519.PublicKey, error) {
+	if cfg.DiscordPublicKey != "" {
+		k, err := discord.ParsePublicKey(cfg.DiscordPublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
+		}
+		r.DiscordKey = hex.EncodeToString(k)
+		return k, nil
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	r.DiscordPrivateKey = filepath.Join(cfg.LocalDir, "discord-private.key")
+	if err := discordsim.WritePrivateKey(r.DiscordPrivateKey, priv); err != nil {
+		return nil, err
+	}
+	r.DiscordKey = hex.EncodeToString(pub)
+	return pub, nil
+}
+
+// fakeBotToken is what the runner's REST client presents to its own fake.
+const fakeBotToken = "local-fake-bot-token"
+
+// discordREST returns the client deferred answers go through: Discord's
+// API with a bot token, else a fake Discord on its own loopback port
+// that logs each request.
+func (r *runner) discordREST(cfg config, log *slog.Logger) (*discord.REST, error) {
+	app := cmp.Or(cfg.DiscordAppID, discordsim.AppID)
+	if cfg.DiscordBotToken != "" {
+		return discord.NewREST(cfg.DiscordBotToken, app, cfg.DiscordAPIURL)
+	}
+	r.DiscordFake = &discord.Fake{BotToken: fakeBotToken}
+	logged := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.DiscordFake.ServeHTTP(w, req)
+		reqs := r.DiscordFake.Requests()
+		last := reqs[len(reqs)-1]
+		body, _ := json.Marshal(last.Body)
+		log.Info("fake Discord received", "method", last.Method, "path", last.Path, "body", string(body))
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: logged, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	r.closers = append(r.closers, func() { srv.Close() })
+	r.DiscordURL = "http://" + ln.Addr().String()
+	return discord.NewREST(fakeBotToken, app, r.DiscordURL)
 }
 
 // kickKey returns the public key webhooks are verified with: the configured
@@ -288,6 +388,10 @@ func parseSeed(s string) ([]connection, error) {
 func (r *runner) printBanner(w *os.File) {
 	fmt.Fprintf(w, "kickbot local runner\n")
 	fmt.Fprintf(w, "  Kick webhook   POST %s/webhooks/kick\n", r.URL)
+	fmt.Fprintf(w, "  Discord        POST %s/interactions, public key %s\n", r.URL, r.DiscordKey)
+	if r.DiscordFake != nil {
+		fmt.Fprintf(w, "  Discord REST   local fake at %s (set DISCORD_BOT_TOKEN for the real one)\n", r.DiscordURL)
+	}
 	kind := "embedded emulator"
 	if !r.Embedded {
 		kind = "AWS_ENDPOINT_URL"
@@ -306,7 +410,11 @@ func (r *runner) printBanner(w *os.File) {
 	}
 	fmt.Fprintf(w, "try:\n  go run ./scripts/replay scenario -url %s/webhooks/kick\n", r.URL)
 	if len(r.seeded) > 0 {
-		fmt.Fprintf(w, "  go run ./scripts/replay show -endpoint %s -table %s -guild %s\n", r.Endpoint, r.cfg.Table, r.seeded[0].guild)
+		g := r.seeded[0].guild
+		fmt.Fprintf(w, "  go run ./scripts/replay show -endpoint %s -table %s -guild %s\n", r.Endpoint, r.cfg.Table, g)
+		if r.DiscordPrivateKey != "" {
+			fmt.Fprintf(w, "  go run ./scripts/replay command -url %s/interactions -guild %s leaderboard board:points\n", r.URL, g)
+		}
 	}
 }
 

@@ -1,25 +1,36 @@
 // Command replay sends Kick webhook deliveries to a URL, signed like Kick
 // signs them: the fixture files, or a scripted stream with many viewers.
-// With "show" it prints what the bot stored for a guild.
+// With "show" it prints what the bot stored for a guild; with "command"
+// and "click" it plays a Discord member, signed like Discord signs.
 //
 //	replay fixtures  [-dir testdata/kick]
 //	replay scenario  [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]
 //	replay show      -guild G [-endpoint URL] [-table NAME]
+//	replay command   -guild G [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]
+//	replay click     -guild G [-user ID] CUSTOM_ID
 //
-// Common flags: -url (default http://127.0.0.1:8080/webhooks/kick) and -key
-// (the private key the local runner wrote, default .local/kick-private.pem).
+// Common flags: -url (default http://127.0.0.1:8080/webhooks/kick, or
+// …/interactions for command and click) and -key (the private key the
+// local runner wrote: .local/kick-private.pem, or .local/discord-private.key).
+//
+// For example: replay command -guild 1234 -admin points add user:alice amount:50
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/dynamo"
 )
@@ -36,8 +47,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("usage: replay fixtures|scenario|show [flags]")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	url := fs.String("url", "http://127.0.0.1:8080/webhooks/kick", "webhook URL")
-	keyPath := fs.String("key", ".local/kick-private.pem", "PEM private key to sign with")
+	discordMode := args[0] == "command" || args[0] == "click"
+	defURL, defKey := "http://127.0.0.1:8080/webhooks/kick", ".local/kick-private.pem"
+	if discordMode {
+		defURL, defKey = "http://127.0.0.1:8080/interactions", ".local/discord-private.key"
+	}
+	url := fs.String("url", defURL, "webhook or interactions URL")
+	keyPath := fs.String("key", defKey, "private key to sign with")
+	user := fs.String("user", "100000000000000001", "Discord user id of the member (command, click)")
+	admin := fs.Bool("admin", false, "the member has Manage Server (command, click)")
 	dir := fs.String("dir", "testdata/kick", "fixtures directory")
 	sc := kicksim.Scenario{}
 	fs.Int64Var(&sc.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
@@ -53,8 +71,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 
-	if args[0] == "show" {
+	switch {
+	case args[0] == "show":
 		return show(ctx, out, *endpoint, *table, *guild)
+	case discordMode:
+		if *guild == "" || fs.NArg() == 0 {
+			return fmt.Errorf("%s needs -guild and a command or custom id", args[0])
+		}
+		key, err := discordsim.ReadPrivateKey(*keyPath)
+		if err != nil {
+			return fmt.Errorf("%w (start the local runner first, or pass -key)", err)
+		}
+		c := discordsim.Caller{Guild: *guild, UserID: *user, Admin: *admin}
+		id := discordsim.NewID(time.Now())
+		body := c.Click(id, fs.Arg(0))
+		if args[0] == "command" {
+			body = c.Command(id, fs.Arg(0), commandOptions(fs.Args()[1:])...)
+		}
+		return interact(ctx, out, &discordsim.Sender{URL: *url, Key: key}, body)
 	}
 	key, err := kicksim.ReadPrivateKey(*keyPath)
 	if err != nil {
@@ -145,6 +179,48 @@ func show(ctx context.Context, out io.Writer, endpoint, table, guild string) err
 			who = e.Ban.Target
 		}
 		fmt.Fprintf(out, "  %s %-36s %s\n", stamp(e.OccurredAt()), e.Type, who.Username)
+	}
+	return nil
+}
+
+// commandOptions reads "SUB OPTION:VALUE ..." into options: a first word
+// without a colon is a subcommand; values that are whole numbers or
+// true/false are sent as integers and booleans, as Discord would.
+func commandOptions(words []string) []discordsim.Option {
+	var opts []discordsim.Option
+	for _, w := range words {
+		name, value, ok := strings.Cut(w, ":")
+		if !ok {
+			continue
+		}
+		o := discordsim.String(name, value)
+		if n, err := strconv.ParseInt(value, 10, 64); err == nil {
+			o = discordsim.Int(name, n)
+		} else if b, err := strconv.ParseBool(value); err == nil && (value == "true" || value == "false") {
+			o = discordsim.Bool(name, b)
+		}
+		opts = append(opts, o)
+	}
+	if len(words) > 0 && !strings.Contains(words[0], ":") {
+		return []discordsim.Option{discordsim.Sub(words[0], opts...)}
+	}
+	return opts
+}
+
+// interact sends one interaction and prints the answer.
+func interact(ctx context.Context, out io.Writer, s *discordsim.Sender, body []byte) error {
+	status, resp, err := s.Send(ctx, body)
+	if err != nil {
+		return err
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, resp, "", "  ") != nil {
+		pretty.Reset()
+		pretty.Write(resp)
+	}
+	fmt.Fprintf(out, "HTTP %d\n%s\n", status, pretty.String())
+	if bytes.Contains(resp, []byte(`"type":5`)) {
+		fmt.Fprintln(out, "deferred: the worker answers it; the runner logs what the fake Discord receives")
 	}
 	return nil
 }

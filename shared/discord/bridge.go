@@ -9,7 +9,13 @@ import (
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/job"
 )
+
+// Queue takes jobs for the worker.
+type Queue interface {
+	Enqueue(ctx context.Context, jobs ...job.Job) error
+}
 
 // maxButtonsPerRow is how many buttons Discord puts in one action row.
 const maxButtonsPerRow = 5
@@ -18,8 +24,14 @@ const maxButtonsPerRow = 5
 // an interact.Handler: it turns the interaction into an interact.Request
 // and the interact.Response into Discord's response. Errors pass through
 // with their kinds, for NewHTTPHandler to answer.
+//
+// A command interact.Deferred says is slow is not run here when Later is
+// set: Bridge queues it as a job for the worker, which answers it with
+// Replies, and acknowledges it with a deferred response.
 type Bridge struct {
 	Handler *interact.Handler
+	// Later queues deferred commands; nil runs them here.
+	Later Queue
 	// Now stamps each request; nil is time.Now.
 	Now func() time.Time
 }
@@ -33,6 +45,12 @@ func (b Bridge) Interact(ctx context.Context, i *discordgo.Interaction) (*discor
 	r, err := b.request(i)
 	if err != nil {
 		return nil, err
+	}
+	if b.Later != nil && interact.Deferred(r) {
+		if err := b.Later.Enqueue(ctx, job.ForInteraction(r, i.Token)); err != nil {
+			return nil, err
+		}
+		return Deferred(false), nil
 	}
 	resp, err := b.Handler.Handle(ctx, r)
 	if err != nil {

@@ -18,6 +18,8 @@ import (
 // request and answers like Discord:
 //
 //   - PATCH {api}/webhooks/{app}/{token}/messages/@original: 200, the message;
+//   - DELETE {api}/webhooks/{app}/{token}/messages/@original: 204, or 404
+//     when already deleted;
 //   - POST {api}/webhooks/{app}/{token}: 204, or 200 and the message with ?wait=true;
 //   - PUT {api}/applications/{app}/commands and
 //     {api}/applications/{app}/guilds/{guild}/commands: 200, the commands
@@ -37,6 +39,7 @@ type Fake struct {
 	failures []int
 	seq      int64
 	original map[string]string            // interaction token → message id
+	deleted  map[string]bool              // interaction tokens whose original is gone
 	commands map[string]map[string]string // "" or guild id → command name → id
 }
 
@@ -123,6 +126,16 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.original[p[2]] = id
 		}
 		fakeJSON(w, http.StatusOK, fakeMessage(id, p[1], 20, obj))
+	case r.Method == http.MethodDelete && len(p) == 5 && p[0] == "webhooks" && p[3] == "messages" && p[4] == "@original":
+		if f.deleted[p[2]] {
+			fakeError(w, http.StatusNotFound)
+			return
+		}
+		if f.deleted == nil {
+			f.deleted = map[string]bool{}
+		}
+		f.deleted[p[2]] = true
+		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodPost && len(p) == 3 && p[0] == "webhooks":
 		obj, ok := body.(map[string]any)
 		if !ok {

@@ -11,12 +11,12 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/interact"
 )
 
 // FailureMessage is what the caller sees when a handler fails with an
-// Internal or Transient error: Discord does not retry interactions, so
-// only the user can.
-const FailureMessage = "Something went wrong, try again."
+// Internal or Transient error.
+const FailureMessage = interact.FailureMessage
 
 // maxLogValue bounds values from the interaction copied into logs.
 const maxLogValue = 100

@@ -97,6 +97,20 @@ func (c *REST) EditOriginal(ctx context.Context, interactionToken string, edit *
 	return restError(op, err)
 }
 
+// DeleteOriginal deletes the original response to the interaction whose
+// token is given. A response already deleted is fault.NotFound.
+func (c *REST) DeleteOriginal(ctx context.Context, interactionToken string) error {
+	const op = "delete original response"
+	if err := c.check(); err != nil {
+		return err
+	}
+	if err := checkToken(interactionToken); err != nil {
+		return err
+	}
+	i := &discordgo.Interaction{AppID: c.AppID, Token: interactionToken}
+	return restError(op, c.Session.InteractionResponseDelete(i, discordgo.WithContext(ctx)))
+}
+
 // Followup posts another message for the interaction whose token is given.
 // Unlike an edit it is not idempotent: a retry after an error whose request
 // did reach Discord posts twice.

@@ -15,6 +15,9 @@ type Command struct {
 	// other members (Discord's default_member_permissions), which a
 	// server's own overrides can undo.
 	Admin bool
+	// Deferred answers the command from the worker (see Deferred): for
+	// commands whose cost grows with the guild's audience.
+	Deferred bool
 	// Options are the command's options; a command with Subcommands has
 	// none of its own.
 	Options     []Option
@@ -84,7 +87,8 @@ var Commands = []Command{
 		{Name: "set", Description: "Set a viewer's points (admins)", Admin: true, Options: adjustOptions(0)},
 	}},
 	{Name: "leaderboard", Description: "Show the top viewers", Options: []Option{boardOption}},
-	{Name: "rank", Description: "Show a viewer's place on a leaderboard", Options: []Option{userOption, boardOption}},
+	// A rank counts everyone ahead: one index read per 1 MB of them.
+	{Name: "rank", Description: "Show a viewer's place on a leaderboard", Deferred: true, Options: []Option{userOption, boardOption}},
 	{Name: "settings", Description: "Configure the bot for this server", Admin: true, Subcommands: []Command{
 		{Name: "show", Description: "Show the settings"},
 		{Name: "set", Description: "Change one or more settings", Options: []Option{
@@ -127,19 +131,24 @@ var buttons = map[string]handlerFunc{
 // adminOnly holds the command paths that need Manage Server, taken from
 // Commands as they were at start-up, so that the declaration and the
 // check cannot disagree.
-var adminOnly = adminPaths(Commands)
+var adminOnly = paths(Commands, func(c Command) bool { return c.Admin })
 
-func adminPaths(cmds []Command) map[string]bool {
-	paths := map[string]bool{}
+// deferredPaths holds the command paths answered by the worker, likewise.
+var deferredPaths = paths(Commands, func(c Command) bool { return c.Deferred })
+
+// paths returns the command paths of cmds for which has holds, of the
+// command itself or, for its subcommands, of either.
+func paths(cmds []Command, has func(Command) bool) map[string]bool {
+	out := map[string]bool{}
 	for _, c := range cmds {
-		if c.Admin {
-			paths[c.Name] = true
+		if has(c) {
+			out[c.Name] = true
 		}
 		for _, s := range c.Subcommands {
-			if c.Admin || s.Admin {
-				paths[commandPath(c.Name, s.Name)] = true
+			if has(c) || has(s) {
+				out[commandPath(c.Name, s.Name)] = true
 			}
 		}
 	}
-	return paths
+	return out
 }

@@ -17,25 +17,45 @@ import (
 )
 
 // Request is one slash command or button click, as plain values.
+//
+// Its JSON form is how a deferred request travels to the worker.
 type Request struct {
 	// ID is the interaction id: the cause of any change it makes, so that
 	// the same interaction applied twice changes things once.
-	ID     string
-	Guild  string
-	UserID string // the Discord user who invoked it
+	ID     string `json:"id"`
+	Guild  string `json:"guild"`
+	UserID string `json:"user"` // the Discord user who invoked it
 	// CanManage says the caller has Manage Server (or Administrator),
 	// as Discord computed and signed it.
-	CanManage bool
+	CanManage bool `json:"canManage,omitempty"`
 	// Command and Sub name the slash command ("points", "add"); Sub is ""
 	// for a command without subcommands.
-	Command, Sub string
+	Command string `json:"command,omitempty"`
+	Sub     string `json:"sub,omitempty"`
 	// Options maps option names to their values as text: booleans
 	// "true" or "false", numbers in decimal, channels by id.
-	Options map[string]string
+	Options map[string]string `json:"options,omitempty"`
 	// Component is the custom id of the clicked button, "" for a command.
-	Component string
-	// At is when the interaction arrived; it dates ledger entries.
-	At time.Time
+	Component string `json:"component,omitempty"`
+	// At is when the interaction arrived; it dates ledger entries and
+	// bounds how long a deferred answer may take (TokenLife).
+	At time.Time `json:"at"`
+}
+
+// TokenLife is how long Discord accepts the answer to an interaction: a
+// deferred request not answered by then cannot be answered at all.
+const TokenLife = 15 * time.Minute
+
+// FailureMessage is what the caller sees when a command fails for a reason
+// of ours rather than theirs: Discord does not retry interactions, so only
+// the user can.
+const FailureMessage = "Something went wrong, try again."
+
+// Deferred reports whether r is answered later, by the worker, rather than
+// within Discord's three seconds: the commands declared Deferred, whose
+// cost grows with the guild.
+func Deferred(r Request) bool {
+	return r.Component == "" && deferredPaths[commandPath(r.Command, r.Sub)]
 }
 
 // Response is the message that answers a Request.

@@ -13,8 +13,8 @@ import (
 // validName is Discord's rule for command and option names, lower case.
 var validName = regexp.MustCompile(`^[-_a-z0-9]{1,32}$`)
 
-// paths returns every command path Commands declares.
-func paths() []string {
+// declaredPaths returns every command path Commands declares.
+func declaredPaths() []string {
 	var ps []string
 	for _, c := range Commands {
 		if len(c.Subcommands) == 0 {
@@ -28,7 +28,7 @@ func paths() []string {
 }
 
 func TestCommandsHaveHandlers(t *testing.T) {
-	declared := paths()
+	declared := declaredPaths()
 	for _, p := range declared {
 		if commands[p] == nil {
 			t.Errorf("/%s is declared but has no handler", p)
@@ -50,6 +50,24 @@ func TestCommandsAdmin(t *testing.T) {
 	want := []string{"points add", "points remove", "points set", "settings", "settings set", "settings show"}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("admin-only commands (-got +want):\n%s", diff)
+	}
+}
+
+func TestCommandsDeferred(t *testing.T) {
+	tests := []struct {
+		r    Request
+		want bool
+	}{
+		{Request{Command: "rank"}, true},
+		{Request{Command: "leaderboard"}, false},
+		{Request{Command: "points", Sub: "add"}, false},
+		{Request{Command: "rank", Component: "lb:points:"}, false}, // a click is never deferred
+		{Request{Command: "nosuch"}, false},
+	}
+	for _, tt := range tests {
+		if got := Deferred(tt.r); got != tt.want {
+			t.Errorf("Deferred(%s %q) = %v, want %v", commandPath(tt.r.Command, tt.r.Sub), tt.r.Component, got, tt.want)
+		}
 	}
 }
 

@@ -1,5 +1,5 @@
-// Package job defines the unit of work the webhook (and later the sweep and
-// the interactions endpoint) hands to the worker through the queue.
+// Package job defines the unit of work the webhook, the sweep and the
+// interactions endpoint hand to the worker through the queue.
 //
 // A job names one guild and one cause. Its ID is derived from the cause, so
 // enqueueing the same cause twice yields the same ID, which the queue uses to
@@ -14,6 +14,7 @@ import (
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/interact"
 )
 
 // Kind says what the worker should do with a job.
@@ -27,6 +28,9 @@ const (
 	// KindSweep: credit one guild's active viewers for one minute (the
 	// sweep's fan-out).
 	KindSweep Kind = "sweep"
+	// KindInteraction: finish a Discord interaction that was answered
+	// with a deferred response.
+	KindInteraction Kind = "interaction"
 )
 
 // Job is one piece of work for one guild.
@@ -40,6 +44,23 @@ type Job struct {
 	Command *command.Command `json:"command,omitempty"`
 	// Sweep is set for KindSweep.
 	Sweep *Sweep `json:"sweep,omitempty"`
+	// Interaction is set for KindInteraction.
+	Interaction *Interaction `json:"interaction,omitempty"`
+}
+
+// Interaction is a slash command to run later and the token to answer it
+// with.
+type Interaction struct {
+	Request interact.Request `json:"request"`
+	// Token is Discord's interaction token: a credential for the
+	// interaction's 15 minutes. It is never logged; String leaves it out.
+	Token string `json:"token"`
+}
+
+// ForInteraction makes the job that finishes the deferred interaction r.
+// Its ID names the interaction, so a repeated enqueue is dropped.
+func ForInteraction(r interact.Request, token string) Job {
+	return Job{ID: "interaction/" + r.ID, Kind: KindInteraction, Guild: r.Guild, Interaction: &Interaction{Request: r, Token: token}}
 }
 
 // Sweep names the minute to credit and the sweep's own time.
@@ -75,11 +96,15 @@ func (j Job) Validate() error {
 		return fault.E(fault.Invalid, "job id must be 1 to %d characters", MaxIDLen)
 	case j.Guild == "":
 		return fault.E(fault.Invalid, "job %s has no guild", j.ID)
-	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep:
+	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep && j.Kind != KindInteraction:
 		return fault.E(fault.Invalid, "job %s has unknown kind %q", j.ID, j.Kind)
 	case j.Kind == KindSweep:
 		if j.Sweep == nil || j.Sweep.At.IsZero() {
 			return fault.E(fault.Invalid, "sweep job %s has no minute", j.ID)
+		}
+	case j.Kind == KindInteraction:
+		if i := j.Interaction; i == nil || i.Token == "" || i.Request.ID == "" || i.Request.Guild != j.Guild || i.Request.At.IsZero() {
+			return fault.E(fault.Invalid, "interaction job %s needs a token and a dated request for its guild", j.ID)
 		}
 	case j.Event == nil:
 		return fault.E(fault.Invalid, "job %s has no event", j.ID)

@@ -3,7 +3,8 @@
 // guild's stream state; follows, subscriptions, gifts, KICKs, reward
 // redemptions and bans go to the guild's event log, where later features
 // announce and reward them, and bans and subscriptions also mark the
-// viewer for the sweep. Sweep jobs credit one guild for one minute.
+// viewer for the sweep. Sweep jobs credit one guild for one minute, and
+// interaction jobs answer the slash commands that were deferred.
 //
 // Every write is keyed by the job's cause, so a job that runs twice (SQS
 // delivers at least once) changes nothing the second time.
@@ -17,6 +18,7 @@ import (
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
@@ -32,8 +34,30 @@ type Worker struct {
 	Sweep interface {
 		Guild(ctx context.Context, guild string, m watchtime.Minute, now time.Time) (sweep.Report, error)
 	}
+	// Interact runs deferred slash commands and Replies answers them.
+	Interact *interact.Handler
+	Replies  Replier
+	// RetryAfter is how long the queue waits before offering a failed job
+	// again; DefaultRetryAfter when ≤ 0.
+	RetryAfter time.Duration
+	// Now tells the time; nil is time.Now.
+	Now      func() time.Time
 	Log      *slog.Logger
 	EventTTL time.Duration
+}
+
+func (w *Worker) now() time.Time {
+	if w.Now == nil {
+		return time.Now()
+	}
+	return w.Now()
+}
+
+func (w *Worker) log() *slog.Logger {
+	if w.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return w.Log
 }
 
 // Do runs one job. Errors carry a kind: only Transient ones are worth a
@@ -49,6 +73,8 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		}
 		_, err := w.Sweep.Guild(ctx, j.Guild, watchtime.Minute(j.Sweep.Minute), j.Sweep.At)
 		return err
+	case job.KindInteraction:
+		return w.interaction(ctx, j)
 	case job.KindCommand:
 		// Chat commands arrive with the features that define them; until a
 		// command is known it is answered by silence, like Kick chat bots do.
