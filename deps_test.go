@@ -25,7 +25,7 @@ var adapters = map[string][]string{
 	"jobqueue":          {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
 	"localqueue":        {"github.com/aws/aws-lambda-go/"},
 	"kickapi":           {},
-	"discord":           {"github.com/bwmarrin/discordgo"},
+	"discord":           {"github.com/bwmarrin/discordgo", "github.com/goccy/go-json"},
 	"secret":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},
 }
 

@@ -2,29 +2,25 @@ package discord_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/bwmarrin/discordgo"
-
 	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/interact"
 )
 
-// BenchmarkHandlePoints is the whole interactions endpoint for a /points
-// command (verify, decode, call, encode) with a handler that does nothing:
-// compare it with BenchmarkEd25519Verify.
+// BenchmarkHandlePoints is the whole interactions endpoint for
+// "/points show user:mossyrock": verify, decode, the Bridge, the command's
+// handler over an in-process store, encode. Compare it with
+// BenchmarkEd25519Verify.
 func BenchmarkHandlePoints(b *testing.B) {
 	pub, priv := newKey(b)
-	body := fixture(b, "application_command")
-	reply := discord.Ephemeral("mossyrock has 31,877 points")
-	h := discord.NewHTTPHandler(discord.Verifier{Key: pub},
-		discord.HandlerFunc(func(context.Context, *discordgo.Interaction) (*discordgo.InteractionResponse, error) {
-			return reply, nil
-		}), nil, nowFunc)
+	body := edited(b, "application_command", command("points", subcommand("show", option("user", 3, "mossyrock"))))
+	bridge := discord.Bridge{Handler: &interact.Handler{Store: newBridgeStore()}, Now: nowFunc}
+	h := discord.NewHTTPHandler(discord.Verifier{Key: pub}, bridge, nil, nowFunc)
 	header := discord.SignedHeaders(priv, sentAt, body)
 	rd := bytes.NewReader(body)
 	b.ReportAllocs()
@@ -34,8 +30,8 @@ func BenchmarkHandlePoints(b *testing.B) {
 		r.Header = header
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
-			b.Fatalf("status = %d, want 200: %s", w.Code, w.Body)
+		if w.Code != http.StatusOK || !bytes.Contains(w.Body.Bytes(), []byte("31,877")) {
+			b.Fatalf("status = %d, want 200 and mossyrock's points: %s", w.Code, w.Body)
 		}
 	}
 }

@@ -163,7 +163,7 @@ func (r bridgeResponse) customIDs() []string {
 }
 
 // edited returns the fixture name with edit applied to its decoded JSON.
-func edited(t *testing.T, name string, edit func(i map[string]any)) []byte {
+func edited(t testing.TB, name string, edit func(i map[string]any)) []byte {
 	t.Helper()
 	var i map[string]any
 	if err := json.Unmarshal(fixture(t, name), &i); err != nil {

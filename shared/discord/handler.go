@@ -99,10 +99,8 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	var i discordgo.Interaction
-	// Its UnmarshalJSON validates the whole body itself; json.Unmarshal
-	// would scan it once more first.
-	if err := i.UnmarshalJSON(body); err != nil {
+	i, err := decodeInteraction(body)
+	if err != nil {
 		h.log.WarnContext(ctx, "discord interaction undecodable", "status", http.StatusBadRequest, "error", err)
 		writeError(w, http.StatusBadRequest, "malformed interaction")
 		return
