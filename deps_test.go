@@ -10,7 +10,7 @@ import (
 const module = "github.com/kickbot/kickbot"
 
 // domain packages may import only the standard library and each other.
-var domain = []string{"audience", "command", "event", "fault", "ingest", "interact", "job", "points", "settings", "stream", "sweep", "watchtime", "work"}
+var domain = []string{"audience", "command", "consent", "credential", "event", "fault", "ingest", "interact", "job", "points", "reply", "roles", "settings", "stream", "subscription", "sweep", "watchtime", "work"}
 
 // adapters may import the domain, the standard library, and the outside
 // modules (or sibling adapters) listed for them.
@@ -25,6 +25,7 @@ var adapters = map[string][]string{
 	"jobqueue":          {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
 	"localqueue":        {"github.com/aws/aws-lambda-go/"},
 	"kickapi":           {},
+	"kickapi/kickfake":  {},
 	"discord":           {"github.com/bwmarrin/discordgo", "github.com/goccy/go-json"},
 	"secret":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},
 }

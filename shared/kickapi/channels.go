@@ -3,6 +3,7 @@ package kickapi
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -57,7 +58,8 @@ func (c *Client) Channels(ctx context.Context, broadcasters []int64) ([]Channel,
 		var resp struct {
 			Data []wireChannel `json:"data"`
 		}
-		if err := c.get(ctx, "/public/v1/channels", q, &resp, "get kick channels"); err != nil {
+		r := call{method: http.MethodGet, path: "/public/v1/channels", query: q, what: "get kick channels"}
+		if err := c.do(ctx, AppToken, r, &resp); err != nil {
 			return nil, err
 		}
 		for _, w := range resp.Data {

@@ -1,18 +1,31 @@
-// Package kickapi calls Kick's public REST API as the app itself, not as a
-// user: it holds an app access token from the client-credentials grant,
-// cached in memory until shortly before it expires, and reads what an app
-// token may read, such as channels and their live status.
+// Package kickapi calls Kick's public REST API and its OAuth server.
 //
-// Errors carry a fault kind: Transient when Kick is down, slow or rate
-// limiting (a retry may help), Forbidden when Kick rejects the app's
-// credentials or token, Internal when Kick rejects our request or answers
-// with something we cannot read. No error text holds the client secret or
-// a token.
+// As the app itself it holds an app access token from the
+// client-credentials grant, cached in memory until shortly before it
+// expires, and reads what an app token may read, such as channels and their
+// live status. For users it builds the authorization URL, redeems the code
+// with its PKCE verifier, refreshes and revokes user tokens, and makes the
+// calls that need a user token: who the user is, event subscriptions and
+// chat messages. User tokens belong to the caller, which stores and
+// refreshes them; the Client keeps none.
+//
+// Errors carry a fault kind: Invalid when an argument is wrong (nothing is
+// sent), Transient when Kick is down, slow or rate limiting (a retry may
+// help), Forbidden when Kick rejects the app's credentials, a token or a
+// grant, or when a user token lacks a scope, Internal when Kick rejects our
+// request or answers with something we cannot read. Two sentinels say more
+// about a Forbidden error: ErrUnauthorized (a user token stopped working:
+// refresh it and try once more) and ErrRejected (Kick refused a refresh
+// token or an authorization code: only a new authorization helps). No error
+// text holds the client secret, a token, an authorization code or a code
+// verifier.
 package kickapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,8 +57,9 @@ const (
 	maxDetail = 200
 )
 
-// Client calls Kick with an app access token. Set the fields before first
-// use and do not change them after; the methods are safe for concurrent use.
+// Client calls Kick with the app's access token, or with a user token the
+// caller passes. Set the fields before first use and do not change them
+// after; the methods are safe for concurrent use.
 type Client struct {
 	// HTTP sends the requests; nil means http.DefaultClient.
 	HTTP *http.Client
@@ -102,24 +116,68 @@ func base(s, def string) string {
 	return strings.TrimRight(s, "/")
 }
 
-// get sends GET path?query with the app token and decodes a 2xx body into
-// out. A 401 means the token died early (revoked, or Kick forgot it): it is
-// dropped and the request is sent once more with a fresh one. what names the
-// call in errors.
-func (c *Client) get(ctx context.Context, path string, query url.Values, out any, what string) error {
-	u := c.apiBase() + path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
+// AppToken, passed as the user token of a method that Kick also serves to
+// app tokens (the event subscription methods), makes the call with the
+// app's own token, which needs no user's consent and never needs
+// refreshing by the caller.
+const AppToken = ""
+
+// ErrUnauthorized is in the chain of the error of a call whose user token
+// Kick refused with 401: it expired early, was revoked, or was never valid.
+// Refresh the token and try once more; if that fails too, the user must
+// authorize again. Such errors are of kind fault.Forbidden.
+var ErrUnauthorized = errors.New("kick refused the user token")
+
+// call is one request to the REST API.
+type call struct {
+	method string
+	path   string
+	query  url.Values
+	body   any    // sent as JSON unless nil
+	what   string // names the call in errors
+}
+
+// do sends r with userToken, or with the app token when userToken is
+// AppToken, and decodes a 2xx body into out; a nil out ignores the body.
+// A user token's 401 is ErrUnauthorized, and its 403 is fault.Forbidden:
+// the user did not grant a scope the call needs.
+func (c *Client) do(ctx context.Context, userToken string, r call, out any) error {
+	if userToken == AppToken {
+		return c.doAsApp(ctx, r, out)
 	}
-	resp, tok, err := c.send(ctx, u, what)
+	resp, err := c.send(ctx, r, userToken)
+	if err != nil {
+		return err
+	}
+	defer closeBody(resp)
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return fault.Wrap(fault.Forbidden, fmt.Errorf("%w: %w", ErrUnauthorized, c.statusError(resp, userToken)), r.what)
+	case http.StatusForbidden:
+		return fault.Wrap(fault.Forbidden, c.statusError(resp, userToken), r.what)
+	}
+	return c.decode(resp, userToken, r.what, out)
+}
+
+// doAsApp is do with the app token. A 401 means the token died early
+// (revoked, or Kick forgot it): it is dropped and the request is sent once
+// more with a fresh one.
+func (c *Client) doAsApp(ctx context.Context, r call, out any) error {
+	tok, err := c.appToken(ctx)
+	if err != nil {
+		return err
+	}
+	resp, err := c.send(ctx, r, tok)
 	if err != nil {
 		return err
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
 		closeBody(resp)
 		c.invalidate(tok)
-		resp, tok, err = c.send(ctx, u, what)
-		if err != nil {
+		if tok, err = c.appToken(ctx); err != nil {
+			return err
+		}
+		if resp, err = c.send(ctx, r, tok); err != nil {
 			return err
 		}
 		if resp.StatusCode == http.StatusUnauthorized {
@@ -128,36 +186,54 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 		}
 	}
 	defer closeBody(resp)
+	return c.decode(resp, tok, r.what, out)
+}
+
+// send makes one request with token as its bearer.
+func (c *Client) send(ctx context.Context, r call, token string) (*http.Response, error) {
+	u := c.apiBase() + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	var body io.Reader
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, fault.Wrap(fault.Internal, err, r.what)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, r.what)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		// No answer: the network, a timeout or our context. The URL in
+		// err carries no secret; the token is in a header.
+		return nil, fault.Wrap(fault.Transient, err, r.what)
+	}
+	return resp, nil
+}
+
+// decode checks resp's status and decodes its body into out, unless out is
+// nil. token is kept out of the error text.
+func (c *Client) decode(resp *http.Response, token, what string, out any) error {
 	if resp.StatusCode/100 != 2 {
-		err := c.statusError(resp, tok)
-		return fault.Wrap(statusKind(resp.StatusCode), err, what)
+		return fault.Wrap(statusKind(resp.StatusCode), c.statusError(resp, token), what)
+	}
+	if out == nil {
+		return nil
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(out); err != nil {
 		return fault.Wrap(fault.Internal, fmt.Errorf("decode response: %w", err), what)
 	}
 	return nil
-}
-
-// send makes one GET with the current app token and returns the response
-// and the token it used.
-func (c *Client) send(ctx context.Context, u, what string) (*http.Response, string, error) {
-	tok, err := c.appToken(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, "", fault.Wrap(fault.Internal, err, what)
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.httpClient().Do(req)
-	if err != nil {
-		// No answer: the network, a timeout or our context. The URL in
-		// err carries no secret; the token is in a header.
-		return nil, "", fault.Wrap(fault.Transient, err, what)
-	}
-	return resp, tok, nil
 }
 
 // statusKind classifies a failed API answer: rate limits and server errors
@@ -171,12 +247,14 @@ func statusKind(code int) fault.Kind {
 
 // statusError describes a non-2xx answer with Kick's own message, if any.
 type statusError struct {
-	code   int
+	status int
+	// oauth is the OAuth server's error code, such as "invalid_grant".
+	oauth  string
 	detail string
 }
 
 func (e *statusError) Error() string {
-	s := fmt.Sprintf("kick answered %d %s", e.code, http.StatusText(e.code))
+	s := fmt.Sprintf("kick answered %d %s", e.status, http.StatusText(e.status))
 	if e.detail != "" {
 		s += ": " + e.detail
 	}
@@ -185,9 +263,9 @@ func (e *statusError) Error() string {
 
 // statusError reads the message from an error body: the API's
 // {"message": ...} or the OAuth server's {"error", "error_description"}.
-// Kick's text is clipped and scrubbed of the secret and token, in case it
-// ever echoes what it was sent.
-func (c *Client) statusError(resp *http.Response, token string) error {
+// Kick's text is clipped and scrubbed of the client secret and of secrets,
+// in case it ever echoes what it was sent.
+func (c *Client) statusError(resp *http.Response, secrets ...string) *statusError {
 	var body struct {
 		Message     string `json:"message"`
 		Error       string `json:"error"`
@@ -202,13 +280,17 @@ func (c *Client) statusError(resp *http.Response, token string) error {
 			}
 		}
 	}
-	return &statusError{code: resp.StatusCode, detail: c.scrub(strings.Join(parts, ": "), token)}
+	return &statusError{
+		status: resp.StatusCode,
+		oauth:  c.scrub(strings.TrimSpace(body.Error), secrets...),
+		detail: c.scrub(strings.Join(parts, ": "), secrets...),
+	}
 }
 
-// scrub removes the client secret and token from text Kick sent, then clips
-// it to maxDetail bytes without splitting a character.
-func (c *Client) scrub(s, token string) string {
-	for _, secret := range []string{c.ClientSecret, token} {
+// scrub removes the client secret and secrets from text Kick sent, then
+// clips it to maxDetail bytes without splitting a character.
+func (c *Client) scrub(s string, secrets ...string) string {
+	for _, secret := range append([]string{c.ClientSecret}, secrets...) {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}

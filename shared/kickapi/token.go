@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -89,47 +90,70 @@ func (c *Client) invalidate(tok string) {
 // fetchToken asks Kick's OAuth server for an app token (client-credentials
 // grant) and returns it with its lifetime.
 func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
-	const what = "get kick app token"
-	form := url.Values{
-		"grant_type":    {"client_credentials"},
-		"client_id":     {c.ClientID},
-		"client_secret": {c.ClientSecret},
+	w, err := c.grant(ctx, url.Values{"grant_type": {"client_credentials"}}, "get kick app token")
+	if err != nil {
+		return "", 0, err
 	}
+	return w.AccessToken, time.Duration(w.ExpiresIn) * time.Second, nil
+}
+
+// grant asks the token endpoint for a token. form holds the grant's own
+// fields; grant adds the app's credentials. secrets are the values of form
+// (a code, a verifier, a refresh token) to keep out of error text.
+func (c *Client) grant(ctx context.Context, form url.Values, what string, secrets ...string) (wireToken, error) {
+	form.Set("client_id", c.ClientID)
+	form.Set("client_secret", c.ClientSecret)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.authBase()+"/oauth/token", strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", 0, fault.Wrap(fault.Internal, err, what)
+		return wireToken{}, fault.Wrap(fault.Internal, err, what)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		// The secret is in the body, never in the URL that err quotes.
-		return "", 0, fault.Wrap(fault.Transient, err, what)
+		// The secrets are in the body, never in the URL that err quotes.
+		return wireToken{}, fault.Wrap(fault.Transient, err, what)
 	}
 	defer closeBody(resp)
 
 	if resp.StatusCode/100 != 2 {
-		err := c.statusError(resp, "")
-		switch code := resp.StatusCode; {
-		case code == http.StatusBadRequest || code == http.StatusUnauthorized:
-			return "", 0, fault.Wrap(fault.Forbidden, err, "kick rejected the app's client credentials")
-		default:
-			return "", 0, fault.Wrap(statusKind(code), err, what)
-		}
+		return wireToken{}, c.grantError(resp, form.Get("grant_type"), what, secrets)
 	}
-	var body struct {
-		AccessToken string  `json:"access_token"`
-		ExpiresIn   seconds `json:"expires_in"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&body); err != nil {
+	var w wireToken
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&w); err != nil {
 		// Not wrapped: a type error quotes a number it met, and a
 		// malformed body may hold a token in any field.
-		return "", 0, fault.E(fault.Internal, "%s: token response is not the expected JSON", what)
+		return wireToken{}, fault.E(fault.Internal, "%s: token response is not the expected JSON", what)
 	}
-	if body.AccessToken == "" {
-		return "", 0, fault.E(fault.Internal, "%s: token response has no access_token", what)
+	if w.AccessToken == "" {
+		return wireToken{}, fault.E(fault.Internal, "%s: token response has no access_token", what)
 	}
-	return body.AccessToken, time.Duration(body.ExpiresIn) * time.Second, nil
+	return w, nil
+}
+
+// grantError classifies a refused token request. A 400 or 401 blames the
+// app's credentials when Kick says so (invalid_client, unauthorized_client)
+// or when they were all the request held (client credentials); any other
+// 400 or 401 blames the code or refresh token: ErrRejected. Guessing "dead"
+// for a grant that Kick refused for a reason it did not name costs the user
+// one more consent; guessing "alive" would keep a dead grant forever.
+func (c *Client) grantError(resp *http.Response, grantType, what string, secrets []string) error {
+	err := c.statusError(resp, secrets...)
+	if err.status != http.StatusBadRequest && err.status != http.StatusUnauthorized {
+		return fault.Wrap(statusKind(err.status), err, what)
+	}
+	if grantType == "client_credentials" || err.oauth == "invalid_client" || err.oauth == "unauthorized_client" {
+		return fault.Wrap(fault.Forbidden, err, "kick rejected the app's client credentials")
+	}
+	return fault.Wrap(fault.Forbidden, fmt.Errorf("%w: %w", ErrRejected, err), what)
+}
+
+// wireToken is the token endpoint's answer, for every grant.
+type wireToken struct {
+	AccessToken  string    `json:"access_token"`
+	RefreshToken string    `json:"refresh_token"`
+	ExpiresIn    seconds   `json:"expires_in"`
+	Scope        scopeList `json:"scope"`
 }
 
 // seconds is expires_in: a JSON number, or a numeric string as in Kick's
@@ -159,5 +183,32 @@ func (s *seconds) UnmarshalJSON(b []byte) error {
 		return errors.New("expires_in is not a number")
 	}
 	*s = seconds(min(max(f, 0), maxSeconds))
+	return nil
+}
+
+// scopeList is scope: a space-separated string as OAuth defines it, or, to
+// be lenient, a JSON array of scopes. Absent, null or empty means none.
+type scopeList []string
+
+func (s *scopeList) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '[' {
+		var list []string
+		if err := json.Unmarshal(b, &list); err != nil {
+			return errors.New("scope is not a list of strings")
+		}
+		*s = nil
+		if len(list) > 0 {
+			*s = list
+		}
+		return nil
+	}
+	var str *string
+	if err := json.Unmarshal(b, &str); err != nil {
+		return errors.New("scope is not a string")
+	}
+	*s = nil
+	if str != nil && strings.TrimSpace(*str) != "" {
+		*s = strings.Fields(*str)
+	}
 	return nil
 }
