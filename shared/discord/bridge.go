@@ -50,7 +50,7 @@ func (b Bridge) Interact(ctx context.Context, i *discordgo.Interaction) (*discor
 		if err := b.Later.Enqueue(ctx, job.ForInteraction(r, i.Token)); err != nil {
 			return nil, err
 		}
-		return Deferred(false), nil
+		return Deferred(interact.Private(r)), nil
 	}
 	resp, err := b.Handler.Handle(ctx, r)
 	if err != nil {
@@ -119,12 +119,12 @@ func response(r interact.Response) *discordgo.InteractionResponse {
 	for start := 0; start < len(r.Buttons); start += maxButtonsPerRow {
 		var row discordgo.ActionsRow
 		for _, btn := range r.Buttons[start:min(start+maxButtonsPerRow, len(r.Buttons))] {
-			row.Components = append(row.Components, discordgo.Button{
-				Label:    btn.Label,
-				Style:    discordgo.SecondaryButton,
-				CustomID: btn.ID,
-				Disabled: btn.Disabled,
-			})
+			b := discordgo.Button{Label: btn.Label, Style: discordgo.SecondaryButton, CustomID: btn.ID, Disabled: btn.Disabled}
+			if btn.URL != "" {
+				// A link button opens the URL and sends no interaction.
+				b = discordgo.Button{Label: btn.Label, Style: discordgo.LinkButton, URL: btn.URL, Disabled: btn.Disabled}
+			}
+			row.Components = append(row.Components, b)
 		}
 		data.Components = append(data.Components, row)
 	}

@@ -64,6 +64,8 @@ func options(opts []interact.Option) []*discordgo.ApplicationCommandOption {
 			}
 		case interact.BooleanOption:
 			ao.Type = discordgo.ApplicationCommandOptionBoolean
+		case interact.RoleOption:
+			ao.Type = discordgo.ApplicationCommandOptionRole
 		case interact.ChannelOption:
 			ao.Type = discordgo.ApplicationCommandOptionChannel
 			// Channels the bot can post announcements in.

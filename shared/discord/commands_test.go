@@ -39,7 +39,7 @@ type wireOption struct {
 	ChannelTypes []int    `json:"channel_types"`
 }
 
-var optionTypes = map[int]string{1: "sub", 3: "string", 4: "integer", 5: "boolean", 7: "channel"}
+var optionTypes = map[int]string{1: "sub", 3: "string", 4: "integer", 5: "boolean", 7: "channel", 8: "role"}
 
 // describe writes o compactly: "amount:integer! 1..1000000000" is a
 // required integer option with bounds; a subcommand lists its options in
@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "settings"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"settings"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "roles", "settings"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -127,6 +127,14 @@ func TestApplicationCommands(t *testing.T) {
 		},
 		"leaderboard": {"board:string {watchtime,points}"},
 		"rank":        {"user:string ≤25", "board:string {watchtime,points}"},
+		"kick":        {"connect:sub()", "status:sub()", "disconnect:sub()"},
+		"link":        {},
+		"unlink":      {},
+		"roles": {
+			"add:sub(role:role! minutes:integer! 1..1e+07)",
+			"remove:sub(minutes:integer! 1..1e+07)",
+			"list:sub()",
+		},
 		"settings": {
 			"show:sub()",
 			"set:sub(activity_window:integer 1..60 points_per_5min:integer 0..1000 sub_multiplier:integer 100..1000 " +

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/kickbot/kickbot/shared/points"
+	"github.com/kickbot/kickbot/shared/roles"
 	"github.com/kickbot/kickbot/shared/settings"
 )
 
@@ -35,6 +36,8 @@ const (
 	// ChannelOption takes a channel messages can be posted in; its value
 	// is the channel id.
 	ChannelOption
+	// RoleOption takes a role of the server; its value is the role id.
+	RoleOption
 )
 
 // Option is an option of a command.
@@ -60,7 +63,7 @@ const (
 )
 
 var (
-	userOption  = Option{Name: "user", Description: "Kick username", Type: StringOption, MaxLen: maxUsername}
+	userOption  = Option{Name: "user", Description: "Kick username (default: your linked account)", Type: StringOption, MaxLen: maxUsername}
 	boardOption = Option{Name: "board", Description: "Which leaderboard (default: watchtime)", Type: StringOption,
 		Choices: []Choice{{"Watchtime", string(WatchtimeBoard)}, {"Points", string(PointsBoard)}}}
 )
@@ -69,7 +72,7 @@ var (
 // smallest amount.
 func adjustOptions(least int64) []Option {
 	user := userOption
-	user.Required = true
+	user.Description, user.Required = "Kick username", true
 	return []Option{
 		user,
 		{Name: "amount", Description: "Whole points", Type: IntegerOption, Required: true, Min: least, Max: MaxAmount},
@@ -89,6 +92,26 @@ var Commands = []Command{
 	{Name: "leaderboard", Description: "Show the top viewers", Options: []Option{boardOption}},
 	// A rank counts everyone ahead: one index read per 1 MB of them.
 	{Name: "rank", Description: "Show a viewer's place on a leaderboard", Deferred: true, Options: []Option{userOption, boardOption}},
+	{Name: "kick", Description: "Connect this server to a Kick channel", Admin: true, Subcommands: []Command{
+		{Name: "connect", Description: "Connect (or reconnect) the streamer's Kick channel"},
+		// Both ask Kick, which may be slow.
+		{Name: "status", Description: "Show the connection, its login and its event subscriptions", Deferred: true},
+		{Name: "disconnect", Description: "Disconnect the Kick channel and stop its events", Deferred: true},
+	}},
+	{Name: "link", Description: "Link your Kick account, so the bot knows which viewer you are"},
+	{Name: "unlink", Description: "Unlink your Kick account"},
+	{Name: "roles", Description: "Give Discord roles for watchtime", Admin: true, Subcommands: []Command{
+		{Name: "add", Description: "Give a role to linked members who watched this long", Options: []Option{
+			{Name: "role", Description: "The role to give", Type: RoleOption, Required: true},
+			{Name: "minutes", Description: "Minutes of watchtime (suggested: 120, 600, 2000)", Type: IntegerOption, Required: true,
+				Min: roles.MinMinutes, Max: roles.MaxMinutes},
+		}},
+		{Name: "remove", Description: "Stop giving the role at this watchtime", Options: []Option{
+			{Name: "minutes", Description: "Minutes of watchtime of the reward", Type: IntegerOption, Required: true,
+				Min: roles.MinMinutes, Max: roles.MaxMinutes},
+		}},
+		{Name: "list", Description: "Show the role rewards"},
+	}},
 	{Name: "settings", Description: "Configure the bot for this server", Admin: true, Subcommands: []Command{
 		{Name: "show", Description: "Show the settings"},
 		{Name: "set", Description: "Change one or more settings", Options: []Option{
@@ -111,15 +134,23 @@ type handlerFunc func(h *Handler, ctx context.Context, r Request) (Response, err
 // commands maps each command path ("points add") in Commands to what
 // answers it.
 var commands = map[string]handlerFunc{
-	"watchtime":     (*Handler).watchtime,
-	"points show":   (*Handler).pointsShow,
-	"points add":    adjust(points.Add),
-	"points remove": adjust(points.Remove),
-	"points set":    adjust(points.Set),
-	"leaderboard":   (*Handler).leaderboard,
-	"rank":          (*Handler).rank,
-	"settings show": (*Handler).settingsShow,
-	"settings set":  (*Handler).settingsSet,
+	"watchtime":       (*Handler).watchtime,
+	"points show":     (*Handler).pointsShow,
+	"points add":      adjust(points.Add),
+	"points remove":   adjust(points.Remove),
+	"points set":      adjust(points.Set),
+	"leaderboard":     (*Handler).leaderboard,
+	"rank":            (*Handler).rank,
+	"settings show":   (*Handler).settingsShow,
+	"settings set":    (*Handler).settingsSet,
+	"kick connect":    (*Handler).kickConnect,
+	"kick status":     (*Handler).kickStatus,
+	"kick disconnect": (*Handler).kickDisconnect,
+	"link":            (*Handler).link,
+	"unlink":          (*Handler).unlink,
+	"roles add":       (*Handler).rolesAdd,
+	"roles remove":    (*Handler).rolesRemove,
+	"roles list":      (*Handler).rolesList,
 }
 
 // buttons maps the prefix of a button's custom id (before the first ":")

@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/connect"
+	"github.com/kickbot/kickbot/shared/consent"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/points"
+	"github.com/kickbot/kickbot/shared/roles"
 	"github.com/kickbot/kickbot/shared/settings"
 )
 
@@ -51,6 +54,12 @@ const TokenLife = 15 * time.Minute
 // the user can.
 const FailureMessage = "Something went wrong, try again."
 
+// Private reports whether r's answer, and its "thinking…" while deferred,
+// is for the caller alone: an admin command's.
+func Private(r Request) bool {
+	return r.Component == "" && adminOnly[commandPath(r.Command, r.Sub)]
+}
+
 // Deferred reports whether r is answered later, by the worker, rather than
 // within Discord's three seconds: the commands declared Deferred, whose
 // cost grows with the guild.
@@ -85,9 +94,10 @@ type Field struct {
 }
 
 // Button is a button under a message; clicking it sends a Request whose
-// Component is ID.
+// Component is ID, or, when URL is set, opens URL in the browser instead.
 type Button struct {
 	Label, ID string
+	URL       string
 	Disabled  bool
 }
 
@@ -140,9 +150,50 @@ const (
 	MaxPageSize = 25
 )
 
+// Connection is a guild's Kick connection, as package connect's Service
+// keeps it.
+type Connection interface {
+	// StartURL returns the link that starts Kick's consent for purpose,
+	// for guild's member user.
+	StartURL(purpose consent.Purpose, guild, user string, now time.Time) (string, error)
+	// Status reports guild's connection; Status.Connected is false when
+	// it has none.
+	Status(ctx context.Context, guild string) (connect.Status, error)
+	// Disconnect ends guild's connection; fault.NotFound when it has none.
+	Disconnect(ctx context.Context, guild string) error
+}
+
+// Links are the members' linked Kick accounts.
+type Links interface {
+	// LinkedKick returns the Kick account linked to guild's member
+	// discordUser; fault.NotFound when there is none.
+	LinkedKick(ctx context.Context, guild, discordUser string) (kickUser int64, kickName string, err error)
+	// Unlink removes it; fault.NotFound when there is none.
+	Unlink(ctx context.Context, guild, discordUser string) error
+	// Viewer returns the guild's viewer with that Kick user id;
+	// fault.NotFound when none was seen.
+	Viewer(ctx context.Context, guild string, userID int64) (audience.Viewer, error)
+}
+
+// RoleRules are a guild's watchtime role rewards.
+type RoleRules interface {
+	// AddRoleRule adds r; adding it again changes nothing, another role at
+	// the same minutes is fault.Conflict.
+	AddRoleRule(ctx context.Context, guild string, r roles.Rule) error
+	// RemoveRoleRule removes the rule at minutes; fault.NotFound if none.
+	RemoveRoleRule(ctx context.Context, guild string, minutes int64) error
+	// RoleRules returns the rules, lowest threshold first.
+	RoleRules(ctx context.Context, guild string) ([]roles.Rule, error)
+}
+
 // Handler answers Requests from a Store.
 type Handler struct {
 	Store Store
+	// Kick, Links and Roles serve /kick, /link and /unlink, and /roles;
+	// a command whose part is nil answers that it is not available.
+	Kick  Connection
+	Links Links
+	Roles RoleRules
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int

@@ -47,7 +47,8 @@ func TestCommandsAdmin(t *testing.T) {
 		got = append(got, p)
 	}
 	slices.Sort(got)
-	want := []string{"points add", "points remove", "points set", "settings", "settings set", "settings show"}
+	want := []string{"kick", "kick connect", "kick disconnect", "kick status", "points add", "points remove", "points set",
+		"roles", "roles add", "roles list", "roles remove", "settings", "settings set", "settings show"}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("admin-only commands (-got +want):\n%s", diff)
 	}
@@ -59,6 +60,9 @@ func TestCommandsDeferred(t *testing.T) {
 		want bool
 	}{
 		{Request{Command: "rank"}, true},
+		{Request{Command: "kick", Sub: "status"}, true},
+		{Request{Command: "kick", Sub: "disconnect"}, true},
+		{Request{Command: "kick", Sub: "connect"}, false},
 		{Request{Command: "leaderboard"}, false},
 		{Request{Command: "points", Sub: "add"}, false},
 		{Request{Command: "rank", Component: "lb:points:"}, false}, // a click is never deferred
@@ -94,7 +98,7 @@ func TestCommandsValid(t *testing.T) {
 				t.Errorf("%s: required option %s follows an optional one", where, o.Name)
 			}
 			optional = optional || !o.Required
-			if o.Type < StringOption || o.Type > ChannelOption {
+			if o.Type < StringOption || o.Type > RoleOption {
 				t.Errorf("%s %s: unknown type %d", where, o.Name, o.Type)
 			}
 			if len(o.Choices) > 0 && o.Type != StringOption {

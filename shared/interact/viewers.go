@@ -54,13 +54,41 @@ func isUsername(name string) bool {
 	return true
 }
 
-// viewer returns the viewer r's "user" option names.
+// viewer returns the viewer r's "user" option names or, without one, the
+// caller's linked Kick account.
 func (h *Handler) viewer(ctx context.Context, r Request) (audience.Viewer, error) {
+	if strings.TrimSpace(r.Options["user"]) == "" && h.Links != nil {
+		return h.linkedViewer(ctx, r)
+	}
 	name, err := username(r)
 	if err != nil {
 		return audience.Viewer{}, err
 	}
 	return h.viewerNamed(ctx, r.Guild, name)
+}
+
+// linkedViewer returns the viewer of the caller's linked Kick account.
+func (h *Handler) linkedViewer(ctx context.Context, r Request) (audience.Viewer, error) {
+	id, name, err := h.Links.LinkedKick(ctx, r.Guild, r.UserID)
+	if fault.Is(err, fault.NotFound) {
+		return audience.Viewer{}, fault.Wrap(fault.NotFound, err,
+			fmt.Sprintf("name a Kick user (/%s user:<kick name>), or link your Kick account with /link", commandPath(r.Command, r.Sub)))
+	}
+	if err != nil {
+		return audience.Viewer{}, err
+	}
+	v, err := h.Links.Viewer(ctx, r.Guild, id)
+	if fault.Is(err, fault.NotFound) {
+		return audience.Viewer{}, h.notConnected(ctx, r.Guild, fault.Wrap(fault.NotFound, err,
+			fmt.Sprintf("your Kick account %s has not been seen in this server's Kick chat yet", escape(name))))
+	}
+	if err != nil {
+		return audience.Viewer{}, err
+	}
+	if v.Username == "" {
+		v.Username = name
+	}
+	return v, nil
 }
 
 func (h *Handler) viewerNamed(ctx context.Context, guild, name string) (audience.Viewer, error) {

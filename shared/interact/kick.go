@@ -1,0 +1,146 @@
+package interact
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/connect"
+	"github.com/kickbot/kickbot/shared/consent"
+	"github.com/kickbot/kickbot/shared/fault"
+)
+
+func (h *Handler) connection() (Connection, error) {
+	if h.Kick == nil {
+		return nil, fault.E(fault.NotFound, "the Kick connection is not set up on this bot")
+	}
+	return h.Kick, nil
+}
+
+// startButton answers with a link to Kick's consent, for the caller alone:
+// the link carries their identity.
+func (h *Handler) startButton(r Request, purpose consent.Purpose, label, text string) (Response, error) {
+	k, err := h.connection()
+	if err != nil {
+		return Response{}, err
+	}
+	u, err := k.StartURL(purpose, r.Guild, r.UserID, r.At)
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{
+		Ephemeral: true,
+		Embeds:    []Embed{{Title: label, Description: text, Color: accent}},
+		Buttons:   []Button{{Label: label, URL: u}},
+	}, nil
+}
+
+func (h *Handler) kickConnect(_ context.Context, r Request) (Response, error) {
+	return h.startButton(r, consent.Connect, "Connect Kick",
+		fmt.Sprintf("The streamer signs in to Kick and allows the bot to read their channel, subscribe to its events and post in its chat. The link works once, for %s.",
+			minutes(int64(consent.TTL/time.Minute))))
+}
+
+func (h *Handler) link(_ context.Context, r Request) (Response, error) {
+	if h.Links == nil {
+		return Response{}, fault.E(fault.NotFound, "account linking is not set up on this bot")
+	}
+	return h.startButton(r, consent.Link, "Link Kick account",
+		fmt.Sprintf("Sign in to Kick to show the bot which viewer you are; it reads only your Kick name and id. The link works once, for %s.",
+			minutes(int64(consent.TTL/time.Minute))))
+}
+
+func (h *Handler) unlink(ctx context.Context, r Request) (Response, error) {
+	if h.Links == nil {
+		return Response{}, fault.E(fault.NotFound, "account linking is not set up on this bot")
+	}
+	_, name, err := h.Links.LinkedKick(ctx, r.Guild, r.UserID)
+	if err == nil {
+		err = h.Links.Unlink(ctx, r.Guild, r.UserID)
+	}
+	if fault.Is(err, fault.NotFound) {
+		return Response{}, fault.Wrap(fault.NotFound, err, "no Kick account is linked to you here")
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Ephemeral: true, Content: fmt.Sprintf("Unlinked your Kick account %s.", escape(name))}, nil
+}
+
+func (h *Handler) kickStatus(ctx context.Context, r Request) (Response, error) {
+	k, err := h.connection()
+	if err != nil {
+		return Response{}, err
+	}
+	st, err := k.Status(ctx, r.Guild)
+	if err != nil {
+		return Response{}, err
+	}
+	if !st.Connected {
+		return Response{}, fault.E(fault.NotFound, "this server is not connected to a Kick channel yet; run /kick connect")
+	}
+	return Response{Ephemeral: true, Embeds: []Embed{statusEmbed(st, r.At)}}, nil
+}
+
+func statusEmbed(st connect.Status, now time.Time) Embed {
+	login := "valid"
+	switch {
+	case st.NeedsReauth:
+		login = "**Kick refused the bot's login: run /kick connect again**"
+	case !st.TokenExpiry.IsZero() && st.TokenExpiry.Before(now):
+		login = "expired; renewed on next use"
+	case !st.TokenExpiry.IsZero():
+		login = "valid for " + minutes(int64(st.TokenExpiry.Sub(now)/time.Minute))
+	}
+	var subs []string
+	healthy := 0
+	for _, s := range st.Subscriptions {
+		mark := "✅"
+		switch n := len(s.IDs); {
+		case n == 0:
+			mark = "❌ missing"
+		case n > 1:
+			mark = fmt.Sprintf("⚠️ %d copies", n)
+		default:
+			healthy++
+		}
+		subs = append(subs, fmt.Sprintf("%s `%s` v%d", mark, s.Event, s.Version))
+	}
+	desc := fmt.Sprintf("Connected to **%s** since <t:%d:D>.", escape(st.Channel.Name), st.ConnectedAt.Unix())
+	if st.ConnectedAt.IsZero() {
+		desc = fmt.Sprintf("Connected to **%s**.", escape(st.Channel.Name))
+	}
+	return Embed{
+		Title:       "Kick connection",
+		Description: desc,
+		Fields: []Field{
+			{Name: "Login", Value: login, Inline: true},
+			{Name: "Scopes", Value: orNone(strings.Join(st.Scopes, " ")), Inline: true},
+			{Name: fmt.Sprintf("Event subscriptions (%d of %d)", healthy, len(st.Subscriptions)), Value: orNone(strings.Join(subs, "\n"))},
+		},
+		Footer: "Missing and duplicate subscriptions are repaired every hour.",
+		Color:  accent,
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func (h *Handler) kickDisconnect(ctx context.Context, r Request) (Response, error) {
+	k, err := h.connection()
+	if err != nil {
+		return Response{}, err
+	}
+	if err := k.Disconnect(ctx, r.Guild); err != nil {
+		if fault.Is(err, fault.NotFound) {
+			return Response{}, fault.Wrap(fault.NotFound, err, "this server is not connected to a Kick channel")
+		}
+		return Response{}, err
+	}
+	return Response{Ephemeral: true, Content: "Disconnected the Kick channel: its events stopped and the bot's login was revoked. Watchtime and points stay; /kick connect connects again."}, nil
+}
