@@ -31,6 +31,9 @@ const (
 	// KindInteraction: finish a Discord interaction that was answered
 	// with a deferred response.
 	KindInteraction Kind = "interaction"
+	// KindRoles: grant one guild's watchtime roles (the role sync's
+	// fan-out).
+	KindRoles Kind = "roles"
 )
 
 // Job is one piece of work for one guild.
@@ -75,6 +78,14 @@ func ForSweep(guild string, minute int64, at time.Time) Job {
 	return Job{ID: fmt.Sprintf("sweep/%d/%s", minute, guild), Kind: KindSweep, Guild: guild, Sweep: &Sweep{Minute: minute, At: at}}
 }
 
+// ForRoles makes the job that syncs guild's watchtime roles for the sync
+// run started at at. Its ID names the run's slot of every, so a repeated
+// fan-out within the slot is dropped.
+func ForRoles(guild string, at time.Time, every time.Duration) Job {
+	slot := at.Truncate(every).Unix()
+	return Job{ID: fmt.Sprintf("roles/%d/%s", slot, guild), Kind: KindRoles, Guild: guild}
+}
+
 // MaxIDLen is the longest job ID; SQS FIFO deduplication ids allow 128.
 const MaxIDLen = 128
 
@@ -96,8 +107,10 @@ func (j Job) Validate() error {
 		return fault.E(fault.Invalid, "job id must be 1 to %d characters", MaxIDLen)
 	case j.Guild == "":
 		return fault.E(fault.Invalid, "job %s has no guild", j.ID)
-	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep && j.Kind != KindInteraction:
+	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep && j.Kind != KindInteraction && j.Kind != KindRoles:
 		return fault.E(fault.Invalid, "job %s has unknown kind %q", j.ID, j.Kind)
+	case j.Kind == KindRoles:
+		return nil
 	case j.Kind == KindSweep:
 		if j.Sweep == nil || j.Sweep.At.IsZero() {
 			return fault.E(fault.Invalid, "sweep job %s has no minute", j.ID)

@@ -9,6 +9,7 @@ import (
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
 )
 
@@ -52,6 +53,32 @@ func TestSweepRoundTrip(t *testing.T) {
 	}
 }
 
+func TestOtherKindsRoundTrip(t *testing.T) {
+	at := time.Date(2026, 3, 14, 20, 7, 3, 0, time.UTC)
+	roles := job.ForRoles("123", at, 10*time.Minute)
+	if want := fmt.Sprintf("roles/%d/123", at.Truncate(10*time.Minute).Unix()); roles.ID != want {
+		t.Errorf("roles job ID = %q, want %q (the run's slot)", roles.ID, want)
+	}
+	if again := job.ForRoles("123", at.Add(2*time.Minute), 10*time.Minute); again.ID != roles.ID {
+		t.Errorf("a second fan-out in the same slot has ID %q, want %q", again.ID, roles.ID)
+	}
+	inter := job.ForInteraction(interact.Request{ID: "1482453932679757825", Guild: "123", UserID: "5", Command: "rank",
+		Options: map[string]string{"user": "pixelpanda"}, At: at}, "tok")
+	for _, j := range []job.Job{roles, inter} {
+		b, err := j.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := job.Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(j, got); diff != "" {
+			t.Errorf("round trip (-sent +got):\n%s", diff)
+		}
+	}
+}
+
 func TestDecodeRejects(t *testing.T) {
 	for _, in := range []string{
 		``, `{`, `[]`, `{"id":"a"}`,
@@ -60,6 +87,10 @@ func TestDecodeRejects(t *testing.T) {
 		`{"id":"a","kind":"command","guild":"1","event":{}}`,
 		`{"id":"a","kind":"sweep","guild":"1"}`,
 		`{"id":"a","kind":"sweep","guild":"1","sweep":{"minute":5}}`,
+		`{"id":"a","kind":"interaction","guild":"1"}`,
+		`{"id":"a","kind":"interaction","guild":"1","interaction":{"request":{"id":"9","guild":"1","at":"2026-03-14T20:00:00Z"}}}`,
+		`{"id":"a","kind":"interaction","guild":"1","interaction":{"token":"t","request":{"id":"9","guild":"2","at":"2026-03-14T20:00:00Z"}}}`,
+		`{"id":"a","kind":"roles"}`,
 	} {
 		if _, err := job.Decode([]byte(in)); !fault.Is(err, fault.Invalid) {
 			t.Errorf("Decode(%q) error = %v, want an Invalid error", in, err)

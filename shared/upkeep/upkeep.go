@@ -1,0 +1,166 @@
+// Package upkeep is the bot's slow clock. Every ten minutes it fans the
+// watchtime role sync out to each connected guild, one job each. Every
+// hour it looks after the Kick connections: it renews each channel's
+// login before it lapses, tells a guild's admins once when Kick refuses
+// it, and has the channels' event subscriptions repaired, since Kick
+// drops them silently after a day of failed deliveries.
+package upkeep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/kickbot/kickbot/shared/credential"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/stream"
+)
+
+// RolesEvery is the role sync's period, as the template schedules it.
+const RolesEvery = 10 * time.Minute
+
+// Store lists the connections and reads their credentials.
+type Store interface {
+	Connections(ctx context.Context) ([]stream.Connection, error)
+	Load(ctx context.Context, broadcaster int64) (credential.Record, error)
+}
+
+// Queue takes jobs for the worker.
+type Queue interface {
+	Enqueue(ctx context.Context, jobs ...job.Job) error
+}
+
+// Tokens renews a channel's login when it is due (credential.Source).
+type Tokens interface {
+	Token(ctx context.Context, broadcaster int64) (string, error)
+}
+
+// Notifier posts a message to a guild's admins once per key.
+type Notifier interface {
+	Once(ctx context.Context, guild, key, message string) (sent bool, err error)
+}
+
+// Upkeep runs the periodic tasks. Set every field but Log.
+type Upkeep struct {
+	Store  Store
+	Queue  Queue
+	Tokens Tokens
+	Notify Notifier
+	// Repair restores every connected channel's event subscriptions.
+	Repair func(ctx context.Context) error
+	Log    *slog.Logger
+}
+
+// Task names the tasks the schedules start.
+type Task string
+
+const (
+	Roles       Task = "roles"
+	Connections Task = "connections"
+)
+
+// Run runs task as of now.
+func (u *Upkeep) Run(ctx context.Context, task Task, now time.Time) error {
+	switch task {
+	case Roles:
+		_, err := u.FanOutRoles(ctx, now)
+		return err
+	case Connections:
+		return u.Keep(ctx)
+	}
+	return fault.E(fault.Invalid, "unknown upkeep task %q", task)
+}
+
+// FanOutRoles queues one role-sync job per connected guild and returns
+// how many. A second run in the same period queues the same job ids,
+// which the queue drops.
+func (u *Upkeep) FanOutRoles(ctx context.Context, now time.Time) (int, error) {
+	conns, err := u.Store.Connections(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var guilds []string
+	for _, c := range conns {
+		guilds = append(guilds, c.Guild)
+	}
+	slices.Sort(guilds)
+	guilds = slices.Compact(guilds)
+	jobs := make([]job.Job, 0, len(guilds))
+	for _, g := range guilds {
+		jobs = append(jobs, job.ForRoles(g, now, RolesEvery))
+	}
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	return len(jobs), u.Queue.Enqueue(ctx, jobs...)
+}
+
+// Keep renews every connected channel's login when due, tells the guilds
+// of a channel whose login Kick refused (once per refusal), then repairs
+// the subscriptions. One channel's failure does not stop the others; the
+// first error is returned after all were tried.
+func (u *Upkeep) Keep(ctx context.Context) error {
+	conns, err := u.Store.Connections(ctx)
+	if err != nil {
+		return err
+	}
+	guilds := map[int64][]string{}
+	for _, c := range conns {
+		guilds[c.Broadcaster] = append(guilds[c.Broadcaster], c.Guild)
+	}
+	var first error
+	keep := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	for _, b := range slices.Sorted(maps.Keys(guilds)) {
+		keep(u.keepLogin(ctx, b, guilds[b]))
+	}
+	if u.Repair != nil {
+		keep(u.Repair(ctx))
+	}
+	return first
+}
+
+// keepLogin renews broadcaster's login if due and reports a refused one.
+func (u *Upkeep) keepLogin(ctx context.Context, broadcaster int64, guilds []string) error {
+	rec, err := u.Store.Load(ctx, broadcaster)
+	if fault.Is(err, fault.NotFound) {
+		return nil // connected before logins were kept (a seeded connection)
+	}
+	if err != nil {
+		return err
+	}
+	if !rec.NeedsReauth {
+		_, err = u.Tokens.Token(ctx, broadcaster)
+		if !errors.Is(err, credential.ErrReconnect) {
+			return err
+		}
+		if rec, err = u.Store.Load(ctx, broadcaster); err != nil {
+			return err
+		}
+	}
+	// The record's version changes with each refusal and reconnection, so
+	// each refusal is told once.
+	key := fmt.Sprintf("kick-reauth#%d#%d", broadcaster, rec.Version)
+	msg := "Kick no longer accepts the bot's login for this server's Kick channel, so the bot cannot post in its chat. An admin needs to run /kick connect again."
+	for _, g := range guilds {
+		if _, err := u.Notify.Once(ctx, g, key, msg); err != nil {
+			u.log().WarnContext(ctx, "could not tell the guild to reconnect Kick", "guild", g, "broadcaster", broadcaster, "error", err)
+		}
+	}
+	return nil
+}
+
+func (u *Upkeep) log() *slog.Logger {
+	if u.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return u.Log
+}
