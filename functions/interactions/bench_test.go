@@ -53,7 +53,7 @@ func BenchmarkCommandsOnEmulator(b *testing.B) {
 				b.Fatal(err)
 			}
 			now := start.Add(time.Hour)
-			h := handler(store, &queue{}, pub, nil, func() time.Time { return now })
+			h := handler(&interact.Handler{Store: store}, &queue{}, pub, nil, func() time.Time { return now })
 			commands := &interact.Handler{Store: store}
 			var ids discordsim.IDs
 

@@ -52,12 +52,14 @@ func setup(ctx context.Context, log *slog.Logger) (func(context.Context, events.
 	if err != nil {
 		return nil, err
 	}
-	return handler(dynamo.New(ddb, table), jobqueue.New(sqsClient, queueURL), key, log, time.Now), nil
+	store := dynamo.New(ddb, table)
+	commands := &interact.Handler{Store: store, Links: store, Roles: store}
+	return handler(commands, jobqueue.New(sqsClient, queueURL), key, log, time.Now), nil
 }
 
 // handler is the function's whole request path, from the API Gateway event
 // to the store and the queue.
-func handler(store interact.Store, queue discord.Queue, key ed25519.PublicKey, log *slog.Logger, now func() time.Time) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	bridge := discord.Bridge{Handler: &interact.Handler{Store: store}, Later: queue, Now: now}
+func handler(commands *interact.Handler, queue discord.Queue, key ed25519.PublicKey, log *slog.Logger, now func() time.Time) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	bridge := discord.Bridge{Handler: commands, Later: queue, Now: now}
 	return lambdahttp.Handler(discord.NewHTTPHandler(discord.Verifier{Key: key}, bridge, log, now))
 }

@@ -88,7 +88,7 @@ func setupEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{store: store, queue: &queue{}, priv: priv, now: start.Add(time.Hour)}
-	e.h = handler(store, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: store, Links: store, Roles: store}, e.queue, pub, nil, func() time.Time { return e.now })
 	return e
 }
 
@@ -102,6 +102,7 @@ type response struct {
 			Title       string `json:"title"`
 			Description string `json:"description"`
 			Fields      []struct{ Name, Value string }
+			Footer      *struct{ Text string } `json:"footer"`
 		} `json:"embeds"`
 		Components []struct {
 			Components []struct {
@@ -123,6 +124,9 @@ func (r response) text() string {
 		s += "\n" + e.Title + "\n" + e.Description
 		for _, f := range e.Fields {
 			s += "\n" + f.Name + ": " + f.Value
+		}
+		if e.Footer != nil {
+			s += "\n" + e.Footer.Text
 		}
 	}
 	return s
@@ -430,5 +434,55 @@ func TestDeferredRank(t *testing.T) {
 	if follow.Method != http.MethodPost || follow.Path != base+discordsim.Token(missing) || fb["flags"] != float64(64) ||
 		!strings.Contains(fb["content"].(string), "no viewer named ghost") {
 		t.Errorf("third request %s %s %v, want an ephemeral followup naming the problem", follow.Method, follow.Path, fb)
+	}
+}
+
+// TestLinksAndRoles runs /link's other half, /unlink, a linked member's
+// own stats and /roles through the function and the embedded store.
+func TestLinksAndRoles(t *testing.T) {
+	e := setupEnv(t)
+	ctx := context.Background()
+	if err := e.store.Link(ctx, guild, member.UserID, 102, "mossyrock"); err != nil {
+		t.Fatal(err)
+	}
+	const role = "973524801945731072"
+	str, i64 := discordsim.String, discordsim.Int
+	steps := []struct {
+		name      string
+		body      []byte
+		ephemeral bool
+		want      string
+	}{
+		{"own watchtime", member.Command(e.ids.Next(), "watchtime"), false, "**mossyrock** has watched for **20m**"},
+		{"own points", member.Command(e.ids.Next(), "points", discordsim.Sub("show")), false, "**mossyrock** has **4** points"},
+		{"admin without a link", admin.Command(e.ids.Next(), "watchtime"), true, "link your Kick account with /link"},
+		{"unlink", member.Command(e.ids.Next(), "unlink"), true, "Unlinked your Kick account mossyrock."},
+		{"unlink again", member.Command(e.ids.Next(), "unlink"), true, "no Kick account is linked to you here"},
+		{"own watchtime after unlink", member.Command(e.ids.Next(), "watchtime"), true, "link your Kick account with /link"},
+		{"link without Kick set up", member.Command(e.ids.Next(), "link"), true, "not set up on this bot"},
+		{"roles list", admin.Command(e.ids.Next(), "roles", discordsim.Sub("list")), true, "Suggested tiers: 120 (2h), 600 (10h), 2000 (1d 9h 20m)"},
+		{"roles add", admin.Command(e.ids.Next(), "roles", discordsim.Sub("add", discordsim.Role("role", role), i64("minutes", 120))), true,
+			"Rewards: 2h → <@&" + role + ">"},
+		{"roles add again", admin.Command(e.ids.Next(), "roles", discordsim.Sub("add", discordsim.Role("role", role), i64("minutes", 120))), true,
+			"Rewards: 2h → <@&" + role + ">"},
+		{"roles add other role same minutes", admin.Command(e.ids.Next(), "roles", discordsim.Sub("add", discordsim.Role("role", "973524801945731099"), i64("minutes", 120))), true,
+			"two role rewards at 120 minutes"},
+		{"roles add needs Manage Server", member.Command(e.ids.Next(), "roles", discordsim.Sub("add", discordsim.Role("role", role), i64("minutes", 600))), true,
+			"you need the Manage Server permission"},
+		{"roles add out of range", admin.Command(e.ids.Next(), "roles", discordsim.Sub("add", discordsim.Role("role", role), i64("minutes", 0))), true,
+			"minutes"},
+		{"roles remove", admin.Command(e.ids.Next(), "roles", discordsim.Sub("remove", i64("minutes", 120))), true, "Rewards: none"},
+		{"roles remove again", admin.Command(e.ids.Next(), "roles", discordsim.Sub("remove", i64("minutes", 120))), true, "no role is given at 120 minutes"},
+		{"named user still works", member.Command(e.ids.Next(), "watchtime", str("user", "pebblecat")), false, "**pebblecat**"},
+	}
+	for _, s := range steps {
+		status, got := e.send(t, s.body)
+		if status != http.StatusOK || got.ephemeral() != s.ephemeral || !strings.Contains(got.text(), s.want) {
+			t.Errorf("%s: status %d, ephemeral %v: %q; want ephemeral %v and %q", s.name, status, got.ephemeral(), got.text(), s.ephemeral, s.want)
+		}
+	}
+	rules, err := e.store.RoleRules(ctx, guild)
+	if err != nil || len(rules) != 0 {
+		t.Errorf("rules left: %v, %v; want none", rules, err)
 	}
 }

@@ -57,7 +57,7 @@ func Sub(name string, opts ...Option) Option {
 	return Option{Name: name, Type: int(discordgo.ApplicationCommandOptionSubCommand), Options: opts}
 }
 
-// String, Int, Bool and Channel are options of those types.
+// String, Int, Bool, Channel and Role are options of those types.
 func String(name, v string) Option {
 	return Option{Name: name, Type: int(discordgo.ApplicationCommandOptionString), Value: v}
 }
@@ -72,6 +72,11 @@ func Bool(name string, v bool) Option {
 
 func Channel(name, id string) Option {
 	return Option{Name: name, Type: int(discordgo.ApplicationCommandOptionChannel), Value: id}
+}
+
+// Role is a role option: Discord sends the role's id.
+func Role(name, id string) Option {
+	return Option{Name: name, Type: int(discordgo.ApplicationCommandOptionRole), Value: id}
 }
 
 // Ping is Discord's PING, which it sends when the endpoint URL is saved.
