@@ -3,8 +3,10 @@
 // guild's stream state; follows, subscriptions, gifts, KICKs, reward
 // redemptions and bans go to the guild's event log, where later features
 // announce and reward them, and bans and subscriptions also mark the
-// viewer for the sweep. Sweep jobs credit one guild for one minute, and
-// interaction jobs answer the slash commands that were deferred.
+// viewer for the sweep. Command jobs answer chat commands in Kick chat,
+// sweep jobs credit one guild for one minute, roles jobs grant a guild's
+// watchtime roles, and interaction jobs answer the slash commands that
+// were deferred.
 //
 // Every write is keyed by the job's cause, so a job that runs twice (SQS
 // delivers at least once) changes nothing the second time.
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
@@ -33,6 +36,14 @@ type Worker struct {
 	// Sweep credits one guild for one minute (the sweep's fan-out jobs).
 	Sweep interface {
 		Guild(ctx context.Context, guild string, m watchtime.Minute, now time.Time) (sweep.Report, error)
+	}
+	// Chat answers chat commands in Kick chat (package chat).
+	Chat interface {
+		Run(ctx context.Context, guild string, ev event.Event, cmd command.Command, now time.Time) error
+	}
+	// Roles grants a guild's watchtime roles (package rolesync).
+	Roles interface {
+		Sync(ctx context.Context, guild string) error
 	}
 	// Interact runs deferred slash commands and Replies answers them.
 	Interact *interact.Handler
@@ -76,9 +87,17 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 	case job.KindInteraction:
 		return w.interaction(ctx, j)
 	case job.KindCommand:
-		// Chat commands arrive with the features that define them; until a
-		// command is known it is answered by silence, like Kick chat bots do.
-		return fault.E(fault.NotFound, "unknown command !%s", j.Command.Name)
+		if w.Chat == nil {
+			// Without a voice in chat a command is answered by silence,
+			// like an unknown one.
+			return fault.E(fault.NotFound, "unknown command !%s", j.Command.Name)
+		}
+		return w.Chat.Run(ctx, j.Guild, *j.Event, *j.Command, w.now())
+	case job.KindRoles:
+		if w.Roles == nil {
+			return fault.E(fault.Internal, "worker has no role sync for job %s", j.ID)
+		}
+		return w.Roles.Sync(ctx, j.Guild)
 	}
 	ev := *j.Event
 	switch ev.Type {

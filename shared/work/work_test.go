@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/event"
@@ -165,6 +167,48 @@ func TestUnknownCommandIsNotRetried(t *testing.T) {
 	err := w.Do(context.Background(), job.ForEvent("g1", ev(event.ChatMessage), &command.Command{Name: "nope"}))
 	if !fault.Is(err, fault.NotFound) || len(st.calls) != 0 {
 		t.Errorf("Do = %v with calls %v, want NotFound and no writes", err, st.calls)
+	}
+}
+
+// chatFunc and syncFunc adapt functions to the worker's Chat and Roles.
+type chatFunc func(ctx context.Context, guild string, ev event.Event, cmd command.Command, now time.Time) error
+
+func (f chatFunc) Run(ctx context.Context, guild string, ev event.Event, cmd command.Command, now time.Time) error {
+	return f(ctx, guild, ev, cmd, now)
+}
+
+type syncFunc func(ctx context.Context, guild string) error
+
+func (f syncFunc) Sync(ctx context.Context, guild string) error { return f(ctx, guild) }
+
+func TestCommandAndRolesJobs(t *testing.T) {
+	at := time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC)
+	var got []string
+	w := &work.Worker{
+		Store: &recStore{},
+		Now:   func() time.Time { return at },
+		Chat: chatFunc(func(_ context.Context, guild string, e event.Event, cmd command.Command, now time.Time) error {
+			got = append(got, fmt.Sprintf("chat %s %s !%s %s", guild, e.ID, cmd.Name, now.Format(time.RFC3339)))
+			return nil
+		}),
+		Roles: syncFunc(func(_ context.Context, guild string) error {
+			got = append(got, "roles "+guild)
+			return fault.E(fault.Transient, "Discord is busy")
+		}),
+	}
+	if err := w.Do(context.Background(), job.ForEvent("g1", ev(event.ChatMessage), &command.Command{Name: "points"})); err != nil {
+		t.Fatal(err)
+	}
+	err := w.Do(context.Background(), job.ForRoles("g2", at, 10*time.Minute))
+	if !fault.Is(err, fault.Transient) {
+		t.Errorf("roles job = %v, want the sync's Transient error, for a retry", err)
+	}
+	want := []string{"chat g1 " + ev(event.ChatMessage).ID + " !points 2026-03-14T20:00:00Z", "roles g2"}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("calls (-got +want):\n%s", diff)
+	}
+	if err := (&work.Worker{}).Do(context.Background(), job.ForRoles("g2", at, 10*time.Minute)); !fault.Is(err, fault.Internal) {
+		t.Errorf("roles job without a sync = %v, want Internal", err)
 	}
 }
 
