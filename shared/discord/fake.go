@@ -24,6 +24,8 @@ import (
 //   - PUT {api}/applications/{app}/commands and
 //     {api}/applications/{app}/guilds/{guild}/commands: 200, the commands
 //     with ids, the same id for the same name until a PUT leaves it out;
+//   - the bot's guild and channel routes (role grants, channel messages,
+//     the bot's user, a member, a guild's roles): see fake_guild.go;
 //   - anything else: 404.
 //
 // {api} is /api/v followed by discordgo.APIVersion, the version discordgo
@@ -41,6 +43,10 @@ type Fake struct {
 	original map[string]string            // interaction token → message id
 	deleted  map[string]bool              // interaction tokens whose original is gone
 	commands map[string]map[string]string // "" or guild id → command name → id
+
+	paths  []pathFailure          // FailPath's failures, in the order set
+	guilds map[string]*FakeGuild  // SetGuild's guilds
+	held   map[[2]string][]string // (guild, member) → roles granted, in order
 }
 
 // Request is one request the Fake received.
@@ -100,6 +106,10 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status := f.failures[0]
 		f.failures = f.failures[1:]
 		fakeError(w, status)
+		return
+	}
+	if pf, ok := f.pathFailure(r.URL.Path); ok {
+		fakeCodeError(w, pf.status, pf.code)
 		return
 	}
 
@@ -168,6 +178,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fakeJSON(w, http.StatusOK, out)
+	case f.serveBot(w, r, p, body): // answered there
 	default:
 		fakeJSON(w, http.StatusNotFound, unknownRoute)
 	}

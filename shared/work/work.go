@@ -23,6 +23,7 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
@@ -41,9 +42,9 @@ type Worker struct {
 	Chat interface {
 		Run(ctx context.Context, guild string, ev event.Event, cmd command.Command, now time.Time) error
 	}
-	// Roles grants a guild's watchtime roles (package rolesync).
+	// Roles grants a guild's watchtime roles (rolesync.Syncer).
 	Roles interface {
-		Sync(ctx context.Context, guild string) error
+		Guild(ctx context.Context, guild string) (rolesync.Report, error)
 	}
 	// Interact runs deferred slash commands and Replies answers them.
 	Interact *interact.Handler
@@ -97,7 +98,17 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		if w.Roles == nil {
 			return fault.E(fault.Internal, "worker has no role sync for job %s", j.ID)
 		}
-		return w.Roles.Sync(ctx, j.Guild)
+		rep, err := w.Roles.Guild(ctx, j.Guild)
+		for _, p := range rep.Problems {
+			if p.Err != nil {
+				// The problem stays unreported; the next sync tries again.
+				w.log().WarnContext(ctx, "could not tell the guild's admins about a role problem",
+					"guild", j.Guild, "problem", p.Key(), "error", p.Err)
+			}
+		}
+		// Problems of the server's setup never fail the job: only a
+		// Transient error is worth a retry.
+		return err
 	}
 	ev := *j.Event
 	switch ev.Type {

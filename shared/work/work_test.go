@@ -14,6 +14,7 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
 	"github.com/kickbot/kickbot/shared/work"
@@ -179,7 +180,9 @@ func (f chatFunc) Run(ctx context.Context, guild string, ev event.Event, cmd com
 
 type syncFunc func(ctx context.Context, guild string) error
 
-func (f syncFunc) Sync(ctx context.Context, guild string) error { return f(ctx, guild) }
+func (f syncFunc) Guild(ctx context.Context, guild string) (rolesync.Report, error) {
+	return rolesync.Report{}, f(ctx, guild)
+}
 
 func TestCommandAndRolesJobs(t *testing.T) {
 	at := time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC)

@@ -1,0 +1,110 @@
+package dynamo
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	miniserver "github.com/truora/minidyn/server"
+
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/rolesync"
+)
+
+// runRoleSyncStoreSuite checks what the role sync and the notices read
+// and write beyond the role store.
+func runRoleSyncStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
+	t.Run("LinkedViewers", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		paged := *s
+		paged.pageSize = 1
+		if got, err := s.LinkedViewers(ctx, "g"); err != nil || len(got) != 0 {
+			t.Errorf("LinkedViewers before any = %v, %v; want none", got, err)
+		}
+		check(t, "Link", s.Link(ctx, "g", "d2", 12, "bob"))
+		check(t, "Link", s.Link(ctx, "g", "d1", 11, "alice"))
+		check(t, "Link", s.Link(ctx, "h", "d3", 13, "cleo"))
+		got, err := paged.LinkedViewers(ctx, "g")
+		check(t, "LinkedViewers", err)
+		want := []rolesync.Link{{DiscordUser: "d1", KickUser: 11}, {DiscordUser: "d2", KickUser: 12}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("LinkedViewers(g) (-want +got):\n%s", diff)
+		}
+		wantKind(t, "LinkedViewers without a guild", func() error { _, err := s.LinkedViewers(ctx, ""); return err }(), fault.Invalid)
+	})
+
+	t.Run("WatchedAtLeast", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		paged := *s
+		paged.pageSize = 2
+		seedBoards(t, s)
+		tests := []struct {
+			minutes int64
+			want    map[int64]int64
+		}{
+			{95, map[int64]int64{3: 95, 4: 100, 5: 981, 6: 9500, 7: 95}},
+			{96, map[int64]int64{4: 100, 5: 981, 6: 9500}},
+			{0, map[int64]int64{1: 9, 2: 10, 3: 95, 4: 100, 5: 981, 6: 9500, 7: 95, 9: 50}},
+			{10000, map[int64]int64{}},
+		}
+		for _, tt := range tests {
+			got, err := paged.WatchedAtLeast(ctx, "g", tt.minutes)
+			check(t, "WatchedAtLeast", err)
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("WatchedAtLeast(g, %d) (-want +got):\n%s", tt.minutes, diff)
+			}
+		}
+		wantKind(t, "WatchedAtLeast without a guild", func() error { _, err := s.WatchedAtLeast(ctx, "", 1); return err }(), fault.Invalid)
+	})
+
+	t.Run("ForgetReported", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		check(t, "ForgetReported of none", s.ForgetReported(ctx, "g", "role-above#1"))
+		for i, want := range []bool{true, false} {
+			first, err := s.MarkReported(ctx, "g", "role-above#1")
+			if err != nil || first != want {
+				t.Errorf("MarkReported #%d = %v, %v; want %v", i+1, first, err, want)
+			}
+		}
+		check(t, "MarkReported in another guild", func() error { _, err := s.MarkReported(ctx, "h", "role-above#1"); return err }())
+		check(t, "ForgetReported", s.ForgetReported(ctx, "g", "role-above#1"))
+		if first, err := s.MarkReported(ctx, "g", "role-above#1"); err != nil || !first {
+			t.Errorf("MarkReported after ForgetReported = %v, %v; want first", first, err)
+		}
+		if first, err := s.MarkReported(ctx, "h", "role-above#1"); err != nil || first {
+			t.Errorf("MarkReported in the other guild = %v, %v; want still marked", first, err)
+		}
+		wantKind(t, "ForgetReported without a key", s.ForgetReported(ctx, "g", ""), fault.Invalid)
+	})
+}
+
+func TestRoleSyncStoreEmbedded(t *testing.T) {
+	runRoleSyncStoreSuite(t, func(t *testing.T) *Store {
+		s, _ := newEmbedded(t)
+		return s
+	})
+}
+
+func TestRoleSyncStoreEmbeddedFailure(t *testing.T) {
+	s, srv := newEmbedded(t)
+	ctx := t.Context()
+	srv.EmulateFailure(miniserver.FailureConditionInternalServerError)
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"LinkedViewers", func() error { _, err := s.LinkedViewers(ctx, "g"); return err }},
+		{"WatchedAtLeast", func() error { _, err := s.WatchedAtLeast(ctx, "g", 1); return err }},
+		{"ForgetReported", func() error { return s.ForgetReported(ctx, "g", "k") }},
+	} {
+		if err := tc.call(); !fault.Is(err, fault.Transient) {
+			t.Errorf("%s during a DynamoDB failure = %v (kind %v), want transient", tc.name, err, fault.KindOf(err))
+		}
+	}
+}
