@@ -1,7 +1,7 @@
 # The front door. `make help` lists the targets.
 SHELL     := bash
 GO        ?= go
-FUNCTIONS := webhook interactions worker sweep
+FUNCTIONS := webhook interactions oauth worker sweep upkeep
 # Fuzzing time inside `make test`; `make fuzz FUZZTIME=10m` for a long run.
 FUZZTIME  ?= 15s
 # Packages with adapter tests that also run against moto_server.

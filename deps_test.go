@@ -26,6 +26,7 @@ var adapters = map[string][]string{
 	"localqueue":        {"github.com/aws/aws-lambda-go/"},
 	"kickapi":           {},
 	"kickapi/kickfake":  {},
+	"oauthweb":          {},
 	"discord":           {"github.com/bwmarrin/discordgo", "github.com/goccy/go-json"},
 	"secret":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},
 }

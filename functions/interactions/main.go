@@ -16,16 +16,16 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
-	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/interact"
-	"github.com/kickbot/kickbot/shared/jobqueue"
 	"github.com/kickbot/kickbot/shared/lambdahttp"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	h, err := setup(context.Background(), log)
+	h, err := setup(config.New(context.Background()), log)
 	if err != nil {
 		log.Error("interactions init failed", "err", err)
 		os.Exit(1)
@@ -34,27 +34,32 @@ func main() {
 }
 
 // setup reads the configuration and builds the clients, once per cold start.
-func setup(ctx context.Context, log *slog.Logger) (func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), error) {
-	table, queueURL := os.Getenv("TABLE_NAME"), os.Getenv("QUEUE_URL")
-	if table == "" || queueURL == "" {
-		return nil, fmt.Errorf("TABLE_NAME and QUEUE_URL must be set")
-	}
+func setup(env *config.Env, log *slog.Logger) (func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), error) {
 	key, err := discord.ParsePublicKey(os.Getenv("DISCORD_PUBLIC_KEY"))
 	if err != nil {
 		return nil, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
 	}
-	endpoint := os.Getenv("AWS_ENDPOINT_URL")
-	ddb, err := dynamo.NewClient(ctx, endpoint)
+	store, err := env.Store()
 	if err != nil {
 		return nil, err
 	}
-	sqsClient, err := jobqueue.NewClient(ctx, endpoint)
+	queue, err := env.Queue()
 	if err != nil {
 		return nil, err
 	}
-	store := dynamo.New(ddb, table)
 	commands := &interact.Handler{Store: store, Links: store, Roles: store}
-	return handler(commands, jobqueue.New(sqsClient, queueURL), key, log, time.Now), nil
+	stateKey, baseURL, ok, err := env.Consent()
+	switch {
+	case err != nil:
+		return nil, err
+	case ok:
+		// Only the start links are made here; the rest of /kick runs in
+		// the worker.
+		commands.Kick = &connect.Service{Store: store, Key: stateKey, BaseURL: baseURL, Log: log}
+	default:
+		log.Warn("PUBLIC_BASE_URL is not set: /kick connect and /link are off")
+	}
+	return handler(commands, queue, key, log, time.Now), nil
 }
 
 // handler is the function's whole request path, from the API Gateway event

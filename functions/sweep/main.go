@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 
@@ -14,17 +13,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/kickbot/kickbot/shared/dynamo"
-	"github.com/kickbot/kickbot/shared/jobqueue"
-	"github.com/kickbot/kickbot/shared/kickapi"
-	"github.com/kickbot/kickbot/shared/secret"
+	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	h, err := setup(context.Background(), log)
+	h, err := setup(config.New(context.Background()), log)
 	if err != nil {
 		log.Error("sweep init failed", "err", err)
 		os.Exit(1)
@@ -33,23 +29,17 @@ func main() {
 }
 
 // setup reads the configuration and builds the clients, once per cold start.
-func setup(ctx context.Context, log *slog.Logger) (func(context.Context, events.EventBridgeEvent) error, error) {
-	table, queueURL := os.Getenv("TABLE_NAME"), os.Getenv("QUEUE_URL")
-	if table == "" || queueURL == "" {
-		return nil, fmt.Errorf("TABLE_NAME and QUEUE_URL must be set")
-	}
-	endpoint := os.Getenv("AWS_ENDPOINT_URL")
-	ddb, err := dynamo.NewClient(ctx, endpoint)
+func setup(env *config.Env, log *slog.Logger) (func(context.Context, events.EventBridgeEvent) error, error) {
+	store, err := env.Store()
 	if err != nil {
 		return nil, err
 	}
-	sqsClient, err := jobqueue.NewClient(ctx, endpoint)
+	queue, err := env.Queue()
 	if err != nil {
 		return nil, err
 	}
-	store := dynamo.New(ddb, table)
-	sw := &sweep.Sweeper{Store: store, Queue: jobqueue.New(sqsClient, queueURL), Log: log}
-	kick, err := kickClient(ctx)
+	sw := &sweep.Sweeper{Store: store, Queue: queue, Log: log}
+	kick, err := env.Kick()
 	if err != nil {
 		return nil, err
 	}
@@ -59,28 +49,6 @@ func setup(ctx context.Context, log *slog.Logger) (func(context.Context, events.
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: live status is not reconciled with Kick's API")
 	}
 	return handler(sw, log), nil
-}
-
-// kickClient returns a Kick API client with the app's credentials, or nil
-// when the app is not configured.
-func kickClient(ctx context.Context) (*kickapi.Client, error) {
-	id := os.Getenv("KICK_CLIENT_ID")
-	if id == "" {
-		return nil, nil
-	}
-	var ssm secret.API
-	if os.Getenv("KICK_CLIENT_SECRET_PARAMETER") != "" {
-		c, err := secret.NewClient(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ssm = c
-	}
-	sec, err := secret.FromEnv(ctx, ssm, "KICK_CLIENT_SECRET")
-	if err != nil || sec == "" {
-		return nil, err
-	}
-	return kickapi.New(id, sec), nil
 }
 
 // handler sweeps the minute of the schedule's own time, so a late or

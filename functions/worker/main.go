@@ -3,18 +3,23 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/shared/chat"
+	"github.com/kickbot/kickbot/shared/connect"
+	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/jobqueue"
-	"github.com/kickbot/kickbot/shared/secret"
+	"github.com/kickbot/kickbot/shared/kickapi"
+	"github.com/kickbot/kickbot/shared/notice"
+	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/work"
 )
@@ -26,7 +31,7 @@ const workerConcurrency = 32
 
 func main() {
 	log := lambdacontext.NewLogger()
-	w, err := setup(context.Background(), log)
+	w, err := setup(config.New(context.Background()), log)
 	if err != nil {
 		log.Error("worker init failed", "err", err)
 		os.Exit(1)
@@ -35,48 +40,42 @@ func main() {
 }
 
 // setup reads the configuration and builds the clients, once per cold start.
-func setup(ctx context.Context, log *slog.Logger) (*work.Worker, error) {
-	table := os.Getenv("TABLE_NAME")
-	if table == "" {
-		return nil, fmt.Errorf("TABLE_NAME must be set")
-	}
-	ddb, err := dynamo.NewClient(ctx, os.Getenv("AWS_ENDPOINT_URL"))
+func setup(env *config.Env, log *slog.Logger) (*work.Worker, error) {
+	store, err := env.Store()
 	if err != nil {
 		return nil, err
 	}
-	store := dynamo.New(ddb, table)
-	// The worker credits one guild per fan-out job; it never fans out again.
-	w := &work.Worker{Store: store, Sweep: &sweep.Sweeper{Store: store, Concurrency: workerConcurrency, Log: log}, Log: log}
-	rest, err := discordREST(ctx)
+	rest, err := env.Discord()
 	if err != nil {
 		return nil, err
 	}
-	if rest != nil {
-		w.Interact, w.Replies = &interact.Handler{Store: store}, discord.Replies{REST: rest}
-	} else {
-		log.Warn("DISCORD_APPLICATION_ID or the bot token is not set: deferred slash commands are not answered")
+	kick, err := env.Kick()
+	if err != nil {
+		return nil, err
 	}
-	return w, nil
+	return worker(store, rest, kick, log), nil
 }
 
-// discordREST returns a Discord REST client as the bot, or nil when the
-// application is not configured.
-func discordREST(ctx context.Context) (*discord.REST, error) {
-	app := os.Getenv("DISCORD_APPLICATION_ID")
-	if app == "" {
-		return nil, nil
+// worker wires the worker over store; without rest (Discord) or kick
+// (Kick) the jobs that need them fail and are logged.
+func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *slog.Logger) *work.Worker {
+	// The worker credits one guild per fan-out job; it never fans out again.
+	w := &work.Worker{Store: store, Sweep: &sweep.Sweeper{Store: store, Concurrency: workerConcurrency, Log: log}, Log: log}
+	commands := &interact.Handler{Store: store, Links: store, Roles: store}
+	if rest != nil {
+		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
+		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
+	} else {
+		log.Warn("DISCORD_APPLICATION_ID or the bot token is not set: deferred slash commands and role rewards are off")
 	}
-	var ssm secret.API
-	if os.Getenv("DISCORD_BOT_TOKEN_PARAMETER") != "" {
-		c, err := secret.NewClient(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ssm = c
+	if kick != nil {
+		k := kickapi.Adapter{Client: kick}
+		commands.Kick = &connect.Service{Store: store, Kick: k, Log: log}
+		tokens := &credential.Source{Store: store, Kick: k}
+		w.Chat = &chat.Commands{Viewers: store, Log: log, RetryAfter: work.DefaultRetryAfter,
+			Chat: &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}}
+	} else {
+		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")
 	}
-	token, err := secret.FromEnv(ctx, ssm, "DISCORD_BOT_TOKEN")
-	if err != nil || token == "" {
-		return nil, err
-	}
-	return discord.NewREST(token, app, os.Getenv("DISCORD_API_URL"))
+	return w
 }

@@ -40,7 +40,7 @@ func TestTemplateRoutesAreServed(t *testing.T) {
 		want = append(want, r.String())
 	}
 	var got []string
-	for pattern := range routes(http.NotFoundHandler(), http.NotFoundHandler()) {
+	for pattern := range routes(http.NotFoundHandler(), http.NotFoundHandler(), http.NotFoundHandler()) {
 		got = append(got, pattern)
 	}
 	slices.Sort(got)

@@ -20,8 +20,16 @@
 //	                      on the wall clock
 //	KICK_CLIENT_ID, KICK_CLIENT_SECRET
 //	                      Kick app credentials; with them the sweep checks
-//	                      live status with Kick's API (KICK_API_URL and
-//	                      KICK_AUTH_URL point it elsewhere, e.g. at a fake)
+//	                      live status with Kick's API and the OAuth routes
+//	                      talk to Kick (KICK_API_URL and KICK_AUTH_URL point
+//	                      them elsewhere). Without KICK_CLIENT_ID a fake
+//	                      Kick (OAuth with a consent page, and the API) is
+//	                      started on its own loopback port, so connect and
+//	                      link can be clicked through in a browser
+//	PUBLIC_BASE_URL       the base of the OAuth start links and the redirect
+//	                      URL (default http://localhost:<port of LISTEN_ADDR>)
+//	STATE_SIGNING_KEY     hex key (at least 32 bytes) that signs OAuth states;
+//	                      generated when unset
 //	DISCORD_PUBLIC_KEY    hex public key to verify interactions with; when
 //	                      unset a key pair is generated, the public half
 //	                      printed and the private half written to
@@ -51,11 +59,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/chat"
+	"github.com/kickbot/kickbot/shared/connect"
+	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/ingest"
@@ -63,10 +75,15 @@ import (
 	"github.com/kickbot/kickbot/shared/jobqueue"
 	"github.com/kickbot/kickbot/shared/kick"
 	"github.com/kickbot/kickbot/shared/kickapi"
+	"github.com/kickbot/kickbot/shared/kickapi/kickfake"
 	"github.com/kickbot/kickbot/shared/localdb"
 	"github.com/kickbot/kickbot/shared/localqueue"
+	"github.com/kickbot/kickbot/shared/notice"
+	"github.com/kickbot/kickbot/shared/oauthweb"
+	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/stack"
 	"github.com/kickbot/kickbot/shared/sweep"
+	"github.com/kickbot/kickbot/shared/upkeep"
 	"github.com/kickbot/kickbot/shared/watchtime"
 	"github.com/kickbot/kickbot/shared/work"
 )
@@ -83,8 +100,12 @@ type config struct {
 	RetryDelay time.Duration
 	// SweepEvery is the sweep's period; 0 runs no sweep (tests call Sweep).
 	SweepEvery time.Duration
-	// Kick app credentials and API locations, for the reconcile.
+	// Kick app credentials and API locations, for the reconcile and the
+	// OAuth routes; without a client id, a fake Kick serves both.
 	KickClientID, KickClientSecret, KickAPIURL, KickAuthURL string
+	// PublicBaseURL and StateSigningKey (hex) configure the OAuth routes;
+	// empty means http://localhost:<port> and a generated key.
+	PublicBaseURL, StateSigningKey string
 	// Discord application; an empty bot token serves a fake Discord.
 	DiscordPublicKey, DiscordAppID, DiscordBotToken, DiscordAPIURL string
 }
@@ -111,6 +132,8 @@ func configFromEnv() config {
 		KickClientSecret: os.Getenv("KICK_CLIENT_SECRET"),
 		KickAPIURL:       os.Getenv("KICK_API_URL"),
 		KickAuthURL:      os.Getenv("KICK_AUTH_URL"),
+		PublicBaseURL:    os.Getenv("PUBLIC_BASE_URL"),
+		StateSigningKey:  os.Getenv("STATE_SIGNING_KEY"),
 
 		DiscordPublicKey: os.Getenv("DISCORD_PUBLIC_KEY"),
 		DiscordAppID:     get("DISCORD_APPLICATION_ID", discordsim.AppID),
@@ -159,9 +182,23 @@ type runner struct {
 	Store       *dynamo.Store
 	Queue       *localqueue.Queue
 	Sweeper     *sweep.Sweeper
-	db          *localdb.Server // the embedded emulator, when used
-	seeded      []connection
-	closers     []func()
+	Upkeep      *upkeep.Upkeep
+	// Kick is the client of Kick (or of KickFake) every part shares.
+	Kick *kickapi.Client
+	// Connect is the Kick consent flow the OAuth routes and the slash
+	// commands use; BaseURL is where its links point.
+	Connect *connect.Service
+	BaseURL string
+	// KickFake is the fake Kick the OAuth routes talk to, and KickFakeURL
+	// where it is served; both unset with KICK_CLIENT_ID.
+	KickFake    *kickfake.Server
+	KickFakeURL string
+	// fakeSignedIn is who the fake Kick's home page signed in last.
+	fakeMu       sync.Mutex
+	fakeSignedIn kickfake.User
+	db           *localdb.Server // the embedded emulator, when used
+	seeded       []connection
+	closers      []func()
 }
 
 type connection struct {
@@ -180,6 +217,13 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if err != nil {
 		return nil, err
 	}
+	// Listen first: the OAuth links are built from the port.
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return nil, err
+	}
+	r.closers = append(r.closers, func() { ln.Close() })
+	r.URL = "http://" + ln.Addr().String()
 
 	// Store: the embedded emulator unless an endpoint is given.
 	endpoint := cfg.Endpoint
@@ -222,12 +266,6 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if err != nil {
 		return nil, err
 	}
-	r.Sweeper = &sweep.Sweeper{Store: r.Store, Log: log.With("function", "sweep")}
-	if cfg.KickClientID != "" && cfg.KickClientSecret != "" {
-		kick := kickapi.New(cfg.KickClientID, cfg.KickClientSecret)
-		kick.APIBase, kick.AuthBase = cfg.KickAPIURL, cfg.KickAuthURL
-		r.Sweeper.Reconciler = &sweep.Reconciler{Store: r.Store, Channels: kick, Log: log.With("function", "sweep")}
-	}
 	dkey, err := r.discordKey(cfg)
 	if err != nil {
 		return nil, err
@@ -236,10 +274,24 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if err != nil {
 		return nil, err
 	}
-	commands := &interact.Handler{Store: r.Store}
+	if r.Connect, err = r.connectService(cfg, ln.Addr(), log.With("function", "oauth")); err != nil {
+		return nil, err
+	}
+	r.Sweeper = &sweep.Sweeper{Store: r.Store, Log: log.With("function", "sweep")}
+	if r.KickFake == nil {
+		// Against the fake, stay with the replayed live status.
+		r.Sweeper.Reconciler = &sweep.Reconciler{Store: r.Store, Channels: r.Kick, Log: log.With("function", "sweep")}
+	}
+	wlog := log.With("function", "worker")
+	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
+	notify := &notice.Notifier{Store: r.Store, Poster: rest}
+	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store}
 	worker := &work.Worker{
-		Store: r.Store, Sweep: r.Sweeper, Log: log.With("function", "worker"),
+		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
+		Chat: &chat.Commands{Viewers: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay,
+			Chat: &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}},
+		Roles: &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 	}
 	r.Queue = localqueue.New(jobqueue.Handler(worker, log.With("function", "worker")), localqueue.Options{
 		MaxReceiveCount: maxReceive, Log: log.With("function", "queue"), RetryDelay: cfg.RetryDelay,
@@ -249,6 +301,17 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	r.closers = append(r.closers, stopQueue)
 	// Fan-out goes through the same in-process queue as in AWS.
 	r.Sweeper.Queue = r.Queue
+	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Queue: r.Queue, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
+		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err }}
+	if cfg.SweepEvery > 0 {
+		// The template's two schedules; tests call Upkeep.Run.
+		for task, every := range map[upkeep.Task]time.Duration{upkeep.Roles: upkeep.RolesEvery, upkeep.Connections: time.Hour} {
+			uctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+			done := make(chan struct{})
+			go func() { defer close(done); r.upkeepEvery(uctx, task, every, log) }()
+			r.closers = append(r.closers, func() { stop(); <-done })
+		}
+	}
 	if cfg.SweepEvery > 0 {
 		sctx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
 		done := make(chan struct{})
@@ -261,12 +324,9 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	bridge := discord.Bridge{Handler: commands, Later: r.Queue}
 	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, log.With("function", "webhook"), time.Now)
 	interactions := discord.NewHTTPHandler(discord.Verifier{Key: dkey}, bridge, log.With("function", "interactions"), time.Now)
-	for pattern, h := range routes(webhook, interactions) {
+	oauth := oauthweb.New(r.Connect, log.With("function", "oauth"), time.Now)
+	for pattern, h := range routes(webhook, interactions, oauth) {
 		mux.Handle(pattern, h)
-	}
-	ln, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return nil, err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
@@ -279,17 +339,18 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	r.URL = "http://" + ln.Addr().String()
 	return r, nil
 }
 
 // routes maps each API Gateway route of the template ("METHOD /path", the
 // ServeMux pattern syntax) to its handler. A test holds it equal to the
-// template's routes.
-func routes(kickWebhook, interactions http.Handler) map[string]http.Handler {
+// template's routes. oauth serves both OAuth paths (oauthweb.Handler).
+func routes(kickWebhook, interactions, oauth http.Handler) map[string]http.Handler {
 	return map[string]http.Handler{
-		"POST /webhooks/kick": kickWebhook,
-		"POST /interactions":  interactions,
+		"POST /webhooks/kick":         kickWebhook,
+		"POST /interactions":          interactions,
+		"GET " + connect.StartPath:    oauth,
+		"GET " + connect.CallbackPath: oauth,
 	}
 }
 
@@ -397,6 +458,7 @@ func (r *runner) printBanner(w *os.File) {
 		kind = "AWS_ENDPOINT_URL"
 	}
 	fmt.Fprintf(w, "  DynamoDB       %s (%s), table %s\n", r.Endpoint, kind, r.cfg.Table)
+	r.printKick(w)
 	if r.PrivateKey != "" {
 		fmt.Fprintf(w, "  signing key    generated; the replayer signs with %s\n", r.PrivateKey)
 	} else {
@@ -416,6 +478,7 @@ func (r *runner) printBanner(w *os.File) {
 			fmt.Fprintf(w, "  go run ./scripts/replay command -url %s/interactions -guild %s leaderboard board:points\n", r.URL, g)
 		}
 	}
+	r.printClickThrough(w)
 }
 
 // Close stops everything start started, last first.
@@ -424,6 +487,21 @@ func (r *runner) Close() {
 		r.closers[i]()
 	}
 	r.closers = nil
+}
+
+// upkeepEvery runs task every period, as the template's schedules do.
+func (r *runner) upkeepEvery(ctx context.Context, task upkeep.Task, period time.Duration, log *slog.Logger) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			err := r.Upkeep.Run(ctx, task, now)
+			log.Info("upkeep", "task", task, "err", err)
+		}
+	}
 }
 
 // sweepEvery runs the sweep every period, as EventBridge does each minute.

@@ -59,4 +59,8 @@ type Outcome struct {
 	Purpose consent.Purpose
 	Guild   string
 	Kick    User
+	// Note, when set, is something the person should know although the
+	// consent succeeded, such as subscriptions that will be repaired
+	// later; it is safe to show.
+	Note string
 }

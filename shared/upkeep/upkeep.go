@@ -45,7 +45,9 @@ type Notifier interface {
 	Once(ctx context.Context, guild, key, message string) (sent bool, err error)
 }
 
-// Upkeep runs the periodic tasks. Set every field but Log.
+// Upkeep runs the periodic tasks. Set Store and Queue; without Tokens
+// and Notify logins are not kept, without Repair subscriptions are not
+// repaired (a bot without a Kick app).
 type Upkeep struct {
 	Store  Store
 	Queue  Queue
@@ -119,8 +121,10 @@ func (u *Upkeep) Keep(ctx context.Context) error {
 			first = err
 		}
 	}
-	for _, b := range slices.Sorted(maps.Keys(guilds)) {
-		keep(u.keepLogin(ctx, b, guilds[b]))
+	if u.Tokens != nil && u.Notify != nil {
+		for _, b := range slices.Sorted(maps.Keys(guilds)) {
+			keep(u.keepLogin(ctx, b, guilds[b]))
+		}
 	}
 	if u.Repair != nil {
 		keep(u.Repair(ctx))

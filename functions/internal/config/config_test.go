@@ -1,0 +1,149 @@
+package config
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+const (
+	clientSecret = "kick-client-secret-value"
+	botToken     = "discord-bot-token-value"
+	hexKey       = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+	baseURL      = "https://bot.example.com"
+)
+
+// fakeSSM holds parameters by name and gives them out decrypted.
+type fakeSSM map[string]string
+
+func (f fakeSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+	v, ok := f[aws.ToString(in.Name)]
+	if !ok || !aws.ToBool(in.WithDecryption) {
+		return nil, &ssmtypes.ParameterNotFound{}
+	}
+	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: in.Name, Value: aws.String(v)}}, nil
+}
+
+var parameters = fakeSSM{
+	"/kickbot/kick-client-secret":   clientSecret,
+	"/kickbot/discord-bot-token":    botToken,
+	"/kickbot/state-signing-key":    hexKey,
+	"/kickbot-prod/public-base-url": baseURL + "/",
+}
+
+// deployed is a function's environment as the template sets it.
+var deployed = map[string]string{
+	"TABLE_NAME": "kickbot", "QUEUE_URL": "https://sqs.example/q.fifo",
+	"KICK_CLIENT_ID": "01kickapp", "KICK_CLIENT_SECRET_PARAMETER": "/kickbot/kick-client-secret",
+	"DISCORD_APPLICATION_ID": "1250143022583250947", "DISCORD_BOT_TOKEN_PARAMETER": "/kickbot/discord-bot-token",
+	"STATE_SIGNING_KEY_PARAMETER": "/kickbot/state-signing-key",
+	"PUBLIC_BASE_URL_PARAMETER":   "/kickbot-prod/public-base-url",
+}
+
+func envWith(changes map[string]string) *Env {
+	vars := map[string]string{}
+	for k, v := range deployed {
+		vars[k] = v
+	}
+	for k, v := range changes {
+		vars[k] = v
+	}
+	return &Env{ctx: context.Background(), Getenv: func(k string) string { return vars[k] }, SSM: parameters}
+}
+
+func TestDeployed(t *testing.T) {
+	e := envWith(nil)
+	k, err := e.Kick()
+	if err != nil || k == nil || k.ClientID != "01kickapp" || k.ClientSecret != clientSecret {
+		t.Errorf("Kick() = %v, %v", k, err)
+	}
+	d, err := e.Discord()
+	if err != nil || d == nil || d.AppID != "1250143022583250947" {
+		t.Errorf("Discord() = %v, %v", d, err)
+	}
+	key, base, ok, err := e.Consent()
+	if err != nil || !ok || len(key) != 32 || base != baseURL {
+		t.Errorf("Consent() = %d-byte key, %q, %v, %v", len(key), base, ok, err)
+	}
+}
+
+func TestLocal(t *testing.T) {
+	e := &Env{ctx: context.Background(), Getenv: func(k string) string {
+		return map[string]string{"KICK_CLIENT_ID": "01kickapp", "KICK_CLIENT_SECRET": clientSecret,
+			"STATE_SIGNING_KEY": hexKey, "PUBLIC_BASE_URL": "http://localhost:8080"}[k]
+	}}
+	if k, err := e.Kick(); err != nil || k.ClientSecret != clientSecret {
+		t.Errorf("Kick() = %v, %v", k, err)
+	}
+	if _, base, ok, err := e.Consent(); err != nil || !ok || base != "http://localhost:8080" {
+		t.Errorf("Consent() = %q, %v, %v", base, ok, err)
+	}
+	if d, err := e.Discord(); d != nil || err != nil {
+		t.Errorf("Discord() without an application = %v, %v; want off", d, err)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		changes map[string]string
+		call    func(*Env) error
+		want    string
+	}{
+		{"no table", map[string]string{"TABLE_NAME": ""}, func(e *Env) error { _, err := e.Store(); return err }, "TABLE_NAME"},
+		{"no queue", map[string]string{"QUEUE_URL": ""}, func(e *Env) error { _, err := e.Queue(); return err }, "QUEUE_URL"},
+		{"no client secret", map[string]string{"KICK_CLIENT_SECRET_PARAMETER": ""}, kickErr, "KICK_CLIENT_SECRET or KICK_CLIENT_SECRET_PARAMETER"},
+		{"missing parameter", map[string]string{"KICK_CLIENT_SECRET_PARAMETER": "/nope"}, kickErr, "KICK_CLIENT_SECRET"},
+		{"no bot token", map[string]string{"DISCORD_BOT_TOKEN_PARAMETER": ""}, func(e *Env) error { _, err := e.Discord(); return err }, "DISCORD_BOT_TOKEN"},
+		{"no signing key", map[string]string{"STATE_SIGNING_KEY_PARAMETER": ""}, consentErr, "STATE_SIGNING_KEY or STATE_SIGNING_KEY_PARAMETER must be"},
+		{"no base URL", map[string]string{"PUBLIC_BASE_URL_PARAMETER": ""}, consentErr, "PUBLIC_BASE_URL or PUBLIC_BASE_URL_PARAMETER must be"},
+		{"short signing key", map[string]string{"STATE_SIGNING_KEY": "abcd"}, consentErr, "at least 32"},
+		{"bad base URL", map[string]string{"PUBLIC_BASE_URL": "bot.example.com"}, consentErr, "PUBLIC_BASE_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call(envWith(tt.changes))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want one saying %q", err, tt.want)
+			}
+			for _, secret := range []string{clientSecret, botToken, hexKey} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q holds a secret", err)
+				}
+			}
+		})
+	}
+}
+
+func kickErr(e *Env) error { _, err := e.Kick(); return err }
+
+func consentErr(e *Env) error { _, _, _, err := e.Consent(); return err }
+
+func TestOff(t *testing.T) {
+	e := &Env{ctx: context.Background(), Getenv: func(string) string { return "" }}
+	if k, err := e.Kick(); k != nil || err != nil {
+		t.Errorf("Kick() unset = %v, %v; want nil, nil", k, err)
+	}
+	if d, err := e.Discord(); d != nil || err != nil {
+		t.Errorf("Discord() unset = %v, %v; want nil, nil", d, err)
+	}
+	if _, _, ok, err := e.Consent(); ok || err != nil {
+		t.Errorf("Consent() unset = %v, %v; want off", ok, err)
+	}
+}
+
+func TestParameterWithoutSSM(t *testing.T) {
+	// A parameter with no client makes one from the default AWS
+	// configuration; an explicit nil-returning resolver is not possible,
+	// so the check is that a value in the environment wins over it.
+	e := &Env{ctx: context.Background(), Getenv: func(k string) string {
+		return map[string]string{"KICK_CLIENT_SECRET": clientSecret, "KICK_CLIENT_SECRET_PARAMETER": "/ignored"}[k]
+	}}
+	if v, err := e.Secret("KICK_CLIENT_SECRET"); err != nil || v != clientSecret || e.SSM != nil {
+		t.Errorf("Secret = %q, %v (client made: %v); want the environment's value without SSM", v, err, e.SSM != nil)
+	}
+}

@@ -1,0 +1,88 @@
+// Command upkeep is the Lambda function two EventBridge schedules invoke,
+// each with its task as input: {"task":"roles"} every ten minutes fans
+// the watchtime role sync out per guild; {"task":"connections"} every
+// hour renews Kick logins, tells guilds whose login Kick refused, and
+// repairs event subscriptions.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/shared/connect"
+	"github.com/kickbot/kickbot/shared/credential"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/kickapi"
+	"github.com/kickbot/kickbot/shared/notice"
+	"github.com/kickbot/kickbot/shared/upkeep"
+)
+
+func main() {
+	log := lambdacontext.NewLogger()
+	u, err := setup(config.New(context.Background()), log)
+	if err != nil {
+		log.Error("upkeep init failed", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(handler(u, log, time.Now))
+}
+
+// setup reads the configuration and builds the clients, once per cold start.
+func setup(env *config.Env, log *slog.Logger) (*upkeep.Upkeep, error) {
+	store, err := env.Store()
+	if err != nil {
+		return nil, err
+	}
+	queue, err := env.Queue()
+	if err != nil {
+		return nil, err
+	}
+	kick, err := env.Kick()
+	if err != nil {
+		return nil, err
+	}
+	rest, err := env.Discord()
+	if err != nil {
+		return nil, err
+	}
+	u := &upkeep.Upkeep{Store: store, Queue: queue, Log: log}
+	if kick == nil || rest == nil {
+		log.Warn("the Kick app (KICK_CLIENT_ID and its secret) or the Discord app (DISCORD_APPLICATION_ID and the bot token) is not set: Kick logins and subscriptions are not kept")
+		return u, nil
+	}
+	k := kickapi.Adapter{Client: kick}
+	svc := &connect.Service{Store: store, Kick: k, Log: log}
+	u.Tokens = &credential.Source{Store: store, Kick: k}
+	u.Notify = &notice.Notifier{Store: store, Poster: rest}
+	u.Repair = func(ctx context.Context) error {
+		rep, err := svc.RepairAll(ctx)
+		log.InfoContext(ctx, "subscriptions repaired", "channels", rep.Channels, "created", rep.Created,
+			"removed", rep.Removed, "orphans", rep.Orphans, "failed", rep.Failed, "err", err)
+		return err
+	}
+	return u, nil
+}
+
+// Input is what a schedule sends.
+type Input struct {
+	Task upkeep.Task `json:"task"`
+}
+
+// handler runs the task the schedule names. An error makes Lambda retry
+// the invocation; every task is safe to repeat.
+func handler(u *upkeep.Upkeep, log *slog.Logger, now func() time.Time) func(context.Context, Input) error {
+	return func(ctx context.Context, in Input) error {
+		err := u.Run(ctx, in.Task, now())
+		log.InfoContext(ctx, "upkeep", "task", in.Task, "err", err)
+		if fault.Is(err, fault.Invalid) {
+			return nil // a schedule with a wrong input: a retry cannot help
+		}
+		return err
+	}
+}

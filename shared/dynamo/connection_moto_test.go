@@ -1,0 +1,13 @@
+//go:build moto
+
+package dynamo
+
+import "testing"
+
+// TestConnectionMoto runs the connection cases (ConnectChannel,
+// Connection, Disconnect) on moto. motoClient fails the test, rather than
+// skipping it, when MOTO_ENDPOINT is not set.
+func TestConnectionMoto(t *testing.T) {
+	client := motoClient(t)
+	runConnectionSuite(t, func(t *testing.T) *Store { return newMotoTxStore(t, client) })
+}

@@ -1,0 +1,154 @@
+package dynamo
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	miniserver "github.com/truora/minidyn/server"
+
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/stream"
+)
+
+// wantConnection checks what Connection says about guild.
+func wantConnection(t *testing.T, s *Store, guild string, broadcaster int64, name string, at time.Time) {
+	t.Helper()
+	b, n, a, err := s.Connection(t.Context(), guild)
+	if err != nil || b != broadcaster || n != name || !a.Equal(at) {
+		t.Errorf("Connection(%s) = %d, %q, %v, %v; want %d, %q, %v", guild, b, n, a, err, broadcaster, name, at)
+	}
+}
+
+func wantNoConnection(t *testing.T, s *Store, guild string) {
+	t.Helper()
+	b, n, _, err := s.Connection(t.Context(), guild)
+	if !fault.Is(err, fault.NotFound) {
+		t.Errorf("Connection(%s) = %d, %q, %v; want not found", guild, b, n, err)
+	}
+}
+
+// runConnectionSuite checks ConnectChannel, Connection and Disconnect.
+func runConnectionSuite(t *testing.T, newStore func(t *testing.T) *Store) {
+	t.Run("ConnectChannel", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+
+		wantNoConnection(t, s, "g1")
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "g1", 100, "northwind", at(0)))
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "g2", 100, "northwind", at(1)))
+		wantConnection(t, s, "g1", 100, "northwind", at(0))
+		wantConnection(t, s, "g2", 100, "northwind", at(1))
+
+		// Webhooks route to both guilds, and the sweep sees both.
+		guilds, err := s.Guilds(ctx, 100)
+		check(t, "Guilds", err)
+		if diff := cmp.Diff([]string{"g1", "g2"}, guilds); diff != "" {
+			t.Errorf("Guilds(100) (-want +got):\n%s", diff)
+		}
+		conns, err := s.Connections(ctx)
+		check(t, "Connections", err)
+		if diff := cmp.Diff([]stream.Connection{{Guild: "g1", Broadcaster: 100}, {Guild: "g2", Broadcaster: 100}}, conns); diff != "" {
+			t.Errorf("Connections (-want +got):\n%s", diff)
+		}
+		if ok, err := s.Connected(ctx, "g1"); err != nil || !ok {
+			t.Errorf("Connected(g1) = %v, %v; want true", ok, err)
+		}
+
+		// Again, renamed: the name and the time are replaced.
+		check(t, "ConnectChannel again", s.ConnectChannel(ctx, "g1", 100, "northwind2", at(5)))
+		wantConnection(t, s, "g1", 100, "northwind2", at(5))
+		got := decodeItem[namedConnectionRecord](t, s, connectionKey(100, "g1"))
+		want := namedConnectionRecord{connectionRecord{itemKey: connectionKey(100, "g1"), Broadcaster: 100, ConnectedAt: at(5).UnixMilli(), ConnIndex: connValue}, "northwind2"}
+		if got != want {
+			t.Errorf("routing item = %+v, want %+v", got, want)
+		}
+
+		// A seeded connection (Connect, no name) is listed with an empty
+		// name; of two, the latest wins.
+		check(t, "Connect", s.Connect(ctx, "g3", 200, at(2)))
+		wantConnection(t, s, "g3", 200, "", at(2))
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "g3", 300, "other", at(3)))
+		wantConnection(t, s, "g3", 300, "other", at(3))
+
+		for name, err := range map[string]error{
+			"ConnectChannel without a guild":       s.ConnectChannel(ctx, "", 1, "x", at(0)),
+			"ConnectChannel without a broadcaster": s.ConnectChannel(ctx, "g", 0, "x", at(0)),
+			"Disconnect without a guild":           s.Disconnect(ctx, "", 1),
+			"Disconnect without a broadcaster":     s.Disconnect(ctx, "g", 0),
+		} {
+			wantKind(t, name, err, fault.Invalid)
+		}
+		_, _, _, err = s.Connection(ctx, "")
+		wantKind(t, "Connection without a guild", err, fault.Invalid)
+	})
+
+	t.Run("Disconnect", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "g1", 100, "northwind", at(0)))
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "g2", 100, "northwind", at(1)))
+
+		check(t, "Disconnect", s.Disconnect(ctx, "g1", 100))
+		wantNoConnection(t, s, "g1")
+		wantConnection(t, s, "g2", 100, "northwind", at(1))
+		guilds, err := s.Guilds(ctx, 100)
+		check(t, "Guilds", err)
+		if diff := cmp.Diff([]string{"g2"}, guilds); diff != "" {
+			t.Errorf("Guilds(100) after Disconnect (-want +got):\n%s", diff)
+		}
+		if ok, err := s.Connected(ctx, "g1"); err != nil || ok {
+			t.Errorf("Connected(g1) = %v, %v; want false", ok, err)
+		}
+		for _, k := range []itemKey{connectionKey(100, "g1"), guildConnectionKey("g1", 100)} {
+			if item := rawItem(t, s, k); len(item) != 0 {
+				t.Errorf("item %v still there after Disconnect: %v", k, item)
+			}
+		}
+
+		check(t, "Disconnect again", s.Disconnect(ctx, "g1", 100))
+		check(t, "Disconnect of a channel never connected", s.Disconnect(ctx, "g2", 999))
+		wantConnection(t, s, "g2", 100, "northwind", at(1))
+
+		// A seeded connection goes the same way.
+		check(t, "Connect", s.Connect(ctx, "g3", 200, at(2)))
+		check(t, "Disconnect", s.Disconnect(ctx, "g3", 200))
+		wantNoConnection(t, s, "g3")
+		conns, err := s.Connections(ctx)
+		check(t, "Connections", err)
+		if diff := cmp.Diff([]stream.Connection{{Guild: "g2", Broadcaster: 100}}, conns); diff != "" {
+			t.Errorf("Connections (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestConnectionEmbedded(t *testing.T) {
+	runConnectionSuite(t, func(t *testing.T) *Store {
+		s, _ := newEmbedded(t)
+		return s
+	})
+}
+
+// TestConnectionEmbeddedFailure: DynamoDB failing surfaces as Transient.
+func TestConnectionEmbeddedFailure(t *testing.T) {
+	s, srv := newEmbedded(t)
+	ctx := t.Context()
+	check(t, "ConnectChannel", s.ConnectChannel(ctx, "g", 100, "northwind", at(0)))
+	srv.EmulateFailure(miniserver.FailureConditionInternalServerError)
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"ConnectChannel", func() error { return s.ConnectChannel(ctx, "g", 100, "northwind", at(1)) }},
+		{"Connection", func() error { _, _, _, err := s.Connection(ctx, "g"); return err }},
+		{"Disconnect", func() error { return s.Disconnect(ctx, "g", 100) }},
+	} {
+		if err := tc.call(); !fault.Is(err, fault.Transient) {
+			t.Errorf("%s during a DynamoDB failure = %v (kind %v), want transient", tc.name, err, fault.KindOf(err))
+		}
+	}
+	srv.EmulateFailure(miniserver.FailureConditionNone)
+	wantConnection(t, s, "g", 100, "northwind", at(0))
+}
