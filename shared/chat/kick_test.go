@@ -6,7 +6,6 @@ package chat_test
 // from a credential.Source on the stored credentials.
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -39,20 +38,6 @@ var (
 	streamer = kickfake.User{ID: broadcaster, Name: "northwind"}
 	viewer   = event.User{ID: 51234077, Username: "pixelpanda"}
 )
-
-// refresher adapts the Kick client to credential.Refresher, as the
-// functions that build a credential.Source do.
-type refresher struct{ kick *kickapi.Client }
-
-func (r refresher) Refresh(ctx context.Context, refreshToken string) (credential.Token, error) {
-	t, err := r.kick.Refresh(ctx, refreshToken)
-	if err != nil {
-		return credential.Token{}, err
-	}
-	return credential.Token{Access: t.Access, Refresh: t.Refresh, Expiry: t.Expiry, Scopes: t.Scopes}, nil
-}
-
-func (refresher) Rejected(err error) bool { return errors.Is(err, kickapi.ErrRejected) }
 
 // liveStack is the chat feature wired to its adapters.
 type liveStack struct {
@@ -114,7 +99,7 @@ func newLiveStack(t *testing.T) *liveStack {
 
 	s.sender = &chat.Sender{
 		Kick:   kickapi.ChatPoster{Client: client},
-		Tokens: &credential.Source{Store: s.store, Kick: refresher{client}},
+		Tokens: &credential.Source{Store: s.store, Kick: kickapi.Adapter{Client: client}},
 		Store:  s.store,
 	}
 	s.commands = &chat.Commands{Viewers: s.store, Chat: s.sender}
