@@ -34,7 +34,8 @@ staticcheck:
 
 unit: ## go test ./... (needs only Go: embedded emulator and httptest fakes)
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./shared/ingest ./shared/localqueue ./shared/jobqueue ./shared/sweep ./functions/sweep ./shared/discord ./scripts/local
+	$(GO) test -count=1 -race ./shared/ingest ./shared/localqueue ./shared/jobqueue ./shared/sweep ./functions/sweep ./shared/discord ./scripts/local \
+	  ./shared/credential ./shared/chat ./shared/rolesync ./shared/connect ./shared/kickapi/...
 
 fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./shared/kick
