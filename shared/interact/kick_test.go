@@ -169,16 +169,22 @@ func TestKickCommands(t *testing.T) {
 		{"roles add", admin("roles", "add", "role", "973524801945731072", "minutes", "120"), nil, noError,
 			[]string{"watched 2h get <@&973524801945731072>", "Rewards: 2h → <@&973524801945731072>", "Suggested tiers: 600 (10h), 2000 (1d 9h 20m)"}},
 		{"roles add same threshold other role", admin("roles", "add", "role", "973524801945731099", "minutes", "120"),
-			func(_ *fakeKick, _ *fakeLinks, r *fakeRoles) { r.rules = []roles.Rule{{Minutes: 120, RoleID: "973524801945731072"}} },
+			func(_ *fakeKick, _ *fakeLinks, r *fakeRoles) {
+				r.rules = []roles.Rule{{Minutes: 120, RoleID: "973524801945731072"}}
+			},
 			fault.Invalid, []string{"two role rewards at 120 minutes"}},
 		{"roles add same role twice", admin("roles", "add", "role", "973524801945731072", "minutes", "600"),
-			func(_ *fakeKick, _ *fakeLinks, r *fakeRoles) { r.rules = []roles.Rule{{Minutes: 120, RoleID: "973524801945731072"}} },
+			func(_ *fakeKick, _ *fakeLinks, r *fakeRoles) {
+				r.rules = []roles.Rule{{Minutes: 120, RoleID: "973524801945731072"}}
+			},
 			fault.Invalid, []string{"973524801945731072"}},
 		{"roles add not a role", admin("roles", "add", "role", "everyone", "minutes", "600"), nil, fault.Invalid, []string{"role"}},
 		{"roles add bad minutes", admin("roles", "add", "role", "973524801945731072", "minutes", "ten"), nil, fault.Invalid, []string{"minutes must be a whole number"}},
 		{"roles add needs Manage Server", member("roles", "add", "role", "973524801945731072", "minutes", "120"), nil, fault.Forbidden, []string{"Manage Server"}},
 		{"roles remove", admin("roles", "remove", "minutes", "120"),
-			func(_ *fakeKick, _ *fakeLinks, r *fakeRoles) { r.rules = []roles.Rule{{Minutes: 120, RoleID: "973524801945731072"}} },
+			func(_ *fakeKick, _ *fakeLinks, r *fakeRoles) {
+				r.rules = []roles.Rule{{Minutes: 120, RoleID: "973524801945731072"}}
+			},
 			noError, []string{"The reward at 2h is removed", "Rewards: none"}},
 		{"roles remove unknown", admin("roles", "remove", "minutes", "120"), nil, fault.NotFound, []string{"no role is given at 120 minutes"}},
 		{"roles list empty", admin("roles", "list"), nil, noError, []string{"Rewards: none", "Suggested tiers: 120 (2h), 600 (10h), 2000 (1d 9h 20m)"}},
