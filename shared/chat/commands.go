@@ -15,6 +15,7 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/reply"
 	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 // Viewers is what Commands reads about a guild's audience. Implementations
@@ -164,11 +165,11 @@ func (c *Commands) points(ctx context.Context, guild string, asker event.User, a
 	p := v.Points()
 	switch {
 	case !self:
-		return mention(asker) + ": " + v.Username + " has " + count(p, "point"), nil
+		return mention(asker) + ": " + v.Username + " has " + wording.Count(p, "point"), nil
 	case p == 0:
 		return mention(asker) + " has 0 points so far. Chat while the stream is live to earn some!", nil
 	}
-	return mention(asker) + " has " + count(p, "point"), nil
+	return mention(asker) + " has " + wording.Count(p, "point"), nil
 }
 
 func (c *Commands) watchtime(ctx context.Context, guild string, asker event.User, args string) (string, error) {
@@ -184,11 +185,11 @@ func (c *Commands) watchtime(ctx context.Context, guild string, asker event.User
 	case !self && m == 0:
 		return mention(asker) + ": " + v.Username + " has no watchtime yet", nil
 	case !self:
-		return mention(asker) + ": " + v.Username + " has watched " + minutes(m), nil
+		return mention(asker) + ": " + v.Username + " has watched " + wording.Minutes(m), nil
 	case m == 0:
 		return mention(asker) + " has no watchtime yet. Chat while the stream is live to earn some!", nil
 	}
-	return mention(asker) + " has watched " + minutes(m), nil
+	return mention(asker) + " has watched " + wording.Minutes(m), nil
 }
 
 // target returns the viewer a command is about: the one args names, or

@@ -11,6 +11,7 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/points"
 	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 // maxIgnoredField keeps the ignore list within an embed field's 1,024
@@ -148,9 +149,9 @@ func settingsEmbed(title string, s settings.Settings) Embed {
 	return Embed{
 		Title: title,
 		Fields: []Field{
-			{Name: "Activity window", Value: thousands(window) + " " + plural(window, "minute"), Inline: true},
-			{Name: "Points per 5 minutes", Value: thousands(s.PointsPer5Min), Inline: true},
-			{Name: "Subscriber multiplier", Value: thousands(s.SubMultiplierPct) + "%", Inline: true},
+			{Name: "Activity window", Value: wording.Thousands(window) + " " + wording.Plural(window, "minute"), Inline: true},
+			{Name: "Points per 5 minutes", Value: wording.Thousands(s.PointsPer5Min), Inline: true},
+			{Name: "Subscriber multiplier", Value: wording.Thousands(s.SubMultiplierPct) + "%", Inline: true},
 			{Name: "Track offline", Value: offline, Inline: true},
 			{Name: "Announcements", Value: announce, Inline: true},
 			{Name: "Ignored viewers", Value: nameList(s.Ignored, maxIgnoredField)},
@@ -215,7 +216,7 @@ func adjust(op points.Op) handlerFunc {
 		case fault.Is(err, fault.Conflict) && op == points.Remove:
 			return Response{}, &fault.Error{Kind: fault.Conflict, Err: err,
 				Msg: fmt.Sprintf("cannot remove %s %s from %s: %s",
-					thousands(amount), plural(amount, "point"), escape(v.Username), fault.Message(err))}
+					wording.Thousands(amount), wording.Plural(amount, "point"), escape(v.Username), fault.Message(err))}
 		case fault.Is(err, fault.NotFound):
 			return Response{}, noViewer(v.Username, err)
 		case err != nil:
@@ -234,7 +235,7 @@ func parseAmount(v string, zero bool) (int64, error) {
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil || n < least || n > MaxAmount {
-		return 0, fault.E(fault.Invalid, "amount must be a whole number between %d and %s", least, thousands(MaxAmount))
+		return 0, fault.E(fault.Invalid, "amount must be a whole number between %d and %s", least, wording.Thousands(MaxAmount))
 	}
 	return n, nil
 }
@@ -254,9 +255,9 @@ func adjustEmbed(name string, e points.Entry) Embed {
 		Title:       title,
 		Description: fmt.Sprintf("**%s** now has %s.", escape(name), boldPoints(after)),
 		Fields: []Field{
-			{Name: "Before", Value: thousands(before), Inline: true},
+			{Name: "Before", Value: wording.Thousands(before), Inline: true},
 			{Name: "Change", Value: change, Inline: true},
-			{Name: "After", Value: thousands(after), Inline: true},
+			{Name: "After", Value: wording.Thousands(after), Inline: true},
 		},
 		// The cause finds the ledger entry again.
 		Footer: "Ledger entry " + e.Cause,

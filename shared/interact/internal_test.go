@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 // validName is Discord's rule for command and option names, lower case.
@@ -127,21 +128,6 @@ func TestCommandsValid(t *testing.T) {
 	}
 }
 
-func TestThousands(t *testing.T) {
-	tests := []struct {
-		n    int64
-		want string
-	}{
-		{0, "0"}, {7, "7"}, {999, "999"}, {1000, "1,000"}, {31877, "31,877"},
-		{1_000_000_000, "1,000,000,000"}, {-1234567, "-1,234,567"},
-	}
-	for _, tt := range tests {
-		if got := thousands(tt.n); got != tt.want {
-			t.Errorf("thousands(%d) = %q, want %q", tt.n, got, tt.want)
-		}
-	}
-}
-
 func TestMinutes(t *testing.T) {
 	tests := []struct {
 		m    int64
@@ -151,8 +137,8 @@ func TestMinutes(t *testing.T) {
 		{1441, "1d 1m"}, {3000, "2d 2h"}, {1440 * 1234, "1,234d"},
 	}
 	for _, tt := range tests {
-		if got := minutes(tt.m); got != tt.want {
-			t.Errorf("minutes(%d) = %q, want %q", tt.m, got, tt.want)
+		if got := wording.Minutes(tt.m); got != tt.want {
+			t.Errorf("wording.Minutes(%d) = %q, want %q", tt.m, got, tt.want)
 		}
 	}
 }

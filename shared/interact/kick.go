@@ -9,6 +9,7 @@ import (
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/consent"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 func (h *Handler) connection() (Connection, error) {
@@ -39,7 +40,7 @@ func (h *Handler) startButton(r Request, purpose consent.Purpose, label, text st
 func (h *Handler) kickConnect(_ context.Context, r Request) (Response, error) {
 	return h.startButton(r, consent.Connect, "Connect Kick",
 		fmt.Sprintf("The streamer signs in to Kick and allows the bot to read their channel, subscribe to its events and post in its chat. The link works once, for %s.",
-			minutes(int64(consent.TTL/time.Minute))))
+			wording.Minutes(int64(consent.TTL/time.Minute))))
 }
 
 func (h *Handler) link(_ context.Context, r Request) (Response, error) {
@@ -48,7 +49,7 @@ func (h *Handler) link(_ context.Context, r Request) (Response, error) {
 	}
 	return h.startButton(r, consent.Link, "Link Kick account",
 		fmt.Sprintf("Sign in to Kick to show the bot which viewer you are; it reads only your Kick name and id. The link works once, for %s.",
-			minutes(int64(consent.TTL/time.Minute))))
+			wording.Minutes(int64(consent.TTL/time.Minute))))
 }
 
 func (h *Handler) unlink(ctx context.Context, r Request) (Response, error) {
@@ -91,7 +92,7 @@ func statusEmbed(st connect.Status, now time.Time) Embed {
 	case !st.TokenExpiry.IsZero() && st.TokenExpiry.Before(now):
 		login = "expired; renewed on next use"
 	case !st.TokenExpiry.IsZero():
-		login = "valid for " + minutes(int64(st.TokenExpiry.Sub(now)/time.Minute))
+		login = "valid for " + wording.Minutes(int64(st.TokenExpiry.Sub(now)/time.Minute))
 	}
 	var subs []string
 	healthy := 0

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/roles"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 func (h *Handler) roleRules() (RoleRules, error) {
@@ -46,7 +47,7 @@ func (h *Handler) rolesAdd(ctx context.Context, r Request) (Response, error) {
 		return Response{}, err
 	}
 	return Response{Ephemeral: true, Embeds: []Embed{rolesEmbed(
-		fmt.Sprintf("Linked members who watched %s get <@&%s>. The next sync (every 10 minutes) grants it.", minutes(n), rule.RoleID),
+		fmt.Sprintf("Linked members who watched %s get <@&%s>. The next sync (every 10 minutes) grants it.", wording.Minutes(n), rule.RoleID),
 		rules)}}, nil
 }
 
@@ -79,7 +80,7 @@ func (h *Handler) rolesRemove(ctx context.Context, r Request) (Response, error) 
 		return Response{}, err
 	}
 	return Response{Ephemeral: true, Embeds: []Embed{rolesEmbed(
-		fmt.Sprintf("The reward at %s is removed; members keep roles they were given.", minutes(n)), rules)}}, nil
+		fmt.Sprintf("The reward at %s is removed; members keep roles they were given.", wording.Minutes(n)), rules)}}, nil
 }
 
 func (h *Handler) rolesList(ctx context.Context, r Request) (Response, error) {
@@ -98,14 +99,14 @@ func (h *Handler) rolesList(ctx context.Context, r Request) (Response, error) {
 func rolesEmbed(desc string, rules []roles.Rule) Embed {
 	var lines []string
 	for _, rule := range rules {
-		lines = append(lines, fmt.Sprintf("%s → <@&%s>", minutes(rule.Minutes), rule.RoleID))
+		lines = append(lines, fmt.Sprintf("%s → <@&%s>", wording.Minutes(rule.Minutes), rule.RoleID))
 	}
 	e := Embed{Title: "Role rewards", Description: desc, Color: accent,
 		Fields: []Field{{Name: "Rewards", Value: orNone(strings.Join(lines, "\n"))}}}
 	if s := roles.Suggest(rules); len(s) > 0 {
 		var tiers []string
 		for _, m := range s {
-			tiers = append(tiers, fmt.Sprintf("%d (%s)", m, minutes(m)))
+			tiers = append(tiers, fmt.Sprintf("%d (%s)", m, wording.Minutes(m)))
 		}
 		e.Footer = "Suggested tiers: " + strings.Join(tiers, ", ") + " minutes — /roles add role:<role> minutes:<n>"
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 // accent is the colour of the bot's embeds: Kick's green.
@@ -116,7 +117,7 @@ func (h *Handler) watchtime(ctx context.Context, r Request) (Response, error) {
 	}
 	return reply(Embed{
 		Title:       "Watchtime",
-		Description: fmt.Sprintf("**%s** has watched for **%s**.", escape(v.Username), minutes(v.WatchMinutes)),
+		Description: fmt.Sprintf("**%s** has watched for **%s**.", escape(v.Username), wording.Minutes(v.WatchMinutes)),
 	}), nil
 }
 
@@ -154,7 +155,7 @@ func (h *Handler) rank(ctx context.Context, r Request) (Response, error) {
 	return reply(Embed{
 		Title: "Rank",
 		Description: fmt.Sprintf("**%s** is **#%s** on the %s leaderboard with %s.",
-			escape(ranked.Username), thousands(pos), board, standing(board, ranked)),
+			escape(ranked.Username), wording.Thousands(pos), board, standing(board, ranked)),
 	}), nil
 }
 
@@ -184,7 +185,7 @@ func standing(board Board, v audience.Viewer) string {
 	if board == PointsBoard {
 		return boldPoints(v.Points())
 	}
-	return "**" + minutes(v.WatchMinutes) + "** watched"
+	return "**" + wording.Minutes(v.WatchMinutes) + "** watched"
 }
 
 func (h *Handler) leaderboard(ctx context.Context, r Request) (Response, error) {
@@ -246,9 +247,9 @@ func (h *Handler) page(ctx context.Context, guild string, board Board, n int, cu
 // score is v's value on board, as a leaderboard line shows it.
 func score(board Board, v audience.Viewer) string {
 	if board == PointsBoard {
-		return thousands(v.Points()) + " " + plural(v.Points(), "point")
+		return wording.Thousands(v.Points()) + " " + wording.Plural(v.Points(), "point")
 	}
-	return minutes(v.WatchMinutes)
+	return wording.Minutes(v.WatchMinutes)
 }
 
 func boardTitle(b Board) string {

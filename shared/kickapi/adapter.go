@@ -33,23 +33,17 @@ func (a Adapter) AuthorizeURL(p connect.Authorization) string {
 
 // Exchange redeems an authorization code; see Client.Exchange.
 func (a Adapter) Exchange(ctx context.Context, code, verifier, redirectURI string) (credential.Token, error) {
-	t, err := a.Client.Exchange(ctx, code, verifier, redirectURI)
-	return credentialToken(t), err
+	return a.Client.Exchange(ctx, code, verifier, redirectURI)
 }
 
 // Refresh trades a refresh token for a new pair; see Client.Refresh.
 func (a Adapter) Refresh(ctx context.Context, refreshToken string) (credential.Token, error) {
-	t, err := a.Client.Refresh(ctx, refreshToken)
-	return credentialToken(t), err
+	return a.Client.Refresh(ctx, refreshToken)
 }
 
 // Rejected reports whether err says Kick refused the grant for good
 // (ErrRejected): only a new authorization helps.
 func (Adapter) Rejected(err error) bool { return errors.Is(err, ErrRejected) }
-
-func credentialToken(t Token) credential.Token {
-	return credential.Token{Access: t.Access, Refresh: t.Refresh, Expiry: t.Expiry, Scopes: t.Scopes}
-}
 
 // WhoAmI returns the user accessToken belongs to; see Client.WhoAmI.
 func (a Adapter) WhoAmI(ctx context.Context, accessToken string) (connect.User, error) {

@@ -3,14 +3,12 @@ package kickapi
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/fault"
 )
 
@@ -76,66 +74,12 @@ func (c *Client) AuthorizeURL(p AuthorizeParams) string {
 	return c.authBase() + "/oauth/authorize?" + q.Encode()
 }
 
-// Token is a user token pair as Kick issued it.
-//
-// Its String, GoString, Format and LogValue methods never show Access or
-// Refresh, only whether each is set, so a Token can go into a log or an
-// error without leaking. Encoding it with encoding/json does show them.
-type Token struct {
-	Access  string
-	Refresh string
-	// Expiry is when Access stops working by Kick's expires_in, counted
-	// from before the request so that it errs early. The zero time means
-	// Kick gave no lifetime.
-	Expiry time.Time
-	// Scopes are the scopes Kick says the token carries; nil when it
-	// does not say.
-	Scopes []string
-}
-
-// String describes t without its secrets.
-func (t Token) String() string {
-	return fmt.Sprintf("Token{access: %s, refresh: %s, expiry: %s, scopes: %v}",
-		redacted(t.Access), redacted(t.Refresh), expiryText(t.Expiry), t.Scopes)
-}
-
-// GoString is String for %#v, which would otherwise print every field.
-func (t Token) GoString() string { return "kickapi." + t.String() }
-
-// Format prints String for every verb, and GoString for %#v, so that no
-// verb (%d and %x included) reaches the secret fields.
-func (t Token) Format(f fmt.State, verb rune) {
-	s := t.String()
-	if verb == 'v' && f.Flag('#') {
-		s = t.GoString()
-	}
-	_, _ = io.WriteString(f, s)
-}
-
-// LogValue gives slog the token without its secrets; without it, slog's
-// JSON handler would encode every field.
-func (t Token) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("access", redacted(t.Access)),
-		slog.String("refresh", redacted(t.Refresh)),
-		slog.String("expiry", expiryText(t.Expiry)),
-		slog.Any("scopes", t.Scopes),
-	)
-}
-
-func redacted(secret string) string {
-	if secret == "" {
-		return "none"
-	}
-	return "redacted"
-}
-
-func expiryText(t time.Time) string {
-	if t.IsZero() {
-		return "unknown"
-	}
-	return t.UTC().Format(time.RFC3339)
-}
+// Token is a user token pair as Kick issued it: credential.Token, whose
+// String, GoString, Format and LogValue never show the secrets. Expiry is
+// when Access stops working by Kick's expires_in, counted from before the
+// request so that it errs early (zero when Kick gave no lifetime); Scopes
+// are nil when Kick does not say.
+type Token = credential.Token
 
 // token is w as a Token, its lifetime counted from start.
 func (w wireToken) token(start time.Time) Token {

@@ -1,0 +1,53 @@
+// Package wording is how the bot writes numbers and watchtimes, the same
+// in Discord and in Kick chat: "31,877", "1 point", "1d 2h 5m".
+package wording
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Thousands formats n with commas: 31,877.
+func Thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// Plural is noun for one, noun+"s" otherwise.
+func Plural(n int64, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
+}
+
+// Count is "1 point", "1,234 points".
+func Count(n int64, noun string) string { return Thousands(n) + " " + Plural(n, noun) }
+
+// Minutes formats a watchtime of m minutes as days, hours and minutes:
+// "1d 2h 5m", "3h 20m", "45m", "0m".
+func Minutes(m int64) string {
+	var parts []string
+	if d := m / (24 * 60); d > 0 {
+		parts = append(parts, Thousands(d)+"d")
+	}
+	if h := m / 60 % 24; h > 0 {
+		parts = append(parts, strconv.FormatInt(h, 10)+"h")
+	}
+	if m%60 > 0 || len(parts) == 0 {
+		parts = append(parts, strconv.FormatInt(m%60, 10)+"m")
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,39 @@
+package wording_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/kickbot/kickbot/shared/wording"
+)
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 31877: "31,877",
+		1_000_000_000: "1,000,000,000", -1234567: "-1,234,567"} {
+		if got := wording.Thousands(n); got != want {
+			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestMinutes(t *testing.T) {
+	for m, want := range map[int64]string{0: "0m", 45: "45m", 60: "1h", 200: "3h 20m", 1440: "1d", 1565: "1d 2h 5m", 2000: "1d 9h 20m",
+		1440 * 1000: "1,000d"} {
+		if got := wording.Minutes(m); got != want {
+			t.Errorf("Minutes(%d) = %q, want %q", m, got, want)
+		}
+	}
+}
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 points", 1: "1 point", 1234: "1,234 points"} {
+		if got := wording.Count(n, "point"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func ExampleMinutes() {
+	fmt.Println(wording.Minutes(200), "·", wording.Count(31877, "point"))
+	// Output: 3h 20m · 31,877 points
+}
