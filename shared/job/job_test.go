@@ -13,6 +13,22 @@ import (
 	"github.com/kickbot/kickbot/shared/job"
 )
 
+// roundTrip encodes and decodes j and checks it comes back the same.
+func roundTrip(t *testing.T, j job.Job) {
+	t.Helper()
+	b, err := j.Encode()
+	if err != nil {
+		t.Fatalf("Encode: %v", err)
+	}
+	got, err := job.Decode(b)
+	if err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	if diff := cmp.Diff(j, got); diff != "" {
+		t.Errorf("round trip (-sent +got):\n%s", diff)
+	}
+}
+
 func TestRoundTrip(t *testing.T) {
 	ev := event.Event{
 		ID: "01JQ7ZC4M2T8Y1B5N0P6R3K9VD", Type: event.ChatMessage, Broadcaster: 4402117,
@@ -20,18 +36,7 @@ func TestRoundTrip(t *testing.T) {
 		Chat:   &event.Chat{MessageID: "m1", Sender: event.User{ID: 7, Username: "pixelpanda"}, Content: "!points"},
 	}
 	for _, cmd := range []*command.Command{nil, {Name: "points"}} {
-		j := job.ForEvent("123", ev, cmd)
-		b, err := j.Encode()
-		if err != nil {
-			t.Fatalf("Encode: %v", err)
-		}
-		got, err := job.Decode(b)
-		if err != nil {
-			t.Fatalf("Decode: %v", err)
-		}
-		if diff := cmp.Diff(j, got); diff != "" {
-			t.Errorf("round trip (-sent +got):\n%s", diff)
-		}
+		roundTrip(t, job.ForEvent("123", ev, cmd))
 	}
 }
 
@@ -40,17 +45,7 @@ func TestSweepRoundTrip(t *testing.T) {
 	if j.ID != "sweep/29577000/123" {
 		t.Errorf("ID = %q, want sweep/29577000/123", j.ID)
 	}
-	b, err := j.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := job.Decode(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(j, got); diff != "" {
-		t.Errorf("round trip (-sent +got):\n%s", diff)
-	}
+	roundTrip(t, j)
 }
 
 func TestOtherKindsRoundTrip(t *testing.T) {
@@ -64,19 +59,8 @@ func TestOtherKindsRoundTrip(t *testing.T) {
 	}
 	inter := job.ForInteraction(interact.Request{ID: "1482453932679757825", Guild: "123", UserID: "5", Command: "rank",
 		Options: map[string]string{"user": "pixelpanda"}, At: at}, "tok")
-	for _, j := range []job.Job{roles, inter} {
-		b, err := j.Encode()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := job.Decode(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(j, got); diff != "" {
-			t.Errorf("round trip (-sent +got):\n%s", diff)
-		}
-	}
+	roundTrip(t, roles)
+	roundTrip(t, inter)
 }
 
 func TestDecodeRejects(t *testing.T) {
