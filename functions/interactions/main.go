@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/connect"
@@ -23,18 +21,10 @@ import (
 	"github.com/kickbot/kickbot/shared/lambdahttp"
 )
 
-func main() {
-	log := lambdacontext.NewLogger()
-	h, err := setup(config.New(context.Background()), log)
-	if err != nil {
-		log.Error("interactions init failed", "err", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { config.Main("interactions", setup) }
 
 // setup reads the configuration and builds the clients, once per cold start.
-func setup(env *config.Env, log *slog.Logger) (func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), error) {
+func setup(env *config.Env, log *slog.Logger) (any, error) {
 	key, err := discord.ParsePublicKey(os.Getenv("DISCORD_PUBLIC_KEY"))
 	if err != nil {
 		return nil, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)

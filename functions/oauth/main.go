@@ -9,12 +9,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/connect"
@@ -24,20 +21,12 @@ import (
 	"github.com/kickbot/kickbot/shared/oauthweb"
 )
 
-func main() {
-	log := lambdacontext.NewLogger()
-	h, err := setup(config.New(context.Background()), log)
-	if err != nil {
-		log.Error("oauth init failed", "err", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { config.Main("oauth", setup) }
 
 // setup reads the configuration and builds the clients, once per cold
 // start. Without KICK_CLIENT_ID the pages answer that Kick is not set up;
 // with it, the state-signing key and the public base URL are needed too.
-func setup(env *config.Env, log *slog.Logger) (func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), error) {
+func setup(env *config.Env, log *slog.Logger) (any, error) {
 	store, err := env.Store()
 	if err != nil {
 		return nil, err

@@ -7,29 +7,18 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
-func main() {
-	log := lambdacontext.NewLogger()
-	h, err := setup(config.New(context.Background()), log)
-	if err != nil {
-		log.Error("sweep init failed", "err", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { config.Main("sweep", setup) }
 
 // setup reads the configuration and builds the clients, once per cold start.
-func setup(env *config.Env, log *slog.Logger) (func(context.Context, events.EventBridgeEvent) error, error) {
+func setup(env *config.Env, log *slog.Logger) (any, error) {
 	store, err := env.Store()
 	if err != nil {
 		return nil, err

@@ -8,11 +8,7 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
 	"time"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/connect"
@@ -24,13 +20,13 @@ import (
 )
 
 func main() {
-	log := lambdacontext.NewLogger()
-	u, err := setup(config.New(context.Background()), log)
-	if err != nil {
-		log.Error("upkeep init failed", "err", err)
-		os.Exit(1)
-	}
-	lambda.Start(handler(u, log, time.Now))
+	config.Main("upkeep", func(env *config.Env, log *slog.Logger) (any, error) {
+		u, err := setup(env, log)
+		if err != nil {
+			return nil, err
+		}
+		return handler(u, log, time.Now), nil
+	})
 }
 
 // setup reads the configuration and builds the clients, once per cold start.

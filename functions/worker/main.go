@@ -2,12 +2,7 @@
 package main
 
 import (
-	"context"
 	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/chat"
@@ -30,13 +25,13 @@ import (
 const workerConcurrency = 32
 
 func main() {
-	log := lambdacontext.NewLogger()
-	w, err := setup(config.New(context.Background()), log)
-	if err != nil {
-		log.Error("worker init failed", "err", err)
-		os.Exit(1)
-	}
-	lambda.Start(jobqueue.Handler(w, log))
+	config.Main("worker", func(env *config.Env, log *slog.Logger) (any, error) {
+		w, err := setup(env, log)
+		if err != nil {
+			return nil, err
+		}
+		return jobqueue.Handler(w, log), nil
+	})
 }
 
 // setup reads the configuration and builds the clients, once per cold start.

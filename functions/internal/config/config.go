@@ -8,8 +8,12 @@ package config
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
@@ -160,4 +164,18 @@ func (e *Env) Consent() (key []byte, baseURL string, ok bool, err error) {
 		return nil, "", false, fmt.Errorf("STATE_SIGNING_KEY: %w", err)
 	}
 	return key, baseURL, true, nil
+}
+
+// Main is a function's main: it builds the handler with setup once, from
+// the process's environment and with Lambda's JSON logger, and serves it;
+// a setup error is logged and ends the process, so Lambda reports a
+// failed init.
+func Main(name string, setup func(env *Env, log *slog.Logger) (handler any, err error)) {
+	log := lambdacontext.NewLogger()
+	h, err := setup(New(context.Background()), log)
+	if err != nil {
+		log.Error(name+" init failed", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
 }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kickbot/kickbot/scripts/discordsim"
+	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/command"
+	"github.com/kickbot/kickbot/shared/credential"
+	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/kickapi"
+	"github.com/kickbot/kickbot/shared/kickapi/kickfake"
+	"github.com/kickbot/kickbot/shared/roles"
+	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/watchtime"
+)
+
+const (
+	guild       = "883082587327823872"
+	broadcaster = 4402117
+	member      = "569802374110117888"
+	role        = "973524801945731072"
+)
+
+// TestWorkerWiring runs one job of each kind that needs an outside
+// service through the worker as main wires it, against a fake Kick and a
+// fake Discord over HTTP and the embedded store: a deferred /kick status,
+// a chat command and a role sync.
+func TestWorkerWiring(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().UTC()
+	store := dynamo.New(dynamotest.Table(t, "kickbot"), "kickbot")
+
+	kf := &kickfake.Server{ClientID: "app", ClientSecret: "secret"}
+	ksrv := httptest.NewServer(kf)
+	defer ksrv.Close()
+	kick := kickapi.New("app", "secret")
+	kick.APIBase, kick.AuthBase = ksrv.URL, ksrv.URL
+
+	df := &discord.Fake{BotToken: "bot"}
+	dsrv := httptest.NewServer(df)
+	defer dsrv.Close()
+	rest, err := discord.NewREST("bot", discordsim.AppID, dsrv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A connected channel with a stored login, a linked viewer who has
+	// watched a minute, and a role reward at one minute.
+	access, refresh := kf.IssueUserToken(kickfake.User{ID: broadcaster, Name: "northwind"}, "user:read", "chat:write")
+	if err := store.ConnectChannel(ctx, guild, broadcaster, "northwind", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutCredentials(ctx, broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: now.Add(time.Hour)}, []string{"user:read", "chat:write"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.TouchViewer(ctx, guild, audience.Activity{UserID: 51234077, Username: "pixelpanda", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Credit(ctx, guild, watchtime.Credit{UserID: 51234077, Minute: watchtime.MinuteOf(now), PointsMilli: 5000}, time.Time{}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Link(ctx, guild, member, 51234077, "pixelpanda"); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddRoleRule(ctx, guild, roles.Rule{Minutes: 1, RoleID: role}); err != nil {
+		t.Fatal(err)
+	}
+	s := settings.Defaults()
+	s.AnnounceChannel = "883082588674195457"
+	if err := store.PutSettings(ctx, guild, s); err != nil {
+		t.Fatal(err)
+	}
+
+	w := worker(store, rest, kick, slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+	status := job.ForInteraction(interact.Request{ID: "1482453932679757825", Guild: guild, UserID: "190000000000000001",
+		CanManage: true, Command: "kick", Sub: "status", At: now}, "tok-status")
+	chat := job.ForEvent(guild, event.Event{ID: "01JQ7ZC4M2T8Y1B5N0P6R3K9VD", Type: event.ChatMessage, Broadcaster: broadcaster, SentAt: now,
+		Chat: &event.Chat{MessageID: "3f1c8e0a-5b7d-4e2a-9c61-0d8f2b7a4e15", Sender: event.User{ID: 51234077, Username: "pixelpanda"},
+			Content: "!points", CreatedAt: now}}, &command.Command{Name: "points"})
+	sync := job.ForRoles(guild, now, 10*time.Minute)
+	for _, j := range []job.Job{status, chat, sync} {
+		if err := w.Do(ctx, j); err != nil {
+			t.Fatalf("%s: %v", j, err)
+		}
+	}
+
+	var edited, granted bool
+	for _, r := range df.Requests() {
+		b, _ := json.Marshal(r.Body)
+		switch {
+		case r.Method == http.MethodPatch && strings.Contains(r.Path, "/tok-status/messages/@original"):
+			edited = strings.Contains(string(b), "northwind") && strings.Contains(string(b), "Event subscriptions")
+		case r.Method == http.MethodPut && r.Path == "/api/v9/guilds/"+guild+"/members/"+member+"/roles/"+role:
+			granted = true
+		}
+	}
+	if !edited {
+		t.Errorf("no edit of /kick status naming the channel and its subscriptions: %+v", df.Requests())
+	}
+	if !granted {
+		t.Errorf("the linked member was not granted the role: %+v", df.Requests())
+	}
+	msgs := kf.Messages()
+	if len(msgs) != 1 || msgs[0].Content != "@pixelpanda has 5 points" || msgs[0].ReplyTo != "3f1c8e0a-5b7d-4e2a-9c61-0d8f2b7a4e15" {
+		t.Errorf("Kick chat = %+v, want one reply with pixelpanda's points", msgs)
+	}
+	if f := kf.Failures(); len(f) != 0 {
+		t.Errorf("fake Kick refused: %q", f)
+	}
+}
