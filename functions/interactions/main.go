@@ -29,16 +29,16 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
 	}
-	store, err := env.Store()
+	store, err := config.Store(env)
 	if err != nil {
 		return nil, err
 	}
-	queue, err := env.Queue()
+	queue, err := config.Queue(env)
 	if err != nil {
 		return nil, err
 	}
 	commands := &interact.Handler{Store: store, Links: store, Roles: store}
-	stateKey, baseURL, ok, err := env.Consent()
+	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:
 		return nil, err

@@ -27,11 +27,11 @@ func main() { config.Main("oauth", setup) }
 // start. Without KICK_CLIENT_ID the pages answer that Kick is not set up;
 // with it, the state-signing key and the public base URL are needed too.
 func setup(env *config.Env, log *slog.Logger) (any, error) {
-	store, err := env.Store()
+	store, err := config.Store(env)
 	if err != nil {
 		return nil, err
 	}
-	kick, err := env.Kick()
+	kick, err := config.Kick(env)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 		log.Warn("KICK_CLIENT_ID is not set: the OAuth routes answer that the Kick connection is not set up")
 		return handler(nil, log, time.Now), nil
 	}
-	key, baseURL, ok, err := env.Consent()
+	key, baseURL, ok, err := config.Consent(env)
 	if err != nil {
 		return nil, err
 	}

@@ -19,16 +19,16 @@ func main() { config.Main("sweep", setup) }
 
 // setup reads the configuration and builds the clients, once per cold start.
 func setup(env *config.Env, log *slog.Logger) (any, error) {
-	store, err := env.Store()
+	store, err := config.Store(env)
 	if err != nil {
 		return nil, err
 	}
-	queue, err := env.Queue()
+	queue, err := config.Queue(env)
 	if err != nil {
 		return nil, err
 	}
 	sw := &sweep.Sweeper{Store: store, Queue: queue, Log: log}
-	kick, err := env.Kick()
+	kick, err := config.Kick(env)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/kickbot/kickbot/functions/internal/bot"
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
@@ -31,19 +32,19 @@ func main() {
 
 // setup reads the configuration and builds the clients, once per cold start.
 func setup(env *config.Env, log *slog.Logger) (*upkeep.Upkeep, error) {
-	store, err := env.Store()
+	store, err := config.Store(env)
 	if err != nil {
 		return nil, err
 	}
-	queue, err := env.Queue()
+	queue, err := config.Queue(env)
 	if err != nil {
 		return nil, err
 	}
-	kick, err := env.Kick()
+	kick, err := config.Kick(env)
 	if err != nil {
 		return nil, err
 	}
-	rest, err := env.Discord()
+	rest, err := bot.REST(env)
 	if err != nil {
 		return nil, err
 	}

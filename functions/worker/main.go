@@ -4,6 +4,7 @@ package main
 import (
 	"log/slog"
 
+	"github.com/kickbot/kickbot/functions/internal/bot"
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/connect"
@@ -36,15 +37,15 @@ func main() {
 
 // setup reads the configuration and builds the clients, once per cold start.
 func setup(env *config.Env, log *slog.Logger) (*work.Worker, error) {
-	store, err := env.Store()
+	store, err := config.Store(env)
 	if err != nil {
 		return nil, err
 	}
-	rest, err := env.Discord()
+	rest, err := bot.REST(env)
 	if err != nil {
 		return nil, err
 	}
-	kick, err := env.Kick()
+	kick, err := config.Kick(env)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/kickbot/kickbot/shared/connect"
-	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/jobqueue"
 	"github.com/kickbot/kickbot/shared/kickapi"
@@ -70,7 +69,7 @@ func (e *Env) Require(names ...string) ([]string, error) {
 }
 
 // Store returns the table TABLE_NAME names, at AWS_ENDPOINT_URL if set.
-func (e *Env) Store() (*dynamo.Store, error) {
+func Store(e *Env) (*dynamo.Store, error) {
 	v, err := e.Require("TABLE_NAME")
 	if err != nil {
 		return nil, err
@@ -83,7 +82,7 @@ func (e *Env) Store() (*dynamo.Store, error) {
 }
 
 // Queue returns the jobs queue QUEUE_URL names.
-func (e *Env) Queue() (*jobqueue.Queue, error) {
+func Queue(e *Env) (*jobqueue.Queue, error) {
 	v, err := e.Require("QUEUE_URL")
 	if err != nil {
 		return nil, err
@@ -99,7 +98,7 @@ func (e *Env) Queue() (*jobqueue.Queue, error) {
 // credentials (KICK_CLIENT_ID, KICK_CLIENT_SECRET; KICK_API_URL and
 // KICK_AUTH_URL move it, for development), or nil when KICK_CLIENT_ID is
 // unset.
-func (e *Env) Kick() (*kickapi.Client, error) {
+func Kick(e *Env) (*kickapi.Client, error) {
 	id := strings.TrimSpace(e.Getenv("KICK_CLIENT_ID"))
 	if id == "" {
 		return nil, nil
@@ -116,22 +115,30 @@ func (e *Env) Kick() (*kickapi.Client, error) {
 	return c, nil
 }
 
-// Discord returns a Discord REST client as the bot
-// (DISCORD_APPLICATION_ID, DISCORD_BOT_TOKEN; DISCORD_API_URL moves it),
-// or nil when DISCORD_APPLICATION_ID is unset.
-func (e *Env) Discord() (*discord.REST, error) {
-	app := e.Getenv("DISCORD_APPLICATION_ID")
-	if app == "" {
-		return nil, nil
+// DiscordApp is the Discord application the bot runs as.
+type DiscordApp struct {
+	ID, BotToken string
+	// APIURL moves the REST calls, for development; "" is Discord.
+	APIURL string
+}
+
+// Discord returns the Discord application (DISCORD_APPLICATION_ID,
+// DISCORD_BOT_TOKEN, DISCORD_API_URL); ok is false when
+// DISCORD_APPLICATION_ID is unset. It returns the values, not a client, so
+// that a function without Discord links none of its code.
+func Discord(e *Env) (app DiscordApp, ok bool, err error) {
+	app.ID = e.Getenv("DISCORD_APPLICATION_ID")
+	if app.ID == "" {
+		return DiscordApp{}, false, nil
 	}
-	token, err := e.Secret("DISCORD_BOT_TOKEN")
-	if err != nil {
-		return nil, err
+	if app.BotToken, err = e.Secret("DISCORD_BOT_TOKEN"); err != nil {
+		return DiscordApp{}, false, err
 	}
-	if token == "" {
-		return nil, fmt.Errorf("DISCORD_APPLICATION_ID is set but not DISCORD_BOT_TOKEN or DISCORD_BOT_TOKEN_PARAMETER")
+	if app.BotToken == "" {
+		return DiscordApp{}, false, fmt.Errorf("DISCORD_APPLICATION_ID is set but not DISCORD_BOT_TOKEN or DISCORD_BOT_TOKEN_PARAMETER")
 	}
-	return discord.NewREST(token, app, e.Getenv("DISCORD_API_URL"))
+	app.APIURL = e.Getenv("DISCORD_API_URL")
+	return app, true, nil
 }
 
 // Consent returns the state-signing key (STATE_SIGNING_KEY, hex) and the
@@ -140,7 +147,7 @@ func (e *Env) Discord() (*discord.REST, error) {
 // the base URL in SSM, since the API's own URL cannot go into the
 // environment of a function it routes to). ok is false when neither is
 // set.
-func (e *Env) Consent() (key []byte, baseURL string, ok bool, err error) {
+func Consent(e *Env) (key []byte, baseURL string, ok bool, err error) {
 	rawURL, err := e.Secret("PUBLIC_BASE_URL")
 	if err != nil {
 		return nil, "", false, err

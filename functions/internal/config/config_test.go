@@ -57,15 +57,15 @@ func envWith(changes map[string]string) *Env {
 
 func TestDeployed(t *testing.T) {
 	e := envWith(nil)
-	k, err := e.Kick()
+	k, err := Kick(e)
 	if err != nil || k == nil || k.ClientID != "01kickapp" || k.ClientSecret != clientSecret {
 		t.Errorf("Kick() = %v, %v", k, err)
 	}
-	d, err := e.Discord()
-	if err != nil || d == nil || d.AppID != "1250143022583250947" {
-		t.Errorf("Discord() = %v, %v", d, err)
+	d, ok, err := Discord(e)
+	if err != nil || !ok || d.ID != "1250143022583250947" || d.BotToken != botToken {
+		t.Errorf("Discord() = %v, %v", ok, err)
 	}
-	key, base, ok, err := e.Consent()
+	key, base, ok, err := Consent(e)
 	if err != nil || !ok || len(key) != 32 || base != baseURL {
 		t.Errorf("Consent() = %d-byte key, %q, %v, %v", len(key), base, ok, err)
 	}
@@ -76,14 +76,14 @@ func TestLocal(t *testing.T) {
 		return map[string]string{"KICK_CLIENT_ID": "01kickapp", "KICK_CLIENT_SECRET": clientSecret,
 			"STATE_SIGNING_KEY": hexKey, "PUBLIC_BASE_URL": "http://localhost:8080"}[k]
 	}}
-	if k, err := e.Kick(); err != nil || k.ClientSecret != clientSecret {
+	if k, err := Kick(e); err != nil || k.ClientSecret != clientSecret {
 		t.Errorf("Kick() = %v, %v", k, err)
 	}
-	if _, base, ok, err := e.Consent(); err != nil || !ok || base != "http://localhost:8080" {
+	if _, base, ok, err := Consent(e); err != nil || !ok || base != "http://localhost:8080" {
 		t.Errorf("Consent() = %q, %v, %v", base, ok, err)
 	}
-	if d, err := e.Discord(); d != nil || err != nil {
-		t.Errorf("Discord() without an application = %v, %v; want off", d, err)
+	if _, ok, err := Discord(e); ok || err != nil {
+		t.Errorf("Discord() without an application = %v, %v; want off", ok, err)
 	}
 }
 
@@ -94,11 +94,11 @@ func TestErrors(t *testing.T) {
 		call    func(*Env) error
 		want    string
 	}{
-		{"no table", map[string]string{"TABLE_NAME": ""}, func(e *Env) error { _, err := e.Store(); return err }, "TABLE_NAME"},
-		{"no queue", map[string]string{"QUEUE_URL": ""}, func(e *Env) error { _, err := e.Queue(); return err }, "QUEUE_URL"},
+		{"no table", map[string]string{"TABLE_NAME": ""}, func(e *Env) error { _, err := Store(e); return err }, "TABLE_NAME"},
+		{"no queue", map[string]string{"QUEUE_URL": ""}, func(e *Env) error { _, err := Queue(e); return err }, "QUEUE_URL"},
 		{"no client secret", map[string]string{"KICK_CLIENT_SECRET_PARAMETER": ""}, kickErr, "KICK_CLIENT_SECRET or KICK_CLIENT_SECRET_PARAMETER"},
 		{"missing parameter", map[string]string{"KICK_CLIENT_SECRET_PARAMETER": "/nope"}, kickErr, "KICK_CLIENT_SECRET"},
-		{"no bot token", map[string]string{"DISCORD_BOT_TOKEN_PARAMETER": ""}, func(e *Env) error { _, err := e.Discord(); return err }, "DISCORD_BOT_TOKEN"},
+		{"no bot token", map[string]string{"DISCORD_BOT_TOKEN_PARAMETER": ""}, func(e *Env) error { _, _, err := Discord(e); return err }, "DISCORD_BOT_TOKEN"},
 		{"no signing key", map[string]string{"STATE_SIGNING_KEY_PARAMETER": ""}, consentErr, "STATE_SIGNING_KEY or STATE_SIGNING_KEY_PARAMETER must be"},
 		{"no base URL", map[string]string{"PUBLIC_BASE_URL_PARAMETER": ""}, consentErr, "PUBLIC_BASE_URL or PUBLIC_BASE_URL_PARAMETER must be"},
 		{"short signing key", map[string]string{"STATE_SIGNING_KEY": "abcd"}, consentErr, "at least 32"},
@@ -119,19 +119,19 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-func kickErr(e *Env) error { _, err := e.Kick(); return err }
+func kickErr(e *Env) error { _, err := Kick(e); return err }
 
-func consentErr(e *Env) error { _, _, _, err := e.Consent(); return err }
+func consentErr(e *Env) error { _, _, _, err := Consent(e); return err }
 
 func TestOff(t *testing.T) {
 	e := &Env{ctx: context.Background(), Getenv: func(string) string { return "" }}
-	if k, err := e.Kick(); k != nil || err != nil {
+	if k, err := Kick(e); k != nil || err != nil {
 		t.Errorf("Kick() unset = %v, %v; want nil, nil", k, err)
 	}
-	if d, err := e.Discord(); d != nil || err != nil {
-		t.Errorf("Discord() unset = %v, %v; want nil, nil", d, err)
+	if _, ok, err := Discord(e); ok || err != nil {
+		t.Errorf("Discord() unset = %v, %v; want off", ok, err)
 	}
-	if _, _, ok, err := e.Consent(); ok || err != nil {
+	if _, _, ok, err := Consent(e); ok || err != nil {
 		t.Errorf("Consent() unset = %v, %v; want off", ok, err)
 	}
 }
