@@ -41,11 +41,13 @@ fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./shared/kick
 	$(GO) test -run '^$$' -fuzz '^FuzzInteraction$$' -fuzztime $(FUZZTIME) ./shared/discord
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeInteraction$$' -fuzztime $(FUZZTIME) ./shared/discord
+	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./shared/consent
 
-fuzz: ## fuzz the Kick webhook and Discord interaction parsers for FUZZTIME each (default 15s; try FUZZTIME=10m)
+fuzz: ## fuzz the Kick webhook, Discord interaction and OAuth state parsers for FUZZTIME each (default 15s; try FUZZTIME=10m)
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./shared/kick
 	$(GO) test -run '^$$' -fuzz '^FuzzInteraction$$' -fuzztime $(FUZZTIME) ./shared/discord
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeInteraction$$' -fuzztime $(FUZZTIME) ./shared/discord
+	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./shared/consent
 
 moto: ## DynamoDB and SQS adapter tests against a moto_server on a random loopback port
 	bash scripts/with-moto.sh $(GO) test -count=1 -tags moto $(MOTO_PKGS)
