@@ -17,6 +17,7 @@ import (
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/sweep"
+	"github.com/kickbot/kickbot/shared/upkeep"
 	"github.com/kickbot/kickbot/shared/work"
 )
 
@@ -68,6 +69,9 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 		k := kickapi.Adapter{Client: kick}
 		commands.Kick = &connect.Service{Store: store, Kick: k, Log: log}
 		tokens := &credential.Source{Store: store, Kick: k}
+		if rest != nil {
+			w.Reconnect = &upkeep.Upkeep{Store: store, Notify: &notice.Notifier{Store: store, Poster: rest}, Log: log}
+		}
 		w.Chat = &chat.Commands{Viewers: store, Log: log, RetryAfter: work.DefaultRetryAfter,
 			Chat: &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}}
 	} else {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -121,5 +123,33 @@ func TestWorkerWiring(t *testing.T) {
 	}
 	if f := kf.Failures(); len(f) != 0 {
 		t.Errorf("fake Kick refused: %q", f)
+	}
+
+	// Kick stops accepting the login: the next reply finds out, and the
+	// guild's announcement channel is told at once, once.
+	kf.Expire(access)
+	kf.RejectRefresh(refresh)
+	for i, id := range []string{"01JQ7ZC4M2T8Y1B5N0P6R3K9VE", "01JQ7ZC4M2T8Y1B5N0P6R3K9VF"} {
+		again := chat
+		again.ID = id + "/" + guild
+		e := *chat.Event
+		e.ID, e.Chat = id, &event.Chat{MessageID: fmt.Sprintf("3f1c8e0a-5b7d-4e2a-9c61-0d8f2b7a4e1%d", i), Sender: e.Chat.Sender, Content: "!points", CreatedAt: now}
+		again.Event = &e
+		if err := w.Do(ctx, again); !errors.Is(err, credential.ErrReconnect) {
+			t.Fatalf("chat after the refusal: %v, want ErrReconnect", err)
+		}
+	}
+	notices := 0
+	for _, r := range df.Requests() {
+		b, _ := json.Marshal(r.Body)
+		if r.Method == http.MethodPost && r.Path == "/api/v9/channels/"+s.AnnounceChannel+"/messages" && strings.Contains(string(b), "Kick no longer accepts") {
+			notices++
+		}
+	}
+	if notices != 1 {
+		t.Errorf("%d reconnect notices in the announcement channel, want 1", notices)
+	}
+	if len(kf.Messages()) != 1 {
+		t.Errorf("Kick chat has %d messages, want still 1", len(kf.Messages()))
 	}
 }

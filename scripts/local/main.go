@@ -286,23 +286,24 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
 	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store}
+	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
+		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err }}
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
 		Chat: &chat.Commands{Viewers: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay,
 			Chat: &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}},
-		Roles: &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
+		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
+		Reconnect: r.Upkeep,
 	}
 	r.Queue = localqueue.New(jobqueue.Handler(worker, log.With("function", "worker")), localqueue.Options{
 		MaxReceiveCount: maxReceive, Log: log.With("function", "queue"), RetryDelay: cfg.RetryDelay,
 	})
+	// Fan-outs go through the same in-process queue as in AWS.
+	r.Sweeper.Queue, r.Upkeep.Queue = r.Queue, r.Queue
 	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
 	go r.Queue.Run(qctx)
 	r.closers = append(r.closers, stopQueue)
-	// Fan-out goes through the same in-process queue as in AWS.
-	r.Sweeper.Queue = r.Queue
-	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Queue: r.Queue, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
-		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err }}
 	if cfg.SweepEvery > 0 {
 		// The template's two schedules; tests call Upkeep.Run.
 		for task, every := range map[upkeep.Task]time.Duration{upkeep.Roles: upkeep.RolesEvery, upkeep.Connections: time.Hour} {

@@ -27,6 +27,7 @@ const RolesEvery = 10 * time.Minute
 // Store lists the connections and reads their credentials.
 type Store interface {
 	Connections(ctx context.Context) ([]stream.Connection, error)
+	Guilds(ctx context.Context, broadcaster int64) ([]string, error)
 	Load(ctx context.Context, broadcaster int64) (credential.Record, error)
 }
 
@@ -150,8 +151,34 @@ func (u *Upkeep) keepLogin(ctx context.Context, broadcaster int64, guilds []stri
 			return err
 		}
 	}
-	// The record's version changes with each refusal and reconnection, so
-	// each refusal is told once.
+	u.tell(ctx, broadcaster, rec, guilds)
+	return nil
+}
+
+// Reauth tells the guilds connected to broadcaster that Kick refused its
+// login, if it did: for the worker, when a chat reply meets
+// credential.ErrReconnect, so that admins hear of it at once rather than
+// at the next hourly run. Each refusal is told once either way.
+func (u *Upkeep) Reauth(ctx context.Context, broadcaster int64) error {
+	if u.Notify == nil {
+		return nil
+	}
+	rec, err := u.Store.Load(ctx, broadcaster)
+	if err != nil || !rec.NeedsReauth {
+		return err
+	}
+	guilds, err := u.Store.Guilds(ctx, broadcaster)
+	if err != nil {
+		return err
+	}
+	u.tell(ctx, broadcaster, rec, guilds)
+	return nil
+}
+
+// tell posts the reconnect notice to guilds. The record's version
+// changes with each refusal and reconnection, so each refusal is told
+// once.
+func (u *Upkeep) tell(ctx context.Context, broadcaster int64, rec credential.Record, guilds []string) {
 	key := fmt.Sprintf("kick-reauth#%d#%d", broadcaster, rec.Version)
 	msg := "Kick no longer accepts the bot's login for this server's Kick channel, so the bot cannot post in its chat. An admin needs to run /kick connect again."
 	for _, g := range guilds {
@@ -159,7 +186,6 @@ func (u *Upkeep) keepLogin(ctx context.Context, broadcaster int64, guilds []stri
 			u.log().WarnContext(ctx, "could not tell the guild to reconnect Kick", "guild", g, "broadcaster", broadcaster, "error", err)
 		}
 	}
-	return nil
 }
 
 func (u *Upkeep) log() *slog.Logger {

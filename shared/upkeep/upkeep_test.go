@@ -24,6 +24,16 @@ type store struct {
 
 func (s *store) Connections(context.Context) ([]stream.Connection, error) { return s.conns, nil }
 
+func (s *store) Guilds(_ context.Context, b int64) ([]string, error) {
+	var out []string
+	for _, c := range s.conns {
+		if c.Broadcaster == b {
+			out = append(out, c.Guild)
+		}
+	}
+	return out, nil
+}
+
 func (s *store) Load(_ context.Context, b int64) (credential.Record, error) {
 	r, ok := s.records[b]
 	if !ok {
@@ -132,6 +142,30 @@ func TestKeep(t *testing.T) {
 	u.Keep(context.Background())
 	if len(n.log) != 0 {
 		t.Errorf("second run told %v again", n.log)
+	}
+}
+
+func TestReauth(t *testing.T) {
+	s := &store{
+		conns:   []stream.Connection{{Guild: "g1", Broadcaster: 1}, {Guild: "g2", Broadcaster: 1}, {Guild: "g3", Broadcaster: 2}},
+		records: map[int64]credential.Record{1: {Version: 5, NeedsReauth: true}, 2: {Version: 3}},
+	}
+	n := &notifier{sent: map[string]bool{}}
+	u := &upkeep.Upkeep{Store: s, Notify: n}
+	for _, b := range []int64{1, 1, 2} {
+		if err := u.Reauth(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 1 is told to both its guilds once; 2's login is fine.
+	if diff := cmp.Diff(n.log, []string{"g1 kick-reauth#1#5", "g2 kick-reauth#1#5"}); diff != "" {
+		t.Errorf("notices (-got +want):\n%s", diff)
+	}
+	// The hourly run afterwards tells nobody again.
+	n.log = nil
+	(&upkeep.Upkeep{Store: s, Notify: n, Tokens: &tokens{s: s}}).Keep(context.Background())
+	if len(n.log) != 0 {
+		t.Errorf("hourly run told %v again", n.log)
 	}
 }
 

@@ -14,11 +14,13 @@ package work
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/command"
+	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
@@ -41,6 +43,11 @@ type Worker struct {
 	// Chat answers chat commands in Kick chat (package chat).
 	Chat interface {
 		Run(ctx context.Context, guild string, ev event.Event, cmd command.Command, now time.Time) error
+	}
+	// Reconnect tells a channel's guilds that Kick refused its login
+	// (upkeep.Upkeep); nil leaves it to the hourly check.
+	Reconnect interface {
+		Reauth(ctx context.Context, broadcaster int64) error
 	}
 	// Roles grants a guild's watchtime roles (rolesync.Syncer).
 	Roles interface {
@@ -93,7 +100,14 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 			// like an unknown one.
 			return fault.E(fault.NotFound, "unknown command !%s", j.Command.Name)
 		}
-		return w.Chat.Run(ctx, j.Guild, *j.Event, *j.Command, w.now())
+		err := w.Chat.Run(ctx, j.Guild, *j.Event, *j.Command, w.now())
+		if errors.Is(err, credential.ErrReconnect) && w.Reconnect != nil {
+			// Tell the admins now, not at the next hourly check.
+			if rerr := w.Reconnect.Reauth(ctx, j.Event.Broadcaster); rerr != nil {
+				w.log().WarnContext(ctx, "could not tell the guilds to reconnect Kick", "job", j.ID, "error", rerr)
+			}
+		}
+		return err
 	case job.KindRoles:
 		if w.Roles == nil {
 			return fault.E(fault.Internal, "worker has no role sync for job %s", j.ID)

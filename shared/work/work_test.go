@@ -2,6 +2,7 @@ package work_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/command"
+	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
@@ -212,6 +214,28 @@ func TestCommandAndRolesJobs(t *testing.T) {
 	}
 	if err := (&work.Worker{}).Do(context.Background(), job.ForRoles("g2", at, 10*time.Minute)); !fault.Is(err, fault.Internal) {
 		t.Errorf("roles job without a sync = %v, want Internal", err)
+	}
+}
+
+type reauthFunc func(ctx context.Context, broadcaster int64) error
+
+func (f reauthFunc) Reauth(ctx context.Context, b int64) error { return f(ctx, b) }
+
+func TestChatReconnectTellsAdmins(t *testing.T) {
+	var told []int64
+	w := &work.Worker{
+		Store: &recStore{},
+		Chat: chatFunc(func(context.Context, string, event.Event, command.Command, time.Time) error {
+			return credential.ErrReconnect
+		}),
+		Reconnect: reauthFunc(func(_ context.Context, b int64) error { told = append(told, b); return nil }),
+	}
+	j := job.ForEvent("g1", ev(event.ChatMessage), &command.Command{Name: "points"})
+	if err := w.Do(context.Background(), j); !errors.Is(err, credential.ErrReconnect) {
+		t.Errorf("Do = %v, want the chat's ErrReconnect (not retried: Forbidden)", err)
+	}
+	if len(told) != 1 || told[0] != j.Event.Broadcaster {
+		t.Errorf("told %v, want broadcaster %d once", told, j.Event.Broadcaster)
 	}
 }
 
