@@ -36,6 +36,7 @@ type settingsRecord struct {
 	Ignored            []string `dynamodbav:"ignored"`
 	AnnounceChannel    string   `dynamodbav:"announceChannel,omitempty"`
 	LiveIndex          string   `dynamodbav:"liveIndex,omitempty"`
+	Version            int64    `dynamodbav:"version"`
 }
 
 func settingsKey(guild string) itemKey { return itemKey{PK: guildPrefix + guild, SK: settingsSK} }
@@ -60,10 +61,13 @@ func (s *Store) Settings(ctx context.Context, guild string) (settings.Settings, 
 		TrackOffline:     r.TrackOffline,
 		Ignored:          r.Ignored,
 		AnnounceChannel:  r.AnnounceChannel,
+		Version:          r.Version,
 	}, nil
 }
 
-// PutSettings stores the guild's settings whole, after validating them.
+// PutSettings stores the guild's settings whole, after validating them,
+// if the stored version is still set.Version (none stored for 0); else it
+// is fault.Conflict and changes nothing.
 func (s *Store) PutSettings(ctx context.Context, guild string, set settings.Settings) error {
 	if guild == "" {
 		return fault.E(fault.Invalid, "settings need a guild")
@@ -76,6 +80,7 @@ func (s *Store) PutSettings(ctx context.Context, guild string, set settings.Sett
 		ActivityWindowMins: int64(set.ActivityWindow / time.Minute), PointsPer5Min: set.PointsPer5Min,
 		SubMultiplierPct: set.SubMultiplierPct, TrackOffline: set.TrackOffline,
 		Ignored: set.Ignored, AnnounceChannel: set.AnnounceChannel,
+		Version: set.Version + 1,
 	}
 	if set.TrackOffline {
 		r.LiveIndex = liveValue
@@ -84,8 +89,11 @@ func (s *Store) PutSettings(ctx context.Context, guild string, set settings.Sett
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "encode settings")
 	}
-	_, err = s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: item})
-	return classify(err, "save settings")
+	cond := expression.AttributeNotExists(expression.Name("pk"))
+	if set.Version > 0 {
+		cond = expression.Name("version").Equal(expression.Value(set.Version))
+	}
+	return s.putIf(ctx, item, cond, "the settings were changed meanwhile; run the command again", "save settings")
 }
 
 // SweepGuilds lists the guilds the sweep visits: those whose stream is

@@ -154,8 +154,25 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		check(t, "PutSettings", s.PutSettings(ctx, "g", want))
 		got, err = s.Settings(ctx, "g")
 		check(t, "Settings", err)
+		want.Version = 1
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("settings round trip (-want +got):\n%s", diff)
+		}
+		// A write over a version that is no longer stored changes nothing:
+		// two admins at once, or a stale read.
+		stale := want
+		stale.Version, stale.PointsPer5Min = 0, 9
+		if err := s.PutSettings(ctx, "g", stale); !fault.Is(err, fault.Conflict) {
+			t.Errorf("PutSettings over a stale version = %v, want Conflict", err)
+		}
+		next := got
+		next.PointsPer5Min = 4
+		check(t, "PutSettings", s.PutSettings(ctx, "g", next))
+		if err := s.PutSettings(ctx, "g", next); !fault.Is(err, fault.Conflict) {
+			t.Errorf("PutSettings of the same read twice = %v, want Conflict", err)
+		}
+		if got, err := s.Settings(ctx, "g"); err != nil || got.PointsPer5Min != 4 || got.Version != 2 {
+			t.Errorf("after one update: %+v, %v; want 4 points per 5 minutes at version 2", got, err)
 		}
 		bad := want
 		bad.PointsPer5Min = -1
@@ -186,7 +203,10 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		if diff := cmp.Diff([]string{"live"}, live); diff != "" {
 			t.Errorf("LiveGuilds (-want +got):\n%s", diff)
 		}
-		check(t, "PutSettings", s.PutSettings(ctx, "offline-tracker", settings.Defaults()))
+		stored, err := s.Settings(ctx, "offline-tracker")
+		check(t, "Settings", err)
+		stored.TrackOffline = false
+		check(t, "PutSettings", s.PutSettings(ctx, "offline-tracker", stored))
 		got, err = s.SweepGuilds(ctx)
 		check(t, "SweepGuilds", err)
 		if diff := cmp.Diff([]string{"live"}, got); diff != "" {

@@ -22,7 +22,6 @@ import (
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/roles"
 	"github.com/kickbot/kickbot/shared/rolesync"
-	"github.com/kickbot/kickbot/shared/settings"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
@@ -77,7 +76,10 @@ func newEnv(t *testing.T, rules ...roles.Rule) env {
 
 func (e env) announceIn(t *testing.T, ch string) {
 	t.Helper()
-	set := settings.Defaults()
+	set, err := e.store.Settings(t.Context(), guild)
+	if err != nil {
+		t.Fatal(err)
+	}
 	set.AnnounceChannel = ch
 	if err := e.store.PutSettings(t.Context(), guild, set); err != nil {
 		t.Fatal(err)

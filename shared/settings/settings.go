@@ -28,6 +28,11 @@ type Settings struct {
 	Ignored []string
 	// AnnounceChannel is the Discord channel id for announcements; "" for none.
 	AnnounceChannel string
+	// Version counts the stored changes (0: never stored). A store writes
+	// settings only over the version they were read at, so that of two
+	// admins changing settings at once, one is told to try again rather
+	// than one change silently undoing the other.
+	Version int64
 }
 
 // Limits of each setting.
