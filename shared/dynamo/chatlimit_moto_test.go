@@ -10,5 +10,5 @@ import "testing"
 // skipping it, when MOTO_ENDPOINT is not set.
 func TestChatLimitMoto(t *testing.T) {
 	client := motoClient(t)
-	runChatLimitSuite(t, func(t *testing.T) *Store { return newMotoTxStore(t, client) })
+	runChatLimitSuite(t, func(t *testing.T) *Store { return newMotoStore(t, client) })
 }

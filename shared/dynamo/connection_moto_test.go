@@ -9,5 +9,5 @@ import "testing"
 // skipping it, when MOTO_ENDPOINT is not set.
 func TestConnectionMoto(t *testing.T) {
 	client := motoClient(t)
-	runConnectionSuite(t, func(t *testing.T) *Store { return newMotoTxStore(t, client) })
+	runConnectionSuite(t, func(t *testing.T) *Store { return newMotoStore(t, client) })
 }

@@ -289,14 +289,3 @@ func TestTransactionCancelled(t *testing.T) {
 		}
 	}
 }
-
-// TestWithoutTxAPI: a client without deletes and transactions is a
-// wiring bug.
-func TestWithoutTxAPI(t *testing.T) {
-	s := New(fakeAPI{}, "t")
-	wantKind(t, "DeleteCredentials", s.DeleteCredentials(t.Context(), 100), fault.Internal)
-	wantKind(t, "RemoveRoleRule", s.RemoveRoleRule(t.Context(), "g", 60), fault.Internal)
-	if _, err := s.transact(t.Context(), nil, "x"); !fault.Is(err, fault.Internal) {
-		t.Errorf("transact = %v, want internal", err)
-	}
-}

@@ -130,3 +130,15 @@ func (a *oneAtATime) Query(ctx context.Context, in *dynamodb.QueryInput, optFns 
 	defer a.mu.Unlock()
 	return a.next.Query(ctx, in, optFns...)
 }
+
+func (a *oneAtATime) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.next.DeleteItem(ctx, in, optFns...)
+}
+
+func (a *oneAtATime) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.next.TransactWriteItems(ctx, in, optFns...)
+}

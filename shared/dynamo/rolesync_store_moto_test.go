@@ -8,6 +8,6 @@ import "testing"
 func TestRoleSyncStoreMoto(t *testing.T) {
 	client := motoClient(t)
 	runRoleSyncStoreSuite(t, func(t *testing.T) *Store {
-		return newMotoTxStore(t, client)
+		return newMotoStore(t, client)
 	})
 }

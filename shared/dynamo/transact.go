@@ -12,25 +12,6 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 )
 
-// TxAPI is the part of *dynamodb.Client beyond API that deletes and
-// multi-item changes need: credentials, account links, role rules. The
-// Store finds it on its Client; a Client without it (a test fake that
-// implements API only) makes those methods fail with fault.Internal.
-type TxAPI interface {
-	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
-	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
-}
-
-var _ TxAPI = (*dynamodb.Client)(nil)
-
-func (s *Store) txAPI() (TxAPI, error) {
-	tx, ok := s.Client.(TxAPI)
-	if !ok {
-		return nil, fault.E(fault.Internal, "the DynamoDB client cannot delete items or run transactions")
-	}
-	return tx, nil
-}
-
 // getItem reads the item at k consistently; false when there is none.
 func (s *Store) getItem(ctx context.Context, k itemKey, what string) (map[string]types.AttributeValue, bool, error) {
 	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
@@ -99,10 +80,6 @@ func (s *Store) updateIf(ctx context.Context, k itemKey, u expression.UpdateBuil
 // deleteItem deletes the item at k, if cond (when not nil) holds; it
 // reports false, with no error, when cond failed.
 func (s *Store) deleteItem(ctx context.Context, k itemKey, cond *expression.ConditionBuilder, what string) (bool, error) {
-	tx, err := s.txAPI()
-	if err != nil {
-		return false, err
-	}
 	in := &dynamodb.DeleteItemInput{TableName: &s.Table, Key: k.av()}
 	if cond != nil {
 		expr, err := expression.NewBuilder().WithCondition(*cond).Build()
@@ -113,7 +90,7 @@ func (s *Store) deleteItem(ctx context.Context, k itemKey, cond *expression.Cond
 		in.ExpressionAttributeNames = expr.Names()
 		in.ExpressionAttributeValues = expr.Values()
 	}
-	_, err = tx.DeleteItem(ctx, in)
+	_, err := s.Client.DeleteItem(ctx, in)
 	if conditionFailed(err) {
 		return false, nil
 	}
@@ -156,11 +133,7 @@ func (s *Store) txDelete(k itemKey, cond expression.ConditionBuilder) (types.Tra
 // another transaction was changing one of the items: what the caller read
 // is out of date, and it should read again and decide.
 func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, what string) (bool, error) {
-	tx, err := s.txAPI()
-	if err != nil {
-		return false, err
-	}
-	_, err = tx.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	_, err := s.Client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if err == nil {
 		return true, nil
 	}

@@ -36,7 +36,8 @@ func Table(tb testing.TB, name string) *dynamodb.Client {
 }
 
 // Counter wraps the client a Store uses and counts its calls: GetItem and
-// Query are reads, PutItem and UpdateItem writes.
+// Query are reads, PutItem, UpdateItem, DeleteItem and each item of
+// TransactWriteItems writes.
 type Counter struct {
 	dynamo.API
 	Reads, Writes atomic.Int64
@@ -64,4 +65,16 @@ func (c *Counter) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...f
 func (c *Counter) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	c.Writes.Add(1)
 	return c.API.UpdateItem(ctx, in, o...)
+}
+
+// DeleteItem counts a write.
+func (c *Counter) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	c.Writes.Add(1)
+	return c.API.DeleteItem(ctx, in, o...)
+}
+
+// TransactWriteItems counts a write per item.
+func (c *Counter) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	c.Writes.Add(int64(len(in.TransactItems)))
+	return c.API.TransactWriteItems(ctx, in, o...)
 }
