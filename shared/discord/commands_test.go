@@ -138,7 +138,7 @@ func TestApplicationCommands(t *testing.T) {
 		"settings": {
 			"show:sub()",
 			"set:sub(activity_window:integer 1..60 points_per_5min:integer 0..1000 sub_multiplier:integer 100..1000 " +
-				"track_offline:boolean ignore_add:string ≤25 ignore_remove:string ≤25 announce_channel:channel [0 5])",
+				"track_offline:boolean ignore_add:string ≤25 ignore_remove:string ≤25 announce_channel:channel [0 5] announce_off:boolean)",
 		},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {

@@ -88,6 +88,19 @@ func (h *Handler) settingsSet(ctx context.Context, r Request) (Response, error) 
 		}
 		s.AnnounceChannel, changed = v, true
 	}
+	if v, ok := r.Options["announce_off"]; ok {
+		off, err := strconv.ParseBool(v)
+		if err != nil {
+			return Response{}, fault.E(fault.Invalid, "announce_off must be true or false")
+		}
+		if off {
+			if _, both := r.Options["announce_channel"]; both {
+				return Response{}, fault.E(fault.Invalid, "choose announce_channel or announce_off, not both")
+			}
+			s.AnnounceChannel = ""
+		}
+		changed = true
+	}
 	if !changed {
 		return Response{}, fault.E(fault.Invalid, "choose at least one setting to change")
 	}

@@ -125,6 +125,7 @@ var Commands = []Command{
 			{Name: "ignore_add", Description: "Kick username that earns nothing (a bot)", Type: StringOption, MaxLen: maxUsername},
 			{Name: "ignore_remove", Description: "Kick username that earns again", Type: StringOption, MaxLen: maxUsername},
 			{Name: "announce_channel", Description: "Channel for announcements", Type: ChannelOption},
+			{Name: "announce_off", Description: "Stop announcements (clears the channel)", Type: BooleanOption},
 		}},
 	}},
 }

@@ -446,6 +446,20 @@ func TestSettingsSet(t *testing.T) {
 			want: settings.Defaults(), wantMsg: "track_offline must be true or false"},
 		{name: "announce_channel not an id", opts: []string{"announce_channel", "<#123>"},
 			want: settings.Defaults(), wantMsg: "announce_channel must be a channel"},
+		{name: "announce_off clears the channel", before: func() *settings.Settings {
+			s := settings.Defaults()
+			s.AnnounceChannel = "883082588674195459"
+			return &s
+		}(),
+			opts: []string{"announce_off", "true"}, want: settings.Defaults()},
+		{name: "announce_off false keeps it", before: func() *settings.Settings {
+			s := settings.Defaults()
+			s.AnnounceChannel = "883082588674195459"
+			return &s
+		}(),
+			opts: []string{"announce_off", "false"}, want: func() settings.Settings { s := settings.Defaults(); s.AnnounceChannel = "883082588674195459"; return s }()},
+		{name: "announce_off with a channel", opts: []string{"announce_off", "true", "announce_channel", "883082588674195459"},
+			want: settings.Defaults(), wantMsg: "choose announce_channel or announce_off, not both"},
 		{name: "nothing to set", want: settings.Defaults(), wantMsg: "choose at least one setting to change"},
 	}
 	for _, tt := range tests {
