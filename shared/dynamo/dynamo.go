@@ -1,6 +1,7 @@
 // Package dynamo is the DynamoDB adapter: it stores connections, delivery
-// markers, viewers, stream state and the event log in the single table that
-// template.yaml defines, and translates between the domain types and items.
+// markers, viewers, stream state, the event log, Kick logins, account
+// links and role rewards in the single table that template.yaml defines,
+// and translates between the domain types and items.
 //
 // All item keys are strings of the form KIND#id:
 //
@@ -31,6 +32,21 @@
 //	event log       GUILD#<guild>        EVENT#<ms, 13 digits>#<id>  type S, at N(ms), actorId N,
 //	                                                                 body S (JSON event.Event),
 //	                                                                 expiresAt N(s, TTL)
+//	credentials     KICK#<broadcaster>   CREDENTIALS                 broadcaster N, accessToken S,
+//	                                                                 refreshToken S, accessExpiry N(ms),
+//	                                                                 scope S, version N, leaseUntil N(ms),
+//	                                                                 needsReauth BOOL
+//	chat window     KICK#<broadcaster>   CHATLIMIT                   windowStart N(ms), sent N
+//	chat claim      KICK#<broadcaster>   CHAT#<cause>                expiresAt N(s, TTL)
+//	consent nonce   NONCE#<nonce>        NONCE                       expiresAt N(s, TTL)
+//	account link    GUILD#<guild>        LINK#MEMBER#<discord id>    discordUser S, kickUser N, kickName S
+//	 (both ways)    GUILD#<guild>        LINK#KICK#<kick user id>    the same
+//	role reward     GUILD#<guild>        ROLERULE#<minutes, 19 dig.> minutes N, roleId S
+//	role granted    GUILD#<guild>        GRANT#<discord id>#<role>   discordUser S, roleId S
+//	notice told     GUILD#<guild>        REPORTED#<key>              (a marker)
+//
+// The connection items also carry the channel's name (name S), and the
+// settings item a version N that every write is conditioned on.
 //
 // Times are unix milliseconds, except expiresAt, which DynamoDB's TTL reads
 // as unix seconds, and creditedMinute, in unix minutes. The indexes:
