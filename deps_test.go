@@ -10,7 +10,7 @@ import (
 const module = "github.com/kickbot/kickbot"
 
 // domain packages may import only the standard library and each other.
-var domain = []string{"audience", "chat", "command", "connect", "consent", "credential", "event", "fault", "ingest", "interact", "job", "notice", "points", "reply", "roles", "rolesync", "settings", "stream", "subscription", "sweep", "upkeep", "watchtime", "wording", "work"}
+var domain = []string{"audience", "chat", "clock", "command", "connect", "consent", "credential", "event", "fault", "ingest", "interact", "job", "notice", "points", "reply", "roles", "rolesync", "settings", "stream", "subscription", "sweep", "upkeep", "watchtime", "wording", "work"}
 
 // adapters may import the domain, the standard library, and the outside
 // modules (or sibling adapters) listed for them.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kickbot/kickbot/shared/clock"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/fault"
 )
@@ -126,24 +127,6 @@ func newToken(ctx context.Context, refresh string) (credential.Token, error) {
 		return credential.Token{}, errInvalidGrant
 	}
 	return credential.Token{Access: "a2", Refresh: "r2", Expiry: t0.Add(2 * time.Hour), Scopes: []string{"chat:write"}}, ctx.Err()
-}
-
-// clock is a settable time.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -334,7 +317,7 @@ func TestHolderCrash(t *testing.T) {
 	recs[broadcaster] = r
 	st := newMemStore(recs)
 	kick := &refresher{answer: newToken}
-	clk := &clock{now: t0}
+	clk := clock.New(t0)
 	var waited time.Duration
 	src := &credential.Source{
 		Store: st, Kick: kick, Now: clk.Now,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/clock"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/ingest"
@@ -121,12 +122,8 @@ func (q *memQueue) Enqueue(_ context.Context, jobs ...job.Job) error {
 
 var t0 = time.Date(2026, 3, 14, 19, 0, 0, 0, time.UTC)
 
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time { return c.now }
-
-func newService() (*ingest.Service, *memStore, *memQueue, *clock) {
-	st, q, c := newMemStore(), &memQueue{}, &clock{now: t0}
+func newService() (*ingest.Service, *memStore, *memQueue, *clock.Manual) {
+	st, q, c := newMemStore(), &memQueue{}, clock.New(t0)
 	return &ingest.Service{Store: st, Queue: q, Now: c.Now}, st, q, c
 }
 
@@ -242,7 +239,7 @@ func TestTouchEveryLimitsWrites(t *testing.T) {
 	}
 	for i, tt := range tests {
 		at := t0.Add(tt.offset)
-		c.now = t0.Add(2 * time.Minute)
+		c.Set(t0.Add(2 * time.Minute))
 		if err := s.Handle(ctx, chat(fmt.Sprint(i), 7, "hi", at)); err != nil {
 			t.Fatal(err)
 		}
@@ -274,8 +271,8 @@ func TestConnectionsAreCached(t *testing.T) {
 		t.Errorf("Guilds called %d times within the TTL, want 1", got)
 	}
 	st.conns[4402117] = []string{"g1", "g2"}
-	c.now = c.now.Add(ingest.DefaultConnectionTTL)
-	if err := s.Handle(ctx, chat("late", 1, "hi", c.now)); err != nil {
+	c.Advance(ingest.DefaultConnectionTTL)
+	if err := s.Handle(ctx, chat("late", 1, "hi", c.Now())); err != nil {
 		t.Fatal(err)
 	}
 	if got := st.calls["Guilds"]; got != 2 {
@@ -300,11 +297,11 @@ func TestChatBudget(t *testing.T) {
 	}
 }
 
-func chatMinute(t testing.TB, s *ingest.Service, c *clock) int {
+func chatMinute(t testing.TB, s *ingest.Service, c *clock.Manual) int {
 	st := s.Store.(*memStore)
 	for i := range 1000 {
 		at := t0.Add(time.Duration(i) * 60 * time.Millisecond)
-		c.now = at
+		c.Set(at)
 		if err := s.Handle(context.Background(), chat(fmt.Sprint("m", i), int64(i%50+1), "hello", at)); err != nil {
 			t.Fatal(err)
 		}

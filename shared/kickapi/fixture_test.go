@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kickbot/kickbot/shared/clock"
 	"github.com/kickbot/kickbot/shared/kickapi"
 	"github.com/kickbot/kickbot/shared/kickapi/kickfake"
 )
@@ -31,7 +32,7 @@ type fixture struct {
 	kick   *kickfake.Server
 	srv    *httptest.Server
 	client *kickapi.Client
-	clock  *clock
+	clock  *clock.Manual
 
 	// wrap, when set, handles each request in place of the fake; it may
 	// pass it on to next.
@@ -44,7 +45,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{clock: &clock{t: t0}}
+	f := &fixture{clock: clock.New(t0)}
 	f.kick = &kickfake.Server{
 		ClientID:     testClientID,
 		ClientSecret: testClientSecret,

@@ -7,37 +7,19 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kickbot/kickbot/shared/clock"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/kickapi"
 )
 
 var t0 = time.Date(2026, 3, 14, 19, 0, 0, 0, time.UTC)
-
-// clock is a settable time source for Client.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 func TestNewDefaults(t *testing.T) {
 	c := kickapi.New("id", "secret")
@@ -111,7 +93,7 @@ func TestTokenExpiry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeKick(t)
 			f.tokenReply = func(w http.ResponseWriter, n int) { f.issue(w, n, tt.expiresIn) }
-			clk := &clock{t: t0}
+			clk := clock.New(t0)
 			c := f.client(clk.Now)
 			if _, err := c.Channels(t.Context(), []int64{1}); err != nil {
 				t.Fatalf("Channels at t0: %v", err)

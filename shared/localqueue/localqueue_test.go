@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kickbot/kickbot/shared/clock"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
@@ -33,24 +34,6 @@ func testJob(guild, name string) job.Job {
 		Follow: &event.Follow{Follower: event.User{ID: 7, Username: "pixelpanda"}},
 	}
 	return job.ForEvent(guild, ev, nil)
-}
-
-// clock is a settable time source safe for concurrent use.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
 }
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -424,12 +407,12 @@ func TestDedupWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &clock{now: base}
+			c := clock.New(base)
 			r := &recorder{t: t, seq: map[string][]string{}, done: map[string]int{}}
 			q := New(r.handle, Options{Now: c.Now, Log: quiet()})
 			for i := 0; i < len(tt.sends); i++ {
 				s := tt.sends[i]
-				c.set(base.Add(s.at))
+				c.Set(base.Add(s.at))
 				batch := []job.Job{s.j}
 				// Sends at the same time go in one call.
 				for i+1 < len(tt.sends) && tt.sends[i+1].at == s.at {
@@ -450,7 +433,7 @@ func TestDedupWindow(t *testing.T) {
 }
 
 func TestRecord(t *testing.T) {
-	c := &clock{now: base}
+	c := clock.New(base)
 	j := testJob("1180000000000000001", "01JQ7ZC4M2T8Y1B5N0P6R3K9A1")
 	body, err := j.Encode()
 	if err != nil {

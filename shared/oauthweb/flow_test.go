@@ -10,12 +10,12 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kickbot/kickbot/shared/clock"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/consent"
 	"github.com/kickbot/kickbot/shared/dynamo"
@@ -44,24 +44,6 @@ var (
 	viewer   = kickfake.User{ID: 51234077, Name: "pixelpanda"}
 )
 
-// clock is the time every part of the harness reads.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // harness is the OAuth routes on httptest, wired as in production: a
 // connect.Service on the embedded DynamoDB table, talking through the
 // kickapi adapter to a fake Kick on httptest.
@@ -71,7 +53,7 @@ type harness struct {
 	svc   *connect.Service
 	web   *httptest.Server
 	api   *kickapi.Client
-	clock *clock
+	clock *clock.Manual
 	// hops are the URLs each browser visit went through, last visit last.
 	hops []*url.URL
 	// expected are substrings of the fake's failures the test expects.
@@ -80,7 +62,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	h := &harness{clock: &clock{now: t0}}
+	h := &harness{clock: clock.New(t0)}
 	var routes http.Handler
 	h.web = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { routes.ServeHTTP(w, r) }))
 	t.Cleanup(h.web.Close)
