@@ -469,7 +469,7 @@ func (r *runner) printBanner(w *os.File) {
 		fmt.Fprintf(w, "  connection     guild %s <- Kick broadcaster %d\n", c.guild, c.broadcaster)
 	}
 	if len(r.seeded) == 0 {
-		fmt.Fprintf(w, "  connection     none: set SEED_CONNECTIONS=guildID:broadcasterUserID\n")
+		fmt.Fprintf(w, "  connection     none yet: /kick connect (below), or SEED_CONNECTIONS=guildID:broadcasterUserID\n")
 	}
 	fmt.Fprintf(w, "try:\n  go run ./scripts/replay scenario -url %s/webhooks/kick\n", r.URL)
 	if len(r.seeded) > 0 {
