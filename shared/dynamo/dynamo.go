@@ -351,29 +351,8 @@ func (s *Store) MarkDelivered(ctx context.Context, id string, at, expires time.T
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "encode delivery")
 	}
-	return s.putNew(ctx, item, "mark delivery")
-}
-
-// putNew puts item unless an item with its key exists; an existing item
-// is success, since every such key names one cause.
-func (s *Store) putNew(ctx context.Context, item map[string]types.AttributeValue, what string) error {
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeNotExists(expression.Name("pk"))).
-		Build()
-	if err != nil {
-		return fault.Wrap(fault.Internal, err, "build put condition")
-	}
-	_, err = s.Client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 &s.Table,
-		Item:                      item,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if conditionFailed(err) {
-		return nil
-	}
-	return classify(err, what)
+	_, err = s.putFirst(ctx, item, "mark delivery")
+	return err
 }
 
 // TouchViewer records a viewer's activity in guild, in one write and
@@ -420,19 +399,15 @@ func (s *Store) update(ctx context.Context, k itemKey, expr expression.Expressio
 // Viewer returns a viewer of guild, or fault.NotFound when the viewer has
 // never been recorded there.
 func (s *Store) Viewer(ctx context.Context, guild string, userID int64) (audience.Viewer, error) {
-	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      &s.Table,
-		Key:            viewerKey(guild, userID).av(),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, ok, err := s.getItem(ctx, viewerKey(guild, userID), "load viewer")
 	if err != nil {
-		return audience.Viewer{}, classify(err, "load viewer")
+		return audience.Viewer{}, err
 	}
-	if len(out.Item) == 0 {
+	if !ok {
 		return audience.Viewer{}, fault.E(fault.NotFound, "viewer not found")
 	}
 	var r viewerRecord
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 		return audience.Viewer{}, fault.Wrap(fault.Internal, err, "decode viewer")
 	}
 	return r.viewer(), nil
@@ -543,16 +518,12 @@ func (s *Store) updateNewer(ctx context.Context, k itemKey, u expression.UpdateB
 // Stream returns guild's stream state; a zero State (with Guild set) when
 // nothing was ever recorded.
 func (s *Store) Stream(ctx context.Context, guild string) (stream.State, error) {
-	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      &s.Table,
-		Key:            streamKey(guild).av(),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, _, err := s.getItem(ctx, streamKey(guild), "load stream state")
 	if err != nil {
-		return stream.State{}, classify(err, "load stream state")
+		return stream.State{}, err
 	}
 	var r streamRecord
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 		return stream.State{}, fault.Wrap(fault.Internal, err, "decode stream state")
 	}
 	return stream.State{
@@ -606,7 +577,8 @@ func (s *Store) LogEvent(ctx context.Context, guild string, ev event.Event, expi
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "encode event")
 	}
-	return s.putNew(ctx, item, "log event")
+	_, err = s.putFirst(ctx, item, "log event")
+	return err
 }
 
 // Events returns up to limit of guild's logged events, newest first.

@@ -178,22 +178,18 @@ func (s *Store) Rank(ctx context.Context, guild string, board Board, userID int6
 	if guild == "" || userID <= 0 {
 		return 0, audience.Viewer{}, fault.E(fault.Invalid, "rank needs a guild and a known viewer")
 	}
-	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      &s.Table,
-		Key:            viewerKey(guild, userID).av(),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, ok, err := s.getItem(ctx, viewerKey(guild, userID), "load viewer")
 	if err != nil {
-		return 0, audience.Viewer{}, classify(err, "load viewer")
+		return 0, audience.Viewer{}, err
 	}
-	if len(out.Item) == 0 {
+	if !ok {
 		return 0, audience.Viewer{}, fault.E(fault.NotFound, "viewer not found")
 	}
-	if _, on := out.Item[attr]; !on {
+	if _, on := item[attr]; !on {
 		return 0, audience.Viewer{}, fault.E(fault.NotFound, "viewer is not on the %s leaderboard", board)
 	}
 	var r viewerRecord
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 		return 0, audience.Viewer{}, fault.Wrap(fault.Internal, err, "decode viewer")
 	}
 	value := r.WatchMinutes

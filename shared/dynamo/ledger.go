@@ -282,21 +282,9 @@ func (s *Store) recordEntry(ctx context.Context, guild string, userID int64, e p
 	if err != nil {
 		return points.Entry{}, fault.Wrap(fault.Internal, err, "encode ledger entry")
 	}
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeNotExists(expression.Name("pk"))).
-		Build()
-	if err != nil {
-		return points.Entry{}, fault.Wrap(fault.Internal, err, "build ledger condition")
-	}
-	_, err = s.Client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 &s.Table,
-		Item:                      item,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if !conditionFailed(err) {
-		return e, classify(err, "record ledger entry")
+	first, err := s.putFirst(ctx, item, "record ledger entry")
+	if err != nil || first {
+		return e, err
 	}
 	stored, ok, err := s.loadEntry(ctx, k)
 	if err == nil && !ok {
@@ -307,19 +295,12 @@ func (s *Store) recordEntry(ctx context.Context, guild string, userID int64, e p
 
 // loadEntry reads the entry at k, consistently; false when there is none.
 func (s *Store) loadEntry(ctx context.Context, k itemKey) (points.Entry, bool, error) {
-	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      &s.Table,
-		Key:            k.av(),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return points.Entry{}, false, classify(err, "load ledger entry")
-	}
-	if len(out.Item) == 0 {
-		return points.Entry{}, false, nil
+	item, ok, err := s.getItem(ctx, k, "load ledger entry")
+	if err != nil || !ok {
+		return points.Entry{}, false, err
 	}
 	var r ledgerRecord
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 		return points.Entry{}, false, fault.Wrap(fault.Internal, err, "decode ledger entry")
 	}
 	return r.entry(), true, nil
