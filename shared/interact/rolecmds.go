@@ -3,6 +3,7 @@ package interact
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kickbot/kickbot/shared/fault"
@@ -36,28 +37,22 @@ func (h *Handler) rolesAdd(ctx context.Context, r Request) (Response, error) {
 	}
 	// The whole set must stay valid: limits, one role per threshold, one
 	// threshold per role.
-	if err := roles.Validate(append(rules, rule)); err != nil && !contains(rules, rule) {
-		return Response{}, err
+	if !slices.Contains(rules, rule) {
+		if err := roles.Validate(append(rules, rule)); err != nil {
+			return Response{}, err
+		}
 	}
 	if err := store.AddRoleRule(ctx, r.Guild, rule); err != nil {
 		return Response{}, err
 	}
-	rules, err = store.RoleRules(ctx, r.Guild)
-	if err != nil {
-		return Response{}, err
+	// The stored rules are the ones read plus this one: no second read.
+	if !slices.Contains(rules, rule) {
+		rules = append(rules, rule)
+		roles.Sort(rules)
 	}
 	return Response{Ephemeral: true, Embeds: []Embed{rolesEmbed(
 		fmt.Sprintf("Linked members who watched %s get <@&%s>. The next sync (every 10 minutes) grants it.", wording.Minutes(n), rule.RoleID),
 		rules)}}, nil
-}
-
-func contains(rules []roles.Rule, r roles.Rule) bool {
-	for _, x := range rules {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 func (h *Handler) rolesRemove(ctx context.Context, r Request) (Response, error) {
