@@ -38,14 +38,14 @@ func guildConnectionKey(guild string, broadcaster int64) itemKey {
 }
 
 // ConnectChannel records that broadcaster's Kick channel, named name,
-// feeds guild from at on, as Connect does, keeping the name for /kick
-// status. Connecting again replaces the name and the time.
+// feeds guild from at on, keeping the name for /kick status. Connecting
+// again replaces the name and the time.
 func (s *Store) ConnectChannel(ctx context.Context, guild string, broadcaster int64, name string, at time.Time) error {
 	if guild == "" || broadcaster <= 0 {
 		return fault.E(fault.Invalid, "connect needs a guild and a broadcaster")
 	}
-	// The routing side first, as in Connect: a retry of a half-done
-	// connection completes it, and Connection never names a channel whose
+	// The routing side first: a retry of a half-done connection completes
+	// it, and Connected and Connection never claim a channel whose
 	// webhooks would not reach the guild.
 	for _, r := range []namedConnectionRecord{
 		{connectionRecord{itemKey: connectionKey(broadcaster, guild), Broadcaster: broadcaster, ConnectedAt: millis(at), ConnIndex: connValue}, name},

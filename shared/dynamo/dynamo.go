@@ -250,37 +250,11 @@ func (k itemKey) av() map[string]types.AttributeValue {
 	}
 }
 
-// Connect records that broadcaster's Kick channel feeds guild. Connecting
-// again only refreshes the connection time.
+// Connect records that broadcaster's Kick channel feeds guild, without
+// its name (ConnectChannel). Connecting again only refreshes the
+// connection time.
 func (s *Store) Connect(ctx context.Context, guild string, broadcaster int64, at time.Time) error {
-	if guild == "" || broadcaster <= 0 {
-		return fault.E(fault.Invalid, "connect needs a guild and a broadcaster")
-	}
-	item, err := attributevalue.MarshalMap(connectionRecord{
-		itemKey:     connectionKey(broadcaster, guild),
-		Broadcaster: broadcaster,
-		ConnectedAt: millis(at),
-		ConnIndex:   connValue,
-	})
-	if err != nil {
-		return fault.Wrap(fault.Internal, err, "encode connection")
-	}
-	if _, err := s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: item}); err != nil {
-		return classify(err, "save connection")
-	}
-	// The guild's side of the connection, after the routing side: a retry of
-	// a half-done Connect completes it, and Connected never claims a
-	// connection that webhooks cannot use.
-	marker, err := attributevalue.MarshalMap(connectionRecord{
-		itemKey:     itemKey{PK: guildPrefix + guild, SK: connectionPrefix + strconv.FormatInt(broadcaster, 10)},
-		Broadcaster: broadcaster,
-		ConnectedAt: millis(at),
-	})
-	if err != nil {
-		return fault.Wrap(fault.Internal, err, "encode connection")
-	}
-	_, err = s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: marker})
-	return classify(err, "save connection")
+	return s.ConnectChannel(ctx, guild, broadcaster, "", at)
 }
 
 // Connected reports whether guild is connected to a Kick channel.
