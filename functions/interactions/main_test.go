@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
-	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
@@ -73,12 +72,9 @@ func setupEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	for _, v := range seeded {
-		if err := store.TouchViewer(ctx, guild, audience.Activity{UserID: v.id, Username: v.name, At: start}); err != nil {
-			t.Fatal(err)
-		}
 		for m := range v.minutes {
-			c := watchtime.Credit{UserID: v.id, Minute: watchtime.MinuteOf(start) + watchtime.Minute(m), PointsMilli: 200}
-			if ok, err := store.Credit(ctx, guild, c, start, start); err != nil || !ok {
+			c := watchtime.Credit{UserID: v.id, Username: v.name, Minute: watchtime.MinuteOf(start) + watchtime.Minute(m), PointsMilli: 200}
+			if ok, err := store.Credit(ctx, guild, c); err != nil || !ok {
 				t.Fatalf("credit %s: %v, %v", v.name, ok, err)
 			}
 		}
@@ -335,10 +331,7 @@ func TestLeaderboardButtons(t *testing.T) {
 	ctx := context.Background()
 	for n := range int64(11) {
 		id := 200 + n
-		if err := e.store.TouchViewer(ctx, guild, audience.Activity{UserID: id, Username: "late" + string(rune('a'+n)), At: start}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.store.Credit(ctx, guild, watchtime.Credit{UserID: id, Minute: watchtime.MinuteOf(start), PointsMilli: 200}, start, start); err != nil {
+		if _, err := e.store.Credit(ctx, guild, watchtime.Credit{UserID: id, Username: "late" + string(rune('a'+n)), Minute: watchtime.MinuteOf(start), PointsMilli: 200}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
+	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
 // TestChatBurstDynamoCalls is the design's write budget measured on the
@@ -34,9 +35,13 @@ func TestChatBurstDynamoCalls(t *testing.T) {
 	if writes > burstMessages || queue.sends != 0 {
 		t.Errorf("%d messages: %d DynamoDB writes, %d SQS sends; want <= %d and 0", burstMessages, writes, queue.sends, burstMessages)
 	}
-	viewers, err := store.ActiveSince(ctx, "g1", start)
+	acts, err := store.Activity(ctx, "g1", watchtime.MinuteOf(start), watchtime.MinuteOf(now))
+	viewers := map[int64]bool{}
+	for _, a := range acts {
+		viewers[a.UserID] = true
+	}
 	if err != nil || len(viewers) != burstViewers {
-		t.Errorf("ActiveSince = %d viewers, %v; want %d", len(viewers), err, burstViewers)
+		t.Errorf("Activity = %d viewers, %v; want %d", len(viewers), err, burstViewers)
 	}
 	t.Logf("%d plain chat messages from %d viewers in one minute: %d DynamoDB writes (%.2f per message), %d reads, %d SQS sends",
 		burstMessages, burstViewers, writes, float64(writes)/burstMessages, reads, queue.sends)

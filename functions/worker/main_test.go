@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
-	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
@@ -69,10 +68,7 @@ func TestWorkerWiring(t *testing.T) {
 	if err := store.PutCredentials(ctx, broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: now.Add(time.Hour)}, []string{"user:read", "chat:write"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.TouchViewer(ctx, guild, audience.Activity{UserID: 51234077, Username: "pixelpanda", At: now}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.Credit(ctx, guild, watchtime.Credit{UserID: 51234077, Minute: watchtime.MinuteOf(now), PointsMilli: 5000}, time.Time{}, now); err != nil {
+	if _, err := store.Credit(ctx, guild, watchtime.Credit{UserID: 51234077, Username: "pixelpanda", Minute: watchtime.MinuteOf(now), PointsMilli: 5000}); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.Link(ctx, guild, member, 51234077, "pixelpanda"); err != nil {

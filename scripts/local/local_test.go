@@ -17,9 +17,9 @@ import (
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
-	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/stack"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
@@ -118,22 +118,20 @@ func TestScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Viewers: each chatter's last-chat time is stored, within the 30 s the
-	// webhook may skip.
-	vs, err := r.Store.ActiveSince(ctx, "guild-1", time.Time{})
+	// Activity: each chatter's last chat is recorded in its minute.
+	acts, err := r.Store.Activity(ctx, "guild-1", watchtime.MinuteOf(sc.Start)-1, watchtime.MinuteOf(time.Now())+1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(vs) != len(lastChat) {
-		t.Errorf("%d viewers stored, want %d", len(vs), len(lastChat))
-	}
-	for _, v := range vs {
-		want, ok := lastChat[v.UserID]
-		if !ok {
-			continue // a follower or gifter who did not chat
+	latest := map[int64]time.Time{}
+	for _, a := range acts {
+		if a.At.After(latest[a.UserID]) {
+			latest[a.UserID] = a.At
 		}
-		if d := want.Sub(v.LastChatAt); d < 0 || d >= 30*time.Second {
-			t.Errorf("viewer %d last chat %v, want within 30s before %v", v.UserID, v.LastChatAt, want)
+	}
+	for user, want := range lastChat {
+		if got := latest[user]; watchtime.MinuteOf(got) != watchtime.MinuteOf(want) {
+			t.Errorf("viewer %d latest activity %v, want in the minute of %v", user, got, want)
 		}
 	}
 
@@ -254,9 +252,9 @@ func TestTransientFailureThenRetry(t *testing.T) {
 }
 
 // TestScenarioThenSweep: a stream left live, then the sweep runs minute
-// after minute (as SWEEP_EVERY makes it do): each recent chatter earns a
-// minute per sweep, points accrue at 1 per 5 minutes, and the leaderboard
-// reads them back in order.
+// after minute, each twice: each chatter earns exactly the minutes whose
+// activity window holds some of their chat, points accrue at 1 per 5
+// minutes, and the leaderboard reads them back in order.
 func TestScenarioThenSweep(t *testing.T) {
 	r := startRunner(t, "guild-1:4402117")
 	ctx := context.Background()
@@ -275,13 +273,13 @@ func TestScenarioThenSweep(t *testing.T) {
 	if err := r.Queue.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	active, err := r.Store.ActiveSince(ctx, "guild-1", now.Add(-5*time.Minute))
-	if err != nil || len(active) == 0 {
-		t.Fatalf("ActiveSince = %d viewers, %v; want some", len(active), err)
-	}
 	m := watchtime.MinuteOf(now)
+	acts, err := r.Store.Activity(ctx, "guild-1", m-10, m)
+	if err != nil || len(acts) == 0 {
+		t.Fatalf("Activity = %d entries, %v; want some", len(acts), err)
+	}
 	for i := range 5 {
-		for range 2 { // each minute swept twice: credited once
+		for range 2 { // each run twice: credited once
 			if _, err := r.Sweeper.Run(ctx, m+watchtime.Minute(i), now); err != nil {
 				t.Fatal(err)
 			}
@@ -290,8 +288,30 @@ func TestScenarioThenSweep(t *testing.T) {
 	if err := r.Queue.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range active {
-		v, err := r.Store.Viewer(ctx, "guild-1", a.UserID)
+	// Owed: each minute from the stream's start to the last swept whose
+	// five-minute window before it holds some of the viewer's activity.
+	active := map[int64]map[watchtime.Minute]bool{}
+	for _, a := range acts {
+		if active[a.UserID] == nil {
+			active[a.UserID] = map[watchtime.Minute]bool{}
+		}
+		active[a.UserID][watchtime.MinuteOf(a.At)] = true
+	}
+	best := int64(0)
+	for user, minutes := range active {
+		var want int64
+		for x := watchtime.MinuteOf(sc.Start); x <= m+4; x++ {
+			for a := x - 5; a < x; a++ {
+				if minutes[a] {
+					want++
+					break
+				}
+			}
+		}
+		v, err := r.Store.Viewer(ctx, "guild-1", user)
+		if fault.Is(err, fault.NotFound) && want == 0 {
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,13 +321,14 @@ func TestScenarioThenSweep(t *testing.T) {
 			}
 			continue
 		}
-		if v.WatchMinutes != 5 || v.Points() != 1 {
-			t.Errorf("%s after 5 swept minutes: %d minutes, %d points; want 5, 1", v.Username, v.WatchMinutes, v.Points())
+		if v.WatchMinutes != want || v.PointsMilli != want*200 {
+			t.Errorf("%s after 5 runs: %d minutes, %d milli-points; want %d, %d", v.Username, v.WatchMinutes, v.PointsMilli, want, want*200)
 		}
+		best = max(best, want)
 	}
 	page, err := r.Store.Top(ctx, "guild-1", dynamo.Watchtime, 3, "")
-	if err != nil || len(page.Viewers) == 0 || page.Viewers[0].WatchMinutes != 5 {
-		t.Errorf("Top(watchtime) = %+v, %v; want viewers with 5 minutes first", page, err)
+	if err != nil || len(page.Viewers) == 0 || page.Viewers[0].WatchMinutes != best {
+		t.Errorf("Top(watchtime) = %+v, %v; want viewers with %d minutes first", page, err, best)
 	}
 }
 
@@ -321,10 +342,7 @@ func TestRunnerInteractions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Store.TouchViewer(ctx, "guild-1", audience.Activity{UserID: 9, Username: "alice", At: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.Store.Credit(ctx, "guild-1", watchtime.Credit{UserID: 9, Minute: watchtime.MinuteOf(time.Now()), PointsMilli: 200}, time.Time{}, time.Now()); err != nil {
+	if _, err := r.Store.Credit(ctx, "guild-1", watchtime.Credit{UserID: 9, Username: "alice", Minute: watchtime.MinuteOf(time.Now()), PointsMilli: 200}); err != nil {
 		t.Fatal(err)
 	}
 	s := &discordsim.Sender{URL: r.URL + "/interactions", Key: key}

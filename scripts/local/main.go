@@ -15,9 +15,8 @@
 //	LOCAL_DIR             where generated files go (default .local)
 //	SEED_CONNECTIONS      guildID:broadcasterUserID[,...] to connect locally
 //	SWEEP_EVERY           how often the sweep runs (default 1m). Shorter
-//	                      speeds the clock up for demos: each run credits
-//	                      the next minute, while activity is still judged
-//	                      on the wall clock
+//	                      credits each wall-clock minute sooner after it
+//	                      ends
 //	KICK_CLIENT_ID, KICK_CLIENT_SECRET
 //	                      Kick app credentials; with them the sweep checks
 //	                      live status with Kick's API and the OAuth routes
@@ -505,23 +504,18 @@ func (r *runner) upkeepEvery(ctx context.Context, task upkeep.Task, period time.
 	}
 }
 
-// sweepEvery runs the sweep every period, as EventBridge does each minute.
-// At one minute it sweeps the wall clock's minute; faster, each run sweeps
-// the minute after the last, so minutes and points grow quickly for a demo.
+// sweepEvery runs the sweep every period, as EventBridge does each minute,
+// for the wall clock's minute. A shorter period only credits each minute
+// sooner after it ends: every run makes up the minutes since the last.
 func (r *runner) sweepEvery(ctx context.Context, period time.Duration, log *slog.Logger) {
 	t := time.NewTicker(period)
 	defer t.Stop()
-	m := watchtime.MinuteOf(time.Now())
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if period == time.Minute {
-				m = watchtime.MinuteOf(now)
-			} else {
-				m++
-			}
+			m := watchtime.MinuteOf(now)
 			rep, err := r.Sweeper.Run(ctx, m, now)
 			log.Info("sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited, "err", err)
 		}

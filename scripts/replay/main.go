@@ -144,17 +144,17 @@ func show(ctx context.Context, out io.Writer, endpoint, table, guild string) err
 	}
 	fmt.Fprintf(out, "stream: live=%v title=%q category=%q started=%s ended=%s\n",
 		s.Live, s.Title, s.Category.Name, stamp(s.StartedAt), stamp(s.EndedAt))
-	vs, err := st.ActiveSince(ctx, guild, time.Time{})
+	vs, err := st.Top(ctx, guild, dynamo.Watchtime, dynamo.MaxTop, "")
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "viewers (%d):\n", len(vs))
-	for _, a := range vs {
+	fmt.Fprintf(out, "viewers credited (%d shown):\n", len(vs.Viewers))
+	for _, a := range vs.Viewers {
 		v, err := st.Viewer(ctx, guild, a.UserID)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "  %-12s %-10d last chat %s  %4d min  %4d points\n",
+		fmt.Fprintf(out, "  %-12s %-10d last active %s  %4d min  %4d points\n",
 			v.Username, v.UserID, stamp(v.LastChatAt), v.WatchMinutes, v.Points())
 	}
 	for _, board := range []dynamo.Board{dynamo.Watchtime, dynamo.Points} {

@@ -19,7 +19,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/credential"
@@ -87,15 +86,14 @@ func newLiveStack(t *testing.T) *liveStack {
 	tok := credential.Token{Access: s.access, Refresh: s.refresh, Expiry: s.now.Add(kickfake.DefaultTokenLifetime)}
 	check(t, "PutCredentials", s.store.PutCredentials(ctx, broadcaster, tok, scopes))
 
-	check(t, "TouchViewer", s.store.TouchViewer(ctx, guild, audience.Activity{UserID: viewer.ID, Username: viewer.Username, At: s.now.Add(-time.Minute)}))
+	for m := range 3 {
+		_, err := s.store.Credit(ctx, guild, watchtime.Credit{UserID: viewer.ID, Username: viewer.Username, Minute: watchtime.Minute(1000 + m)})
+		check(t, "Credit", err)
+	}
 	_, err := s.store.AdjustPoints(ctx, guild, viewer.ID, points.Change{
 		Cause: "seed", Op: points.Set, Milli: points.FromWhole(1234), Reason: "test", By: "42", At: s.now,
 	})
 	check(t, "AdjustPoints", err)
-	for m := range 3 {
-		_, err := s.store.Credit(ctx, guild, watchtime.Credit{UserID: viewer.ID, Minute: watchtime.Minute(1000 + m)}, s.now.Add(-time.Hour), s.now)
-		check(t, "Credit", err)
-	}
 
 	s.sender = &chat.Sender{
 		Kick:   kickapi.ChatPoster{Client: client},

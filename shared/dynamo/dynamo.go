@@ -137,7 +137,6 @@ const (
 	liveValue = "live"
 
 	byNameIndex      = "byName"
-	activityIndex    = "activity"
 	liveIndex        = "live"
 	connectionsIndex = "connections"
 	// connValue is connIndex's only value.
@@ -329,30 +328,6 @@ func (s *Store) MarkDelivered(ctx context.Context, id string, at, expires time.T
 	return err
 }
 
-// TouchViewer records a viewer's activity in guild, in one write and
-// without a read: the stored last-chat time only ever moves forward, and
-// the subscriber badge moves with it when the activity says.
-func (s *Store) TouchViewer(ctx context.Context, guild string, a audience.Activity) error {
-	if guild == "" || a.UserID <= 0 {
-		return fault.E(fault.Invalid, "touch viewer needs a guild and a known viewer")
-	}
-	at := millis(a.At)
-	last := expression.Name("lastChatAt")
-	update := identify(expression.Set(last, expression.Value(at)), guild, a.UserID, a.Username)
-	if a.Subscriber != nil {
-		update = update.Set(expression.Name("subBadge"), expression.Value(*a.Subscriber))
-	}
-	expr, err := expression.NewBuilder().
-		WithUpdate(update).
-		WithCondition(expression.AttributeNotExists(last).
-			Or(last.LessThan(expression.Value(at)))).
-		Build()
-	if err != nil {
-		return fault.Wrap(fault.Internal, err, "build viewer update")
-	}
-	return s.update(ctx, viewerKey(guild, a.UserID), expr, "record viewer activity")
-}
-
 // update applies expr to the item at k; a failed condition means a newer
 // or equal change is already stored, which is success.
 func (s *Store) update(ctx context.Context, k itemKey, expr expression.Expression, what string) error {
@@ -399,28 +374,6 @@ func (r viewerRecord) viewer() audience.Viewer {
 		SubUntil:     fromMillis(r.SubUntil),
 		BannedUntil:  fromMillis(r.BannedUntil),
 	}
-}
-
-// ActiveSince returns the viewers of guild whose last-chat time is at or
-// after since, oldest first. It reads the activity index, which projects
-// identity and activity only: WatchMinutes and Points are left zero.
-func (s *Store) ActiveSince(ctx context.Context, guild string, since time.Time) ([]audience.Viewer, error) {
-	items, err := s.queryWhere(ctx, where{
-		index: activityIndex,
-		key:   expression.Key("guild").Equal(expression.Value(guild)).And(expression.Key("lastChatAt").GreaterThanEqual(expression.Value(millis(since)))),
-	}, 0, "list active viewers")
-	if err != nil {
-		return nil, err
-	}
-	var records []viewerRecord
-	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "decode active viewers")
-	}
-	viewers := make([]audience.Viewer, len(records))
-	for i, r := range records {
-		viewers[i] = r.viewer()
-	}
-	return viewers, nil
 }
 
 // SetStreamStatus applies a live/offline change delivered at at, unless a

@@ -15,6 +15,7 @@ import (
 	"github.com/kickbot/kickbot/shared/localdb"
 	"github.com/kickbot/kickbot/shared/stack"
 	"github.com/kickbot/kickbot/shared/stream"
+	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
 // newEmbedded returns a Store on a fresh table in its own emulator, and the
@@ -68,7 +69,9 @@ func TestStoreEmbeddedFailure(t *testing.T) {
 			return s.TouchViewer(ctx, "g", audience.Activity{UserID: 7, Username: "alice", At: at(0)})
 		}},
 		{"Viewer", func() error { _, err := s.Viewer(ctx, "g", 7); return err }},
-		{"ActiveSince", func() error { _, err := s.ActiveSince(ctx, "g", at(0)); return err }},
+		{"Activity", func() error { _, err := s.Activity(ctx, "g", 0, 10); return err }},
+		{"Credit", func() error { _, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 7, Minute: 3}); return err }},
+		{"Checkpoint", func() error { _, _, err := s.Checkpoint(ctx, "g"); return err }},
 		{"SetStreamStatus", func() error { return s.SetStreamStatus(ctx, "g", at(0), event.Status{Live: true}) }},
 		{"SetStreamMetadata", func() error { return s.SetStreamMetadata(ctx, "g", at(0), event.Metadata{Title: "t"}) }},
 		{"Stream", func() error { _, err := s.Stream(ctx, "g"); return err }},

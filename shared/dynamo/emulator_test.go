@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
@@ -16,6 +18,7 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/localdb"
 	"github.com/kickbot/kickbot/shared/stack"
+	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
 // TestUpdateFix checks the emulator's UpdateItem where minidyn alone gets
@@ -94,7 +97,7 @@ func TestUpdateFix(t *testing.T) {
 	for i := range 20 {
 		_, err := ddb.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(s.Table), Key: viewerKey("g", int64(i+1)).av(),
-			UpdateExpression: aws.String("SET guild = :g, userId = :u, lastChatAt = :t"),
+			UpdateExpression: aws.String("SET guild = :g, userId = :u, watchMinutes = :t"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":g": str("g"),
 				":u": &types.AttributeValueMemberN{Value: fmt.Sprint(i + 1)},
@@ -106,10 +109,10 @@ func TestUpdateFix(t *testing.T) {
 		}
 	}
 	for i := range 10 { // even ids move later, odd ids leave the index
-		expr := "SET lastChatAt = :t"
+		expr := "SET watchMinutes = :t"
 		values := map[string]types.AttributeValue{":t": &types.AttributeValueMemberN{Value: fmt.Sprint(9500 + i)}}
 		if i%2 == 1 {
-			expr, values = "REMOVE lastChatAt", nil
+			expr, values = "REMOVE watchMinutes", nil
 		}
 		_, err := ddb.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(s.Table), Key: viewerKey("g", int64(i+1)).av(),
@@ -119,17 +122,24 @@ func TestUpdateFix(t *testing.T) {
 			t.Fatalf("UpdateItem: %v", err)
 		}
 	}
-	viewers, err := s.ActiveSince(ctx, "g", fromMillis(1))
+	items, err := s.queryWhere(ctx, where{
+		index: "watchtime",
+		key:   expression.Key("guild").Equal(expression.Value("g")).And(expression.Key("watchMinutes").GreaterThanEqual(expression.Value(1))),
+	}, 0, "test")
 	if err != nil {
-		t.Fatalf("ActiveSince: %v", err)
+		t.Fatalf("Query: %v", err)
 	}
 	var ids []int64
-	for _, v := range viewers {
-		ids = append(ids, v.UserID)
+	for _, item := range items {
+		var r viewerRecord
+		if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.UserID)
 	}
 	want := []int64{20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 1, 3, 5, 7, 9}
 	if diff := cmp.Diff(want, ids); diff != "" {
-		t.Errorf("activity index order (-want +got):\n%s", diff)
+		t.Errorf("watchtime index order (-want +got):\n%s", diff)
 	}
 
 	// Dropping a table drops its twin, so the name can be used again.
@@ -145,7 +155,7 @@ func TestUpdateFix(t *testing.T) {
 	if err := s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(0)}); err != nil {
 		t.Errorf("TouchViewer on the new table: %v", err)
 	}
-	if viewers, err := s.ActiveSince(ctx, "g", at(0)); err != nil || len(viewers) != 1 {
-		t.Errorf("ActiveSince on the new table = %v, %v; want one viewer", viewers, err)
+	if acts, err := s.Activity(ctx, "g", watchtime.MinuteOf(at(0)), watchtime.MinuteOf(at(0))); err != nil || len(acts) != 1 {
+		t.Errorf("Activity on the new table = %v, %v; want one viewer", acts, err)
 	}
 }

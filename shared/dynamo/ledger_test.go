@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	miniserver "github.com/truora/minidyn/server"
 
-	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/watchtime"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/points"
 )
@@ -25,7 +25,8 @@ func change(cause string, op points.Op, whole int64, minute int) points.Change {
 // seedViewer records user as seen in guild's chat, with whole points.
 func seedViewer(t *testing.T, s *Store, guild string, user int64, whole int64) {
 	t.Helper()
-	check(t, "TouchViewer", s.TouchViewer(t.Context(), guild, audience.Activity{UserID: user, Username: fmt.Sprint("user", user), At: at(0)}))
+	_, err := s.Credit(t.Context(), guild, watchtime.Credit{UserID: user, Username: fmt.Sprint("user", user), Minute: 1})
+	check(t, "Credit", err)
 	if whole > 0 {
 		_, err := s.AdjustPoints(t.Context(), guild, user, change(fmt.Sprint("seed", user), points.Add, whole, 0))
 		check(t, "seed points", err)

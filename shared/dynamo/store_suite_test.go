@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/watchtime"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/stream"
@@ -162,78 +163,20 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		t.Parallel()
 		s := newStore(t)
 		ctx := t.Context()
+		// Activity goes to its minute's item, not to the viewer: the
+		// viewer item is the sweep's to create.
+		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 7, Username: "alice", At: at(10)}))
 		if _, err := s.Viewer(ctx, "g", 7); !fault.Is(err, fault.NotFound) {
-			t.Errorf("Viewer before any touch: err = %v, want not found", err)
+			t.Errorf("Viewer after a touch = %v, want not found", err)
 		}
-		// Each step touches viewer 7 and states what is stored afterwards.
-		for _, step := range []struct {
-			name     string
-			username string
-			at       time.Time
-			wantAt   time.Time
-			wantName string
-		}{
-			{"first", "alice", at(10), at(10), "alice"},
-			{"older", "old-name", at(5), at(10), "alice"},
-			{"equal", "same-time", at(10), at(10), "alice"},
-			{"newer", "alice2", at(11), at(11), "alice2"},
-		} {
-			err := s.TouchViewer(ctx, "g", audience.Activity{UserID: 7, Username: step.username, At: step.at})
-			check(t, "TouchViewer "+step.name, err)
-			got, err := s.Viewer(ctx, "g", 7)
-			check(t, "Viewer", err)
-			want := audience.Viewer{Guild: "g", UserID: 7, Username: step.wantName, LastChatAt: step.wantAt}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("after %s touch, Viewer (-want +got):\n%s", step.name, diff)
-			}
-		}
-		if _, err := s.Viewer(ctx, "other", 7); !fault.Is(err, fault.NotFound) {
-			t.Errorf("Viewer in another guild: err = %v, want not found", err)
+		acts, err := s.Activity(ctx, "g", watchtime.MinuteOf(at(10)), watchtime.MinuteOf(at(10)))
+		check(t, "Activity", err)
+		want := []audience.Activity{{UserID: 7, Username: "alice", At: at(10)}}
+		if diff := cmp.Diff(want, acts); diff != "" {
+			t.Errorf("Activity (-want +got):\n%s", diff)
 		}
 		if err := s.TouchViewer(ctx, "g", audience.Activity{At: at(12)}); !fault.Is(err, fault.Invalid) {
 			t.Errorf("TouchViewer(anonymous) = %v, want an invalid error", err)
-		}
-	})
-
-	t.Run("ActiveSince", func(t *testing.T) {
-		t.Parallel()
-		s := newStore(t)
-		s.pageSize = 1
-		ctx := t.Context()
-		touches := []struct {
-			guild string
-			id    int64
-			at    time.Time
-		}{
-			{"g", 1, at(0)},
-			{"g", 2, at(10)},
-			{"g", 3, at(20)},
-			{"g", 4, at(10).Add(-time.Millisecond)},
-			{"other", 5, at(20)},
-		}
-		for _, tc := range touches {
-			err := s.TouchViewer(ctx, tc.guild, audience.Activity{UserID: tc.id, Username: fmt.Sprint("u", tc.id), At: tc.at})
-			check(t, "TouchViewer", err)
-		}
-		viewer := func(id int64, at time.Time) audience.Viewer {
-			return audience.Viewer{Guild: "g", UserID: id, Username: fmt.Sprint("u", id), LastChatAt: at}
-		}
-		for _, tc := range []struct {
-			since time.Time
-			want  []audience.Viewer
-		}{
-			{at(10), []audience.Viewer{viewer(2, at(10)), viewer(3, at(20))}},
-			{at(0), []audience.Viewer{viewer(1, at(0)), viewer(4, at(10).Add(-time.Millisecond)), viewer(2, at(10)), viewer(3, at(20))}},
-			{at(20).Add(time.Millisecond), nil},
-		} {
-			got, err := s.ActiveSince(ctx, "g", tc.since)
-			check(t, "ActiveSince", err)
-			if len(got) == 0 {
-				got = nil
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("ActiveSince(g, %v) (-want +got):\n%s", tc.since, diff)
-			}
 		}
 	})
 

@@ -15,13 +15,9 @@ import (
 	"github.com/kickbot/kickbot/shared/settings"
 	"github.com/kickbot/kickbot/shared/stream"
 	"github.com/kickbot/kickbot/shared/sweep"
-	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
-var (
-	_ sweep.Store          = (*Store)(nil)
-	_ sweep.ReconcileStore = (*Store)(nil)
-)
+var _ sweep.ReconcileStore = (*Store)(nil)
 
 // settingsRecord is a guild's settings item: pk GUILD#<guild>, sk SETTINGS.
 // While TrackOffline is on it carries liveIndex, so the sweep visits the
@@ -153,47 +149,6 @@ func (s *Store) Connections(ctx context.Context) ([]stream.Connection, error) {
 	return out, nil
 }
 
-// Credit adds one minute and c.PointsMilli to a viewer in one conditional
-// write, with no read. The condition is the whole rule, checked where the
-// data is: not yet credited for c.Minute or later, active since since, not
-// banned at now. A false condition is no error: the viewer was credited
-// already (a repeated or concurrent sweep) or stopped qualifying.
-func (s *Store) Credit(ctx context.Context, guild string, c watchtime.Credit, since, now time.Time) (bool, error) {
-	if guild == "" || c.UserID <= 0 {
-		return false, fault.E(fault.Invalid, "credit needs a guild and a viewer")
-	}
-	minute := expression.Name("creditedMinute")
-	banned := expression.Name("bannedUntil")
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.
-			Set(minute, expression.Value(int64(c.Minute))).
-			Add(expression.Name("watchMinutes"), expression.Value(1)).
-			Add(expression.Name("pointsMilli"), expression.Value(c.PointsMilli))).
-		WithCondition(expression.AttributeExists(expression.Name("pk")).
-			And(expression.AttributeNotExists(minute).Or(minute.LessThan(expression.Value(int64(c.Minute))))).
-			And(expression.Name("lastChatAt").GreaterThanEqual(expression.Value(millis(since)))).
-			And(expression.AttributeNotExists(banned).Or(banned.LessThanEqual(expression.Value(millis(now)))))).
-		Build()
-	if err != nil {
-		return false, fault.Wrap(fault.Internal, err, "build credit")
-	}
-	_, err = s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.Table,
-		Key:                       viewerKey(guild, c.UserID).av(),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if conditionFailed(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, classify(err, "credit viewer")
-	}
-	return true, nil
-}
-
 // RecordBan marks user banned in guild until until; the latest ban event
 // wins (events of a guild arrive in order).
 func (s *Store) RecordBan(ctx context.Context, guild string, user event.User, until time.Time) error {
@@ -202,8 +157,23 @@ func (s *Store) RecordBan(ctx context.Context, guild string, user event.User, un
 
 // RecordSubscription records user's subscription end, keeping the later of
 // the stored and the new end.
+// The end is also kept in an item of its own beside the viewers, which the
+// sweep reads for the whole guild with one Query.
 func (s *Store) RecordSubscription(ctx context.Context, guild string, user event.User, until time.Time) error {
-	return s.viewerUntil(ctx, guild, user, "subUntil", until, true, "record subscription")
+	if err := s.viewerUntil(ctx, guild, user, "subUntil", until, true, "record subscription"); err != nil {
+		return err
+	}
+	end := expression.Name("subUntil")
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("userId"), expression.Value(user.ID)).
+			Set(end, expression.Value(millis(until))).
+			Set(expression.Name("expiresAt"), expression.Value(ttlSeconds(until.Add(ActivityTTL))))).
+		WithCondition(expression.AttributeNotExists(end).Or(end.LessThan(expression.Value(millis(until))))).
+		Build()
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "build subscription")
+	}
+	return s.update(ctx, subscriptionKey(guild, user.ID), expr, "record subscription")
 }
 
 // viewerUntil sets a time attribute of a viewer (creating the viewer item

@@ -26,24 +26,22 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		s := newStore(t)
 		ctx := t.Context()
 		m := watchtime.MinuteOf(at(10))
-		since, now := at(5), at(10)
-		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(9)}))
-		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 2, Username: "idle", At: at(1)}))
 		steps := []struct {
 			name   string
-			user   int64
 			minute watchtime.Minute
 			want   bool
 		}{
-			{"first credit of minute M", 1, m, true},
-			{"M again (a repeated sweep)", 1, m, false},
-			{"an earlier minute after M (a late sweep)", 1, m - 1, false},
-			{"M+1", 1, m + 1, true},
-			{"activity older than the window", 2, m, false},
-			{"a viewer never seen", 3, m, false},
+			{"first credit of minute M", m, true},
+			{"M again (a repeated sweep)", m, false},
+			{"M+1", m + 1, true},
+			{"M-1 after M+1 (a late sweep)", m - 1, true},
+			{"M-1 again", m - 1, false},
+			{"M+Ring-1, the ring's far end", m + watchtime.Ring - 1, true},
+			{"M+Ring reuses M's slot", m + watchtime.Ring, true},
+			{"M after M+Ring: beyond the ring, refused", m, false},
 		}
 		for _, st := range steps {
-			got, err := s.Credit(ctx, "g", watchtime.Credit{UserID: st.user, Minute: st.minute, PointsMilli: 200}, since, now)
+			got, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 1, Username: "a", Minute: st.minute, PointsMilli: 200, At: at(9)})
 			check(t, st.name, err)
 			if got != st.want {
 				t.Errorf("%s: Credit = %v, want %v", st.name, got, st.want)
@@ -51,11 +49,8 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		}
 		v, err := s.Viewer(ctx, "g", 1)
 		check(t, "Viewer", err)
-		if v.WatchMinutes != 2 || v.PointsMilli != 400 {
-			t.Errorf("viewer 1 = %d minutes, %d milli-points; want 2, 400", v.WatchMinutes, v.PointsMilli)
-		}
-		if _, err := s.Viewer(ctx, "g", 3); !fault.Is(err, fault.NotFound) {
-			t.Errorf("Viewer(3) after a refused credit = %v, want not found (no item created)", err)
+		if v.WatchMinutes != 5 || v.PointsMilli != 1000 || v.Username != "a" || !v.LastChatAt.Equal(at(9)) {
+			t.Errorf("viewer 1 = %+v; want 5 minutes, 1000 milli-points, named a, last active at %v", v, at(9))
 		}
 	})
 
@@ -63,21 +58,18 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		t.Parallel()
 		s := newStore(t)
 		ctx := t.Context()
-		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(9)}))
 		var credited atomic.Int64
 		var wg sync.WaitGroup
 		for range 10 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				ok, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 1, Minute: watchtime.MinuteOf(at(10)), PointsMilli: 200}, at(5), at(10))
+			wg.Go(func() {
+				ok, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 1, Minute: watchtime.MinuteOf(at(10)), PointsMilli: 200})
 				if err != nil {
 					t.Error(err)
 				}
 				if ok {
 					credited.Add(1)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 		v, err := s.Viewer(ctx, "g", 1)
@@ -92,10 +84,9 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		s := newStore(t)
 		ctx := t.Context()
 		u := event.User{ID: 1, Username: "a"}
-		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(9)}))
 		check(t, "RecordBan", s.RecordBan(ctx, "g", u, at(20)))
 		credit := func(minute int) bool {
-			ok, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 1, Minute: watchtime.MinuteOf(at(minute)), PointsMilli: 200}, at(minute-15), at(minute))
+			ok, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 1, Minute: watchtime.MinuteOf(at(minute)), PointsMilli: 200})
 			check(t, "Credit", err)
 			return ok
 		}
@@ -109,34 +100,67 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		if credit(21) {
 			t.Error("a permanently banned viewer was credited")
 		}
-		vs, err := s.ActiveSince(ctx, "g", at(0))
-		check(t, "ActiveSince", err)
-		if len(vs) != 1 || !vs[0].BannedUntil.Equal(audience.Forever) {
-			t.Errorf("activity index shows %+v, want the ban projected", vs)
-		}
 	})
 
-	t.Run("Subscriptions", func(t *testing.T) {
+	t.Run("ActivityAndSubscriptions", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
 		ctx := t.Context()
+		sub, notSub := true, false
+		// Viewers over every shard, some twice in a minute, one a minute later.
+		for id := int64(1); id <= 40; id++ {
+			check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: id, Username: "v", At: at(1)}))
+		}
+		check(t, "TouchViewer (again, badge)", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "v", At: at(1).Add(20 * time.Second), Subscriber: &sub}))
+		check(t, "TouchViewer (next minute, no badge)", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "v", At: at(2), Subscriber: &notSub}))
+		check(t, "TouchViewer (other guild)", s.TouchViewer(ctx, "other", audience.Activity{UserID: 1, Username: "v", At: at(1)}))
+		acts, err := s.Activity(ctx, "g", watchtime.MinuteOf(at(1)), watchtime.MinuteOf(at(1)))
+		check(t, "Activity", err)
+		seen := map[int64]audience.Activity{}
+		for _, a := range acts {
+			if _, dup := seen[a.UserID]; dup {
+				t.Errorf("Activity lists viewer %d twice in one minute", a.UserID)
+			}
+			seen[a.UserID] = a
+		}
+		if len(seen) != 40 || seen[1].Subscriber == nil || !*seen[1].Subscriber || !seen[1].At.Equal(at(1).Add(20*time.Second)) {
+			t.Errorf("Activity(minute 1) = %d viewers, viewer 1 %+v; want 40, with the badge and the later time", len(seen), seen[1])
+		}
+		acts, err = s.Activity(ctx, "g", watchtime.MinuteOf(at(2)), watchtime.MinuteOf(at(5)))
+		check(t, "Activity", err)
+		if len(acts) != 1 || acts[0].UserID != 1 || *acts[0].Subscriber {
+			t.Errorf("Activity(minutes 2-5) = %+v, want viewer 1 without the badge", acts)
+		}
 		u := event.User{ID: 1, Username: "a"}
-		sub := true
-		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(1), Subscriber: &sub}))
 		check(t, "RecordSubscription", s.RecordSubscription(ctx, "g", u, at(100)))
 		check(t, "RecordSubscription (earlier end)", s.RecordSubscription(ctx, "g", u, at(50)))
-		vs, err := s.ActiveSince(ctx, "g", at(0))
-		check(t, "ActiveSince", err)
-		if len(vs) != 1 || !vs[0].SubBadge || !vs[0].SubUntil.Equal(at(100)) {
-			t.Errorf("activity index shows %+v, want subBadge and the later end projected", vs)
+		subs, err := s.Subscriptions(ctx, "g")
+		check(t, "Subscriptions", err)
+		if len(subs) != 1 || !subs[1].Equal(at(100)) {
+			t.Errorf("Subscriptions = %v, want viewer 1 until %v", subs, at(100))
 		}
-		notSub := false
-		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(2), Subscriber: &notSub}))
-		check(t, "TouchViewer (says nothing)", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "a", At: at(3)}))
-		v, err := s.Viewer(ctx, "g", 1)
-		check(t, "Viewer", err)
-		if v.SubBadge {
-			t.Error("subBadge still set after a chat message without the badge")
+	})
+
+	t.Run("Checkpoint", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		if _, ok, err := s.Checkpoint(ctx, "g"); ok || err != nil {
+			t.Errorf("Checkpoint of a new guild = %v, %v; want none", ok, err)
+		}
+		check(t, "Advance", s.Advance(ctx, "g", 100, true))
+		check(t, "Advance (back)", s.Advance(ctx, "g", 90, true))
+		if m, ok, err := s.Checkpoint(ctx, "g"); m != 100 || !ok || err != nil {
+			t.Errorf("Checkpoint = %d, %v, %v; want 100 (never moved back)", m, ok, err)
+		}
+		got, err := s.SweepGuilds(ctx)
+		check(t, "SweepGuilds", err)
+		if diff := cmp.Diff([]string{"g"}, got); diff != "" {
+			t.Errorf("SweepGuilds with a listed checkpoint (-want +got):\n%s", diff)
+		}
+		check(t, "Advance (settled)", s.Advance(ctx, "g", 101, false))
+		if got, err := s.SweepGuilds(ctx); err != nil || len(got) != 0 {
+			t.Errorf("SweepGuilds after the guild settled = %v, %v; want none", got, err)
 		}
 	})
 
@@ -218,11 +242,15 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		t.Parallel()
 		s := newStore(t)
 		ctx := t.Context()
-		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 1, Username: "PixelPanda", At: at(1)}))
-		check(t, "TouchViewer", s.TouchViewer(ctx, "other", audience.Activity{UserID: 9, Username: "pixelpanda", At: at(5)}))
+		credit := func(guild string, id int64, name string, active time.Time) {
+			_, err := s.Credit(ctx, guild, watchtime.Credit{UserID: id, Username: name, Minute: watchtime.MinuteOf(active) + 1, At: active})
+			check(t, "Credit", err)
+		}
+		credit("g", 1, "PixelPanda", at(1))
+		credit("other", 9, "pixelpanda", at(5))
 		// Kick reuses a name after a rename: the most recently active wins.
-		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 2, Username: "Reused", At: at(1)}))
-		check(t, "TouchViewer", s.TouchViewer(ctx, "g", audience.Activity{UserID: 3, Username: "reused", At: at(2)}))
+		credit("g", 2, "Reused", at(1))
+		credit("g", 3, "reused", at(2))
 		check(t, "RecordBan", s.RecordBan(ctx, "g", event.User{ID: 4, Username: "Spammer"}, at(60)))
 		for _, tc := range []struct {
 			name string

@@ -9,11 +9,11 @@
 // naturally idempotent or keyed by that id, and the steps run in an order
 // that lets a retry finish a half-done delivery without repeating any part:
 //
-//  1. Touch the actor's last-chat time in each guild. This is a "max" write
-//     of the payload's own time, so repeating it changes nothing. Plain chat
-//     stops here: it needs no dedupe record, which keeps it to at most one
-//     write per message (and none when the same viewer was touched by this
-//     instance within TouchEvery).
+//  1. Record the actor's activity in each guild: one write to the item of
+//     the viewer's minute, so repeating it changes nothing the sweep reads.
+//     Plain chat stops here: it needs no dedupe record, which keeps it to at
+//     most one write per message (and none when this instance already
+//     recorded the same viewer, minute, name and badge).
 //  2. If the delivery is already marked done, stop (a duplicate).
 //  3. Enqueue one job per guild. Job ids derive from the message id, so the
 //     FIFO queue drops a re-sent copy, and the worker keys its writes by the
@@ -43,10 +43,6 @@ const (
 	// DefaultConnectionTTL bounds how long a broadcaster's guild list is
 	// cached; a new connection takes effect within it.
 	DefaultConnectionTTL = 30 * time.Second
-	// DefaultTouchEvery skips a viewer's last-chat write when this instance
-	// wrote it less than this long before. It is far below any activity
-	// window, so it never costs a viewer a minute.
-	DefaultTouchEvery = 30 * time.Second
 	// DefaultDeliveryTTL keeps dedupe records. It must exceed the webhook's
 	// freshness window (48h) so no accepted replay can outlive its record.
 	DefaultDeliveryTTL = 72 * time.Hour
@@ -63,12 +59,11 @@ type Service struct {
 	Log   *slog.Logger
 
 	ConnectionTTL time.Duration
-	TouchEvery    time.Duration
 	DeliveryTTL   time.Duration
 
 	mu      sync.Mutex
 	conns   map[int64]cachedGuilds
-	touched map[viewerKey]time.Time
+	touched map[touchKey]struct{}
 }
 
 type cachedGuilds struct {
@@ -76,9 +71,14 @@ type cachedGuilds struct {
 	until  time.Time
 }
 
-type viewerKey struct {
-	guild string
-	user  int64
+// touchKey is one activity write: a viewer's minute as this instance
+// recorded it.
+type touchKey struct {
+	guild  string
+	user   int64
+	minute int64
+	name   string
+	badge  int8
 }
 
 // ErrNotConnected is returned (wrapped, kind NotFound) for events of a
@@ -165,15 +165,15 @@ func (s *Service) guilds(ctx context.Context, broadcaster int64, now time.Time) 
 	return guilds, nil
 }
 
-// touch records viewer activity unless this instance already stored a time
-// within TouchEvery of at.
+// touch records viewer activity unless this instance already recorded the
+// same viewer in the same minute with the same name and badge: activity is
+// kept per minute, so that write would change nothing the sweep reads.
 func (s *Service) touch(ctx context.Context, guild string, a audience.Activity) error {
-	k, at := viewerKey{guild, a.UserID}, a.At
-	every := durationOr(s.TouchEvery, DefaultTouchEvery)
+	k := touchKey{guild: guild, user: a.UserID, minute: a.At.Unix() / 60, name: a.Username, badge: badgeOf(a.Subscriber)}
 	s.mu.Lock()
-	last, ok := s.touched[k]
+	_, done := s.touched[k]
 	s.mu.Unlock()
-	if ok && at.Sub(last) < every { // an older time would change nothing anyway
+	if done {
 		return nil
 	}
 	if err := s.Store.TouchViewer(ctx, guild, a); err != nil {
@@ -181,29 +181,39 @@ func (s *Service) touch(ctx context.Context, guild string, a audience.Activity) 
 	}
 	s.mu.Lock()
 	if s.touched == nil || len(s.touched) >= maxTouched {
-		s.pruneTouched(at, every)
+		s.pruneTouched(k.minute)
 	}
-	if at.After(s.touched[k]) {
-		s.touched[k] = at
-	}
+	s.touched[k] = struct{}{}
 	s.mu.Unlock()
 	return nil
 }
 
-// pruneTouched drops entries too old to suppress a write; if that frees too
+// badgeOf folds what an action says about a subscription into a key part:
+// 0 says nothing, 1 no, 2 yes.
+func badgeOf(sub *bool) int8 {
+	switch {
+	case sub == nil:
+		return 0
+	case *sub:
+		return 2
+	}
+	return 1
+}
+
+// pruneTouched drops entries of minutes before minute; if that frees too
 // little the cache starts over, which only costs some repeated writes.
-func (s *Service) pruneTouched(now time.Time, every time.Duration) {
+func (s *Service) pruneTouched(minute int64) {
 	if s.touched == nil {
-		s.touched = make(map[viewerKey]time.Time)
+		s.touched = make(map[touchKey]struct{})
 		return
 	}
-	for k, t := range s.touched {
-		if now.Sub(t) >= every {
+	for k := range s.touched {
+		if k.minute < minute {
 			delete(s.touched, k)
 		}
 	}
 	if len(s.touched) >= maxTouched*3/4 {
-		s.touched = make(map[viewerKey]time.Time)
+		s.touched = make(map[touchKey]struct{})
 	}
 }
 

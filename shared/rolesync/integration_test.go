@@ -14,7 +14,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
@@ -106,12 +105,9 @@ func (e env) credit(t *testing.T, kick int64, minutes int) {
 		t.Fatal(err)
 	}
 	start := t0.Add(time.Duration(v.WatchMinutes) * time.Minute)
-	if err := e.store.TouchViewer(ctx, guild, audience.Activity{UserID: kick, Username: "viewer", At: start}); err != nil {
-		t.Fatal(err)
-	}
 	for i := range minutes {
 		at := start.Add(time.Duration(i) * time.Minute)
-		ok, err := e.store.Credit(ctx, guild, watchtime.Credit{UserID: kick, Minute: watchtime.MinuteOf(at) + 1}, start, at)
+		ok, err := e.store.Credit(ctx, guild, watchtime.Credit{UserID: kick, Username: "viewer", Minute: watchtime.MinuteOf(at) + 1})
 		if err != nil || !ok {
 			t.Fatalf("Credit(%d, minute %d) = %v, %v", kick, i, ok, err)
 		}

@@ -14,9 +14,13 @@
 // calls however many viewers there are, and the worker fleet grows with the
 // number of live guilds.
 //
-// Every credit is a conditional write keyed by the minute, so a sweep that
-// runs twice, late, or concurrently (or a fan-out job delivered twice)
-// credits each viewer once per minute.
+// Each guild has a checkpoint: the last minute credited in full. A run
+// credits the minutes after it, in order, and moves it on; every credit is
+// a conditional write keyed by its minute (see watchtime). So a sweep that
+// runs twice, late, concurrently, or fails part-way (or a fan-out job
+// delivered twice, or a guild crossing between the inline path and the
+// jobs) credits each eligible viewer exactly once per minute, and a minute
+// that a run missed is made up by the next.
 package sweep
 
 import (
@@ -38,20 +42,30 @@ import (
 // Store is what crediting needs from the database. Implementations return
 // fault.Transient for failures a retry may fix.
 type Store interface {
-	// SweepGuilds lists the guilds to visit: live, or tracking offline.
+	// SweepGuilds lists the guilds to visit: live, tracking offline, or
+	// with minutes of a past stream still to credit.
 	SweepGuilds(ctx context.Context) ([]string, error)
 	// Stream returns the guild's stream state (zero when never seen).
 	Stream(ctx context.Context, guild string) (stream.State, error)
 	// Settings returns the guild's settings (the defaults when unset).
 	Settings(ctx context.Context, guild string) (settings.Settings, error)
-	// ActiveSince lists the guild's viewers active at or after since, with
-	// their subscriber and ban state, from the activity index.
-	ActiveSince(ctx context.Context, guild string, since time.Time) ([]audience.Viewer, error)
+	// Checkpoint returns the guild's last minute credited in full; ok is
+	// false when the guild has none yet.
+	Checkpoint(ctx context.Context, guild string) (through watchtime.Minute, ok bool, err error)
+	// Advance moves the checkpoint forward to through (never back), and
+	// keeps the guild on the sweep's list while listed.
+	Advance(ctx context.Context, guild string, through watchtime.Minute, listed bool) error
+	// Activity returns the guild's viewer activity in minutes from to to,
+	// at least one entry per viewer and minute in which they took part.
+	Activity(ctx context.Context, guild string, from, to watchtime.Minute) ([]audience.Activity, error)
+	// Subscriptions maps the guild's viewers to the end of their latest
+	// known subscription.
+	Subscriptions(ctx context.Context, guild string) (map[int64]time.Time, error)
 	// Credit adds one minute and c.PointsMilli to the viewer, in one write
-	// with no read, unless c.Minute or a later minute was already credited,
-	// the viewer's last activity is before since, or the viewer is banned
-	// at now. It reports whether it credited.
-	Credit(ctx context.Context, guild string, c watchtime.Credit, since, now time.Time) (bool, error)
+	// with no read, unless c.Minute was already credited to them (or a
+	// minute Ring or more later was) or they were banned at its start (see
+	// watchtime.Banned). It reports whether it credited.
+	Credit(ctx context.Context, guild string, c watchtime.Credit) (bool, error)
 }
 
 // Queue takes fan-out jobs.
@@ -89,8 +103,10 @@ func (r *Report) add(o Report) {
 	r.Credited += o.Credited
 }
 
-// Run sweeps minute m as of now (the schedule's own time, not the clock of
-// whichever machine runs it).
+// Run sweeps every guild up to minute m (the schedule's own time, not the
+// clock of whichever machine runs it): each guild's minutes from its
+// checkpoint on, so a run that failed, came late or never came is made up
+// by the next.
 func (s *Sweeper) Run(ctx context.Context, m watchtime.Minute, now time.Time) (Report, error) {
 	if s.Reconciler != nil && s.Reconciler.Due(m) {
 		if err := s.Reconciler.Run(ctx, now); err != nil {
@@ -125,9 +141,13 @@ func (s *Sweeper) Run(ctx context.Context, m watchtime.Minute, now time.Time) (R
 	return rep, err
 }
 
-// Guild credits one guild's active viewers for minute m as of now. Its
-// stream state and settings are read once; viewers come from one index
-// query; each credit is one conditional write.
+// Guild credits one guild's minutes after its checkpoint, up to m, in
+// order: for each minute, every eligible viewer with one conditional write,
+// then the checkpoint moves past it. A minute with a write that failed
+// transiently stops the run there, so the checkpoint never passes a minute
+// with a credit missing; the next run (or a retry) starts again from it
+// and the conditional writes skip what is done. Stream state, settings,
+// subscriptions and the span's activity are read once per run.
 func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, now time.Time) (Report, error) {
 	st, err := s.Store.Stream(ctx, guild)
 	if err != nil {
@@ -137,24 +157,65 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 	if err != nil {
 		return Report{}, err
 	}
-	if !watchtime.Tracking(st, set) {
-		return Report{}, nil
-	}
-	since := watchtime.Since(now, set)
-	viewers, err := s.Store.ActiveSince(ctx, guild, since)
+	through, ok, err := s.Store.Checkpoint(ctx, guild)
 	if err != nil {
 		return Report{}, err
 	}
-	credits := watchtime.Plan(m, now, st, set, viewers)
-	var credited atomic.Int64
-	err = s.each(ctx, len(credits), func(ctx context.Context, i int) error {
-		ok, err := s.Store.Credit(ctx, guild, credits[i], since, now)
-		if ok {
-			credited.Add(1)
+	from, to, empty := watchtime.Span(through, ok, m, st, set)
+	if empty {
+		if ok && watchtime.Settled(through, st, set) {
+			return Report{}, s.Store.Advance(ctx, guild, through, false)
 		}
-		return err
-	})
-	return Report{Viewers: len(viewers), Credited: int(credited.Load())}, err
+		return Report{}, nil
+	}
+	if !anyTracked(from, to, st, set) {
+		return Report{}, s.Store.Advance(ctx, guild, to, !watchtime.Settled(to, st, set))
+	}
+	first, _ := watchtime.Window(from, set)
+	acts, err := s.Store.Activity(ctx, guild, first, to-1)
+	if err != nil {
+		return Report{}, err
+	}
+	subs, err := s.Store.Subscriptions(ctx, guild)
+	if err != nil {
+		return Report{}, err
+	}
+	var rep Report
+	for minute := from; minute <= to; minute++ {
+		credits := watchtime.Plan(minute, st, set, acts, subs)
+		var credited atomic.Int64
+		err := s.each(ctx, len(credits), func(ctx context.Context, i int) error {
+			ok, err := s.Store.Credit(ctx, guild, credits[i])
+			if ok {
+				credited.Add(1)
+			}
+			return err
+		})
+		rep.Viewers += len(credits)
+		rep.Credited += int(credited.Load())
+		if err != nil && fault.Is(err, fault.Transient) {
+			return rep, err
+		}
+		if err != nil {
+			// A write DynamoDB refuses for good (a bug, an item too large)
+			// would stall the guild for ever if it held the checkpoint.
+			s.logger().ErrorContext(ctx, "credits refused", "guild", guild, "minute", int64(minute), "err", err)
+		}
+		if err := s.Store.Advance(ctx, guild, minute, minute < to || !watchtime.Settled(minute, st, set)); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// anyTracked reports whether any minute from from to to counts.
+func anyTracked(from, to watchtime.Minute, st stream.State, set settings.Settings) bool {
+	for m := from; m <= to; m++ {
+		if watchtime.TrackedAt(m, st, set) {
+			return true
+		}
+	}
+	return false
 }
 
 // each runs f for 0..n-1 with at most Concurrency at once, and returns the

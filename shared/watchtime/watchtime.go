@@ -1,10 +1,25 @@
 // Package watchtime decides who earns a minute of watchtime, and how many
-// points with it, when the sweep runs: the activity window, live gating,
-// bans and the ignore list, and the per-minute rate.
+// points with it: the activity window, live gating, bans and the ignore
+// list, and the per-minute rate.
 //
-// A credit names its minute. The store applies it only if that minute (or
-// a later one) was not credited yet, so a sweep that runs twice, late or
-// concurrently for the same minute credits each viewer once.
+// # Minutes, judged from what was known about them
+//
+// Activity is kept per minute: a viewer who took part at any time in minute
+// b is active in b. A viewer is eligible for minute m when they were active
+// in one of the window's minutes before it, [m-W, m-1], the stream was live
+// (or the guild tracks offline) in m, and they were not banned at m's start.
+// So whether m is owed depends only on what happened before m, and a sweep
+// that credits m late, or again, reaches the same answer as one that ran on
+// time.
+//
+// # Exactly once
+//
+// A credit names its minute. The store keeps, per viewer, a ring of the
+// last Ring minutes it credited (slot m mod Ring), and applies a credit only
+// if its slot holds an earlier minute: a repeated credit finds its own
+// minute there, and the sweep never credits a minute more than Ring minutes
+// past the guild's checkpoint (see Span), so no slot is reused while its
+// minute may still be attempted.
 package watchtime
 
 import (
@@ -25,35 +40,139 @@ func MinuteOf(t time.Time) Minute { return Minute(t.Unix() / 60) }
 // Start returns the first instant of m.
 func (m Minute) Start() time.Time { return time.Unix(int64(m)*60, 0).UTC() }
 
-// Tracking reports whether watchtime counts for a guild: while its stream
-// is live, or always when the guild tracks offline.
+// Ring is how many minutes a viewer's credit ring remembers: the most
+// minutes the sweep may run ahead of a guild's checkpoint.
+const Ring = 30
+
+// Tracking reports whether watchtime counts for a guild at this moment:
+// while its stream is live, or always when the guild tracks offline.
 func Tracking(st stream.State, s settings.Settings) bool { return st.Live || s.TrackOffline }
 
-// Since returns the earliest activity that makes a viewer active at now.
-func Since(now time.Time, s settings.Settings) time.Time { return now.Add(-s.ActivityWindow) }
+// TrackedAt reports whether minute m counts for a guild whose stream state
+// is st: when it tracks offline, or when m lies in the stream's latest
+// session (from the minute it started, to the minute before it ended).
+// A live stream whose start is unknown counts from any minute.
+func TrackedAt(m Minute, st stream.State, s settings.Settings) bool {
+	if s.TrackOffline {
+		return true
+	}
+	if !st.StartedAt.IsZero() && m < MinuteOf(st.StartedAt) {
+		return false
+	}
+	if st.Live {
+		return true
+	}
+	return !st.StartedAt.IsZero() && !st.EndedAt.IsZero() && m < MinuteOf(st.EndedAt)
+}
+
+// Window returns the activity minutes that make a viewer eligible for m.
+func Window(m Minute, s settings.Settings) (from, to Minute) {
+	w := Minute(s.ActivityWindow / time.Minute)
+	if w < 1 {
+		w = 1
+	}
+	return m - w, m - 1
+}
 
 // Credit is one viewer-minute to credit.
 type Credit struct {
-	UserID      int64
-	Minute      Minute
+	UserID   int64
+	Username string
+	Minute   Minute
+	// At is the viewer's latest activity in the window.
+	At          time.Time
 	PointsMilli int64
 }
 
-// Plan returns the credits a sweep at now owes the guild's viewers for
-// minute m: none when the guild is not tracking; otherwise one for each
-// viewer active since Since(now), not banned at now and not ignored, with
-// the points rate for subscribers where the viewer is one.
-func Plan(m Minute, now time.Time, st stream.State, s settings.Settings, viewers []audience.Viewer) []Credit {
-	if !Tracking(st, s) {
+// Plan returns the credits owed for minute m: one for each viewer with
+// activity in Window(m), unless m is not tracked or the viewer is ignored.
+// acts holds one entry per viewer and activity minute (more are harmless);
+// subs maps viewers to the end of their known subscription. A viewer counts
+// as a subscriber when the latest activity in the window that says so
+// carried the badge, or a subscription ran at m's start. Bans are for the
+// store to check where the ban is kept (see Credit).
+func Plan(m Minute, st stream.State, s settings.Settings, acts []audience.Activity, subs map[int64]time.Time) []Credit {
+	if !TrackedAt(m, st, s) {
 		return nil
 	}
-	since := Since(now, s)
+	from, to := Window(m, s)
+	type seen struct {
+		i       int       // index into out
+		badgeAt time.Time // the latest activity that said whether they subscribe
+		badge   bool      // what it said
+	}
+	byUser := map[int64]*seen{}
 	var out []Credit
-	for _, v := range viewers {
-		if v.LastChatAt.Before(since) || v.Banned(now) || s.IsIgnored(v.Username) {
+	var views []*seen
+	for _, a := range acts {
+		am := MinuteOf(a.At)
+		if am < from || am > to || a.UserID <= 0 || s.IsIgnored(a.Username) {
 			continue
 		}
-		out = append(out, Credit{UserID: v.UserID, Minute: m, PointsMilli: points.PerMinute(s, v.Subscriber(now))})
+		v := byUser[a.UserID]
+		if v == nil {
+			v = &seen{i: len(out)}
+			byUser[a.UserID] = v
+			views = append(views, v)
+			out = append(out, Credit{UserID: a.UserID, Minute: m})
+		}
+		if c := &out[v.i]; c.At.IsZero() || a.At.After(c.At) {
+			c.At = a.At
+			if a.Username != "" {
+				c.Username = a.Username
+			}
+		}
+		if a.Subscriber != nil && (v.badgeAt.IsZero() || !a.At.Before(v.badgeAt)) {
+			v.badgeAt, v.badge = a.At, *a.Subscriber
+		}
+	}
+	start := m.Start()
+	for _, v := range views {
+		c := &out[v.i]
+		c.PointsMilli = points.PerMinute(s, v.badge || subs[c.UserID].After(start))
 	}
 	return out
+}
+
+// Banned reports whether a viewer banned at bannedAt until bannedUntil may
+// not earn minute m: the ban had begun by m's start and not yet ended. A
+// ban with an unknown start counts from any minute.
+func Banned(m Minute, bannedAt, bannedUntil time.Time) bool {
+	start := m.Start()
+	return bannedUntil.After(start) && (bannedAt.IsZero() || !bannedAt.After(start))
+}
+
+// Span returns the minutes a sweep at minute now should credit for a guild
+// whose checkpoint is through (every minute up to and including it is
+// done; ok false when the guild has none yet): from through+1 to now, but
+// never more than Ring minutes past through, so a late or concurrent run
+// can never reuse a ring slot whose minute is still open. Minutes that the
+// stream state says were not tracked are skipped at the front, so a guild
+// that was offline for days starts at its stream's first minute. A guild
+// without a checkpoint starts Ring minutes back. empty reports that there
+// is nothing to credit yet.
+func Span(through Minute, ok bool, now Minute, st stream.State, s settings.Settings) (from, to Minute, empty bool) {
+	if !ok {
+		through = now - Ring
+	}
+	from = through + 1
+	if !s.TrackOffline && !st.StartedAt.IsZero() && from < MinuteOf(st.StartedAt) {
+		from = MinuteOf(st.StartedAt)
+	}
+	to = min(now, from+Ring-1)
+	if from > to {
+		return from, to, true
+	}
+	return from, to, false
+}
+
+// Settled reports whether a guild whose checkpoint is through has nothing
+// left to credit until its stream goes live again: it does not track
+// offline, its stream is offline, and through has reached the end of the
+// stream's last session.
+func Settled(through Minute, st stream.State, s settings.Settings) bool {
+	if s.TrackOffline || st.Live {
+		return false
+	}
+	return st.EndedAt.IsZero() || st.StartedAt.IsZero() || through >= MinuteOf(st.EndedAt)-1
 }
