@@ -31,8 +31,6 @@ const (
 	// ActivityTTL keeps activity items long enough for the sweep to catch
 	// up after a long outage; DynamoDB deletes them afterwards for free.
 	ActivityTTL = 7 * 24 * time.Hour
-	// creditSlot names a viewer's credit ring slots: cm0 … cm29.
-	creditSlot = "cm"
 )
 
 // activityShard places a viewer on one of ActivityShards partition keys
@@ -185,15 +183,17 @@ func (s *Store) Advance(ctx context.Context, guild string, through watchtime.Min
 
 // Credit adds one minute and c.PointsMilli to a viewer in one conditional
 // write, with no read, creating the viewer if needed. The condition is the
-// whole rule, checked where the data is: the ring slot of c.Minute holds an
-// earlier minute (else this minute, or one Ring or more later, was
-// credited), and the viewer was not banned at the minute's start. A false
-// condition is no error: the credit is done already.
+// whole rule, checked where the data is: no minute at or after c.Minute was
+// credited yet, and the viewer was not banned at the minute's start. A
+// false condition is no error: the credit is done already. The high-water
+// mark is enough because the sweep credits a guild's minutes in order and
+// never starts one before every write of the one before succeeded (see
+// sweep.Sweeper.Guild).
 func (s *Store) Credit(ctx context.Context, guild string, c watchtime.Credit) (bool, error) {
 	if guild == "" || c.UserID <= 0 {
 		return false, fault.E(fault.Invalid, "credit needs a guild and a viewer")
 	}
-	slot := expression.Name(creditSlot + strconv.FormatInt(int64(c.Minute)%watchtime.Ring, 10))
+	slot := expression.Name("creditedMinute")
 	start := expression.Value(millis(c.Minute.Start()))
 	banned, bannedAt := expression.Name("bannedUntil"), expression.Name("bannedAt")
 	u := identify(expression.Set(slot, expression.Value(int64(c.Minute))), guild, c.UserID, c.Username).

@@ -62,9 +62,9 @@ type Store interface {
 	// known subscription.
 	Subscriptions(ctx context.Context, guild string) (map[int64]time.Time, error)
 	// Credit adds one minute and c.PointsMilli to the viewer, in one write
-	// with no read, unless c.Minute was already credited to them (or a
-	// minute Ring or more later was) or they were banned at its start (see
-	// watchtime.Banned). It reports whether it credited.
+	// with no read, unless c.Minute or a later minute was already credited
+	// to them or they were banned at its start (see watchtime.Banned). It
+	// reports whether it credited.
 	Credit(ctx context.Context, guild string, c watchtime.Credit) (bool, error)
 }
 

@@ -14,12 +14,14 @@
 //
 // # Exactly once
 //
-// A credit names its minute. The store keeps, per viewer, a ring of the
-// last Ring minutes it credited (slot m mod Ring), and applies a credit only
-// if its slot holds an earlier minute: a repeated credit finds its own
-// minute there, and the sweep never credits a minute more than Ring minutes
-// past the guild's checkpoint (see Span), so no slot is reused while its
-// minute may still be attempted.
+// A credit names its minute, and the store applies it only if no minute at
+// or after it was credited to the viewer. That alone would make a late
+// minute impossible to credit once a later one was; so the sweep keeps, per
+// guild, a checkpoint (the last minute whose credits all succeeded), credits
+// the minutes after it in order, and never starts a minute before every
+// credit of the one before succeeded (see Span and package sweep). Under
+// that order "the viewer's latest credited minute" is exactly the set of
+// minutes done.
 package watchtime
 
 import (
@@ -40,9 +42,10 @@ func MinuteOf(t time.Time) Minute { return Minute(t.Unix() / 60) }
 // Start returns the first instant of m.
 func (m Minute) Start() time.Time { return time.Unix(int64(m)*60, 0).UTC() }
 
-// Ring is how many minutes a viewer's credit ring remembers: the most
-// minutes the sweep may run ahead of a guild's checkpoint.
-const Ring = 30
+// MaxSpan is the most minutes one sweep run credits for a guild: how far back
+// a guild's first run reaches, and how fast a guild that fell behind
+// catches up (MaxSpan-1 minutes a run beyond the one due).
+const MaxSpan = 30
 
 // Tracking reports whether watchtime counts for a guild at this moment:
 // while its stream is live, or always when the guild tracks offline.
@@ -144,22 +147,21 @@ func Banned(m Minute, bannedAt, bannedUntil time.Time) bool {
 
 // Span returns the minutes a sweep at minute now should credit for a guild
 // whose checkpoint is through (every minute up to and including it is
-// done; ok false when the guild has none yet): from through+1 to now, but
-// never more than Ring minutes past through, so a late or concurrent run
-// can never reuse a ring slot whose minute is still open. Minutes that the
+// done; ok false when the guild has none yet): from through+1 to now, at
+// most MaxSpan of them. Minutes that the
 // stream state says were not tracked are skipped at the front, so a guild
 // that was offline for days starts at its stream's first minute. A guild
-// without a checkpoint starts Ring minutes back. empty reports that there
+// without a checkpoint starts MaxSpan minutes back. empty reports that there
 // is nothing to credit yet.
 func Span(through Minute, ok bool, now Minute, st stream.State, s settings.Settings) (from, to Minute, empty bool) {
 	if !ok {
-		through = now - Ring
+		through = now - MaxSpan
 	}
 	from = through + 1
 	if !s.TrackOffline && !st.StartedAt.IsZero() && from < MinuteOf(st.StartedAt) {
 		from = MinuteOf(st.StartedAt)
 	}
-	to = min(now, from+Ring-1)
+	to = min(now, from+MaxSpan-1)
 	if from > to {
 		return from, to, true
 	}
