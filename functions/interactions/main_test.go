@@ -37,7 +37,7 @@ var seeded = []struct {
 	id      int64
 	name    string
 	minutes int
-}{{101, "ironkettle", 30}, {102, "mossyrock", 20}, {103, "pebblecat", 5}, {104, "quietfern", 0}}
+}{{101, "ironkettle", 30}, {102, "mossyrock", 20}, {103, "pebblecat", 5}, {104, "quietfern", 1}}
 
 // queue keeps the jobs the function queues.
 type queue struct {

@@ -21,6 +21,7 @@ import (
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/kickapi"
 	"github.com/kickbot/kickbot/shared/settings"
 	"github.com/kickbot/kickbot/shared/sweep"
@@ -67,6 +68,9 @@ func seed(t testing.TB, s *dynamo.Store, guild string, live bool, n int, chatAt 
 func minutes(t *testing.T, s *dynamo.Store, guild string, user int64) (int64, int64) {
 	t.Helper()
 	v, err := s.Viewer(context.Background(), guild, user)
+	if fault.Is(err, fault.NotFound) {
+		return 0, 0 // never credited
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,18 +89,21 @@ func TestSweepCreditsEachMinuteOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, pts := minutes(t, s, "live", 1); got != 2 || pts != 400 {
-		t.Errorf("live viewer after sweeps of M, M, M+1: %d minutes, %d milli-points; want 2, 400", got, pts)
+	// The chat at M-2 makes M-1 to M+3 owed; the guild's first run also
+	// credits M-1, which no run had swept.
+	if got, pts := minutes(t, s, "live", 1); got != 3 || pts != 600 {
+		t.Errorf("live viewer after sweeps of M, M, M+1: %d minutes, %d milli-points; want 3, 600", got, pts)
 	}
 	if got, _ := minutes(t, s, "offline", 1); got != 0 {
 		t.Errorf("offline viewer: %d minutes, want 0", got)
 	}
-	// Minute M+5: the chat was 7 minutes ago, outside the 5-minute window.
+	// Minute M+5, with no run for M+2 to M+4: it makes up M+2 and M+3,
+	// and nothing after, when the chat had left the 5-minute window.
 	if err := h(ctx, scheduled(t, 5)); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := minutes(t, s, "live", 1); got != 2 {
-		t.Errorf("after the window passed: %d minutes, want still 2", got)
+	if got, _ := minutes(t, s, "live", 1); got != 5 {
+		t.Errorf("after the window passed: %d minutes, want 5", got)
 	}
 }
 
@@ -204,9 +211,11 @@ func TestReconcileWithKick(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Viewers chatted at M+4, so they are active at both sweeps below.
-	seed(t, s, "missed-go-live", false, 2, ev.Time.Add(4*time.Minute))
-	seed(t, s, "missed-offline", true, 2, ev.Time.Add(4*time.Minute))
+	// Viewers chatted at M-1 and M+4, so they are owed M and M+5.
+	for _, at := range []time.Time{ev.Time.Add(-time.Minute), ev.Time.Add(4 * time.Minute)} {
+		seed(t, s, "missed-go-live", false, 2, at)
+		seed(t, s, "missed-offline", true, 2, at)
+	}
 	fake := &fakeKick{live: map[int64]bool{1: true, 2: false}}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
@@ -240,9 +249,11 @@ func TestReconcileWithKick(t *testing.T) {
 	if got := fake.tokens.Load(); got != 2 {
 		t.Errorf("token requests = %d, want 2 (the first, and one refresh after the 401)", got)
 	}
-	// Each correction counts in the same sweep: the missed go-live is
-	// credited at M+5, the missed offline was credited only at M.
-	for g, want := range map[string]int64{"missed-go-live": 1, "missed-offline": 1} {
+	// Each correction counts in the same sweep. Kick says the stream went
+	// live at 19:00, so the missed go-live's run at M+5 makes up every
+	// minute owed since: M to M+5. The missed offline counted until Kick
+	// said otherwise: M to M+4, and no more.
+	for g, want := range map[string]int64{"missed-go-live": 6, "missed-offline": 5} {
 		if got, _ := minutes(t, s, g, 1); got != want {
 			t.Errorf("%s viewer: %d minutes, want %d", g, got, want)
 		}

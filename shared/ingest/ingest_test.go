@@ -223,24 +223,36 @@ func TestRetryAfterTransientFailureCountsOnce(t *testing.T) {
 	}
 }
 
-func TestTouchEveryLimitsWrites(t *testing.T) {
+// TestTouchWritesEachMinute: a write is skipped only when this instance
+// already wrote the same viewer's minute with the same badge. Issue 9's
+// second finding: a message 29 s after a written one, in the next minute,
+// must be written, or a sweep that judges that minute misses the viewer;
+// and a badge change within a minute must be written too.
+func TestTouchWritesEachMinute(t *testing.T) {
 	s, st, _, c := newService()
 	ctx := context.Background()
+	sub := []string{"subscriber"}
 	tests := []struct {
 		offset     time.Duration
+		badges     []string
 		wantWrites int
 	}{
-		{0, 1},
-		{10 * time.Second, 1},  // within 30 s of the stored time: skipped
-		{29 * time.Second, 1},  // still within
-		{30 * time.Second, 2},  // not within: written
-		{-5 * time.Second, 2},  // older than what we stored: nothing to gain
-		{100 * time.Second, 3}, // written
+		{40 * time.Second, nil, 1},
+		{50 * time.Second, nil, 1},  // same minute, same badge: nothing to add
+		{69 * time.Second, nil, 2},  // 29 s later, the next minute: written
+		{70 * time.Second, sub, 3},  // the badge appeared: written
+		{75 * time.Second, sub, 3},  // same again
+		{30 * time.Second, nil, 3},  // the first minute again, late: already there
+		{190 * time.Second, nil, 4}, // a later minute
 	}
 	for i, tt := range tests {
 		at := t0.Add(tt.offset)
-		c.Set(t0.Add(2 * time.Minute))
-		if err := s.Handle(ctx, chat(fmt.Sprint(i), 7, "hi", at)); err != nil {
+		c.Set(t0.Add(5 * time.Minute))
+		ev := chat(fmt.Sprint(i), 7, "hi", at)
+		for _, b := range tt.badges {
+			ev.Chat.Sender.Badges = append(ev.Chat.Sender.Badges, event.Badge{Type: b})
+		}
+		if err := s.Handle(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
 		if got := st.calls["TouchViewer"]; got != tt.wantWrites {

@@ -25,20 +25,25 @@ func BenchmarkSweepInProcess(b *testing.B) {
 			for g := range sz.guilds {
 				name := fmt.Sprint("g", g)
 				st.streams[name] = stream.State{Guild: name, Live: true}
-				vs := make([]audience.Viewer, per)
-				for i := range vs {
-					vs[i] = audience.Viewer{Guild: name, UserID: int64(g*per + i + 1), Username: "v", LastChatAt: now.Add(-time.Minute)}
+				acts := make([]audience.Activity, per)
+				for i := range acts {
+					acts[i] = audience.Activity{UserID: int64(g*per + i + 1), Username: "v", At: now.Add(-time.Minute)}
 				}
-				st.viewers[name] = vs
+				st.activity[name] = acts
 			}
 			sw := &sweep.Sweeper{Store: st, InlineGuilds: math.MaxInt, Concurrency: 16}
 			m := watchtime.MinuteOf(now)
 			for b.Loop() {
+				// Each round credits minute m afresh: the checkpoint just
+				// before it, and no credits yet.
+				for g := range sz.guilds {
+					st.through[fmt.Sprint("g", g)] = m - 1
+				}
+				st.credits = map[string]map[int64]*credit{}
 				rep, err := sw.Run(context.Background(), m, now)
 				if err != nil || rep.Credited != sz.viewers {
 					b.Fatalf("Run = %+v, %v; want %d credited", rep, err, sz.viewers)
 				}
-				m++
 			}
 		})
 	}

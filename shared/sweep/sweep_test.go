@@ -20,16 +20,18 @@ import (
 
 var now = time.Date(2026, 3, 14, 20, 10, 3, 0, time.UTC)
 
-// memStore is an in-memory sweep.Store whose Credit applies the same
-// condition the DynamoDB adapter does.
+// memStore is an in-memory sweep.Store whose Credit and Advance apply the
+// same conditions the DynamoDB adapter does.
 type memStore struct {
 	mu       sync.Mutex
 	streams  map[string]stream.State
 	settings map[string]settings.Settings
-	viewers  map[string][]audience.Viewer
+	activity map[string][]audience.Activity
 	// credits holds each guild's credit state apart, as DynamoDB keeps a
 	// guild's viewers in their own partition.
 	credits  map[string]map[int64]*credit
+	through  map[string]watchtime.Minute
+	listed   map[string]bool
 	conns    []stream.Connection
 	statuses []event.Status
 	failNext error
@@ -37,8 +39,8 @@ type memStore struct {
 
 func newStore() *memStore {
 	return &memStore{
-		streams: map[string]stream.State{}, settings: map[string]settings.Settings{}, viewers: map[string][]audience.Viewer{},
-		credits: map[string]map[int64]*credit{},
+		streams: map[string]stream.State{}, settings: map[string]settings.Settings{}, activity: map[string][]audience.Activity{},
+		credits: map[string]map[int64]*credit{}, through: map[string]watchtime.Minute{}, listed: map[string]bool{},
 	}
 }
 
@@ -47,7 +49,7 @@ func (m *memStore) SweepGuilds(context.Context) ([]string, error) {
 	defer m.mu.Unlock()
 	var out []string
 	for g, st := range m.streams {
-		if st.Live || m.settings[g].TrackOffline {
+		if st.Live || m.settings[g].TrackOffline || m.listed[g] {
 			out = append(out, g)
 		}
 	}
@@ -69,19 +71,37 @@ func (m *memStore) Settings(_ context.Context, g string) (settings.Settings, err
 	return settings.Defaults(), nil
 }
 
-func (m *memStore) ActiveSince(_ context.Context, g string, since time.Time) ([]audience.Viewer, error) {
+func (m *memStore) Checkpoint(_ context.Context, g string) (watchtime.Minute, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []audience.Viewer
-	for _, v := range m.viewers[g] {
-		if !v.LastChatAt.Before(since) {
-			out = append(out, v)
+	t, ok := m.through[g]
+	return t, ok, nil
+}
+
+func (m *memStore) Advance(_ context.Context, g string, through watchtime.Minute, listed bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t, ok := m.through[g]; !ok || t <= through {
+		m.through[g], m.listed[g] = through, listed
+	}
+	return nil
+}
+
+func (m *memStore) Activity(_ context.Context, g string, from, to watchtime.Minute) ([]audience.Activity, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []audience.Activity
+	for _, a := range m.activity[g] {
+		if am := watchtime.MinuteOf(a.At); am >= from && am <= to {
+			out = append(out, a)
 		}
 	}
 	return out, nil
 }
 
-func (m *memStore) Credit(_ context.Context, g string, c watchtime.Credit, since, at time.Time) (bool, error) {
+func (m *memStore) Subscriptions(context.Context, string) (map[int64]time.Time, error) { return nil, nil }
+
+func (m *memStore) Credit(_ context.Context, g string, c watchtime.Credit) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.failNext; err != nil {
@@ -153,7 +173,7 @@ func (q *memQueue) Enqueue(_ context.Context, jobs ...job.Job) error {
 func (m *memStore) liveGuild(g string, n int) {
 	m.streams[g] = stream.State{Guild: g, Live: true, StatusAt: now.Add(-time.Minute)}
 	for i := range n {
-		m.viewers[g] = append(m.viewers[g], audience.Viewer{Guild: g, UserID: int64(i + 1), Username: fmt.Sprint("v", i), LastChatAt: now.Add(-time.Minute)})
+		m.activity[g] = append(m.activity[g], audience.Activity{UserID: int64(i + 1), Username: fmt.Sprint("v", i), At: now.Add(-time.Minute)})
 	}
 }
 
@@ -310,7 +330,7 @@ func TestReconcileKickFailureLeavesState(t *testing.T) {
 	st.streams["g"] = stream.State{Live: true, StatusAt: now.Add(-time.Hour)}
 	kick := &fakeKick{err: fault.E(fault.Transient, "kick unavailable")}
 	s := &sweep.Sweeper{Store: st, Reconciler: &sweep.Reconciler{Store: st, Channels: kick, Every: 1}}
-	st.viewers["g"] = []audience.Viewer{{UserID: 1, LastChatAt: now}}
+	st.activity["g"] = []audience.Activity{{UserID: 1, At: now.Add(-time.Minute)}}
 	rep, err := s.Run(context.Background(), watchtime.MinuteOf(now), now)
 	if err != nil || rep.Credited != 1 {
 		t.Errorf("Run = %+v, %v; want crediting to go on when Kick fails", rep, err)
@@ -329,4 +349,47 @@ func ExampleSweeper_Run() {
 	again, _ := s.Run(context.Background(), m, now) // EventBridge delivered twice
 	fmt.Println(first.Credited, again.Credited)
 	// Output: 2 0
+}
+
+// TestFailedMinuteIsMadeUpLater is issue 9's first finding: one throttled
+// write in minute M, then the run of M+1, then Lambda's retry of M. The
+// viewer is owed both minutes and gets both, once.
+func TestFailedMinuteIsMadeUpLater(t *testing.T) {
+	st := newStore()
+	st.liveGuild("g", 1)
+	s := &sweep.Sweeper{Store: st}
+	m := watchtime.MinuteOf(now)
+	st.failNext = fault.Wrap(fault.Transient, errors.New("throttled"), "credit")
+	if _, err := s.Run(context.Background(), m, now); !fault.Is(err, fault.Transient) {
+		t.Fatalf("Run(M) = %v, want the throttling as a Transient error", err)
+	}
+	if _, err := s.Run(context.Background(), m+1, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Run(context.Background(), m, now); err != nil { // the retry, late
+		t.Fatal(err)
+	}
+	if got := st.minutes("g", 1); got != 2 {
+		t.Errorf("viewer credited %d minutes, want 2 (M and M+1)", got)
+	}
+}
+
+// TestTwoFiringsInOneMinute: EventBridge firing twice within one calendar
+// minute, and then not at all in the next, skips no minute.
+func TestTwoFiringsInOneMinute(t *testing.T) {
+	st := newStore()
+	st.liveGuild("g", 1)
+	s := &sweep.Sweeper{Store: st}
+	m := watchtime.MinuteOf(now)
+	for _, at := range []time.Time{now, now.Add(50 * time.Second), now.Add(2 * time.Minute)} {
+		if _, err := s.Run(context.Background(), watchtime.MinuteOf(at), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := st.minutes("g", 1); got != 3 {
+		t.Errorf("viewer credited %d minutes over M..M+2, want 3", got)
+	}
+	if st.through["g"] != m+2 {
+		t.Errorf("checkpoint at %d, want %d", st.through["g"], m+2)
+	}
 }

@@ -54,18 +54,27 @@ func Tracking(st stream.State, s settings.Settings) bool { return st.Live || s.T
 // TrackedAt reports whether minute m counts for a guild whose stream state
 // is st: when it tracks offline, or when m lies in the stream's latest
 // session (from the minute it started, to the minute before it ended).
-// A live stream whose start is unknown counts from any minute.
 func TrackedAt(m Minute, st stream.State, s settings.Settings) bool {
 	if s.TrackOffline {
 		return true
 	}
-	if !st.StartedAt.IsZero() && m < MinuteOf(st.StartedAt) {
+	start := sessionStart(st)
+	if !start.IsZero() && m < MinuteOf(start) {
 		return false
 	}
 	if st.Live {
 		return true
 	}
-	return !st.StartedAt.IsZero() && !st.EndedAt.IsZero() && m < MinuteOf(st.EndedAt)
+	return !start.IsZero() && !st.EndedAt.IsZero() && m < MinuteOf(st.EndedAt)
+}
+
+// sessionStart is when the stream's latest session began; when Kick did
+// not say (a go-live the reconcile found), from when the bot learnt it.
+func sessionStart(st stream.State) time.Time {
+	if st.StartedAt.IsZero() {
+		return st.StatusAt
+	}
+	return st.StartedAt
 }
 
 // Window returns the activity minutes that make a viewer eligible for m.
@@ -158,8 +167,8 @@ func Span(through Minute, ok bool, now Minute, st stream.State, s settings.Setti
 		through = now - MaxSpan
 	}
 	from = through + 1
-	if !s.TrackOffline && !st.StartedAt.IsZero() && from < MinuteOf(st.StartedAt) {
-		from = MinuteOf(st.StartedAt)
+	if start := sessionStart(st); !s.TrackOffline && !start.IsZero() && from < MinuteOf(start) {
+		from = MinuteOf(start)
 	}
 	to = min(now, from+MaxSpan-1)
 	if from > to {
@@ -176,5 +185,5 @@ func Settled(through Minute, st stream.State, s settings.Settings) bool {
 	if s.TrackOffline || st.Live {
 		return false
 	}
-	return st.EndedAt.IsZero() || st.StartedAt.IsZero() || through >= MinuteOf(st.EndedAt)-1
+	return st.EndedAt.IsZero() || sessionStart(st).IsZero() || through >= MinuteOf(st.EndedAt)-1
 }
