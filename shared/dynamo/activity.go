@@ -35,7 +35,9 @@ const (
 
 // activityShard places a viewer on one of ActivityShards partition keys
 // (Fibonacci hashing: Kick's ids are sequential, their low bits even).
-func activityShard(user int64) int { return int(uint64(user) * 0x9E3779B97F4A7C15 >> 60 % ActivityShards) }
+func activityShard(user int64) int {
+	return int(uint64(user) * 0x9E3779B97F4A7C15 >> 60 % ActivityShards)
+}
 
 func activityPK(guild string, shard int) string {
 	return fmt.Sprintf("%s%s#%02d", activityPrefix, guild, shard)

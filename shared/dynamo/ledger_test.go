@@ -12,9 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	miniserver "github.com/truora/minidyn/server"
 
-	"github.com/kickbot/kickbot/shared/watchtime"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/points"
+	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
 // change is an admin's change of whole points at minute of the test.

@@ -99,7 +99,9 @@ func (m *memStore) Activity(_ context.Context, g string, from, to watchtime.Minu
 	return out, nil
 }
 
-func (m *memStore) Subscriptions(context.Context, string) (map[int64]time.Time, error) { return nil, nil }
+func (m *memStore) Subscriptions(context.Context, string) (map[int64]time.Time, error) {
+	return nil, nil
+}
 
 func (m *memStore) Credit(_ context.Context, g string, c watchtime.Credit) (bool, error) {
 	m.mu.Lock()
