@@ -13,12 +13,20 @@
 //	delivery        DELIVERY#<msg id>    DELIVERY                    at N(ms), expiresAt N(s, TTL)
 //	viewer          GUILD#<guild>        VIEWER#<kick user id>       guild S, userId N, username S,
 //	                                                                 nameKey S (<guild>#<lower-case name>),
-//	                                                                 lastChatAt N(ms), watchMinutes N,
+//	                                                                 lastChatAt N(ms, latest activity the
+//	                                                                 sweep credited), watchMinutes N,
 //	                                                                 pointsMilli N, creditedMinute N,
-//	                                                                 subBadge BOOL, subUntil N(ms),
-//	                                                                 bannedUntil N(ms), and per points change
+//	                                                                 subUntil N(ms), bannedUntil N(ms),
+//	                                                                 bannedAt N(ms), and per points change
 //	                                                                 applied: ledger#<cause> N (balance
 //	                                                                 before), ledgerAt#<cause> N(ms)
+//	activity        ACT#<guild>#<shard>  <minute, 10 dig.>#<user>    userId N, username S, at N(ms),
+//	                                                                 sub BOOL (when the action said),
+//	                                                                 expiresAt N(s, TTL); shard 00-15
+//	subscription    GUILD#<guild>        SUBUNTIL#<kick user id>     userId N, subUntil N(ms), expiresAt
+//	sweep checkpoint GUILD#<guild>       SWEEP                       guild S, through N (minute),
+//	                                                                 liveIndex S ("live", while minutes of
+//	                                                                 a stream remain to credit)
 //	stream state    GUILD#<guild>        STREAM                      guild S, live BOOL, title S,
 //	                                                                 startedAt/endedAt/statusAt N(ms),
 //	                                                                 categoryId N, categoryName S,
@@ -49,14 +57,15 @@
 // settings item a version N that every write is conditioned on.
 //
 // Times are unix milliseconds, except expiresAt, which DynamoDB's TTL reads
-// as unix seconds, and creditedMinute, in unix minutes. The indexes:
-// activity (guild, lastChatAt) holds viewers, with what the sweep needs;
-// watchtime and points (guild, watchMinutes/pointsMilli) hold viewers once
-// those counters exist; live (liveIndex, guild) holds the stream items of
-// live guilds and the settings items of guilds tracking offline; and
+// as unix seconds, and creditedMinute and through, in unix minutes. The
+// indexes: watchtime and points (guild, watchMinutes/pointsMilli) hold
+// viewers once those counters exist; live (liveIndex, guild) holds the
+// stream items of live guilds, the settings items of guilds tracking
+// offline and the checkpoints of guilds with minutes still to credit;
 // connections (connIndex, pk) holds every connection; byName (nameKey)
-// finds a viewer by username. Deliveries and log
-// entries carry none of these keys, so they stay out of every index.
+// finds a viewer by username. Activity, deliveries and log entries carry
+// none of these keys, so they stay out of every index: a chat message
+// costs one write and no index write.
 //
 // Every write is conditioned or idempotent: a ConditionalCheckFailed answer
 // means the write was already done (or a newer one was), which is success.
