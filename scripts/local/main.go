@@ -96,7 +96,10 @@ type config struct {
 	KeyFile    string
 	LocalDir   string
 	Seed       string
-	// RetryDelay stands in for the queue's visibility timeout.
+	// RetryDelay stands in for the queue's visibility timeout: a negative
+	// one (configFromEnv's) takes the template's, so that retries outlast
+	// the dedupe window and a store outage as they would in AWS; 0
+	// redelivers at once (tests).
 	RetryDelay time.Duration
 	// SweepEvery is the sweep's period; 0 runs no sweep (tests call Sweep).
 	SweepEvery time.Duration
@@ -125,7 +128,7 @@ func configFromEnv() config {
 		KeyFile:    os.Getenv("KICK_PUBLIC_KEY_FILE"),
 		LocalDir:   get("LOCAL_DIR", ".local"),
 		Seed:       os.Getenv("SEED_CONNECTIONS"),
-		RetryDelay: time.Second,
+		RetryDelay: -1,
 		SweepEvery: time.Minute,
 
 		KickClientID:     os.Getenv("KICK_CLIENT_ID"),
@@ -163,6 +166,22 @@ func main() {
 	r.printBanner(os.Stdout)
 	<-ctx.Done()
 	r.Close()
+}
+
+// queueRetries returns the template's redrive limit and the delay before a
+// failed job is offered again: retryDelay, or the template's visibility
+// timeout when retryDelay is negative. A faster local retry would send
+// jobs accepted during a short store outage to the dead-letter queue,
+// which the deployed stack does not.
+func queueRetries(tpl *stack.Template, retryDelay time.Duration) (maxReceive int, delay time.Duration, err error) {
+	if maxReceive, err = tpl.MaxReceiveCount(stack.JobsQueue); err != nil {
+		return 0, 0, err
+	}
+	if retryDelay >= 0 {
+		return maxReceive, retryDelay, nil
+	}
+	delay, err = tpl.VisibilityTimeout(stack.JobsQueue)
+	return maxReceive, delay, err
 }
 
 // runner is a started local stack.
@@ -261,11 +280,13 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		return nil, err
 	}
 
-	// Worker behind an in-process FIFO queue with the template's redrive limit.
-	maxReceive, err := tpl.MaxReceiveCount(stack.JobsQueue)
+	// Worker behind an in-process FIFO queue with the template's redrive
+	// limit and visibility timeout.
+	maxReceive, retryDelay, err := queueRetries(tpl, cfg.RetryDelay)
 	if err != nil {
 		return nil, err
 	}
+	cfg.RetryDelay = retryDelay
 	dkey, err := r.discordKey(cfg)
 	if err != nil {
 		return nil, err
