@@ -402,6 +402,11 @@ func TestBridgeOptionText(t *testing.T) {
 			"points per 5 minutes must be a whole number", settings.Defaults()},
 		{"an object", []any{option("points_per_5min", 4, map[string]any{"n": 1})},
 			"option points_per_5min has a value of an unexpected type", settings.Defaults()},
+		// 883082588674195459 as a float64 prints as 883082588674195500.
+		{"a channel id as a JSON number", []any{option("announce_channel", 7, json.Number("883082588674195459"))},
+			"option announce_channel must be a Discord id sent as a string of digits (a JSON number may have lost digits)", settings.Defaults()},
+		{"a channel id that is no id", []any{option("announce_channel", 7, "general")},
+			"option announce_channel must be a Discord id sent as a string of digits (a JSON number may have lost digits)", settings.Defaults()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
