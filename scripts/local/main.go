@@ -11,8 +11,10 @@
 //	TABLE_NAME            table name (default kickbot-local); created if missing
 //	KICK_PUBLIC_KEY_FILE  PEM public key to verify webhooks with; when unset a
 //	                      key pair is generated and the private half written
-//	                      to LOCAL_DIR/kick-private.pem for the replayer
-//	LOCAL_DIR             where generated files go (default .local)
+//	                      to LOCAL_DIR/<port>/kick-private.pem for the replayer
+//	LOCAL_DIR             where generated files go (default .local), in a
+//	                      directory per listen port, so that a second runner
+//	                      on another port does not replace the first's keys
 //	SEED_CONNECTIONS      guildID:broadcasterUserID[,...] to connect locally
 //	SWEEP_EVERY           how often the sweep runs (default 1m). Shorter
 //	                      speeds the clock up for demos: each run credits
@@ -33,7 +35,7 @@
 //	DISCORD_PUBLIC_KEY    hex public key to verify interactions with; when
 //	                      unset a key pair is generated, the public half
 //	                      printed and the private half written to
-//	                      LOCAL_DIR/discord-private.key for the replayer
+//	                      LOCAL_DIR/<port>/discord-private.key for the replayer
 //	DISCORD_APPLICATION_ID
 //	                      the Discord application (default: the simulated one)
 //	DISCORD_BOT_TOKEN     with it, deferred answers go to Discord's REST API
@@ -218,6 +220,7 @@ type runner struct {
 	db           *localdb.Server // the embedded emulator, when used
 	seeded       []connection
 	closers      []func()
+	keyDir       string // where generated key pairs go: LOCAL_DIR/<port>
 }
 
 type connection struct {
@@ -243,6 +246,9 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	}
 	r.closers = append(r.closers, func() { ln.Close() })
 	r.URL = "http://" + ln.Addr().String()
+	// Keys go in a directory of this port's own: the port is ours while we
+	// listen, so no other runner writes there.
+	r.keyDir = kicksim.KeyDir(cfg.LocalDir, ln.Addr().String())
 
 	// Store: the embedded emulator unless an endpoint is given.
 	endpoint := cfg.Endpoint
@@ -392,7 +398,7 @@ func (r *runner) discordKey(cfg config) (ed25519.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.DiscordPrivateKey = filepath.Join(cfg.LocalDir, "discord-private.key")
+	r.DiscordPrivateKey = filepath.Join(r.keyDir, "discord-private.key")
 	if err := discordsim.WritePrivateKey(r.DiscordPrivateKey, priv); err != nil {
 		return nil, err
 	}
@@ -440,11 +446,11 @@ func (r *runner) kickKey(cfg config) (*rsa.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.PrivateKey = filepath.Join(cfg.LocalDir, "kick-private.pem")
+	r.PrivateKey = filepath.Join(r.keyDir, "kick-private.pem")
 	if err := kicksim.WritePrivateKey(r.PrivateKey, priv); err != nil {
 		return nil, err
 	}
-	if err := kicksim.WritePublicKey(filepath.Join(cfg.LocalDir, "kick-public.pem"), &priv.PublicKey); err != nil {
+	if err := kicksim.WritePublicKey(filepath.Join(r.keyDir, "kick-public.pem"), &priv.PublicKey); err != nil {
 		return nil, err
 	}
 	return &priv.PublicKey, nil
