@@ -16,6 +16,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/redact"
 )
 
 // TestNoCredentialInErrorsOrLogs runs each kind of REST call against a
@@ -79,6 +80,9 @@ func TestNoCredentialInErrorsOrLogs(t *testing.T) {
 					t.Fatal("call = nil error, want the echoing Discord's refusal")
 				}
 				logger.Error("discord call failed", "err", err)
+				if !strings.Contains(err.Error(), redact.Marker) {
+					t.Errorf("error %q shows nothing redacted: did the echo reach it?", err)
+				}
 				for _, s := range []string{botToken, pointsToken} {
 					for _, form := range []string{s, url.PathEscape(s)} {
 						if strings.Contains(err.Error(), form) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/kickbot/kickbot/shared/kickapi"
+	"github.com/kickbot/kickbot/shared/redact"
 )
 
 // Credentials the echo tests send; each must stay out of errors and logs.
@@ -120,7 +121,7 @@ func TestNoCredentialInErrorsOrLogs(t *testing.T) {
 				t.Fatal("call = nil error, want the echoing Kick's refusal")
 			}
 			log.Error("kick call failed", "err", err)
-			if !strings.Contains(err.Error(), "[redacted]") {
+			if !strings.Contains(err.Error(), redact.Marker) {
 				t.Errorf("error %q shows nothing redacted: did the echo reach it?", err)
 			}
 			for _, s := range secrets {
