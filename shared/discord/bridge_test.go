@@ -424,3 +424,17 @@ func TestBridgeOptionText(t *testing.T) {
 		})
 	}
 }
+
+// The README's /roles add with its role id as a JSON number, as the
+// replayer once sent it: a float64 reads 973524801945731072 back as
+// 973524801945731100, another role. The bridge refuses it, privately,
+// before any handler runs; as a string it goes through whole.
+func TestBridgeRefusesNumericSnowflake(t *testing.T) {
+	const role = "973524801945731072"
+	got := interactVia(t, newBridgeStore(), edited(t, "application_command",
+		command("roles", subcommand("add", option("role", 8, json.Number(role)), option("minutes", 4, 1)))))
+	const want = "option role must be a Discord id sent as a string of digits (a JSON number may have lost digits)"
+	if got.Data.Content != want || got.Data.Flags != 64 {
+		t.Errorf("content, flags = %q, %d; want %q, 64 (ephemeral)", got.Data.Content, got.Data.Flags, want)
+	}
+}
