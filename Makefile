@@ -70,8 +70,8 @@ bench: ## the benchmarks behind BENCHMARKS.md (the emulator sweep takes a few mi
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./shared/kick ./functions/webhook ./shared/sweep
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 3 -timeout 30m ./functions/sweep
 
-deploy: ## sam build && sam deploy --guided
-	sam build && sam deploy --guided
+deploy: ## build from scratch (no SAM cache: it misses shared/ and go.mod changes) and sam deploy --guided
+	rm -rf .aws-sam && sam build && sam deploy --guided
 
 clean:
 	rm -rf bin .aws-sam .local

@@ -24,10 +24,11 @@ var adapters = map[string][]string{
 	"localdb":           {"github.com/truora/minidyn/"},
 	"jobqueue":          {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
 	"localqueue":        {"github.com/aws/aws-lambda-go/"},
-	"kickapi":           {},
+	"kickapi":           {module + "/shared/redact"},
 	"kickapi/kickfake":  {},
 	"oauthweb":          {},
-	"discord":           {"github.com/bwmarrin/discordgo", "github.com/goccy/go-json"},
+	"discord":           {"github.com/bwmarrin/discordgo", "github.com/goccy/go-json", module + "/shared/redact"},
+	"redact":            {},
 	"secret":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},
 }
 

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -195,4 +196,17 @@ func (ids *IDs) Next(t time.Time) string {
 		hi >>= 5
 	}
 	return string(out[:])
+}
+
+// KeyDir is where a local runner listening on addr ("host:port") keeps
+// the key pairs it generates, under base (LOCAL_DIR): one directory per
+// port, so that two runners in one checkout never overwrite each other's
+// keys, and the replayer finds the right ones from the port of its URL
+// whatever host name it uses for the runner.
+func KeyDir(base, addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		port = strings.NewReplacer(":", "_", "/", "_").Replace(addr)
+	}
+	return filepath.Join(base, port)
 }

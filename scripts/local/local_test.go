@@ -63,11 +63,17 @@ func TestParseSeed(t *testing.T) {
 
 func startRunner(t *testing.T, seed string) *runner {
 	t.Helper()
+	return startRunnerIn(t, t.TempDir(), seed)
+}
+
+// startRunnerIn starts a runner whose LOCAL_DIR is dir.
+func startRunnerIn(t *testing.T, dir, seed string) *runner {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	r, err := start(ctx, config{
 		ListenAddr: "127.0.0.1:0", DynamoAddr: "127.0.0.1:0", Table: "local-test",
-		LocalDir: t.TempDir(), Seed: seed, RetryDelay: 0,
+		LocalDir: dir, Seed: seed, RetryDelay: 0,
 	}, log)
 	if err != nil {
 		cancel()

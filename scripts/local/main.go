@@ -11,8 +11,10 @@
 //	TABLE_NAME            table name (default kickbot-local); created if missing
 //	KICK_PUBLIC_KEY_FILE  PEM public key to verify webhooks with; when unset a
 //	                      key pair is generated and the private half written
-//	                      to LOCAL_DIR/kick-private.pem for the replayer
-//	LOCAL_DIR             where generated files go (default .local)
+//	                      to LOCAL_DIR/<port>/kick-private.pem for the replayer
+//	LOCAL_DIR             where generated files go (default .local), in a
+//	                      directory per listen port, so that a second runner
+//	                      on another port does not replace the first's keys
 //	SEED_CONNECTIONS      guildID:broadcasterUserID[,...] to connect locally
 //	SWEEP_EVERY           how often the sweep runs (default 1m). Shorter
 //	                      credits each wall-clock minute sooner after it
@@ -32,7 +34,7 @@
 //	DISCORD_PUBLIC_KEY    hex public key to verify interactions with; when
 //	                      unset a key pair is generated, the public half
 //	                      printed and the private half written to
-//	                      LOCAL_DIR/discord-private.key for the replayer
+//	                      LOCAL_DIR/<port>/discord-private.key for the replayer
 //	DISCORD_APPLICATION_ID
 //	                      the Discord application (default: the simulated one)
 //	DISCORD_BOT_TOKEN     with it, deferred answers go to Discord's REST API
@@ -95,7 +97,10 @@ type config struct {
 	KeyFile    string
 	LocalDir   string
 	Seed       string
-	// RetryDelay stands in for the queue's visibility timeout.
+	// RetryDelay stands in for the queue's visibility timeout: a negative
+	// one (configFromEnv's) takes the template's, so that retries outlast
+	// the dedupe window and a store outage as they would in AWS; 0
+	// redelivers at once (tests).
 	RetryDelay time.Duration
 	// SweepEvery is the sweep's period; 0 runs no sweep (tests call Sweep).
 	SweepEvery time.Duration
@@ -124,7 +129,7 @@ func configFromEnv() config {
 		KeyFile:    os.Getenv("KICK_PUBLIC_KEY_FILE"),
 		LocalDir:   get("LOCAL_DIR", ".local"),
 		Seed:       os.Getenv("SEED_CONNECTIONS"),
-		RetryDelay: time.Second,
+		RetryDelay: -1,
 		SweepEvery: time.Minute,
 
 		KickClientID:     os.Getenv("KICK_CLIENT_ID"),
@@ -164,6 +169,22 @@ func main() {
 	r.Close()
 }
 
+// queueRetries returns the template's redrive limit and the delay before a
+// failed job is offered again: retryDelay, or the template's visibility
+// timeout when retryDelay is negative. A faster local retry would send
+// jobs accepted during a short store outage to the dead-letter queue,
+// which the deployed stack does not.
+func queueRetries(tpl *stack.Template, retryDelay time.Duration) (maxReceive int, delay time.Duration, err error) {
+	if maxReceive, err = tpl.MaxReceiveCount(stack.JobsQueue); err != nil {
+		return 0, 0, err
+	}
+	if retryDelay >= 0 {
+		return maxReceive, retryDelay, nil
+	}
+	delay, err = tpl.VisibilityTimeout(stack.JobsQueue)
+	return maxReceive, delay, err
+}
+
 // runner is a started local stack.
 type runner struct {
 	cfg        config
@@ -198,6 +219,7 @@ type runner struct {
 	db           *localdb.Server // the embedded emulator, when used
 	seeded       []connection
 	closers      []func()
+	keyDir       string // where generated key pairs go: LOCAL_DIR/<port>
 }
 
 type connection struct {
@@ -223,6 +245,9 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	}
 	r.closers = append(r.closers, func() { ln.Close() })
 	r.URL = "http://" + ln.Addr().String()
+	// Keys go in a directory of this port's own: the port is ours while we
+	// listen, so no other runner writes there.
+	r.keyDir = kicksim.KeyDir(cfg.LocalDir, ln.Addr().String())
 
 	// Store: the embedded emulator unless an endpoint is given.
 	endpoint := cfg.Endpoint
@@ -260,11 +285,13 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		return nil, err
 	}
 
-	// Worker behind an in-process FIFO queue with the template's redrive limit.
-	maxReceive, err := tpl.MaxReceiveCount(stack.JobsQueue)
+	// Worker behind an in-process FIFO queue with the template's redrive
+	// limit and visibility timeout.
+	maxReceive, retryDelay, err := queueRetries(tpl, cfg.RetryDelay)
 	if err != nil {
 		return nil, err
 	}
+	cfg.RetryDelay = retryDelay
 	dkey, err := r.discordKey(cfg)
 	if err != nil {
 		return nil, err
@@ -370,7 +397,7 @@ func (r *runner) discordKey(cfg config) (ed25519.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.DiscordPrivateKey = filepath.Join(cfg.LocalDir, "discord-private.key")
+	r.DiscordPrivateKey = filepath.Join(r.keyDir, "discord-private.key")
 	if err := discordsim.WritePrivateKey(r.DiscordPrivateKey, priv); err != nil {
 		return nil, err
 	}
@@ -418,11 +445,11 @@ func (r *runner) kickKey(cfg config) (*rsa.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.PrivateKey = filepath.Join(cfg.LocalDir, "kick-private.pem")
+	r.PrivateKey = filepath.Join(r.keyDir, "kick-private.pem")
 	if err := kicksim.WritePrivateKey(r.PrivateKey, priv); err != nil {
 		return nil, err
 	}
-	if err := kicksim.WritePublicKey(filepath.Join(cfg.LocalDir, "kick-public.pem"), &priv.PublicKey); err != nil {
+	if err := kicksim.WritePublicKey(filepath.Join(r.keyDir, "kick-public.pem"), &priv.PublicKey); err != nil {
 		return nil, err
 	}
 	return &priv.PublicKey, nil

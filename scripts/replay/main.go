@@ -10,8 +10,12 @@
 //	replay click     -guild G [-user ID] CUSTOM_ID
 //
 // Common flags: -url (default http://127.0.0.1:8080/webhooks/kick, or
-// …/interactions for command and click) and -key (the private key the
-// local runner wrote: .local/kick-private.pem, or .local/discord-private.key).
+// …/interactions for command and click) and -key (default: the private
+// key the local runner listening on -url's port wrote, in
+// LOCAL_DIR/<port>/: kick-private.pem, or discord-private.key).
+//
+// It exits 1 when a delivery or interaction is answered with anything
+// but 2xx, 2 on a usage error, 0 after -h.
 //
 // For example: replay command -guild 1234 -admin points add user:alice amount:50
 package main
@@ -24,95 +28,197 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	neturl "net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/interact"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "replay:", err)
-		os.Exit(1)
 	}
+	os.Exit(exitCode(err))
 }
 
-func run(ctx context.Context, args []string, out io.Writer) error {
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// exitCode is what the flag package would exit with: 0 after -h, 2 for a
+// usage error; and 1 for any other failure, such as a rejected delivery.
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
+}
+
+// modes are the subcommands with their synopses, for the usage text.
+var modes = []struct{ name, synopsis string }{
+	{"fixtures", "[-url URL] [-key FILE] [-dir testdata/kick]"},
+	{"scenario", "[-url URL] [-key FILE] [-broadcaster ID] [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]"},
+	{"show", "-guild G [-endpoint URL] [-table NAME]"},
+	{"command", "-guild G [-url URL] [-key FILE] [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]"},
+	{"click", "-guild G [-url URL] [-key FILE] [-user ID] [-admin] CUSTOM_ID"},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage:")
+	for _, m := range modes {
+		fmt.Fprintf(w, "  replay %-9s %s\n", m.name, m.synopsis)
+	}
+	fmt.Fprintln(w, `
+-key defaults to the key the local runner listening on -url's port wrote:
+LOCAL_DIR/<port>/kick-private.pem (discord-private.key for command and click).
+"replay MODE -h" describes a mode's flags. Exit status: 1 when a delivery or
+interaction is answered with anything but 2xx, 2 on a usage error.`)
+}
+
+func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: replay fixtures|scenario|show [flags]")
+		usage(errOut)
+		return usageError{"no mode given"}
 	}
-	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	discordMode := args[0] == "command" || args[0] == "click"
-	defURL, defKey := "http://127.0.0.1:8080/webhooks/kick", ".local/kick-private.pem"
-	if discordMode {
-		defURL, defKey = "http://127.0.0.1:8080/interactions", ".local/discord-private.key"
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(errOut)
+		return flag.ErrHelp
 	}
-	url := fs.String("url", defURL, "webhook or interactions URL")
-	keyPath := fs.String("key", defKey, "private key to sign with")
-	user := fs.String("user", "100000000000000001", "Discord user id of the member (command, click)")
-	admin := fs.Bool("admin", false, "the member has Manage Server (command, click)")
-	dir := fs.String("dir", "testdata/kick", "fixtures directory")
-	sc := kicksim.Scenario{}
-	fs.Int64Var(&sc.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
-	fs.IntVar(&sc.Viewers, "viewers", 20, "distinct chatters")
-	fs.IntVar(&sc.Minutes, "minutes", 10, "stream length in minutes (ends now)")
-	fs.IntVar(&sc.Duplicates, "duplicates", 5, "deliveries to send twice")
-	fs.Uint64Var(&sc.Seed, "seed", 1, "seed of the chat pattern")
-	fs.BoolVar(&sc.StayLive, "stay-live", false, "leave the stream live, so the sweep keeps crediting")
-	guild := fs.String("guild", "", "guild to show")
-	endpoint := fs.String("endpoint", os.Getenv("AWS_ENDPOINT_URL"), "DynamoDB endpoint for show (the runner prints it)")
-	table := fs.String("table", envOr("TABLE_NAME", "kickbot-local"), "table name for show")
+	synopsis := ""
+	for _, m := range modes {
+		if m.name == args[0] {
+			synopsis = m.synopsis
+		}
+	}
+	if synopsis == "" {
+		usage(errOut)
+		return usageError{fmt.Sprintf("unknown mode %q", args[0])}
+	}
+	mode := args[0]
+	fs := flag.NewFlagSet(mode, flag.ContinueOnError)
+	fs.SetOutput(errOut)
+	fs.Usage = func() {
+		fmt.Fprintf(errOut, "usage: replay %s %s\n", mode, synopsis)
+		fs.PrintDefaults()
+	}
+	discordMode := mode == "command" || mode == "click"
+	// Each mode defines only its own flags, so that -h lists just those.
+	var (
+		url, keyPath, guild, user, dir, endpoint, table string
+		admin                                           bool
+		sc                                              kicksim.Scenario
+	)
+	if mode != "show" {
+		def := "http://127.0.0.1:8080/webhooks/kick"
+		if discordMode {
+			def = "http://127.0.0.1:8080/interactions"
+		}
+		fs.StringVar(&url, "url", def, "webhook or interactions URL")
+		fs.StringVar(&keyPath, "key", "", "private key to sign with (default: the one the runner on -url's port wrote, in LOCAL_DIR/<port>/)")
+	}
+	switch mode {
+	case "fixtures":
+		fs.StringVar(&dir, "dir", "testdata/kick", "fixtures directory")
+	case "scenario":
+		fs.Int64Var(&sc.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
+		fs.IntVar(&sc.Viewers, "viewers", 20, "distinct chatters")
+		fs.IntVar(&sc.Minutes, "minutes", 10, "stream length in minutes (ends now)")
+		fs.IntVar(&sc.Duplicates, "duplicates", 5, "deliveries to send twice")
+		fs.Uint64Var(&sc.Seed, "seed", 1, "seed of the chat pattern")
+		fs.BoolVar(&sc.StayLive, "stay-live", false, "leave the stream live, so the sweep keeps crediting")
+	case "show":
+		fs.StringVar(&guild, "guild", "", "Discord guild id")
+		fs.StringVar(&endpoint, "endpoint", os.Getenv("AWS_ENDPOINT_URL"), "DynamoDB endpoint (the runner prints it)")
+		fs.StringVar(&table, "table", envOr("TABLE_NAME", "kickbot-local"), "table name")
+	case "command", "click":
+		fs.StringVar(&guild, "guild", "", "Discord guild id")
+		fs.StringVar(&user, "user", "100000000000000001", "Discord user id of the member")
+		fs.BoolVar(&admin, "admin", false, "the member has Manage Server")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
 	}
 
-	switch {
-	case args[0] == "show":
-		return show(ctx, out, *endpoint, *table, *guild)
-	case discordMode:
-		if *guild == "" || fs.NArg() == 0 {
-			return fmt.Errorf("%s needs -guild and a command or custom id", args[0])
+	if mode == "show" {
+		return show(ctx, out, endpoint, table, guild)
+	}
+	file := "kick-private.pem"
+	if discordMode {
+		file = "discord-private.key"
+	}
+	key := keyPath
+	if key == "" {
+		var err error
+		if key, err = runnerKey(url, file); err != nil {
+			return usageError{err.Error()}
 		}
-		key, err := discordsim.ReadPrivateKey(*keyPath)
+	}
+	if discordMode {
+		if guild == "" || fs.NArg() == 0 {
+			fs.Usage()
+			return usageError{fmt.Sprintf("%s needs -guild and a command or custom id", mode)}
+		}
+		k, err := discordsim.ReadPrivateKey(key)
 		if err != nil {
 			return fmt.Errorf("%w (start the local runner first, or pass -key)", err)
 		}
-		c := discordsim.Caller{Guild: *guild, UserID: *user, Admin: *admin}
+		c := discordsim.Caller{Guild: guild, UserID: user, Admin: admin}
 		id := discordsim.NewID(time.Now())
 		body := c.Click(id, fs.Arg(0))
-		if args[0] == "command" {
-			body = c.Command(id, fs.Arg(0), commandOptions(fs.Args()[1:])...)
+		if mode == "command" {
+			opts, err := commandOptions(fs.Arg(0), fs.Args()[1:])
+			if err != nil {
+				return usageError{err.Error()}
+			}
+			body = c.Command(id, fs.Arg(0), opts...)
 		}
-		return interact(ctx, out, &discordsim.Sender{URL: *url, Key: key}, body)
+		return sendInteraction(ctx, out, &discordsim.Sender{URL: url, Key: k}, body)
 	}
-	key, err := kicksim.ReadPrivateKey(*keyPath)
+	k, err := kicksim.ReadPrivateKey(key)
 	if err != nil {
 		return fmt.Errorf("%w (start the local runner first, or pass -key)", err)
 	}
 	var ds []kicksim.Delivery
-	switch args[0] {
-	case "fixtures":
-		ds, err = kicksim.Fixtures(*dir, time.Now().UTC())
-	case "scenario":
+	if mode == "fixtures" {
+		if ds, err = kicksim.Fixtures(dir, time.Now().UTC()); err != nil {
+			return err
+		}
+	} else {
 		sc.Start = time.Now().UTC().Add(-time.Duration(sc.Minutes) * time.Minute)
 		ds = sc.Deliveries()
-	default:
-		err = fmt.Errorf("unknown mode %q", args[0])
 	}
-	if err != nil {
-		return err
-	}
-	s := &kicksim.Sender{URL: *url, Key: key}
+	s := &kicksim.Sender{URL: url, Key: k}
 	counts := map[string]int{}
+	rejected := 0
 	for _, d := range ds {
 		status, err := s.Send(ctx, d)
 		if err != nil {
 			return err
+		}
+		if status/100 != 2 {
+			rejected++
 		}
 		counts[fmt.Sprintf("%s %d", d.Type, status)]++
 	}
@@ -121,11 +227,28 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	fmt.Fprintf(out, "sent %d deliveries to %s\n", len(ds), *url)
+	fmt.Fprintf(out, "sent %d deliveries to %s\n", len(ds), url)
 	for _, k := range keys {
 		fmt.Fprintf(out, "  %-45s x%d\n", k, counts[k])
 	}
+	if rejected > 0 {
+		return fmt.Errorf("%d of %d deliveries were rejected (answered other than 2xx)", rejected, len(ds))
+	}
 	return nil
+}
+
+// runnerKey is the key file the local runner listening on url's port
+// wrote: LOCAL_DIR/<port>/file.
+func runnerKey(url, file string) (string, error) {
+	u, err := neturl.Parse(url)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("-url %q is not a URL", url)
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return filepath.Join(kicksim.KeyDir(envOr("LOCAL_DIR", ".local"), net.JoinHostPort(u.Hostname(), port)), file), nil
 }
 
 // show prints a guild's viewers, stream state and event log.
@@ -183,32 +306,75 @@ func show(ctx context.Context, out io.Writer, endpoint, table, guild string) err
 	return nil
 }
 
-// commandOptions reads "SUB OPTION:VALUE ..." into options: a first word
-// without a colon is a subcommand; values that are whole numbers or
-// true/false are sent as integers and booleans, as Discord would.
-func commandOptions(words []string) []discordsim.Option {
+// commandOptions reads "SUB OPTION:VALUE ..." for the command name into
+// options typed as the bot registers them, as Discord sends them:
+// integers and numbers as JSON numbers, booleans as booleans, and ids
+// (users, roles, channels, mentionables) and text as strings, since a
+// JSON number cannot hold a snowflake's 64 bits. A first word without a
+// colon is a subcommand. An option the command does not declare goes as
+// a string.
+func commandOptions(name string, words []string) ([]discordsim.Option, error) {
+	var declared []*discordgo.ApplicationCommandOption
+	for _, c := range discord.ApplicationCommands(interact.Commands) {
+		if c.Name == name {
+			declared = c.Options
+		}
+	}
+	sub := ""
+	if len(words) > 0 && !strings.Contains(words[0], ":") {
+		sub, words = words[0], words[1:]
+		var subOpts []*discordgo.ApplicationCommandOption
+		for _, o := range declared {
+			if o.Name == sub && o.Type == discordgo.ApplicationCommandOptionSubCommand {
+				subOpts = o.Options
+			}
+		}
+		declared = subOpts
+	}
 	var opts []discordsim.Option
 	for _, w := range words {
-		name, value, ok := strings.Cut(w, ":")
+		k, value, ok := strings.Cut(w, ":")
 		if !ok {
-			continue
+			return nil, fmt.Errorf("%q is not OPTION:VALUE", w)
 		}
-		o := discordsim.String(name, value)
-		if n, err := strconv.ParseInt(value, 10, 64); err == nil {
-			o = discordsim.Int(name, n)
-		} else if b, err := strconv.ParseBool(value); err == nil && (value == "true" || value == "false") {
-			o = discordsim.Bool(name, b)
+		typ := discordgo.ApplicationCommandOptionString
+		for _, o := range declared {
+			if o.Name == k {
+				typ = o.Type
+			}
+		}
+		o := discordsim.Option{Name: k, Type: int(typ), Value: value}
+		switch typ {
+		case discordgo.ApplicationCommandOptionInteger:
+			n, err := strconv.ParseInt(value, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("option %s takes a whole number, not %q", k, value)
+			}
+			o.Value = n
+		case discordgo.ApplicationCommandOptionNumber:
+			f, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				return nil, fmt.Errorf("option %s takes a number, not %q", k, value)
+			}
+			o.Value = f
+		case discordgo.ApplicationCommandOptionBoolean:
+			b, err := strconv.ParseBool(value)
+			if err != nil {
+				return nil, fmt.Errorf("option %s takes true or false, not %q", k, value)
+			}
+			o.Value = b
 		}
 		opts = append(opts, o)
 	}
-	if len(words) > 0 && !strings.Contains(words[0], ":") {
-		return []discordsim.Option{discordsim.Sub(words[0], opts...)}
+	if sub != "" {
+		return []discordsim.Option{discordsim.Sub(sub, opts...)}, nil
 	}
-	return opts
+	return opts, nil
 }
 
-// interact sends one interaction and prints the answer.
-func interact(ctx context.Context, out io.Writer, s *discordsim.Sender, body []byte) error {
+// sendInteraction sends one interaction and prints the answer; an answer
+// other than 2xx is an error.
+func sendInteraction(ctx context.Context, out io.Writer, s *discordsim.Sender, body []byte) error {
 	status, resp, err := s.Send(ctx, body)
 	if err != nil {
 		return err
@@ -221,6 +387,9 @@ func interact(ctx context.Context, out io.Writer, s *discordsim.Sender, body []b
 	fmt.Fprintf(out, "HTTP %d\n%s\n", status, pretty.String())
 	if bytes.Contains(resp, []byte(`"type":5`)) {
 		fmt.Fprintln(out, "deferred: the worker answers it; the runner logs what the fake Discord receives")
+	}
+	if status/100 != 2 {
+		return fmt.Errorf("the interaction was rejected: HTTP %d", status)
 	}
 	return nil
 }

@@ -1,30 +1,158 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
+	"github.com/kickbot/kickbot/scripts/kicksim"
 )
 
 func TestCommandOptions(t *testing.T) {
+	role := discordsim.Role("role", "973524801945731072")
+	channel := discordsim.Channel("announce_channel", "883082588674195459")
 	tests := []struct {
-		words []string
-		want  []discordsim.Option
+		name    string
+		command string
+		words   []string
+		want    []discordsim.Option
 	}{
-		{nil, nil},
-		{[]string{"board:points"}, []discordsim.Option{discordsim.String("board", "points")}},
-		{[]string{"add", "user:alice", "amount:50", "reason:quiz night"}, []discordsim.Option{discordsim.Sub("add",
-			discordsim.String("user", "alice"), discordsim.Int("amount", 50), discordsim.String("reason", "quiz night"))}},
-		{[]string{"set", "track_offline:true", "activity_window:10"}, []discordsim.Option{discordsim.Sub("set",
-			discordsim.Bool("track_offline", true), discordsim.Int("activity_window", 10))}},
-		{[]string{"show"}, []discordsim.Option{discordsim.Sub("show")}},
-		{[]string{"user:1"}, []discordsim.Option{discordsim.Int("user", 1)}},
+		{"none", "watchtime", nil, nil},
+		{"string choice", "leaderboard", []string{"board:points"}, []discordsim.Option{discordsim.String("board", "points")}},
+		{"subcommand with string, integer and text", "points", []string{"add", "user:alice", "amount:50", "reason:quiz night"},
+			[]discordsim.Option{discordsim.Sub("add",
+				discordsim.String("user", "alice"), discordsim.Int("amount", 50), discordsim.String("reason", "quiz night"))}},
+		{"boolean and integer", "settings", []string{"set", "track_offline:true", "activity_window:10"},
+			[]discordsim.Option{discordsim.Sub("set", discordsim.Bool("track_offline", true), discordsim.Int("activity_window", 10))}},
+		{"subcommand alone", "points", []string{"show"}, []discordsim.Option{discordsim.Sub("show")}},
+		{"digits in a string option stay a string", "points", []string{"show", "user:1"},
+			[]discordsim.Option{discordsim.Sub("show", discordsim.String("user", "1"))}},
+		{"a role is its id as a string", "roles", []string{"add", "role:973524801945731072", "minutes:1"},
+			[]discordsim.Option{discordsim.Sub("add", role, discordsim.Int("minutes", 1))}},
+		{"a channel is its id as a string", "settings", []string{"set", "announce_channel:883082588674195459"},
+			[]discordsim.Option{discordsim.Sub("set", channel)}},
+		{"an undeclared option goes as a string", "settings", []string{"set", "volume:11"},
+			[]discordsim.Option{discordsim.Sub("set", discordsim.String("volume", "11"))}},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(commandOptions(tt.words), tt.want); diff != "" {
-			t.Errorf("commandOptions(%q) (-got +want):\n%s", tt.words, diff)
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := commandOptions(tt.command, tt.words)
+			if err != nil {
+				t.Fatalf("commandOptions(%q, %q) = %v", tt.command, tt.words, err)
+			}
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("commandOptions(%q, %q) (-got +want):\n%s", tt.command, tt.words, diff)
+			}
+		})
+	}
+	// The wire form: the id as a JSON string, all 18 digits of it.
+	opts, _ := commandOptions("roles", []string{"add", "role:973524801945731072", "minutes:1"})
+	body := discordsim.Caller{Guild: "1", UserID: "2"}.Command("3", "roles", opts...)
+	if !bytes.Contains(body, []byte(`"value":"973524801945731072"`)) || !bytes.Contains(body, []byte(`"value":1`)) {
+		t.Errorf("body %s does not send the role as a string and minutes as a number", body)
+	}
+	for _, bad := range [][]string{{"add", "amount:lots"}, {"add", "alice"}} {
+		if _, err := commandOptions("points", bad); err == nil {
+			t.Errorf("commandOptions(points, %q) = nil error, want one", bad)
+		}
+	}
+}
+
+func TestHelpAndUsageErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string // in what it prints
+	}{
+		{"-h lists every mode", []string{"-h"}, 0, []string{"replay fixtures", "replay scenario", "replay show", "replay command", "replay click"}},
+		{"help", []string{"help"}, 0, []string{"replay click"}},
+		{"no mode", nil, 2, []string{"replay scenario"}},
+		{"unknown mode", []string{"scenery"}, 2, []string{"replay scenario"}},
+		{"a mode's -h lists its flags", []string{"scenario", "-h"}, 0, []string{"usage: replay scenario", "-viewers", "-url"}},
+		{"show -h", []string{"show", "-h"}, 0, []string{"usage: replay show", "-endpoint", "-guild"}},
+		{"command -h", []string{"command", "-h"}, 0, []string{"usage: replay command", "-admin"}},
+		{"click -h", []string{"click", "-h"}, 0, []string{"usage: replay click", "-guild"}},
+		{"fixtures -h", []string{"fixtures", "-h"}, 0, []string{"usage: replay fixtures", "-dir"}},
+		{"a flag of another mode", []string{"show", "-viewers", "3"}, 2, []string{"-viewers"}},
+		{"command without a guild", []string{"command", "-key", "x", "watchtime"}, 2, []string{"usage: replay command"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), tt.args, &out, &errOut)
+			if got := exitCode(err); got != tt.wantCode {
+				t.Errorf("run(%q) = %v: exit code %d, want %d", tt.args, err, got, tt.wantCode)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errOut.String(), w) {
+					t.Errorf("run(%q) printed %q, want it to hold %q", tt.args, errOut.String(), w)
+				}
+			}
+		})
+	}
+	if got := exitCode(errors.New("3 of 9 deliveries were rejected")); got != 1 {
+		t.Errorf("exitCode(rejected) = %d, want 1", got)
+	}
+	if got := exitCode(flag.ErrHelp); got != 0 {
+		t.Errorf("exitCode(flag.ErrHelp) = %d, want 0", got)
+	}
+}
+
+// TestRejectedIsAFailure runs each sending mode against an endpoint that
+// answers status, with the keys where a runner on its port keeps them.
+func TestRejectedIsAFailure(t *testing.T) {
+	for _, status := range []int{http.StatusOK, http.StatusUnauthorized, http.StatusServiceUnavailable} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"type":4,"data":{"content":"ok"}}`))
+		}))
+		defer srv.Close()
+		dir := t.TempDir()
+		t.Setenv("LOCAL_DIR", dir)
+		u, _ := url.Parse(srv.URL)
+		keys := kicksim.KeyDir(dir, u.Host)
+		rk, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := kicksim.WritePrivateKey(filepath.Join(keys, "kick-private.pem"), rk); err != nil {
+			t.Fatal(err)
+		}
+		_, dk, _ := ed25519.GenerateKey(rand.Reader)
+		if err := discordsim.WritePrivateKey(filepath.Join(keys, "discord-private.key"), dk); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{
+			{"fixtures", "-url", srv.URL + "/webhooks/kick", "-dir", "../../testdata/kick"},
+			{"scenario", "-url", srv.URL + "/webhooks/kick", "-viewers", "2", "-minutes", "1"},
+			{"command", "-url", srv.URL + "/interactions", "-guild", "1", "watchtime"},
+			{"click", "-url", srv.URL + "/interactions", "-guild", "1", "lb:points:2:2"},
+		} {
+			t.Run(http.StatusText(status)+"/"+args[0], func(t *testing.T) {
+				var out, errOut bytes.Buffer
+				err := run(context.Background(), args, &out, &errOut)
+				want := 0
+				if status != http.StatusOK {
+					want = 1
+				}
+				if got := exitCode(err); got != want {
+					t.Errorf("run(%q) against HTTP %d = %v: exit code %d, want %d\n%s", args, status, err, got, want, out.String())
+				}
+			})
 		}
 	}
 }

@@ -76,9 +76,9 @@ func (b Bridge) request(i *discordgo.Interaction) (interact.Request, error) {
 		r.Command, r.Sub = name, sub
 		r.Options = make(map[string]string, len(opts))
 		for k, o := range opts {
-			v, ok := optionText(o)
-			if !ok {
-				return interact.Request{}, fault.E(fault.Invalid, "option %s has a value of an unexpected type", clip(k))
+			v, err := optionText(o)
+			if err != nil {
+				return interact.Request{}, err
 			}
 			r.Options[k] = v
 		}
@@ -92,18 +92,29 @@ func (b Bridge) request(i *discordgo.Interaction) (interact.Request, error) {
 
 // optionText is o's value as interact.Request.Options holds it. Discord
 // sends integers as JSON numbers, which decode to float64; 'f' keeps
-// large ones from turning into exponents that would parse as
-// something else.
-func optionText(o *Option) (string, bool) {
+// large ones from turning into exponents that would parse as something
+// else. It sends ids (users, roles, channels, mentionables) as strings,
+// because a float64 keeps only 53 bits: an id that came as a number has
+// likely lost its last digits (973524801945731072 reads back as
+// 973524801945731100), so it is refused rather than stored as another id.
+func optionText(o *Option) (string, error) {
+	switch o.Type {
+	case discordgo.ApplicationCommandOptionUser, discordgo.ApplicationCommandOptionRole,
+		discordgo.ApplicationCommandOptionChannel, discordgo.ApplicationCommandOptionMentionable:
+		if v, ok := o.Value.(string); ok && isSnowflake(v) {
+			return v, nil
+		}
+		return "", fault.E(fault.Invalid, "option %s must be a Discord id sent as a string of digits (a JSON number may have lost digits)", clip(o.Name))
+	}
 	switch v := o.Value.(type) {
 	case string:
-		return v, true
+		return v, nil
 	case bool:
-		return strconv.FormatBool(v), true
+		return strconv.FormatBool(v), nil
 	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64), true
+		return strconv.FormatFloat(v, 'f', -1, 64), nil
 	}
-	return "", false
+	return "", fault.E(fault.Invalid, "option %s has a value of an unexpected type", clip(o.Name))
 }
 
 // response translates r: a new message, or the clicked message replaced

@@ -402,6 +402,11 @@ func TestBridgeOptionText(t *testing.T) {
 			"points per 5 minutes must be a whole number", settings.Defaults()},
 		{"an object", []any{option("points_per_5min", 4, map[string]any{"n": 1})},
 			"option points_per_5min has a value of an unexpected type", settings.Defaults()},
+		// 883082588674195459 as a float64 prints as 883082588674195500.
+		{"a channel id as a JSON number", []any{option("announce_channel", 7, json.Number("883082588674195459"))},
+			"option announce_channel must be a Discord id sent as a string of digits (a JSON number may have lost digits)", settings.Defaults()},
+		{"a channel id that is no id", []any{option("announce_channel", 7, "general")},
+			"option announce_channel must be a Discord id sent as a string of digits (a JSON number may have lost digits)", settings.Defaults()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -417,5 +422,19 @@ func TestBridgeOptionText(t *testing.T) {
 				t.Errorf("stored settings (-got +want):\n%s", diff)
 			}
 		})
+	}
+}
+
+// The README's /roles add with its role id as a JSON number, as the
+// replayer once sent it: a float64 reads 973524801945731072 back as
+// 973524801945731100, another role. The bridge refuses it, privately,
+// before any handler runs; as a string it goes through whole.
+func TestBridgeRefusesNumericSnowflake(t *testing.T) {
+	const role = "973524801945731072"
+	got := interactVia(t, newBridgeStore(), edited(t, "application_command",
+		command("roles", subcommand("add", option("role", 8, json.Number(role)), option("minutes", 4, 1)))))
+	const want = "option role must be a Discord id sent as a string of digits (a JSON number may have lost digits)"
+	if got.Data.Content != want || got.Data.Flags != 64 {
+		t.Errorf("content, flags = %q, %d; want %q, 64 (ephemeral)", got.Data.Content, got.Data.Flags, want)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/redact"
 )
 
 // maxToken bounds an interaction token, which goes into a URL path.
@@ -45,16 +46,18 @@ func NewREST(botToken, appID, baseURL string) (*REST, error) {
 	// A function must not sleep out a rate limit: a Transient error lets
 	// the queue retry later instead.
 	s.ShouldRetryOnRateLimit = false
+	next := http.DefaultTransport
 	if baseURL != "" {
 		u, err := url.Parse(baseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fault.E(fault.Invalid, "discord base URL %q is not an http(s) URL", clip(baseURL))
 		}
-		s.Client = &http.Client{
-			Timeout:   s.Client.Timeout,
-			Transport: &rewrite{scheme: u.Scheme, host: u.Host, prefix: strings.TrimSuffix(u.Path, "/"), next: http.DefaultTransport},
-		}
+		next = &rewrite{scheme: u.Scheme, host: u.Host, prefix: strings.TrimSuffix(u.Path, "/"), next: next}
 	}
+	// Every answer is scrubbed of the bot token and of an interaction
+	// token in the URL before discordgo reads it: the one place that keeps
+	// a Discord that echoes a request out of every error and log line.
+	s.Client = &http.Client{Timeout: s.Client.Timeout, Transport: &redact.Transport{Next: next}}
 	return &REST{Session: s, AppID: appID}, nil
 }
 

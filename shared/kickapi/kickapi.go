@@ -18,7 +18,8 @@
 // refresh it and try once more) and ErrRejected (Kick refused a refresh
 // token or an authorization code: only a new authorization helps). No error
 // text holds the client secret, a token, an authorization code or a code
-// verifier.
+// verifier: every answer is scrubbed of the credentials its request
+// carried (shared/redact) before anything reads it.
 package kickapi
 
 import (
@@ -36,6 +37,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/redact"
 )
 
 // Where Kick serves its API and its OAuth server: two different hosts.
@@ -72,6 +74,9 @@ type Client struct {
 	// Now tells the time for token expiry; nil means time.Now.
 	Now func() time.Time
 
+	httpOnce sync.Once
+	http     *http.Client // HTTP with a transport that scrubs answers
+
 	mu       sync.Mutex
 	token    string
 	expires  time.Time  // when token stops being used, already less tokenSkew
@@ -92,11 +97,13 @@ func New(clientID, clientSecret string) *Client {
 	}
 }
 
+// httpClient is HTTP (or http.DefaultClient) with every answer scrubbed of
+// the credentials its request carried: the one place that keeps a Kick
+// that echoes a request from putting a token or the client secret into
+// an error, whichever call made it.
 func (c *Client) httpClient() *http.Client {
-	if c.HTTP == nil {
-		return http.DefaultClient
-	}
-	return c.HTTP
+	c.httpOnce.Do(func() { c.http = redact.Client(c.HTTP) })
+	return c.http
 }
 
 func (c *Client) now() time.Time {
@@ -152,11 +159,11 @@ func (c *Client) do(ctx context.Context, userToken string, r call, out any) erro
 	defer closeBody(resp)
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		return fault.Wrap(fault.Forbidden, fmt.Errorf("%w: %w", ErrUnauthorized, c.statusError(resp, userToken)), r.what)
+		return fault.Wrap(fault.Forbidden, fmt.Errorf("%w: %w", ErrUnauthorized, c.statusError(resp)), r.what)
 	case http.StatusForbidden:
-		return fault.Wrap(fault.Forbidden, c.statusError(resp, userToken), r.what)
+		return fault.Wrap(fault.Forbidden, c.statusError(resp), r.what)
 	}
-	return c.decode(resp, userToken, r.what, out)
+	return c.decode(resp, r.what, out)
 }
 
 // doAsApp is do with the app token. A 401 means the token died early
@@ -182,11 +189,11 @@ func (c *Client) doAsApp(ctx context.Context, r call, out any) error {
 		}
 		if resp.StatusCode == http.StatusUnauthorized {
 			defer closeBody(resp)
-			return fault.Wrap(fault.Forbidden, c.statusError(resp, tok), "kick rejected the app token")
+			return fault.Wrap(fault.Forbidden, c.statusError(resp), "kick rejected the app token")
 		}
 	}
 	defer closeBody(resp)
-	return c.decode(resp, tok, r.what, out)
+	return c.decode(resp, r.what, out)
 }
 
 // send makes one request with token as its bearer.
@@ -222,10 +229,10 @@ func (c *Client) send(ctx context.Context, r call, token string) (*http.Response
 }
 
 // decode checks resp's status and decodes its body into out, unless out is
-// nil. token is kept out of the error text.
-func (c *Client) decode(resp *http.Response, token, what string, out any) error {
+// nil.
+func (c *Client) decode(resp *http.Response, what string, out any) error {
 	if resp.StatusCode/100 != 2 {
-		return fault.Wrap(statusKind(resp.StatusCode), c.statusError(resp, token), what)
+		return fault.Wrap(statusKind(resp.StatusCode), c.statusError(resp), what)
 	}
 	if out == nil {
 		return nil
@@ -263,9 +270,9 @@ func (e *statusError) Error() string {
 
 // statusError reads the message from an error body: the API's
 // {"message": ...} or the OAuth server's {"error", "error_description"}.
-// Kick's text is clipped and scrubbed of the client secret and of secrets,
-// in case it ever echoes what it was sent.
-func (c *Client) statusError(resp *http.Response, secrets ...string) *statusError {
+// Kick's text is clipped; the transport already took out whatever
+// credential of the request it echoed.
+func (c *Client) statusError(resp *http.Response) *statusError {
 	var body struct {
 		Message     string `json:"message"`
 		Error       string `json:"error"`
@@ -282,19 +289,14 @@ func (c *Client) statusError(resp *http.Response, secrets ...string) *statusErro
 	}
 	return &statusError{
 		status: resp.StatusCode,
-		oauth:  c.scrub(strings.TrimSpace(body.Error), secrets...),
-		detail: c.scrub(strings.Join(parts, ": "), secrets...),
+		oauth:  clip(strings.TrimSpace(body.Error)),
+		detail: clip(strings.Join(parts, ": ")),
 	}
 }
 
-// scrub removes the client secret and secrets from text Kick sent, then
-// clips it to maxDetail bytes without splitting a character.
-func (c *Client) scrub(s string, secrets ...string) string {
-	for _, secret := range append([]string{c.ClientSecret}, secrets...) {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
+// clip makes text Kick sent valid UTF-8 and clips it to maxDetail bytes
+// without splitting a character.
+func clip(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= maxDetail {
 		return s

@@ -111,7 +111,7 @@ func (c *Client) Exchange(ctx context.Context, code, verifier, redirectURI strin
 		"code":          {code},
 		"redirect_uri":  {redirectURI},
 		"code_verifier": {verifier},
-	}, what, code, verifier)
+	}, what)
 	if err != nil {
 		return Token{}, err
 	}
@@ -150,7 +150,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (Token, error
 	w, err := c.grant(ctx, url.Values{
 		"grant_type":    {"refresh_token"},
 		"refresh_token": {refreshToken},
-	}, what, refreshToken)
+	}, what)
 	if err != nil {
 		return Token{}, err
 	}
@@ -192,7 +192,7 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	}
 	defer closeBody(resp)
 	if resp.StatusCode/100 != 2 {
-		return fault.Wrap(statusKind(resp.StatusCode), c.statusError(resp, token), what)
+		return fault.Wrap(statusKind(resp.StatusCode), c.statusError(resp), what)
 	}
 	return nil
 }

@@ -112,7 +112,7 @@ func (c *Client) Subscribe(ctx context.Context, userToken string, broadcasterID 
 	for _, d := range resp.Data {
 		e := EventVersion{d.Name, d.Version}
 		if d.SubscriptionID == "" {
-			why[e] = c.scrub(cmp.Or(d.Error, "no subscription id"), userToken)
+			why[e] = clip(cmp.Or(d.Error, "no subscription id"))
 			continue
 		}
 		created = append(created, Subscription{ID: d.SubscriptionID, BroadcasterUserID: broadcasterID, EventVersion: e})

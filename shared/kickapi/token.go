@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/redact"
 )
 
 // tokenSkew is how long before Kick's stated expiry a cached token is given
@@ -98,12 +99,12 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 }
 
 // grant asks the token endpoint for a token. form holds the grant's own
-// fields; grant adds the app's credentials. secrets are the values of form
-// (a code, a verifier, a refresh token) to keep out of error text.
-func (c *Client) grant(ctx context.Context, form url.Values, what string, secrets ...string) (wireToken, error) {
+// fields; grant adds the app's credentials. Its success answer is the
+// one answer not scrubbed: it may repeat the refresh token sent.
+func (c *Client) grant(ctx context.Context, form url.Values, what string) (wireToken, error) {
 	form.Set("client_id", c.ClientID)
 	form.Set("client_secret", c.ClientSecret)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.authBase()+"/oauth/token", strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(redact.KeepAnswer(ctx), http.MethodPost, c.authBase()+"/oauth/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return wireToken{}, fault.Wrap(fault.Internal, err, what)
 	}
@@ -117,7 +118,7 @@ func (c *Client) grant(ctx context.Context, form url.Values, what string, secret
 	defer closeBody(resp)
 
 	if resp.StatusCode/100 != 2 {
-		return wireToken{}, c.grantError(resp, form.Get("grant_type"), what, secrets)
+		return wireToken{}, c.grantError(resp, form.Get("grant_type"), what)
 	}
 	var w wireToken
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&w); err != nil {
@@ -137,8 +138,8 @@ func (c *Client) grant(ctx context.Context, form url.Values, what string, secret
 // 400 or 401 blames the code or refresh token: ErrRejected. Guessing "dead"
 // for a grant that Kick refused for a reason it did not name costs the user
 // one more consent; guessing "alive" would keep a dead grant forever.
-func (c *Client) grantError(resp *http.Response, grantType, what string, secrets []string) error {
-	err := c.statusError(resp, secrets...)
+func (c *Client) grantError(resp *http.Response, grantType, what string) error {
+	err := c.statusError(resp)
 	if err.status != http.StatusBadRequest && err.status != http.StatusUnauthorized {
 		return fault.Wrap(statusKind(err.status), err, what)
 	}

@@ -4,7 +4,13 @@
 // semantics the worker relies on:
 //
 //   - deduplication: a job whose ID was enqueued to its guild within
-//     DedupWindow is dropped;
+//     DedupWindow is dropped, unless that copy has gone to the dead-letter
+//     queue: a re-send of a job that died (Kick's retry of a delivery whose
+//     answer failed after its job was queued) is taken, never silently
+//     dropped against the dead copy. SQS forgets no ID early, but with the
+//     template's timing no copy dies within the window (visibility timeout
+//     × (maxReceiveCount-1) ≥ 5 minutes, which a template test checks), so
+//     the two agree wherever the template's timing is kept;
 //   - message groups: a guild's messages are delivered in order and at most
 //     one batch per guild is in flight, while guilds run in parallel;
 //   - partial batch responses: the items a handler reports (or the whole
@@ -68,6 +74,9 @@ type Options struct {
 	// RetryDelay stands in for the visibility timeout: a message reported
 	// as failed, and the rest of its group, wait this long. 0 redelivers at once.
 	RetryDelay time.Duration
+	// AfterFunc runs f once d has passed; time.AfterFunc by default. Tests
+	// give one driven by the same fake clock as Now.
+	AfterFunc func(d time.Duration, f func())
 	// Now is the clock for deduplication and timestamps; time.Now by default.
 	Now func() time.Time
 	// Log gets dead letters and failed batches; slog.Default by default.
@@ -147,6 +156,9 @@ func New(handler Handler, opts Options) *Queue {
 	}
 	if opts.Log == nil {
 		opts.Log = slog.Default()
+	}
+	if opts.AfterFunc == nil {
+		opts.AfterFunc = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
 	}
 	q := &Queue{
 		handler: handler,
@@ -333,6 +345,11 @@ func (q *Queue) deliver(ctx context.Context, b batch) {
 		case m.receives >= q.opt.MaxReceiveCount:
 			q.unfinished--
 			q.dead = append(q.dead, b.records[i])
+			// A re-send of this job must not be dropped against a copy
+			// that no longer exists; an entry renewed by a later copy stays.
+			if key := (dedupKey{m.group, m.dedup}); q.seen[key].Equal(m.sent) {
+				delete(q.seen, key)
+			}
 			q.opt.Log.ErrorContext(ctx, "job message moved to the dead-letter queue",
 				"message_id", m.id, "group", m.group, "job_id", m.dedup, "receive_count", m.receives)
 		default:
@@ -344,7 +361,7 @@ func (q *Queue) deliver(ctx context.Context, b batch) {
 		// Failed messages go back in front of what the group received since.
 		g.msgs = append(retry[id], g.msgs...)
 		if len(retry[id]) > 0 && q.opt.RetryDelay > 0 {
-			time.AfterFunc(q.opt.RetryDelay, func() {
+			q.opt.AfterFunc(q.opt.RetryDelay, func() {
 				q.mu.Lock()
 				defer q.mu.Unlock()
 				q.release(g)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -209,4 +210,25 @@ func (t *Template) MaxReceiveCount(queue string) (int, error) {
 		return 0, fmt.Errorf("queue %s has no redrive policy", queue)
 	}
 	return p.RedrivePolicy.MaxReceiveCount, nil
+}
+
+// VisibilityTimeout returns the named SQS queue's visibility timeout: how
+// long a received message stays hidden, and so how long a message that
+// failed waits before it is received again.
+func (t *Template) VisibilityTimeout(queue string) (time.Duration, error) {
+	r, ok := t.Resources[queue]
+	if !ok || r.Type != "AWS::SQS::Queue" {
+		return 0, fmt.Errorf("template has no AWS::SQS::Queue named %s", queue)
+	}
+	var p struct {
+		VisibilityTimeout int `yaml:"VisibilityTimeout"`
+	}
+	if err := r.Properties.Decode(&p); err != nil {
+		return 0, fmt.Errorf("decode %s properties: %w", queue, err)
+	}
+	if p.VisibilityTimeout <= 0 {
+		// SQS's default of 30 s would apply; the template must say.
+		return 0, fmt.Errorf("queue %s sets no VisibilityTimeout", queue)
+	}
+	return time.Duration(p.VisibilityTimeout) * time.Second, nil
 }

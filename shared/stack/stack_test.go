@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/kickbot/kickbot/shared/stack"
 )
@@ -30,5 +31,23 @@ func TestTable(t *testing.T) {
 	ttl, err := tpl.TTLAttribute()
 	if err != nil || ttl != "expiresAt" {
 		t.Errorf("TTLAttribute() = %q, %v, want expiresAt", ttl, err)
+	}
+}
+
+func TestQueue(t *testing.T) {
+	tpl, err := stack.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := tpl.VisibilityTimeout(stack.JobsQueue); err != nil || got != 360*time.Second {
+		t.Errorf("VisibilityTimeout(%s) = %v, %v, want 6m0s", stack.JobsQueue, got, err)
+	}
+	if got, err := tpl.MaxReceiveCount(stack.JobsQueue); err != nil || got != 5 {
+		t.Errorf("MaxReceiveCount(%s) = %v, %v, want 5", stack.JobsQueue, got, err)
+	}
+	for _, name := range []string{"JobsDeadLetterQueue", "Table", "Nope"} {
+		if _, err := tpl.VisibilityTimeout(name); err == nil {
+			t.Errorf("VisibilityTimeout(%s) = nil error, want one: it sets none or is no queue", name)
+		}
 	}
 }
