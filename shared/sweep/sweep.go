@@ -201,8 +201,12 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 			// would stall the guild for ever if it held the checkpoint.
 			s.logger().ErrorContext(ctx, "credits refused", "guild", guild, "minute", int64(minute), "err", err)
 		}
-		if err := s.Store.Advance(ctx, guild, minute, minute < to || !watchtime.Settled(minute, st, set)); err != nil {
-			return rep, err
+		// One checkpoint write per minute that credited someone, so a run
+		// cut short keeps its progress, and one at the end.
+		if len(credits) > 0 || minute == to {
+			if err := s.Store.Advance(ctx, guild, minute, minute < to || !watchtime.Settled(minute, st, set)); err != nil {
+				return rep, err
+			}
 		}
 	}
 	return rep, nil
