@@ -66,6 +66,8 @@ func TestHandler(t *testing.T) {
 		{name: "wrong key", req: post(mustSign(t, otherKey(), "chat.message.sent", chat), chat), want: 401, wantBody: `{"error":"bad signature"}`},
 		{name: "garbage base64", req: post(edit(good, func(h http.Header) { h.Set(kick.HeaderSignature, "%%%") }), chat),
 			want: 401, wantBody: `{"error":"bad signature encoding"}`},
+		{name: "684-character signature", req: post(edit(good, func(h http.Header) { h.Set(kick.HeaderSignature, strings.Repeat("A", 684)) }), chat),
+			want: 401, wantBody: `{"error":"bad signature"}`},
 		{name: "missing signature", req: post(edit(good, func(h http.Header) { h.Del(kick.HeaderSignature) }), chat),
 			want: 401, wantBody: `{"error":"missing signature"}`},
 		{name: "missing message id", req: post(edit(good, func(h http.Header) { h.Del(kick.HeaderMessageID) }), chat),

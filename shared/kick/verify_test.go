@@ -93,6 +93,14 @@ func TestVerify(t *testing.T) {
 			wantKind: fault.Forbidden, wantMsg: "bad signature"},
 		{name: "oversize signature", edit: set(kick.HeaderSignature, strings.Repeat(sig, 3)),
 			wantKind: fault.Forbidden, wantMsg: "bad signature"},
+		// 684 characters is the longest header decoded; unpadded, it is
+		// 513 bytes, one more than a 4096-bit signature.
+		{name: "684 characters, 513 bytes", edit: set(kick.HeaderSignature, strings.Repeat("A", 684)),
+			wantKind: fault.Forbidden, wantMsg: "bad signature"},
+		{name: "684 characters, 512 bytes", edit: set(kick.HeaderSignature, strings.Repeat("A", 682)+"=="),
+			wantKind: fault.Forbidden, wantMsg: "bad signature"},
+		{name: "685 characters", edit: set(kick.HeaderSignature, strings.Repeat("A", 685)),
+			wantKind: fault.Forbidden, wantMsg: "bad signature"},
 
 		{name: "missing signature", edit: del(kick.HeaderSignature), wantKind: fault.Forbidden, wantMsg: "missing signature"},
 		{name: "missing message id", edit: del(kick.HeaderMessageID), wantKind: fault.Invalid, wantMsg: "missing Kick-Event-Message-Id header"},
