@@ -113,6 +113,10 @@ func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (Delivery, 
 		// A dot would let bytes slide between the id and the timestamp
 		// without changing the signed string.
 		return Delivery{}, fault.E(fault.Invalid, "message id contains a dot")
+	case !printable(d.MessageID):
+		// The id becomes a DynamoDB key, which must be UTF-8: refused
+		// here, not by the store after the viewer was already touched.
+		return Delivery{}, fault.E(fault.Invalid, "message id is not printable ASCII")
 	}
 	sig := h.Get(HeaderSignature)
 	if sig == "" {
@@ -150,6 +154,17 @@ func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (Delivery, 
 	d.SubscriptionID = h.Get(HeaderSubscriptionID)
 	d.Version = h.Get(HeaderVersion)
 	return d, nil
+}
+
+// printable reports whether s is only printable ASCII other than space, as
+// Kick's ULIDs are.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '!' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 func (v *Verifier) verify(digest, sig []byte) bool {
