@@ -15,9 +15,10 @@
 //     most one write per message (and none when this instance already
 //     recorded the same viewer, minute, name and badge).
 //  2. If the delivery is already marked done, stop (a duplicate).
-//  3. Enqueue one job per guild. Job ids derive from the message id, so the
-//     FIFO queue drops a re-sent copy, and the worker keys its writes by the
-//     cause, so even a copy the queue let through changes nothing.
+//  3. Enqueue one job per guild. Job ids derive from the guild, type and
+//     message id, so the FIFO queue drops a re-sent copy, and the worker
+//     keys its writes by the cause, so even a copy the queue let through
+//     changes nothing.
 //  4. Mark the delivery done (a conditional put with a TTL longer than the
 //     webhook's freshness window, so a replay inside the window is caught).
 //
