@@ -56,5 +56,5 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 // to the store and the queue.
 func handler(commands *interact.Handler, queue discord.Queue, key ed25519.PublicKey, log *slog.Logger, now func() time.Time) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	bridge := discord.Bridge{Handler: commands, Later: queue, Now: now}
-	return lambdahttp.Handler(discord.NewHTTPHandler(discord.Verifier{Key: key}, bridge, log, now))
+	return lambdahttp.Handler(discord.NewHTTPHandler(discord.Verifier{Key: key}, bridge, log, now), log)
 }

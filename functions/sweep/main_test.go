@@ -270,3 +270,15 @@ func TestEventWithoutTimeSweepsNothing(t *testing.T) {
 		t.Errorf("an event without a time credited %d minutes", got)
 	}
 }
+
+// brokenStore panics on any call: its Store is nil.
+type brokenStore struct{ sweep.Store }
+
+// A panic in a run fails the invocation with an error instead of ending
+// the process.
+func TestHandlerRecoversPanic(t *testing.T) {
+	h := handler(&sweep.Sweeper{Store: brokenStore{}, Log: quiet}, quiet)
+	if err := h(context.Background(), scheduled(t, 0)); err == nil {
+		t.Error("handler() with a panicking store = nil, want an error")
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kickbot/kickbot/functions/internal/bot"
 	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/functions/internal/guard"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/fault"
@@ -72,14 +73,15 @@ type Input struct {
 }
 
 // handler runs the task the schedule names. An error makes Lambda retry
-// the invocation; every task is safe to repeat.
+// the invocation; every task is safe to repeat. A panic is logged and
+// returned as an error.
 func handler(u *upkeep.Upkeep, log *slog.Logger, now func() time.Time) func(context.Context, Input) error {
-	return func(ctx context.Context, in Input) error {
+	return guard.Scheduled("upkeep", log, func(ctx context.Context, in Input) error {
 		err := u.Run(ctx, in.Task, now())
 		log.InfoContext(ctx, "upkeep", "task", in.Task, "err", err)
 		if fault.Is(err, fault.Invalid) {
 			return nil // a schedule with a wrong input: a retry cannot help
 		}
 		return err
-	}
+	})
 }

@@ -49,3 +49,15 @@ func TestHandler(t *testing.T) {
 		t.Errorf("unknown task = %v, want nil (no retry)", err)
 	}
 }
+
+// brokenStore panics on any call: its Store is nil.
+type brokenStore struct{ upkeep.Store }
+
+// A panic in a task fails the invocation with an error instead of ending
+// the process.
+func TestHandlerRecoversPanic(t *testing.T) {
+	h := handler(&upkeep.Upkeep{Store: brokenStore{}, Queue: &queue{}}, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	if err := h(context.Background(), Input{Task: upkeep.Roles}); err == nil {
+		t.Error("handler() with a panicking store = nil, want an error")
+	}
+}

@@ -349,7 +349,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	svc := &ingest.Service{Store: r.Store, Queue: r.Queue, Now: time.Now, Log: log.With("function", "webhook")}
 	mux := http.NewServeMux()
 	bridge := discord.Bridge{Handler: commands, Later: r.Queue}
-	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, log.With("function", "webhook"), time.Now)
+	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, svc.KeepUnprocessable, log.With("function", "webhook"), time.Now)
 	interactions := discord.NewHTTPHandler(discord.Verifier{Key: dkey}, bridge, log.With("function", "interactions"), time.Now)
 	oauth := oauthweb.New(r.Connect, log.With("function", "oauth"), time.Now)
 	for pattern, h := range routes(webhook, interactions, oauth) {

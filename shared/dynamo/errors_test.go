@@ -97,7 +97,7 @@ func TestConditionalWrites(t *testing.T) {
 		name string
 		call func(s *Store) error
 	}{
-		{"MarkDelivered", func(s *Store) error { return s.MarkDelivered(t.Context(), "m1", at(0), at(1)) }},
+		{"MarkDelivered", func(s *Store) error { return s.MarkDelivered(t.Context(), "m1", event.Followed, at(0), at(1)) }},
 		{"TouchViewer", func(s *Store) error { return s.TouchViewer(t.Context(), "g", audience.Activity{UserID: 1, At: at(0)}) }},
 		{"SetStreamStatus", func(s *Store) error { return s.SetStreamStatus(t.Context(), "g", at(0), event.Status{}) }},
 		{"SetStreamMetadata", func(s *Store) error { return s.SetStreamMetadata(t.Context(), "g", at(0), event.Metadata{}) }},

@@ -238,7 +238,8 @@ func (s *Sweeper) each(ctx context.Context, n int, f func(context.Context, int) 
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if err := f(ctx, i); err != nil {
+			err := safely(ctx, i, f)
+			if err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()
@@ -256,6 +257,18 @@ func (s *Sweeper) each(ctx context.Context, n int, f func(context.Context, int) 
 		}
 	}
 	return err
+}
+
+// safely runs f(ctx, i), turning a panic into an Internal error: nothing
+// recovers a panic in another goroutine, so it would end the process and
+// the invocation with it, whatever the Lambda handler recovers.
+func safely(ctx context.Context, i int, f func(context.Context, int) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fault.E(fault.Internal, "sweep step panicked: %v", v)
+		}
+	}()
+	return f(ctx, i)
 }
 
 func (s *Sweeper) logger() *slog.Logger {

@@ -17,8 +17,9 @@ type Store interface {
 	// SetStreamMetadata does the same for title, category, language and the
 	// mature flag.
 	SetStreamMetadata(ctx context.Context, guild string, at time.Time, m event.Metadata) error
-	// LogEvent appends ev to the guild's event log, keyed by ev.ID; the entry
-	// may vanish after expires. Logging the same event again changes nothing.
+	// LogEvent appends ev to the guild's event log, keyed by its delivery
+	// time (ev.SentAt), ev.ID and ev.Type; the entry may vanish after
+	// expires. Logging the same event again changes nothing.
 	LogEvent(ctx context.Context, guild string, ev event.Event, expires time.Time) error
 	// RecordBan marks user banned in guild until until (audience.Forever for
 	// a permanent ban). Repeating a call changes nothing.

@@ -142,7 +142,10 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		if ttl <= 0 {
 			ttl = DefaultEventTTL
 		}
-		if err := w.Store.LogEvent(ctx, j.Guild, ev, ev.OccurredAt().Add(ttl)); err != nil {
+		// From the signed delivery time: a renewal's created_at may be the
+		// subscription's start, months back, and would expire the entry on
+		// arrival.
+		if err := w.Store.LogEvent(ctx, j.Guild, ev, ev.SentAt.Add(ttl)); err != nil {
 			return err
 		}
 		return w.viewerState(ctx, j.Guild, ev)
@@ -180,13 +183,18 @@ func (w *Worker) viewerState(ctx context.Context, guild string, ev event.Event) 
 }
 
 // subscribed records a subscription; without an expiry in the payload it
-// is taken to last a month from the event, Kick's subscription period.
+// is taken to last a month, Kick's subscription period, from the event.
+// A month that ended before the delivery counts from the delivery: a
+// renewal's created_at may be the subscription's start, months back.
 func (w *Worker) subscribed(ctx context.Context, guild string, ev event.Event, u event.User, until time.Time) error {
 	if u.ID == 0 {
 		return nil
 	}
 	if until.IsZero() {
 		until = ev.OccurredAt().AddDate(0, 1, 0)
+		if until.Before(ev.SentAt) {
+			until = ev.SentAt.AddDate(0, 1, 0)
+		}
 	}
 	return w.Store.RecordSubscription(ctx, guild, u, until)
 }

@@ -133,14 +133,23 @@ func TestDoDispatchesEveryEventType(t *testing.T) {
 	}
 }
 
-func TestEventLogExpiresFromOccurrence(t *testing.T) {
+// TestEventLogExpiresFromDelivery: a renewal's created_at may be the
+// subscription's start, months back; the log entry must live its TTL from
+// the signed delivery time, not expire on arrival.
+func TestEventLogExpiresFromDelivery(t *testing.T) {
 	st := &recStore{}
-	w := &work.Worker{Store: st, EventTTL: time.Hour}
-	if err := w.Do(context.Background(), job.ForEvent("g1", ev(event.SubscriptionNew), nil)); err != nil {
+	w := &work.Worker{Store: st, EventTTL: 90 * 24 * time.Hour}
+	renewal := ev(event.SubscriptionRenew)
+	renewal.Sub.CreatedAt = t0.AddDate(0, -7, 0)
+	if err := w.Do(context.Background(), job.ForEvent("g1", renewal, nil)); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := st.calls[0].at, t0.Add(-time.Minute+time.Hour); !got.Equal(want) {
-		t.Errorf("expires = %v, want %v (created_at + TTL)", got, want)
+	if got, want := st.calls[0].at, t0.Add(90*24*time.Hour); !got.Equal(want) {
+		t.Errorf("expires = %v, want %v (delivery time + TTL)", got, want)
+	}
+	// Without expires_at the subscription runs a month from the delivery.
+	if got, want := st.calls[1], (call{"sub", "g1", t0.AddDate(0, 1, 0), "5"}); got != want {
+		t.Errorf("subscription call = %+v, want %+v", got, want)
 	}
 }
 
