@@ -16,7 +16,9 @@
 //	                                                                 lastChatAt N(ms), watchMinutes N,
 //	                                                                 pointsMilli N, creditedMinute N,
 //	                                                                 subBadge BOOL, subUntil N(ms),
-//	                                                                 bannedUntil N(ms), and per points change
+//	                                                                 bannedUntil N(ms), bannedAt N(ms, when
+//	                                                                 the ban or unban stored was issued),
+//	                                                                 and per points change
 //	                                                                 applied: ledger#<cause> N (balance
 //	                                                                 before), ledgerAt#<cause> N(ms)
 //	stream state    GUILD#<guild>        STREAM                      guild S, live BOOL, title S,
@@ -174,6 +176,7 @@ type viewerRecord struct {
 	SubBadge     bool   `dynamodbav:"subBadge"`
 	SubUntil     int64  `dynamodbav:"subUntil"`
 	BannedUntil  int64  `dynamodbav:"bannedUntil"`
+	BannedAt     int64  `dynamodbav:"bannedAt"`
 }
 
 type streamRecord struct {
@@ -398,6 +401,7 @@ func (r viewerRecord) viewer() audience.Viewer {
 		SubBadge:     r.SubBadge,
 		SubUntil:     fromMillis(r.SubUntil),
 		BannedUntil:  fromMillis(r.BannedUntil),
+		BannedAt:     fromMillis(r.BannedAt),
 	}
 }
 
