@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/fault"
@@ -21,9 +22,17 @@ import (
 //
 // Access patterns: the guild's channel by guild (Connection, a consistent
 // Query of the guild's CONNECTION# range, for /kick status and /kick
-// disconnect), and the removal of one connection (Disconnect, two
-// deletes). A guild has one channel; should it have more (seeded
-// connections), Connection answers with the latest.
+// disconnect), the switch to another channel (ReplaceChannel) and the
+// removal of one connection (Disconnect), each one transaction. A guild
+// has one channel; should it have more (seeded connections), Connection
+// answers with the latest.
+//
+// The guild's stream state (GUILD#<guild>/STREAM, in the live index while
+// live) describes its channel's stream, so ReplaceChannel and Disconnect
+// delete it with the connection: the sweep stops visiting a disconnected
+// guild, and a new channel is not live until it says so (its own event,
+// or the reconciler, which asks Kick at once about a guild without a
+// status).
 
 var _ connect.Store = (*Store)(nil)
 
@@ -39,7 +48,8 @@ func guildConnectionKey(guild string, broadcaster int64) itemKey {
 
 // ConnectChannel records that broadcaster's Kick channel, named name,
 // feeds guild from at on, keeping the name for /kick status. Connecting
-// again replaces the name and the time.
+// again replaces the name and the time and keeps the stream state: it is
+// still that channel's.
 func (s *Store) ConnectChannel(ctx context.Context, guild string, broadcaster int64, name string, at time.Time) error {
 	if guild == "" || broadcaster <= 0 {
 		return fault.E(fault.Invalid, "connect needs a guild and a broadcaster")
@@ -47,10 +57,7 @@ func (s *Store) ConnectChannel(ctx context.Context, guild string, broadcaster in
 	// The routing side first: a retry of a half-done connection completes
 	// it, and Connected and Connection never claim a channel whose
 	// webhooks would not reach the guild.
-	for _, r := range []namedConnectionRecord{
-		{connectionRecord{itemKey: connectionKey(broadcaster, guild), Broadcaster: broadcaster, ConnectedAt: millis(at), ConnIndex: connValue}, name},
-		{connectionRecord{itemKey: guildConnectionKey(guild, broadcaster), Broadcaster: broadcaster, ConnectedAt: millis(at)}, name},
-	} {
+	for _, r := range connectionRecords(guild, broadcaster, name, at) {
 		item, err := attributevalue.MarshalMap(r)
 		if err != nil {
 			return fault.Wrap(fault.Internal, err, "encode connection")
@@ -60,6 +67,48 @@ func (s *Store) ConnectChannel(ctx context.Context, guild string, broadcaster in
 		}
 	}
 	return nil
+}
+
+// connectionRecords are the two items of a connection: the routing side,
+// then the guild's.
+func connectionRecords(guild string, broadcaster int64, name string, at time.Time) [2]namedConnectionRecord {
+	return [2]namedConnectionRecord{
+		{connectionRecord{itemKey: connectionKey(broadcaster, guild), Broadcaster: broadcaster, ConnectedAt: millis(at), ConnIndex: connValue}, name},
+		{connectionRecord{itemKey: guildConnectionKey(guild, broadcaster), Broadcaster: broadcaster, ConnectedAt: millis(at)}, name},
+	}
+}
+
+// ReplaceChannel switches guild from the channel prev to broadcaster's,
+// named name, from at on, in one transaction: the new connection is made,
+// prev's removed and the guild's stream state deleted, so prev's live
+// state is never credited to the new channel. prev need not be connected
+// any more (a concurrent switch removed it); its removal is then no
+// change.
+func (s *Store) ReplaceChannel(ctx context.Context, guild string, prev, broadcaster int64, name string, at time.Time) error {
+	if guild == "" || prev <= 0 || broadcaster <= 0 || prev == broadcaster {
+		return fault.E(fault.Invalid, "a channel switch needs a guild and two different broadcasters")
+	}
+	var items []types.TransactWriteItem
+	for _, r := range connectionRecords(guild, broadcaster, name, at) {
+		item, err := attributevalue.MarshalMap(r)
+		if err != nil {
+			return fault.Wrap(fault.Internal, err, "encode connection")
+		}
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &s.Table, Item: item}})
+	}
+	items = append(items, s.txRemove(connectionKey(prev, guild)), s.txRemove(guildConnectionKey(guild, prev)), s.txRemove(streamKey(guild)))
+	done, err := s.transact(ctx, items, "switch connection")
+	if err == nil && !done {
+		// No condition can fail: only another transaction on these items.
+		return fault.E(fault.Transient, "the connection was changing meanwhile; try again")
+	}
+	return err
+}
+
+// txRemove is a transaction's delete of the item at k, whether or not it
+// exists.
+func (s *Store) txRemove(k itemKey) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: &s.Table, Key: k.av()}}
 }
 
 // Connection returns the Kick channel guild is connected to, its name
@@ -93,19 +142,31 @@ func (s *Store) Connection(ctx context.Context, guild string) (broadcaster int64
 	return latest.Broadcaster, latest.Name, fromMillis(latest.ConnectedAt), nil
 }
 
-// Disconnect removes the connection of guild to broadcaster, both items;
-// removing a connection that does not exist is no error.
+// Disconnect removes the connection of guild to broadcaster, both items,
+// and the guild's stream state, in one transaction; removing a connection
+// that does not exist is no error and leaves the stream state alone.
 func (s *Store) Disconnect(ctx context.Context, guild string, broadcaster int64) error {
 	if guild == "" || broadcaster <= 0 {
 		return fault.E(fault.Invalid, "disconnect needs a guild and a broadcaster")
 	}
-	// The routing side first: if the second delete fails, the guild still
-	// shows its connection, and the retry a person makes after the error
-	// completes it. The other order could leave webhooks routed to a
-	// guild that no longer knows of the channel.
-	if _, err := s.deleteItem(ctx, connectionKey(broadcaster, guild), nil, "remove connection"); err != nil {
+	// Conditioned on the guild's side, so that removing a connection the
+	// guild does not have cannot delete its channel's stream state.
+	guildSide, err := s.txDelete(guildConnectionKey(guild, broadcaster), expression.AttributeExists(expression.Name("pk")))
+	if err != nil {
 		return err
 	}
-	_, err := s.deleteItem(ctx, guildConnectionKey(guild, broadcaster), nil, "remove connection")
+	done, err := s.transact(ctx, []types.TransactWriteItem{s.txRemove(connectionKey(broadcaster, guild)), guildSide, s.txRemove(streamKey(guild))}, "remove connection")
+	if err != nil || done {
+		return err
+	}
+	// Cancelled: the guild's side is missing (no such connection, or a
+	// half-made one whose routing side is removed below), or another
+	// transaction was changing these items.
+	if _, found, err := s.getItem(ctx, guildConnectionKey(guild, broadcaster), "check connection"); err != nil {
+		return err
+	} else if found {
+		return fault.E(fault.Transient, "the connection was changing meanwhile; try again")
+	}
+	_, err = s.deleteItem(ctx, connectionKey(broadcaster, guild), nil, "remove connection")
 	return err
 }

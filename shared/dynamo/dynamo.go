@@ -26,7 +26,8 @@
 //	                                                                 categoryId N, categoryName S,
 //	                                                                 categoryThumbnail S, language S,
 //	                                                                 mature BOOL, metadataAt N(ms),
-//	                                                                 liveIndex S ("live", only while live)
+//	                                                                 liveIndex S ("live", only while live);
+//	                                                                 deleted with the guild's connection
 //	settings        GUILD#<guild>        SETTINGS                    guild S, the settings, liveIndex S
 //	                                                                 ("live", only while tracking offline)
 //	ledger entry    GUILD#<guild>        LEDGER#<user>#<ms>#<cause>  userId N, cause S, op S, milli N, before N,
