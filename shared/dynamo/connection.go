@@ -29,10 +29,11 @@ import (
 //
 // The guild's stream state (GUILD#<guild>/STREAM, in the live index while
 // live) describes its channel's stream, so ReplaceChannel and Disconnect
-// delete it with the connection: the sweep stops visiting a disconnected
-// guild, and a new channel is not live until it says so (its own event,
-// or the reconciler, which asks Kick at once about a guild without a
-// status).
+// delete it with the connection: a new channel is not live until it says
+// so (its own event, or the reconciler, which asks Kick at once about a
+// guild without a status). Disconnect also takes settings that track
+// offline out of the live index, and ConnectChannel puts them back, so
+// the sweep stops visiting a guild without a channel.
 
 var _ connect.Store = (*Store)(nil)
 
@@ -49,7 +50,8 @@ func guildConnectionKey(guild string, broadcaster int64) itemKey {
 // ConnectChannel records that broadcaster's Kick channel, named name,
 // feeds guild from at on, keeping the name for /kick status. Connecting
 // again replaces the name and the time and keeps the stream state: it is
-// still that channel's.
+// still that channel's. Settings that track offline go back in the live
+// index, from which Disconnect took them.
 func (s *Store) ConnectChannel(ctx context.Context, guild string, broadcaster int64, name string, at time.Time) error {
 	if guild == "" || broadcaster <= 0 {
 		return fault.E(fault.Invalid, "connect needs a guild and a broadcaster")
@@ -66,7 +68,7 @@ func (s *Store) ConnectChannel(ctx context.Context, guild string, broadcaster in
 			return classify(err, "save connection")
 		}
 	}
-	return nil
+	return s.relistOffline(ctx, guild)
 }
 
 // connectionRecords are the two items of a connection: the routing side,
@@ -143,19 +145,37 @@ func (s *Store) Connection(ctx context.Context, guild string) (broadcaster int64
 }
 
 // Disconnect removes the connection of guild to broadcaster, both items,
-// and the guild's stream state, in one transaction; removing a connection
-// that does not exist is no error and leaves the stream state alone.
+// in one transaction; removing a connection that does not exist is no
+// error and changes nothing else. When it was the guild's last channel,
+// the same transaction deletes the guild's stream state and takes its
+// settings out of the live index (tracking offline needs a channel), so
+// the sweep stops visiting the guild; ConnectChannel lists them again.
 func (s *Store) Disconnect(ctx context.Context, guild string, broadcaster int64) error {
 	if guild == "" || broadcaster <= 0 {
 		return fault.E(fault.Invalid, "disconnect needs a guild and a broadcaster")
 	}
 	// Conditioned on the guild's side, so that removing a connection the
-	// guild does not have cannot delete its channel's stream state.
+	// guild does not have cannot touch its stream state or settings.
 	guildSide, err := s.txDelete(guildConnectionKey(guild, broadcaster), expression.AttributeExists(expression.Name("pk")))
 	if err != nil {
 		return err
 	}
-	done, err := s.transact(ctx, []types.TransactWriteItem{s.txRemove(connectionKey(broadcaster, guild)), guildSide, s.txRemove(streamKey(guild))}, "remove connection")
+	items := []types.TransactWriteItem{s.txRemove(connectionKey(broadcaster, guild)), guildSide}
+	last, err := s.onlyChannel(ctx, guild, broadcaster)
+	if err != nil {
+		return err
+	}
+	if last {
+		items = append(items, s.txRemove(streamKey(guild)))
+		unlist, err := s.unlistOffline(ctx, guild)
+		if err != nil {
+			return err
+		}
+		if unlist != nil {
+			items = append(items, *unlist)
+		}
+	}
+	done, err := s.transact(ctx, items, "remove connection")
 	if err != nil || done {
 		return err
 	}
@@ -169,4 +189,83 @@ func (s *Store) Disconnect(ctx context.Context, guild string, broadcaster int64)
 	}
 	_, err = s.deleteItem(ctx, connectionKey(broadcaster, guild), nil, "remove connection")
 	return err
+}
+
+// onlyChannel reports whether guild is connected to no channel but
+// broadcaster's (seeded connections may give it more).
+func (s *Store) onlyChannel(ctx context.Context, guild string, broadcaster int64) (bool, error) {
+	items, err := s.queryWhere(ctx, where{
+		key:        expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).And(expression.Key("sk").BeginsWith(connectionPrefix)),
+		project:    []string{"sk"},
+		consistent: true,
+	}, 0, "check connections")
+	if err != nil {
+		return false, err
+	}
+	var keys []itemKey
+	if err := attributevalue.UnmarshalListOfMaps(items, &keys); err != nil {
+		return false, fault.Wrap(fault.Internal, err, "decode connections")
+	}
+	for _, k := range keys {
+		if k.SK != guildConnectionKey(guild, broadcaster).SK {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// unlistOffline returns the transaction's put that takes guild's settings
+// out of the live index; nil when they are not in it (or there are none).
+// It puts back the item as read, without liveIndex, if its version is
+// still the one read: a put, not an update's REMOVE, because the embedded
+// emulator ignores REMOVE inside a transaction. A /settings set with
+// track_offline on lists them again.
+func (s *Store) unlistOffline(ctx context.Context, guild string) (*types.TransactWriteItem, error) {
+	item, ok, err := s.getItem(ctx, settingsKey(guild), "load settings")
+	if err != nil || !ok {
+		return nil, err
+	}
+	if _, listed := item["liveIndex"]; !listed {
+		return nil, nil
+	}
+	version, ok := item["version"]
+	if !ok {
+		return nil, fault.E(fault.Internal, "settings of %s have no version", guild)
+	}
+	delete(item, "liveIndex")
+	put, err := s.txPut(item, expression.Name("version").Equal(expression.Value(version)))
+	return &put, err
+}
+
+// relistOffline puts guild's settings back in the live index if they track
+// offline: a connection restores what Disconnect took out.
+func (s *Store) relistOffline(ctx context.Context, guild string) error {
+	r, ok, err := s.loadSettings(ctx, guild)
+	if err != nil || !ok || !r.TrackOffline || r.LiveIndex != "" {
+		return err
+	}
+	track := expression.Name("trackOffline")
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("liveIndex"), expression.Value(liveValue))).
+		// Not if /settings set turned tracking off meanwhile.
+		WithCondition(expression.AttributeExists(expression.Name("pk")).And(track.Equal(expression.Value(true)))).
+		Build()
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "build settings update")
+	}
+	return s.update(ctx, settingsKey(guild), expr, "list settings")
+}
+
+// loadSettings reads guild's settings item consistently; false when
+// there is none.
+func (s *Store) loadSettings(ctx context.Context, guild string) (settingsRecord, bool, error) {
+	item, ok, err := s.getItem(ctx, settingsKey(guild), "load settings")
+	if err != nil || !ok {
+		return settingsRecord{}, false, err
+	}
+	var r settingsRecord
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+		return settingsRecord{}, false, fault.Wrap(fault.Internal, err, "decode settings")
+	}
+	return r, true, nil
 }

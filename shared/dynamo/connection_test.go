@@ -13,6 +13,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/settings"
 	"github.com/kickbot/kickbot/shared/stream"
 )
 
@@ -160,6 +161,40 @@ func runConnectionSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		wantSweep(t, s, "after removing a half-made connection", "g2")
 	})
 
+	t.Run("DisconnectStopsTrackingOffline", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		offline := settings.Defaults()
+		offline.TrackOffline = true
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "g", 100, "a", at(0)))
+		check(t, "PutSettings", s.PutSettings(ctx, "g", offline))
+		// Seeded with two channels: removing one keeps the other's state.
+		check(t, "Connect", s.Connect(ctx, "two", 100, at(0)))
+		check(t, "Connect", s.Connect(ctx, "two", 200, at(0)))
+		check(t, "PutSettings", s.PutSettings(ctx, "two", offline))
+		check(t, "SetStreamStatus", s.SetStreamStatus(ctx, "two", at(1), event.Status{Live: true}))
+		wantSweepGuilds(t, s, "before Disconnect", "g", "two")
+
+		check(t, "Disconnect", s.Disconnect(ctx, "g", 100))
+		check(t, "Disconnect", s.Disconnect(ctx, "two", 100))
+		wantSweepGuilds(t, s, "after Disconnect", "two")
+		if st, err := s.Stream(ctx, "two"); err != nil || !st.Live {
+			t.Errorf("Stream(two) after removing one of its channels = %+v, %v; want live", st, err)
+		}
+		// The setting stays; it counts again once connected.
+		if got, err := s.Settings(ctx, "g"); err != nil || !got.TrackOffline {
+			t.Errorf("Settings(g) after Disconnect = %+v, %v; want tracking offline", got, err)
+		}
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "g", 300, "c", at(2)))
+		wantSweepGuilds(t, s, "after connecting again", "g", "two")
+		// A connection never lists settings that do not track offline.
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "plain", 400, "d", at(2)))
+		check(t, "PutSettings", s.PutSettings(ctx, "plain", settings.Defaults()))
+		check(t, "ConnectChannel again", s.ConnectChannel(ctx, "plain", 400, "d", at(3)))
+		wantSweepGuilds(t, s, "after connecting a guild that does not track offline", "g", "two")
+	})
+
 	t.Run("ReplaceChannel", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
@@ -195,6 +230,16 @@ func runConnectionSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			wantKind(t, "ReplaceChannel "+name, err, fault.Invalid)
 		}
 	})
+}
+
+// wantSweepGuilds checks the guilds the sweep visits.
+func wantSweepGuilds(t *testing.T, s *Store, when string, want ...string) {
+	t.Helper()
+	got, err := s.SweepGuilds(t.Context())
+	check(t, "SweepGuilds", err)
+	if !cmp.Equal(got, want, cmpopts.EquateEmpty()) {
+		t.Errorf("SweepGuilds %s = %v, want %v", when, got, want)
+	}
 }
 
 // wantSweep checks the guilds the sweep visits, and that the live ones

@@ -29,7 +29,8 @@
 //	                                                                 liveIndex S ("live", only while live);
 //	                                                                 deleted with the guild's connection
 //	settings        GUILD#<guild>        SETTINGS                    guild S, the settings, liveIndex S
-//	                                                                 ("live", only while tracking offline)
+//	                                                                 ("live", only while tracking offline;
+//	                                                                 removed by Disconnect)
 //	ledger entry    GUILD#<guild>        LEDGER#<user>#<ms>#<cause>  userId N, cause S, op S, milli N, before N,
 //	                                                                 after N, reason S, by S, at N(ms)
 //	event log       GUILD#<guild>        EVENT#<ms, 13 digits>#<id>  type S, at N(ms), actorId N,
