@@ -48,24 +48,40 @@ func guildConnectionKey(guild string, broadcaster int64) itemKey {
 }
 
 // ConnectChannel records that broadcaster's Kick channel, named name,
-// feeds guild from at on, keeping the name for /kick status. Connecting
-// again replaces the name and the time and keeps the stream state: it is
-// still that channel's. Settings that track offline go back in the live
-// index, from which Disconnect took them.
+// feeds guild from at on, keeping the name for /kick status. A new
+// connection starts from no stream state, in the same transaction: a state
+// left without a channel (a disconnect before Disconnect deleted it) is no
+// channel's. Connecting again replaces the name and the time and keeps
+// the stream state, which is still that channel's. Settings that track
+// offline go back in the live index, from which Disconnect took them.
 func (s *Store) ConnectChannel(ctx context.Context, guild string, broadcaster int64, name string, at time.Time) error {
 	if guild == "" || broadcaster <= 0 {
 		return fault.E(fault.Invalid, "connect needs a guild and a broadcaster")
 	}
-	// The routing side first: a retry of a half-done connection completes
-	// it, and Connected and Connection never claim a channel whose
-	// webhooks would not reach the guild.
-	for _, r := range connectionRecords(guild, broadcaster, name, at) {
+	var items [2]map[string]types.AttributeValue
+	for i, r := range connectionRecords(guild, broadcaster, name, at) {
 		item, err := attributevalue.MarshalMap(r)
 		if err != nil {
 			return fault.Wrap(fault.Internal, err, "encode connection")
 		}
-		if _, err := s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: item}); err != nil {
-			return classify(err, "save connection")
+		items[i] = item
+	}
+	first, err := s.txPut(items[1], expression.AttributeNotExists(expression.Name("pk")))
+	if err != nil {
+		return err
+	}
+	done, err := s.transact(ctx, []types.TransactWriteItem{{Put: &types.Put{TableName: &s.Table, Item: items[0]}}, first, s.txRemove(streamKey(guild))}, "save connection")
+	if err != nil {
+		return err
+	}
+	if !done {
+		// Connected already. The routing side first: a retry of a
+		// half-done refresh completes it, and Connected and Connection
+		// never claim a channel whose webhooks would not reach the guild.
+		for _, item := range items {
+			if _, err := s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: item}); err != nil {
+				return classify(err, "save connection")
+			}
 		}
 	}
 	return s.relistOffline(ctx, guild)

@@ -195,6 +195,23 @@ func runConnectionSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		wantSweepGuilds(t, s, "after connecting a guild that does not track offline", "g", "two")
 	})
 
+	t.Run("ConnectStartsFromNoStreamState", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		// Live state with no channel, as a disconnect left it before
+		// Disconnect deleted it.
+		check(t, "SetStreamStatus", s.SetStreamStatus(ctx, "g", at(1), event.Status{Live: true, StartedAt: at(1)}))
+		wantSweep(t, s, "before connecting", "g")
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "g", 100, "a", at(2)))
+		wantSweep(t, s, "after connecting")
+		check(t, "SetStreamStatus", s.SetStreamStatus(ctx, "g", at(3), event.Status{Live: true, StartedAt: at(3)}))
+		// Connecting the same channel again (a reconnect) keeps its state.
+		check(t, "ConnectChannel again", s.ConnectChannel(ctx, "g", 100, "a2", at(4)))
+		wantSweep(t, s, "after reconnecting", "g")
+		wantConnection(t, s, "g", 100, "a2", at(4))
+	})
+
 	t.Run("ReplaceChannel", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
