@@ -285,3 +285,53 @@ func (s *Store) loadSettings(ctx context.Context, guild string) (settingsRecord,
 	}
 	return r, true, nil
 }
+
+// UnlistDisconnected takes every guild without a connection out of the
+// live index, as Disconnect does for its guild (the stream state deleted,
+// settings that track offline unlisted), and returns those guilds. It
+// clears guilds disconnected before Disconnect did that, which the sweep
+// would otherwise visit every minute for ever; the upkeep runs it hourly.
+func (s *Store) UnlistDisconnected(ctx context.Context) ([]string, error) {
+	guilds, err := s.SweepGuilds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var unlisted []string
+	for _, g := range guilds {
+		connected, err := s.Connected(ctx, g)
+		if err != nil {
+			return unlisted, err
+		}
+		if connected {
+			continue
+		}
+		items := []types.TransactWriteItem{s.txRemove(streamKey(g))}
+		unlist, err := s.unlistOffline(ctx, g)
+		if err != nil {
+			return unlisted, err
+		}
+		if unlist != nil {
+			items = append(items, *unlist)
+		}
+		done, err := s.transact(ctx, items, "unlist guild")
+		if err != nil {
+			return unlisted, err
+		}
+		// A connection made meanwhile lists its settings again; without
+		// this, one made between the check and the transaction would
+		// lose them. A cancelled transaction (settings changed) waits for
+		// the next run.
+		if connected, err := s.Connected(ctx, g); err != nil {
+			return unlisted, err
+		} else if connected {
+			if err := s.relistOffline(ctx, g); err != nil {
+				return unlisted, err
+			}
+			continue
+		}
+		if done {
+			unlisted = append(unlisted, g)
+		}
+	}
+	return unlisted, nil
+}

@@ -212,6 +212,41 @@ func runConnectionSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		wantConnection(t, s, "g", 100, "a2", at(4))
 	})
 
+	t.Run("UnlistDisconnected", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		offline := settings.Defaults()
+		offline.TrackOffline = true
+		// Zombies, as disconnects left them before Disconnect cleared
+		// them: a live stream and offline tracking with no connection.
+		check(t, "SetStreamStatus", s.SetStreamStatus(ctx, "zombie-live", at(1), event.Status{Live: true}))
+		check(t, "PutSettings", s.PutSettings(ctx, "zombie-offline", offline))
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "kept-live", 100, "a", at(0)))
+		check(t, "SetStreamStatus", s.SetStreamStatus(ctx, "kept-live", at(1), event.Status{Live: true}))
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "kept-offline", 200, "b", at(0)))
+		check(t, "PutSettings", s.PutSettings(ctx, "kept-offline", offline))
+		wantSweepGuilds(t, s, "before", "kept-live", "kept-offline", "zombie-live", "zombie-offline")
+
+		got, err := s.UnlistDisconnected(ctx)
+		check(t, "UnlistDisconnected", err)
+		if diff := cmp.Diff([]string{"zombie-live", "zombie-offline"}, got); diff != "" {
+			t.Errorf("UnlistDisconnected (-want +got):\n%s", diff)
+		}
+		wantSweepGuilds(t, s, "after", "kept-live", "kept-offline")
+		if set, err := s.Settings(ctx, "zombie-offline"); err != nil || !set.TrackOffline {
+			t.Errorf("Settings(zombie-offline) = %+v, %v; want the setting kept", set, err)
+		}
+		got, err = s.UnlistDisconnected(ctx)
+		check(t, "UnlistDisconnected again", err)
+		if len(got) != 0 {
+			t.Errorf("UnlistDisconnected again = %v, want none", got)
+		}
+		// Connecting lists the offline tracker again.
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, "zombie-offline", 300, "c", at(2)))
+		wantSweepGuilds(t, s, "after connecting", "kept-live", "kept-offline", "zombie-offline")
+	})
+
 	t.Run("ReplaceChannel", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
