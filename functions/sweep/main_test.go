@@ -119,7 +119,7 @@ func TestTrackOfflineAndBans(t *testing.T) {
 	if err := s.PutSettings(ctx, "g", set); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordBan(ctx, "g", event.User{ID: 2, Username: "viewer1"}, ev.Time.Add(time.Hour)); err != nil {
+	if err := s.RecordBan(ctx, "g", event.User{ID: 2, Username: "viewer1"}, ev.Time, ev.Time.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := handler(&sweep.Sweeper{Store: s}, quiet)(ctx, ev); err != nil {

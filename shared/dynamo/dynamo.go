@@ -18,8 +18,10 @@
 //	                                                                 lastChatAt N(ms, latest activity the
 //	                                                                 sweep credited), watchMinutes N,
 //	                                                                 pointsMilli N, creditedMinute N,
-//	                                                                 subUntil N(ms), bannedUntil N(ms),
-//	                                                                 bannedAt N(ms), and per points change
+//	                                                                 subUntil N(ms),
+//	                                                                 bannedUntil N(ms), bannedAt N(ms, when
+//	                                                                 the ban or unban stored was issued),
+//	                                                                 and per points change
 //	                                                                 applied: ledger#<cause> N (balance
 //	                                                                 before), ledgerAt#<cause> N(ms)
 //	activity        ACT#<guild>#<shard>  <minute, 10 dig.>#<user>    userId N, username S, at N(ms),
@@ -34,9 +36,11 @@
 //	                                                                 categoryId N, categoryName S,
 //	                                                                 categoryThumbnail S, language S,
 //	                                                                 mature BOOL, metadataAt N(ms),
-//	                                                                 liveIndex S ("live", only while live)
+//	                                                                 liveIndex S ("live", only while live);
+//	                                                                 deleted with the guild's connection
 //	settings        GUILD#<guild>        SETTINGS                    guild S, the settings, liveIndex S
-//	                                                                 ("live", only while tracking offline)
+//	                                                                 ("live", only while tracking offline;
+//	                                                                 removed by Disconnect)
 //	ledger entry    GUILD#<guild>        LEDGER#<user>#<ms>#<cause>  userId N, cause S, op S, milli N, before N,
 //	                                                                 after N, reason S, by S, at N(ms)
 //	event log       GUILD#<guild>        EVENT#<ms, 13 digits>#<id>  type S, at N(ms), actorId N,
@@ -187,6 +191,7 @@ type viewerRecord struct {
 	SubBadge     bool   `dynamodbav:"subBadge"`
 	SubUntil     int64  `dynamodbav:"subUntil"`
 	BannedUntil  int64  `dynamodbav:"bannedUntil"`
+	BannedAt     int64  `dynamodbav:"bannedAt"`
 }
 
 type streamRecord struct {
@@ -391,6 +396,7 @@ func (r viewerRecord) viewer() audience.Viewer {
 		SubBadge:     r.SubBadge,
 		SubUntil:     fromMillis(r.SubUntil),
 		BannedUntil:  fromMillis(r.BannedUntil),
+		BannedAt:     fromMillis(r.BannedAt),
 	}
 }
 

@@ -87,6 +87,10 @@ func (f fakeAPI) UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(
 	return nil, f.err
 }
 
+func (f fakeAPI) TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	return nil, f.err
+}
+
 // TestConditionalWrites checks that a failed condition is success for the
 // conditioned writes: the write was done before, or a newer one was.
 func TestConditionalWrites(t *testing.T) {
@@ -112,8 +116,9 @@ func TestConditionalWrites(t *testing.T) {
 			}
 		})
 	}
-	// Connect is an unconditioned put: a failed condition there would be
-	// a bug, not success.
+	// Connect's only condition is inside a transaction, which reports it
+	// as a cancellation: a bare failed condition would be a bug, not
+	// success.
 	if err := New(fakeAPI{err: ccf}, "t").Connect(t.Context(), "g", 1, at(0)); !fault.Is(err, fault.Internal) {
 		t.Errorf("Connect with a condition failure = %v, want internal", err)
 	}

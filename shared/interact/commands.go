@@ -128,6 +128,12 @@ var Commands = []Command{
 			{Name: "announce_off", Description: "Stop announcements (clears the channel)", Type: BooleanOption},
 		}},
 	}},
+	{Name: "viewer", Description: "Manage a Kick viewer", Admin: true, Subcommands: []Command{
+		// Kick sends no event when it lifts a ban.
+		{Name: "unban", Description: "Let a viewer banned on Kick earn again (Kick sends no unban)", Options: []Option{
+			{Name: "user", Description: "Kick username", Type: StringOption, Required: true, MaxLen: maxUsername},
+		}},
+	}},
 }
 
 type handlerFunc func(h *Handler, ctx context.Context, r Request) (Response, error)
@@ -152,6 +158,7 @@ var commands = map[string]handlerFunc{
 	"roles add":       (*Handler).rolesAdd,
 	"roles remove":    (*Handler).rolesRemove,
 	"roles list":      (*Handler).rolesList,
+	"viewer unban":    (*Handler).viewerUnban,
 }
 
 // buttons maps the prefix of a button's custom id (before the first ":")

@@ -189,11 +189,13 @@ type RoleRules interface {
 // Handler answers Requests from a Store.
 type Handler struct {
 	Store Store
-	// Kick, Links and Roles serve /kick, /link and /unlink, and /roles;
-	// a command whose part is nil answers that it is not available.
+	// Kick, Links, Roles and Bans serve /kick, /link and /unlink, /roles
+	// and /viewer unban; a command whose part is nil answers that it is
+	// not available.
 	Kick  Connection
 	Links Links
 	Roles RoleRules
+	Bans  Bans
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int

@@ -22,8 +22,10 @@ type Store interface {
 	// expires. Logging the same event again changes nothing.
 	LogEvent(ctx context.Context, guild string, ev event.Event, expires time.Time) error
 	// RecordBan marks user banned in guild until until (audience.Forever for
-	// a permanent ban). Repeating a call changes nothing.
-	RecordBan(ctx context.Context, guild string, user event.User, until time.Time) error
+	// a permanent ban) by a ban issued at at, unless a ban or unban issued
+	// after at is stored: moderation is ordered by the events' own times,
+	// not their arrival. Repeating a call changes nothing.
+	RecordBan(ctx context.Context, guild string, user event.User, at, until time.Time) error
 	// RecordSubscription records that user's subscription runs until until,
 	// unless a later end is already stored.
 	RecordSubscription(ctx context.Context, guild string, user event.User, until time.Time) error

@@ -169,7 +169,13 @@ func (w *Worker) viewerState(ctx context.Context, guild string, ev event.Event) 
 		if ev.Ban.Permanent() {
 			until = audience.Forever
 		}
-		return w.Store.RecordBan(ctx, guild, ev.Ban.Target, until)
+		// The ban's own time orders it against other bans and unbans; a
+		// payload without one falls back to the signed delivery time.
+		issued := ev.Ban.CreatedAt
+		if issued.IsZero() {
+			issued = ev.SentAt
+		}
+		return w.Store.RecordBan(ctx, guild, ev.Ban.Target, issued, until)
 	case ev.Sub != nil:
 		return w.subscribed(ctx, guild, ev, ev.Sub.Subscriber, ev.Sub.ExpiresAt)
 	case ev.Gifts != nil:
