@@ -138,6 +138,10 @@ func (h *httpHandler) failure(ctx context.Context, i *discordgo.Interaction, err
 	kind := fault.KindOf(err)
 	attrs := append(logAttrs(i), "kind", kind.String())
 	msg := FailureMessage
+	if name, sub, _ := CommandPath(i); interact.Changes(interact.Request{Command: name, Sub: sub}) {
+		// The change may have landed: "try again" could make it twice.
+		msg = interact.UncertainMessage
+	}
 	switch kind {
 	case fault.Invalid, fault.NotFound, fault.Forbidden, fault.Conflict:
 		// An answer, not a fault: the message is the whole story.
