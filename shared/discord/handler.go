@@ -15,7 +15,8 @@ import (
 )
 
 // FailureMessage is what the caller sees when a handler fails with an
-// Internal or Transient error.
+// Internal or Transient error; for a command that changes state, whose
+// change may have landed, interact.UncertainMessage instead.
 const FailureMessage = interact.FailureMessage
 
 // maxLogValue bounds values from the interaction copied into logs.
@@ -26,7 +27,8 @@ type Handler interface {
 	// Interact returns the response to i. The error's kind picks the
 	// reply: Invalid, NotFound, Forbidden and Conflict show
 	// fault.Message(err) to the caller alone; any other kind shows
-	// FailureMessage and is logged with its cause.
+	// FailureMessage (interact.UncertainMessage for a command that
+	// changes state) and is logged with its cause.
 	Interact(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, error)
 }
 
