@@ -137,6 +137,8 @@ func orNone(s string) string {
 	return s
 }
 
+// kickDisconnect runs in the worker, whose job may run more than once:
+// the interaction was claimed when it arrived (Admit), not here.
 func (h *Handler) kickDisconnect(ctx context.Context, r Request) (Response, error) {
 	k, err := h.connection()
 	if err != nil {
