@@ -1,7 +1,8 @@
 // Command interactions is the Lambda function behind POST /interactions,
 // Discord's Interactions Endpoint URL: it verifies each interaction,
 // answers slash commands and buttons from the table and queues the
-// commands that could take longer than Discord's three seconds.
+// commands that could take longer than Discord's three seconds, and any
+// that run out of their budget (discord.Bridge).
 package main
 
 import (

@@ -58,6 +58,7 @@
 //	role reward     GUILD#<guild>        ROLERULE#<minutes, 19 dig.> minutes N, roleId S
 //	role granted    GUILD#<guild>        GRANT#<discord id>#<role>   discordUser S, roleId S
 //	notice told     GUILD#<guild>        REPORTED#<key>              (a marker)
+//	interaction     GUILD#<guild>        INTERACTION#<id>            expiresAt N(s, TTL) (a marker: it took effect)
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A

@@ -67,11 +67,22 @@ func (s *Store) Settings(ctx context.Context, guild string) (settings.Settings, 
 // if the stored version is still set.Version (none stored for 0); else it
 // is fault.Conflict and changes nothing.
 func (s *Store) PutSettings(ctx context.Context, guild string, set settings.Settings) error {
+	item, cond, err := settingsPut(guild, set)
+	if err != nil {
+		return err
+	}
+	return s.putIf(ctx, item, cond, settingsChanged, "save settings")
+}
+
+const settingsChanged = "the settings were changed meanwhile; run the command again"
+
+// settingsPut is the settings item of set and the condition of its put.
+func settingsPut(guild string, set settings.Settings) (map[string]types.AttributeValue, expression.ConditionBuilder, error) {
 	if guild == "" {
-		return fault.E(fault.Invalid, "settings need a guild")
+		return nil, expression.ConditionBuilder{}, fault.E(fault.Invalid, "settings need a guild")
 	}
 	if err := set.Validate(); err != nil {
-		return err
+		return nil, expression.ConditionBuilder{}, err
 	}
 	r := settingsRecord{
 		itemKey: settingsKey(guild), Guild: guild,
@@ -85,13 +96,13 @@ func (s *Store) PutSettings(ctx context.Context, guild string, set settings.Sett
 	}
 	item, err := attributevalue.MarshalMap(r)
 	if err != nil {
-		return fault.Wrap(fault.Internal, err, "encode settings")
+		return nil, expression.ConditionBuilder{}, fault.Wrap(fault.Internal, err, "encode settings")
 	}
 	cond := expression.AttributeNotExists(expression.Name("pk"))
 	if set.Version > 0 {
 		cond = expression.Name("version").Equal(expression.Value(set.Version))
 	}
-	return s.putIf(ctx, item, cond, "the settings were changed meanwhile; run the command again", "save settings")
+	return item, cond, nil
 }
 
 // SweepGuilds lists the guilds the sweep visits: those whose stream is
