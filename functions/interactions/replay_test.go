@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/roles"
 )
@@ -26,7 +28,7 @@ func withKick(t *testing.T, e *env) {
 	}
 	svc := &connect.Service{Store: e.store, Key: make([]byte, 32), BaseURL: "https://bot.example"}
 	e.priv = priv
-	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Kick: svc}, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Kick: svc}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -128,6 +130,26 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 			},
 			check:    func(t *testing.T, e *env) { balance(t, e, 104, 12_000) },
 			replyHas: "Points set"},
+		{path: "viewer unban",
+			setup: func(t *testing.T, e *env) {
+				if err := e.store.RecordBan(ctx, guild, event.User{ID: 103, Username: "pebblecat"}, start, audience.Forever); err != nil {
+					t.Fatal(err)
+				}
+			},
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "viewer", sub("unban", str("user", "pebblecat"))) },
+			later: func(t *testing.T, e *env) {
+				// Kick reports a new ban, issued after the unban.
+				if err := e.store.RecordBan(ctx, guild, event.User{ID: 103, Username: "pebblecat"}, e.now, audience.Forever); err != nil {
+					t.Fatal(err)
+				}
+				e.now = e.now.Add(time.Minute) // the replay arrives later
+			},
+			check: func(t *testing.T, e *env) {
+				if v, err := e.store.Viewer(ctx, guild, 103); err != nil || !v.BannedUntil.Equal(audience.Forever) {
+					t.Errorf("viewer 103 after the replayed unban = %+v (%v), want the newer ban standing", v, err)
+				}
+			},
+			replyHas: "Already done"},
 		{path: "unlink",
 			setup: func(t *testing.T, e *env) {
 				if err := e.store.Link(ctx, guild, member.UserID, 102, "mossyrock"); err != nil {

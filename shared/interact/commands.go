@@ -138,7 +138,7 @@ var Commands = []Command{
 	}},
 	{Name: "viewer", Description: "Manage a Kick viewer", Admin: true, Subcommands: []Command{
 		// Kick sends no event when it lifts a ban.
-		{Name: "unban", Description: "Let a viewer banned on Kick earn again (Kick sends no unban)", Options: []Option{
+		{Name: "unban", Description: "Let a viewer banned on Kick earn again (Kick sends no unban)", Changes: true, Options: []Option{
 			{Name: "user", Description: "Kick username", Type: StringOption, Required: true, MaxLen: maxUsername},
 		}},
 	}},

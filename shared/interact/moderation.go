@@ -20,8 +20,11 @@ type Bans interface {
 }
 
 // viewerUnban answers /viewer unban: the viewer earns again. The unban
-// is ordered by the interaction's time, so running it again, or Discord
-// delivering it twice, changes nothing more.
+// is ordered by the interaction's arrival against the bans Kick reports,
+// and claimed by the interaction's id first, so the same signed
+// interaction sent again (within Discord's five minutes, after a newer
+// ban) changes nothing. A claim whose unban then fails is lost with it:
+// the admin, told of the failure, runs the command again.
 func (h *Handler) viewerUnban(ctx context.Context, r Request) (Response, error) {
 	if h.Bans == nil {
 		return Response{}, fault.E(fault.NotFound, "unbanning is not set up on this bot")
@@ -32,6 +35,9 @@ func (h *Handler) viewerUnban(ctx context.Context, r Request) (Response, error) 
 	}
 	v, err := h.viewerNamed(ctx, r.Guild, name)
 	if err != nil {
+		return Response{}, err
+	}
+	if err := h.Store.ClaimInteraction(ctx, r.Guild, r.Cause()); err != nil {
 		return Response{}, err
 	}
 	after, err := h.Bans.Unban(ctx, r.Guild, v.UserID, r.At)
