@@ -136,7 +136,9 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "viewer", sub("unban", str("user", "pebblecat"))) },
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "viewer", sub("unban", str("user", "pebblecat")))
+			},
 			later: func(t *testing.T, e *env) {
 				// Kick reports a new ban, issued after the unban.
 				if err := e.store.RecordBan(ctx, guild, event.User{ID: 103, Username: "pebblecat"}, e.now, audience.Forever); err != nil {
