@@ -1,7 +1,7 @@
 // Command sweep is the Lambda function an EventBridge schedule invokes once
 // a minute: it credits watchtime and points for that minute, inline for a
-// few guilds and through the queue for many, and on some minutes first
-// reconciles live status with Kick's API.
+// few guilds and through the queue for many. It holds no Kick client: the
+// live-status reconcile runs in the upkeep function.
 package main
 
 import (
@@ -28,17 +28,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sw := &sweep.Sweeper{Store: store, Queue: queue, Log: log}
-	kick, err := config.Kick(env)
-	if err != nil {
-		return nil, err
-	}
-	if kick != nil {
-		sw.Reconciler = &sweep.Reconciler{Store: store, Channels: kick, Log: log}
-	} else {
-		log.Warn("KICK_CLIENT_ID or the client secret is not set: live status is not reconciled with Kick's API")
-	}
-	return handler(sw, log), nil
+	return handler(&sweep.Sweeper{Store: store, Queue: queue, Log: log}, log), nil
 }
 
 // handler sweeps the minute of the schedule's own time, so a late or

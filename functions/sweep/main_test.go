@@ -202,6 +202,9 @@ func (f *fakeKick) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// TestReconcileWithKick: the upkeep's reconcile (here run just before the
+// sweep of the same minute) corrects what Kick's events got wrong, and the
+// sweep that follows credits by the corrected status.
 func TestReconcileWithKick(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
@@ -221,10 +224,14 @@ func TestReconcileWithKick(t *testing.T) {
 	defer srv.Close()
 	kick := kickapi.New("id", "s3cret")
 	kick.APIBase, kick.AuthBase = srv.URL, srv.URL
-	sw := &sweep.Sweeper{Store: s, Reconciler: &sweep.Reconciler{Store: s, Channels: kick, Log: quiet}, Log: quiet}
+	sw := &sweep.Sweeper{Store: s, Log: quiet}
+	rec := &sweep.Reconciler{Store: s, Channels: kick, Log: quiet}
 
 	// Kick fails with a 500: state stays as it was, crediting goes on.
 	fake.status = http.StatusInternalServerError
+	if err := rec.Run(ctx, ev.Time); err == nil {
+		t.Error("reconcile with Kick answering 500 = nil, want an error")
+	}
 	if err := handler(sw, quiet)(ctx, ev); err != nil {
 		t.Fatal(err)
 	}
@@ -238,6 +245,9 @@ func TestReconcileWithKick(t *testing.T) {
 	// app token once and retries.
 	fake.status = 0
 	fake.rejectFirst.Store(true)
+	if err := rec.Run(ctx, scheduled(t, 5).Time); err != nil {
+		t.Fatal(err)
+	}
 	if err := handler(sw, quiet)(ctx, scheduled(t, 5)); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
-// Command upkeep is the Lambda function two EventBridge schedules invoke,
-// each with its task as input: {"task":"roles"} every ten minutes fans
-// the watchtime role sync out per guild; {"task":"connections"} every
+// Command upkeep is the Lambda function three EventBridge schedules
+// invoke, each with its task as input: {"task":"live"} every five minutes
+// reconciles live status with Kick's channels API (off the sweep's path,
+// at most sweep.DefaultMaxChannels channels a run); {"task":"roles"} every
+// ten minutes fans the watchtime role sync out per guild; {"task":"connections"} every
 // hour renews Kick logins, tells guilds whose login Kick refused, repairs
 // event subscriptions and takes guilds without a connection out of the
 // sweep's live index.
@@ -20,6 +22,7 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/kickapi"
 	"github.com/kickbot/kickbot/shared/notice"
+	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/upkeep"
 )
 
@@ -52,6 +55,11 @@ func setup(env *config.Env, log *slog.Logger) (*upkeep.Upkeep, error) {
 		return nil, err
 	}
 	u := &upkeep.Upkeep{Store: store, Queue: queue, Unlist: unlist(store, log), Log: log}
+	if kick != nil {
+		u.Reconcile = (&sweep.Reconciler{Store: store, Channels: kick, Log: log}).Run
+	} else {
+		log.Warn("KICK_CLIENT_ID or the client secret is not set: live status is not reconciled with Kick's API")
+	}
 	if kick == nil || rest == nil {
 		log.Warn("the Kick app (KICK_CLIENT_ID and its secret) or the Discord app (DISCORD_APPLICATION_ID and the bot token) is not set: Kick logins and subscriptions are not kept")
 		return u, nil

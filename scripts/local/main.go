@@ -304,10 +304,6 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		return nil, err
 	}
 	r.Sweeper = &sweep.Sweeper{Store: r.Store, Log: log.With("function", "sweep")}
-	if r.KickFake == nil {
-		// Against the fake, stay with the replayed live status.
-		r.Sweeper.Reconciler = &sweep.Reconciler{Store: r.Store, Channels: r.Kick, Log: log.With("function", "sweep")}
-	}
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
@@ -315,6 +311,10 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
 		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err },
 		Unlist: func(ctx context.Context) error { _, err := r.Store.UnlistDisconnected(ctx); return err }}
+	if r.KickFake == nil {
+		// Against the fake, stay with the replayed live status.
+		r.Upkeep.Reconcile = (&sweep.Reconciler{Store: r.Store, Channels: r.Kick, Log: log.With("function", "upkeep")}).Run
+	}
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
@@ -332,8 +332,8 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	go r.Queue.Run(qctx)
 	r.closers = append(r.closers, stopQueue)
 	if cfg.SweepEvery > 0 {
-		// The template's two schedules; tests call Upkeep.Run.
-		for task, every := range map[upkeep.Task]time.Duration{upkeep.Roles: upkeep.RolesEvery, upkeep.Connections: time.Hour} {
+		// The template's three schedules; tests call Upkeep.Run.
+		for task, every := range map[upkeep.Task]time.Duration{upkeep.Live: upkeep.LiveEvery, upkeep.Roles: upkeep.RolesEvery, upkeep.Connections: time.Hour} {
 			uctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 			done := make(chan struct{})
 			go func() { defer close(done); r.upkeepEvery(uctx, task, every, log) }()

@@ -30,7 +30,7 @@ import (
 // The guild's stream state (GUILD#<guild>/STREAM, in the live index while
 // live) describes its channel's stream, so ReplaceChannel and Disconnect
 // delete it with the connection: a new channel is not live until it says
-// so (its own event, or the reconciler, which asks Kick at once about a
+// so (its own event, or the reconciler, which asks Kick first about a
 // guild without a status). Disconnect also takes settings that track
 // offline out of the live index, and ConnectChannel puts them back, so
 // the sweep stops visiting a guild without a channel.

@@ -36,7 +36,9 @@
 //	                                                                 categoryId N, categoryName S,
 //	                                                                 categoryThumbnail S, language S,
 //	                                                                 mature BOOL, metadataAt N(ms),
-//	                                                                 liveIndex S ("live", only while live);
+//	                                                                 liveIndex S ("live", only while live),
+//	                                                                 checkedAt N(ms, Kick's API last
+//	                                                                 confirmed the status);
 //	                                                                 deleted with the guild's connection
 //	settings        GUILD#<guild>        SETTINGS                    guild S, the settings, liveIndex S
 //	                                                                 ("live", only while tracking offline;
@@ -115,6 +117,9 @@ type API interface {
 	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	// TransactWriteItems changes several items at once: account links.
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	// BatchGetItem reads items by key, up to 100 a call: the reconcile's
+	// stream states and the role sync's linked viewers.
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 }
 
 // Store keeps the bot's state in one DynamoDB table. Its methods return

@@ -142,3 +142,9 @@ func (a *oneAtATime) TransactWriteItems(ctx context.Context, in *dynamodb.Transa
 	defer a.mu.Unlock()
 	return a.next.TransactWriteItems(ctx, in, optFns...)
 }
+
+func (a *oneAtATime) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.next.BatchGetItem(ctx, in, optFns...)
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/notice"
@@ -13,12 +12,11 @@ import (
 
 // What the role sync and the notices need beyond rolestore.go and
 // links.go. A sync reads, per guild: the rules (one Query), the links
-// (one Query of the LINK#MEMBER# range), the watchtime of the viewers at
-// or above the lowest threshold (one Query of the watchtime index, its
-// range condition leaving out everyone below; its items are a few dozen
-// bytes, so one read unit covers about a hundred viewers, where reading
-// each linked viewer would cost a unit each), and the grant markers (one
-// Query). Each Query reads page after page.
+// (one Query of the LINK#MEMBER# range), the watch minutes of the linked
+// viewers only (their viewer items by key, BatchGetItem of 100 keys,
+// projected to two attributes: a read unit per linked viewer, however
+// many viewers the guild has), and the grant markers (one Query). Each
+// Query reads page after page.
 
 var (
 	_ rolesync.Store = (*Store)(nil)
@@ -39,19 +37,25 @@ func (s *Store) LinkedViewers(ctx context.Context, guild string) ([]rolesync.Lin
 	return out, nil
 }
 
-// WatchedAtLeast returns, by Kick user id, the watch minutes of guild's
-// viewers who have watched at least minutes, from the watchtime index: it
-// may lag the latest credits by a moment.
-func (s *Store) WatchedAtLeast(ctx context.Context, guild string, minutes int64) (map[int64]int64, error) {
+// WatchMinutes returns, by Kick user id, the watch minutes of users in
+// guild, read by key (eventually consistent, so it may lag the latest
+// credits by a moment); a user never recorded in guild is absent.
+func (s *Store) WatchMinutes(ctx context.Context, guild string, users []int64) (map[int64]int64, error) {
 	if guild == "" {
-		return nil, fault.E(fault.Invalid, "listing watchtime needs a guild")
+		return nil, fault.E(fault.Invalid, "reading watchtime needs a guild")
 	}
-	items, err := s.queryWhere(ctx, where{
-		index: string(Watchtime),
-		key: expression.Key("guild").Equal(expression.Value(guild)).
-			And(expression.Key("watchMinutes").GreaterThanEqual(expression.Value(minutes))),
-		project: []string{"userId", "watchMinutes"},
-	}, 0, "list watchtime")
+	keys := make([]itemKey, 0, len(users))
+	seen := make(map[int64]bool, len(users))
+	for _, u := range users {
+		if u <= 0 {
+			return nil, fault.E(fault.Invalid, "reading watchtime needs known viewers, not %d", u)
+		}
+		if !seen[u] {
+			seen[u] = true
+			keys = append(keys, viewerKey(guild, u))
+		}
+	}
+	items, err := s.batchGet(ctx, keys, []string{"userId", "watchMinutes"}, "read watchtime")
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +64,10 @@ func (s *Store) WatchedAtLeast(ctx context.Context, guild string, minutes int64)
 		return nil, fault.Wrap(fault.Internal, err, "decode watchtime")
 	}
 	out := make(map[int64]int64, len(records))
-	for _, r := range records {
+	for i, r := range records {
+		if r.UserID == 0 {
+			r.UserID = keyUser(items[i])
+		}
 		out[r.UserID] = r.WatchMinutes
 	}
 	return out, nil

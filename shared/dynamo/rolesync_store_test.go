@@ -35,30 +35,30 @@ func runRoleSyncStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		wantKind(t, "LinkedViewers without a guild", func() error { _, err := s.LinkedViewers(ctx, ""); return err }(), fault.Invalid)
 	})
 
-	t.Run("WatchedAtLeast", func(t *testing.T) {
+	t.Run("WatchMinutes", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
 		ctx := t.Context()
-		paged := *s
-		paged.pageSize = 2
 		seedBoards(t, s)
 		tests := []struct {
-			minutes int64
-			want    map[int64]int64
+			guild string
+			users []int64
+			want  map[int64]int64
 		}{
-			{95, map[int64]int64{3: 95, 4: 100, 5: 981, 6: 9500, 7: 95}},
-			{96, map[int64]int64{4: 100, 5: 981, 6: 9500}},
-			{0, map[int64]int64{1: 9, 2: 10, 3: 95, 4: 100, 5: 981, 6: 9500, 7: 95, 9: 50}},
-			{10000, map[int64]int64{}},
+			// 8 has no watchMinutes yet; 42 was never seen; 3 asked twice.
+			{"g", []int64{3, 5, 8, 42, 1, 3}, map[int64]int64{1: 9, 3: 95, 5: 981, 8: 0}},
+			{"h", []int64{1, 2}, map[int64]int64{1: 99999}},
+			{"g", nil, map[int64]int64{}},
 		}
 		for _, tt := range tests {
-			got, err := paged.WatchedAtLeast(ctx, "g", tt.minutes)
-			check(t, "WatchedAtLeast", err)
+			got, err := s.WatchMinutes(ctx, tt.guild, tt.users)
+			check(t, "WatchMinutes", err)
 			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("WatchedAtLeast(g, %d) (-want +got):\n%s", tt.minutes, diff)
+				t.Errorf("WatchMinutes(%s, %v) (-want +got):\n%s", tt.guild, tt.users, diff)
 			}
 		}
-		wantKind(t, "WatchedAtLeast without a guild", func() error { _, err := s.WatchedAtLeast(ctx, "", 1); return err }(), fault.Invalid)
+		wantKind(t, "WatchMinutes without a guild", func() error { _, err := s.WatchMinutes(ctx, "", []int64{1}); return err }(), fault.Invalid)
+		wantKind(t, "WatchMinutes of user 0", func() error { _, err := s.WatchMinutes(ctx, "g", []int64{0}); return err }(), fault.Invalid)
 	})
 
 	t.Run("ForgetReported", func(t *testing.T) {
@@ -100,7 +100,7 @@ func TestRoleSyncStoreEmbeddedFailure(t *testing.T) {
 		call func() error
 	}{
 		{"LinkedViewers", func() error { _, err := s.LinkedViewers(ctx, "g"); return err }},
-		{"WatchedAtLeast", func() error { _, err := s.WatchedAtLeast(ctx, "g", 1); return err }},
+		{"WatchMinutes", func() error { _, err := s.WatchMinutes(ctx, "g", []int64{1}); return err }},
 		{"ForgetReported", func() error { return s.ForgetReported(ctx, "g", "k") }},
 	} {
 		if err := tc.call(); !fault.Is(err, fault.Transient) {

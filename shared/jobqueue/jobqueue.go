@@ -96,29 +96,51 @@ func batchLen(entries []types.SendMessageBatchRequestEntry) int {
 	return len(entries)
 }
 
+// maxSendAttempts is how many times send offers an entry that SQS failed
+// on its side (throttling, an internal error) before giving up.
+const maxSendAttempts = 3
+
+// send sends one batch. Entries SQS failed on its side, or left out of its
+// answer, are sent again, up to maxSendAttempts in all, so one throttled
+// entry does not fail the whole call; an entry it refused as the
+// sender's fault would be refused again, and fails the call at once.
 func (q *Queue) send(ctx context.Context, jobs []job.Job, entries []types.SendMessageBatchRequestEntry) error {
-	out, err := q.Client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.URL), Entries: entries})
-	if err != nil {
-		return fault.Wrap(fault.Transient, err, "enqueue jobs")
-	}
-	done := make(map[string]bool, len(out.Successful))
-	for _, s := range out.Successful {
-		done[aws.ToString(s.Id)] = true
-	}
 	var errs []error
-	for _, f := range out.Failed {
-		id := aws.ToString(f.Id)
-		done[id] = true
-		errs = append(errs, fmt.Errorf("job %s: %s: %s", jobID(jobs, id), aws.ToString(f.Code), aws.ToString(f.Message)))
-	}
-	// An entry the answer does not mention was not confirmed sent.
-	for _, e := range entries {
-		if id := aws.ToString(e.Id); !done[id] {
-			errs = append(errs, fmt.Errorf("job %s: not in the answer", jobID(jobs, id)))
+	for attempt := 1; len(entries) > 0; attempt++ {
+		out, err := q.Client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.URL), Entries: entries})
+		if err != nil {
+			return fault.Wrap(fault.Transient, err, "enqueue jobs")
 		}
-	}
-	if len(errs) > 0 {
-		return fault.Wrap(fault.Transient, errors.Join(errs...), "enqueue jobs")
+		done := make(map[string]bool, len(out.Successful))
+		for _, s := range out.Successful {
+			done[aws.ToString(s.Id)] = true
+		}
+		errs = errs[:0]
+		failed := map[string]bool{}
+		for _, f := range out.Failed {
+			id := aws.ToString(f.Id)
+			failed[id] = true
+			errs = append(errs, fmt.Errorf("job %s: %s: %s", jobID(jobs, id), aws.ToString(f.Code), aws.ToString(f.Message)))
+			if f.SenderFault {
+				return fault.Wrap(fault.Transient, errors.Join(errs...), "enqueue jobs")
+			}
+		}
+		// An entry the answer does not mention was not confirmed sent.
+		var again []types.SendMessageBatchRequestEntry
+		for _, e := range entries {
+			id := aws.ToString(e.Id)
+			if done[id] {
+				continue
+			}
+			if !failed[id] {
+				errs = append(errs, fmt.Errorf("job %s: not in the answer", jobID(jobs, id)))
+			}
+			again = append(again, e)
+		}
+		if len(again) > 0 && attempt == maxSendAttempts {
+			return fault.Wrap(fault.Transient, errors.Join(errs...), "enqueue jobs")
+		}
+		entries = again
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -196,20 +197,30 @@ func TestEnqueueFailure(t *testing.T) {
 			wantCalls: 1, wantKind: fault.Transient, wantText: "connection reset",
 		},
 		{
-			name:      "failed entry in the second batch",
+			name:      "entry in the second batch failing every time",
 			jobs:      js,
 			answer:    sentExcept("12"),
-			wantCalls: 2, wantKind: fault.Transient, wantText: js[12].ID + ": InternalError",
+			wantCalls: 2 + maxSendAttempts - 1, wantKind: fault.Transient, wantText: js[12].ID + ": InternalError",
 		},
 		{
-			name: "entry missing from the answer",
+			name: "entry missing from every answer",
 			jobs: js[:3],
 			answer: func(in *sqs.SendMessageBatchInput) (*sqs.SendMessageBatchOutput, error) {
 				out, err := allSent(in)
-				out.Successful = out.Successful[:2]
+				out.Successful = slices.DeleteFunc(out.Successful, func(e types.SendMessageBatchResultEntry) bool { return aws.ToString(e.Id) == "2" })
 				return out, err
 			},
-			wantCalls: 1, wantKind: fault.Transient, wantText: js[2].ID + ": not in the answer",
+			wantCalls: maxSendAttempts, wantKind: fault.Transient, wantText: js[2].ID + ": not in the answer",
+		},
+		{
+			name: "entry refused as the sender's fault is not sent again",
+			jobs: js[:3],
+			answer: func(in *sqs.SendMessageBatchInput) (*sqs.SendMessageBatchOutput, error) {
+				out, err := sentExcept("1")(in)
+				out.Failed[0].SenderFault = true
+				return out, err
+			},
+			wantCalls: 1, wantKind: fault.Transient, wantText: js[1].ID + ": InternalError",
 		},
 		{
 			name:      "invalid job sends nothing",
@@ -281,5 +292,44 @@ func TestNewClientEndpoint(t *testing.T) {
 	creds, err := o.Credentials.Retrieve(t.Context())
 	if err != nil || creds.AccessKeyID == "" {
 		t.Errorf("Credentials.Retrieve() = %+v, %v; want static credentials", creds, err)
+	}
+}
+
+// TestEnqueueSendsFailedEntriesAgain: entries SQS failed on its side, or
+// left out of its answer, are sent again, alone, and the call succeeds.
+func TestEnqueueSendsFailedEntriesAgain(t *testing.T) {
+	js := jobs(13)
+	var inputs []*sqs.SendMessageBatchInput
+	offered := map[string]bool{}
+	answer := func(in *sqs.SendMessageBatchInput) (*sqs.SendMessageBatchOutput, error) {
+		// 3 and 11 fail, and 5 is in neither list, the first time each
+		// is offered.
+		var fail []string
+		for _, e := range in.Entries {
+			if id := aws.ToString(e.Id); !offered[id] {
+				offered[id] = true
+				fail = append(fail, id)
+			}
+		}
+		out, err := sentExcept(slices.DeleteFunc(fail, func(id string) bool { return id != "3" && id != "11" })...)(in)
+		out.Successful = slices.DeleteFunc(out.Successful, func(e types.SendMessageBatchResultEntry) bool {
+			return aws.ToString(e.Id) == "5" && len(in.Entries) == 10
+		})
+		return out, err
+	}
+	if err := New(recorder(&inputs, answer), testURL).Enqueue(t.Context(), js...); err != nil {
+		t.Fatalf("Enqueue = %v, want the failed entries sent again", err)
+	}
+	var got []string
+	for _, in := range inputs {
+		var ids []string
+		for _, e := range in.Entries {
+			ids = append(ids, aws.ToString(e.Id))
+		}
+		got = append(got, strings.Join(ids, ","))
+	}
+	want := []string{"0,1,2,3,4,5,6,7,8,9", "3,5", "10,11,12", "11"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("batches sent (-want +got):\n%s", diff)
 	}
 }

@@ -116,7 +116,7 @@ func (w wireChannel) channel() (Channel, error) {
 }
 
 // Observe reports the live status of the broadcasters' channels, as the
-// sweep's reconcile asks for it; channels Kick does not return are absent.
+// upkeep's reconcile asks for it; channels Kick does not return are absent.
 func (c *Client) Observe(ctx context.Context, broadcasters []int64) ([]stream.Observation, error) {
 	chs, err := c.Channels(ctx, broadcasters)
 	if err != nil {

@@ -31,25 +31,45 @@ type Subscription struct {
 }
 
 // Subscriptions lists the app's event subscriptions, of every channel.
-// userToken needs the events:subscribe scope; AppToken works too.
+// userToken needs the events:subscribe scope; AppToken works too. Kick
+// documents no pagination for this list, but its paginated lists carry
+// pagination.next_cursor, so a cursor, should one come, is followed page
+// by page (a cursor seen before is an error, not an endless loop).
 func (c *Client) Subscriptions(ctx context.Context, userToken string) ([]Subscription, error) {
-	var resp struct {
-		Data []struct {
-			ID                string `json:"id"`
-			BroadcasterUserID int64  `json:"broadcaster_user_id"`
-			Event             string `json:"event"`
-			Version           int    `json:"version"`
-		} `json:"data"`
+	const what = "list kick event subscriptions"
+	var out []Subscription
+	seen := map[string]bool{}
+	for cursor := ""; ; {
+		var resp struct {
+			Data []struct {
+				ID                string `json:"id"`
+				BroadcasterUserID int64  `json:"broadcaster_user_id"`
+				Event             string `json:"event"`
+				Version           int    `json:"version"`
+			} `json:"data"`
+			Pagination struct {
+				NextCursor string `json:"next_cursor"`
+			} `json:"pagination"`
+		}
+		r := call{method: http.MethodGet, path: "/public/v1/events/subscriptions", what: what}
+		if cursor != "" {
+			r.query = url.Values{"cursor": {cursor}}
+		}
+		if err := c.do(ctx, userToken, r, &resp); err != nil {
+			return nil, err
+		}
+		for _, d := range resp.Data {
+			out = append(out, Subscription{ID: d.ID, BroadcasterUserID: d.BroadcasterUserID, EventVersion: EventVersion{d.Event, d.Version}})
+		}
+		cursor = resp.Pagination.NextCursor
+		if cursor == "" {
+			return out, nil
+		}
+		if seen[cursor] {
+			return nil, fault.E(fault.Internal, "%s: kick repeated the cursor of an earlier page", what)
+		}
+		seen[cursor] = true
 	}
-	r := call{method: http.MethodGet, path: "/public/v1/events/subscriptions", what: "list kick event subscriptions"}
-	if err := c.do(ctx, userToken, r, &resp); err != nil {
-		return nil, err
-	}
-	out := make([]Subscription, len(resp.Data))
-	for i, d := range resp.Data {
-		out[i] = Subscription{ID: d.ID, BroadcasterUserID: d.BroadcasterUserID, EventVersion: EventVersion{d.Event, d.Version}}
-	}
-	return out, nil
 }
 
 // Subscribe subscribes the app's webhook to events of broadcasterID's

@@ -7,10 +7,14 @@ package rolesync_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
 
@@ -370,5 +374,48 @@ func TestSyncWithoutAnnouncementChannel(t *testing.T) {
 	e.announceIn(t, channel)
 	if rep := e.sync(t); len(rep.Problems) != 1 || !rep.Problems[0].Told || len(e.posts()) != 1 {
 		t.Errorf("Guild() with a channel = %+v, posts %d; want it told once", rep, len(e.posts()))
+	}
+}
+
+// TestSyncReadsLinkedViewersOnly: a guild with 1,000 viewers past every
+// tier and 5 linked members costs a sync reads for the 5, not the 1,000.
+func TestSyncReadsLinkedViewersOnly(t *testing.T) {
+	e := newEnv(t, tierRules...)
+	e.fake.SetGuild(guild, setup(discordgo.PermissionManageRoles, 2))
+	client, ok := e.store.Client.(*dynamodb.Client)
+	if !ok {
+		t.Fatalf("store client is %T, want *dynamodb.Client", e.store.Client)
+	}
+	var reqs []types.WriteRequest
+	for i := range 1000 {
+		user := strconv.Itoa(100000 + i)
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: map[string]types.AttributeValue{
+			"pk":           &types.AttributeValueMemberS{Value: "GUILD#" + guild},
+			"sk":           &types.AttributeValueMemberS{Value: "VIEWER#" + user},
+			"guild":        &types.AttributeValueMemberS{Value: guild},
+			"userId":       &types.AttributeValueMemberN{Value: user},
+			"watchMinutes": &types.AttributeValueMemberN{Value: "500"},
+		}}})
+	}
+	for chunk := range slices.Chunk(reqs, 25) {
+		out, err := client.BatchWriteItem(t.Context(), &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{e.store.Table: chunk}})
+		if err != nil || len(out.UnprocessedItems) > 0 {
+			t.Fatalf("seed viewers: %v, %d unprocessed", err, len(out.UnprocessedItems))
+		}
+	}
+	members := []string{ada, bob, cleo, "1482460000000000004", "1482460000000000005"}
+	for i, m := range members {
+		e.watch(t, m, int64(11+i), 6)
+	}
+	counter := &dynamotest.Counter{API: e.store.Client}
+	e.syncer.Store = dynamo.New(counter, e.store.Table)
+	if rep := e.sync(t); rep.Members != 5 {
+		t.Errorf("Guild() = %+v, want 5 members", rep)
+	}
+	// Four reads: the rules (2 items), the links (5), the linked viewers
+	// by key (5) and the grant markers (none yet). The index range of the
+	// old sync returned all 1,005 viewers past the lowest tier.
+	if reads, items := counter.Reads.Load(), counter.Items.Load(); reads > 4 || items > 12 {
+		t.Errorf("sync read %d items in %d calls, want at most 12 in 4: the linked viewers, not the guild's 1,000", items, reads)
 	}
 }

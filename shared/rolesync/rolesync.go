@@ -66,11 +66,12 @@ type Store interface {
 	RoleRules(ctx context.Context, guild string) ([]roles.Rule, error)
 	// LinkedViewers returns every account link of the guild.
 	LinkedViewers(ctx context.Context, guild string) ([]Link, error)
-	// WatchedAtLeast returns, by Kick user id, the watch minutes of the
-	// guild's viewers who have watched at least minutes. It may lag the
-	// latest credits by a moment (an index); a lagging minute is granted
-	// at the next sync.
-	WatchedAtLeast(ctx context.Context, guild string, minutes int64) (map[int64]int64, error)
+	// WatchMinutes returns, by Kick user id, the watch minutes of these
+	// viewers of the guild (absent: never recorded), read by key, so a
+	// sync costs reads in proportion to the linked members, not to the
+	// guild's audience. It may lag the latest credits by a moment; a
+	// lagging minute is granted at the next sync.
+	WatchMinutes(ctx context.Context, guild string, users []int64) (map[int64]int64, error)
 	// Granted returns the roles marked as granted in the guild, by Discord
 	// user.
 	Granted(ctx context.Context, guild string) (map[string][]string, error)
@@ -258,7 +259,11 @@ func (s *Syncer) owed(ctx context.Context, guild string) ([]roles.Grant, Report,
 	if err != nil || len(links) == 0 {
 		return nil, rep, err
 	}
-	watched, err := s.Store.WatchedAtLeast(ctx, guild, lowest)
+	users := make([]int64, 0, len(links))
+	for _, l := range links {
+		users = append(users, l.KickUser)
+	}
+	watched, err := s.Store.WatchMinutes(ctx, guild, users)
 	if err != nil {
 		return nil, rep, err
 	}

@@ -42,7 +42,7 @@ type memStore struct {
 	// markErr, when set, fails MarkGranted.
 	markErr error
 	calls   []string
-	atLeast int64 // WatchedAtLeast's minutes
+	asked   []int64 // WatchMinutes's users
 }
 
 func newStore(rules []roles.Rule, minutes map[string]int64) *memStore {
@@ -72,12 +72,12 @@ func (s *memStore) LinkedViewers(context.Context, string) ([]rolesync.Link, erro
 	return s.links, nil
 }
 
-func (s *memStore) WatchedAtLeast(_ context.Context, _ string, minutes int64) (map[int64]int64, error) {
-	s.calls = append(s.calls, "WatchedAtLeast")
-	s.atLeast = minutes
+func (s *memStore) WatchMinutes(_ context.Context, _ string, users []int64) (map[int64]int64, error) {
+	s.calls = append(s.calls, "WatchMinutes")
+	s.asked = users
 	out := map[int64]int64{}
-	for u, m := range s.watched {
-		if m >= minutes {
+	for _, u := range users {
+		if m, ok := s.watched[u]; ok {
 			out[u] = m
 		}
 	}
@@ -192,8 +192,12 @@ func TestGrantsOnce(t *testing.T) {
 	if diff := cmp.Diff(wantCalls, d.calls); diff != "" {
 		t.Errorf("grants (-want +got):\n%s", diff)
 	}
-	if s.atLeast != 120 {
-		t.Errorf("WatchedAtLeast(%d), want the lowest threshold, 120", s.atLeast)
+	var linked []int64
+	for _, l := range s.links {
+		linked = append(linked, l.KickUser)
+	}
+	if !slices.Equal(s.asked, linked) {
+		t.Errorf("WatchMinutes(%v), want the linked viewers only, %v", s.asked, linked)
 	}
 	wantGranted := map[string][]string{ada: {bronze, silver}, cleo: {bronze, silver, gold}}
 	if diff := cmp.Diff(wantGranted, s.granted); diff != "" {
@@ -231,7 +235,7 @@ func TestNothingToDo(t *testing.T) {
 		{"no rules", newStore(nil, map[string]int64{ada: 5000}), []string{"RoleRules"}},
 		{"rules without roles", newStore(roles.Defaults(), map[string]int64{ada: 5000}), []string{"RoleRules"}},
 		{"no links", newStore(tiers, nil), []string{"RoleRules", "LinkedViewers"}},
-		{"nobody reached a tier", newStore(tiers, map[string]int64{ada: 119}), []string{"RoleRules", "LinkedViewers", "WatchedAtLeast"}},
+		{"nobody reached a tier", newStore(tiers, map[string]int64{ada: 119}), []string{"RoleRules", "LinkedViewers", "WatchMinutes"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,6 +23,18 @@ type State struct {
 	// metadata events last applied; an older event never overwrites a newer.
 	StatusAt   time.Time
 	MetadataAt time.Time
+	// CheckedAt is when Kick's channels API last confirmed the status
+	// (the reconcile); zero when never.
+	CheckedAt time.Time
+}
+
+// Known is when the status was last known true: its event or the last
+// check that confirmed it, whichever is later.
+func (s State) Known() time.Time {
+	if s.CheckedAt.After(s.StatusAt) {
+		return s.CheckedAt
+	}
+	return s.StatusAt
 }
 
 // Connection ties a Kick channel (its broadcaster's user id) to a guild.

@@ -1,7 +1,9 @@
 // Package sweep is the bot's clock: once a minute it credits watchtime and
 // points to the viewers of every guild that is tracking (live, or tracking
-// offline), and now and then checks with Kick that the live status it
-// believes is still true.
+// offline). Its Reconciler, which checks with Kick that the live status
+// the bot believes is still true, runs on the upkeep's schedule instead:
+// the sweep reads nothing per connection, so its duration depends on the
+// live guilds, not on how many guilds are connected.
 //
 // # Scaling
 //
@@ -79,12 +81,10 @@ const (
 	DefaultConcurrency  = 16
 )
 
-// Sweeper credits watchtime. Set Store; Queue enables fan-out; Reconciler,
-// when set, runs before crediting on the minutes it is due.
+// Sweeper credits watchtime. Set Store; Queue enables fan-out.
 type Sweeper struct {
 	Store        Store
 	Queue        Queue
-	Reconciler   *Reconciler
 	InlineGuilds int
 	Concurrency  int
 	Log          *slog.Logger
@@ -108,12 +108,6 @@ func (r *Report) add(o Report) {
 // checkpoint on, so a run that failed, came late or never came is made up
 // by the next.
 func (s *Sweeper) Run(ctx context.Context, m watchtime.Minute, now time.Time) (Report, error) {
-	if s.Reconciler != nil && s.Reconciler.Due(m) {
-		if err := s.Reconciler.Run(ctx, now); err != nil {
-			// Crediting with the state we have beats crediting nothing.
-			s.logger().WarnContext(ctx, "reconcile failed", "err", err)
-		}
-	}
 	guilds, err := s.Store.SweepGuilds(ctx)
 	if err != nil {
 		return Report{}, err

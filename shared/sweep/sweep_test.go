@@ -37,6 +37,7 @@ type memStore struct {
 	listed   map[string]bool
 	conns    []stream.Connection
 	statuses []event.Status
+	checked  []string // guilds MarkChecked marked, in order
 	failNext error
 }
 
@@ -133,6 +134,28 @@ func (m *memStore) Credit(_ context.Context, g string, c watchtime.Credit) (bool
 }
 
 func (m *memStore) Connections(context.Context) ([]stream.Connection, error) { return m.conns, nil }
+
+func (m *memStore) StreamStates(_ context.Context, guilds []string) (map[string]stream.State, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]stream.State{}
+	for _, g := range guilds {
+		out[g] = m.streams[g]
+	}
+	return out, nil
+}
+
+func (m *memStore) MarkChecked(_ context.Context, g string, statusAt, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.streams[g]
+	if st.StatusAt.Equal(statusAt) && st.CheckedAt.Before(at) {
+		st.CheckedAt = at
+		m.streams[g] = st
+		m.checked = append(m.checked, g)
+	}
+	return nil
+}
 
 func (m *memStore) SetStreamStatus(_ context.Context, g string, at time.Time, s event.Status) error {
 	m.mu.Lock()
@@ -330,19 +353,21 @@ func (f *fakeKick) Observe(_ context.Context, ids []int64) ([]stream.Observation
 func TestReconcile(t *testing.T) {
 	st := newStore()
 	st.conns = []stream.Connection{{Guild: "missed-live", Broadcaster: 1}, {Guild: "stuck-live", Broadcaster: 2},
-		{Guild: "fresh", Broadcaster: 3}, {Guild: "right", Broadcaster: 4}, {Guild: "second-guild", Broadcaster: 1}}
+		{Guild: "fresh", Broadcaster: 3}, {Guild: "right", Broadcaster: 4}, {Guild: "second-guild", Broadcaster: 1},
+		{Guild: "unknown-to-kick", Broadcaster: 5}}
 	st.streams["missed-live"] = stream.State{StatusAt: now.Add(-time.Hour)}
 	st.streams["second-guild"] = stream.State{StatusAt: now.Add(-time.Hour)}
 	st.streams["stuck-live"] = stream.State{Live: true, StatusAt: now.Add(-30 * time.Hour)}
 	st.streams["fresh"] = stream.State{Live: true, StatusAt: now.Add(-time.Minute)}
 	st.streams["right"] = stream.State{Live: true, StatusAt: now.Add(-time.Hour)}
+	st.streams["unknown-to-kick"] = stream.State{StatusAt: now.Add(-time.Hour)}
 	kick := &fakeKick{obs: []stream.Observation{{Broadcaster: 1, Live: true}, {Broadcaster: 2}, {Broadcaster: 3}, {Broadcaster: 4, Live: true}}}
 	r := &sweep.Reconciler{Store: st, Channels: kick}
 	if err := r.Run(context.Background(), now); err != nil {
 		t.Fatal(err)
 	}
-	if len(kick.asked) != 1 || fmt.Sprint(kick.asked[0]) != "[1 2 4]" {
-		t.Errorf("asked Kick about %v, want one call for [1 2 4] (the fresh status is not checked)", kick.asked)
+	if len(kick.asked) != 1 || fmt.Sprint(kick.asked[0]) != "[2 1 4 5]" {
+		t.Errorf("asked Kick about %v, want one call for [2 1 4 5] (oldest first; the fresh status is not checked)", kick.asked)
 	}
 	want := map[string]bool{"missed-live": true, "second-guild": true, "stuck-live": false, "fresh": true, "right": true}
 	for g, live := range want {
@@ -353,6 +378,53 @@ func TestReconcile(t *testing.T) {
 	if len(st.statuses) != 3 {
 		t.Errorf("%d status writes, want 3 (only what differs)", len(st.statuses))
 	}
+	if got := fmt.Sprint(st.checked); got != "[right unknown-to-kick]" {
+		t.Errorf("marked checked %s, want [right unknown-to-kick] (what Kick did not contradict)", got)
+	}
+}
+
+// TestReconcileAsksAgainOnlyWhenStale: a status Kick confirmed is not
+// asked about again until the stale window has passed since the check.
+func TestReconcileAsksAgainOnlyWhenStale(t *testing.T) {
+	st := newStore()
+	st.conns = []stream.Connection{{Guild: "offline", Broadcaster: 1}}
+	st.streams["offline"] = stream.State{StatusAt: now.Add(-48 * time.Hour)}
+	kick := &fakeKick{obs: []stream.Observation{{Broadcaster: 1}}}
+	r := &sweep.Reconciler{Store: st, Channels: kick}
+	for _, tt := range []struct {
+		after time.Duration
+		asked int
+	}{{0, 1}, {5 * time.Minute, 1}, {sweep.DefaultStaleAfter - time.Second, 1}, {sweep.DefaultStaleAfter, 2}, {sweep.DefaultStaleAfter + 5*time.Minute, 2}} {
+		if err := r.Run(context.Background(), now.Add(tt.after)); err != nil {
+			t.Fatal(err)
+		}
+		if len(kick.asked) != tt.asked {
+			t.Errorf("after a run at now+%v Kick was asked %d times, want %d", tt.after, len(kick.asked), tt.asked)
+		}
+	}
+}
+
+// TestReconcileCap: a run asks about at most MaxChannels channels, the
+// longest unknown first, and the next run takes the rest.
+func TestReconcileCap(t *testing.T) {
+	st := newStore()
+	var obs []stream.Observation
+	for b := range int64(5) {
+		g := fmt.Sprint("g", b)
+		st.conns = append(st.conns, stream.Connection{Guild: g, Broadcaster: b + 1})
+		st.streams[g] = stream.State{StatusAt: now.Add(-time.Duration(b+1) * time.Hour)}
+		obs = append(obs, stream.Observation{Broadcaster: b + 1})
+	}
+	kick := &fakeKick{obs: obs}
+	r := &sweep.Reconciler{Store: st, Channels: kick, MaxChannels: 2}
+	for i := range 4 {
+		if err := r.Run(context.Background(), now.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := fmt.Sprint(kick.asked); got != "[[5 4] [3 2] [1]]" {
+		t.Errorf("Kick asked %s over four runs, want [[5 4] [3 2] [1]] (two a run, oldest first, then none left)", got)
+	}
 }
 
 func TestReconcileKickFailureLeavesState(t *testing.T) {
@@ -360,14 +432,12 @@ func TestReconcileKickFailureLeavesState(t *testing.T) {
 	st.conns = []stream.Connection{{Guild: "g", Broadcaster: 1}}
 	st.streams["g"] = stream.State{Live: true, StatusAt: now.Add(-time.Hour)}
 	kick := &fakeKick{err: fault.E(fault.Transient, "kick unavailable")}
-	s := &sweep.Sweeper{Store: st, Reconciler: &sweep.Reconciler{Store: st, Channels: kick, Every: 1}}
-	st.activity["g"] = []audience.Activity{{UserID: 1, At: now.Add(-time.Minute)}}
-	rep, err := s.Run(context.Background(), watchtime.MinuteOf(now), now)
-	if err != nil || rep.Credited != 1 {
-		t.Errorf("Run = %+v, %v; want crediting to go on when Kick fails", rep, err)
+	r := &sweep.Reconciler{Store: st, Channels: kick}
+	if err := r.Run(context.Background(), now); !fault.Is(err, fault.Transient) {
+		t.Errorf("Run with Kick failing = %v, want its Transient error", err)
 	}
-	if !st.streams["g"].Live || len(st.statuses) != 0 {
-		t.Errorf("state changed on a Kick failure: %+v", st.streams["g"])
+	if !st.streams["g"].Live || len(st.statuses) != 0 || len(st.checked) != 0 {
+		t.Errorf("state changed on a Kick failure: %+v, checked %v", st.streams["g"], st.checked)
 	}
 }
 

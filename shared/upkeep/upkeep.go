@@ -4,7 +4,8 @@
 // login before it lapses, tells a guild's admins once when Kick refuses
 // it, has the channels' event subscriptions repaired, since Kick drops
 // them silently after a day of failed deliveries, and has guilds without
-// a connection taken out of the sweep's live index.
+// a connection taken out of the sweep's live index. Every five minutes it
+// has the live status reconciled with Kick's API, off the sweep's path.
 package upkeep
 
 import (
@@ -24,6 +25,10 @@ import (
 
 // RolesEvery is the role sync's period, as the template schedules it.
 const RolesEvery = 10 * time.Minute
+
+// LiveEvery is the live-status reconcile's period, as the template
+// schedules it.
+const LiveEvery = 5 * time.Minute
 
 // Store lists the connections and reads their credentials.
 type Store interface {
@@ -60,7 +65,10 @@ type Upkeep struct {
 	// Unlist takes guilds without a connection out of the live index, so
 	// the sweep stops visiting them; nil skips it.
 	Unlist func(ctx context.Context) error
-	Log    *slog.Logger
+	// Reconcile checks the live status the bot believes with Kick's API
+	// (sweep.Reconciler.Run); nil skips it (a bot without a Kick app).
+	Reconcile func(ctx context.Context, now time.Time) error
+	Log       *slog.Logger
 }
 
 // Task names the tasks the schedules start.
@@ -69,6 +77,7 @@ type Task string
 const (
 	Roles       Task = "roles"
 	Connections Task = "connections"
+	Live        Task = "live"
 )
 
 // Run runs task as of now.
@@ -79,6 +88,11 @@ func (u *Upkeep) Run(ctx context.Context, task Task, now time.Time) error {
 		return err
 	case Connections:
 		return u.Keep(ctx)
+	case Live:
+		if u.Reconcile == nil {
+			return nil
+		}
+		return u.Reconcile(ctx, now)
 	}
 	return fault.E(fault.Invalid, "unknown upkeep task %q", task)
 }

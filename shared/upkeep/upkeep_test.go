@@ -185,3 +185,20 @@ func ExampleUpkeep_FanOutRoles() {
 	fmt.Println(n, q.jobs[0].ID)
 	// Output: 1 roles/1773518400/1234
 }
+
+func TestRunLive(t *testing.T) {
+	var at []time.Time
+	u := &upkeep.Upkeep{Store: &store{}, Queue: &queue{}, Reconcile: func(_ context.Context, now time.Time) error {
+		at = append(at, now)
+		return nil
+	}}
+	if err := u.Run(context.Background(), upkeep.Live, now); err != nil {
+		t.Fatal(err)
+	}
+	if len(at) != 1 || !at[0].Equal(now) {
+		t.Errorf("Run(Live) reconciled at %v, want once at %v", at, now)
+	}
+	if err := (&upkeep.Upkeep{Store: &store{}, Queue: &queue{}}).Run(context.Background(), upkeep.Live, now); err != nil {
+		t.Errorf("Run(Live) without a Kick app = %v, want nothing done", err)
+	}
+}

@@ -35,24 +35,45 @@ func Table(tb testing.TB, name string) *dynamodb.Client {
 	return client
 }
 
-// Counter wraps the client a Store uses and counts its calls: GetItem and
-// Query are reads, PutItem, UpdateItem, DeleteItem and each item of
-// TransactWriteItems writes.
+// Counter wraps the client a Store uses and counts its calls: GetItem,
+// Query and BatchGetItem are reads, PutItem, UpdateItem, DeleteItem and
+// each item of TransactWriteItems writes. Items counts the items the
+// reads returned.
 type Counter struct {
 	dynamo.API
-	Reads, Writes atomic.Int64
+	Reads, Writes, Items atomic.Int64
 }
 
 // GetItem counts a read.
 func (c *Counter) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 	c.Reads.Add(1)
-	return c.API.GetItem(ctx, in, o...)
+	out, err := c.API.GetItem(ctx, in, o...)
+	if err == nil && len(out.Item) > 0 {
+		c.Items.Add(1)
+	}
+	return out, err
 }
 
 // Query counts a read (one page).
 func (c *Counter) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	c.Reads.Add(1)
-	return c.API.Query(ctx, in, o...)
+	out, err := c.API.Query(ctx, in, o...)
+	if err == nil {
+		c.Items.Add(int64(len(out.Items)))
+	}
+	return out, err
+}
+
+// BatchGetItem counts a read (one call).
+func (c *Counter) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	c.Reads.Add(1)
+	out, err := c.API.BatchGetItem(ctx, in, o...)
+	if err == nil {
+		for _, items := range out.Responses {
+			c.Items.Add(int64(len(items)))
+		}
+	}
+	return out, err
 }
 
 // PutItem counts a write.
