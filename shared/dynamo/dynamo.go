@@ -227,9 +227,13 @@ func deliveryKey(id string, typ event.Type) itemKey {
 	return itemKey{PK: deliveryPrefix + id, SK: deliverySKPrefix + string(typ)}
 }
 
+// viewerKey is a viewer's item, in one of the guild's ViewerShards
+// partitions, so that no key takes a guild's every credit.
 func viewerKey(guild string, user int64) itemKey {
-	return itemKey{PK: guildPrefix + guild, SK: viewerPrefix + strconv.FormatInt(user, 10)}
+	return itemKey{PK: viewerPK(guild, shardOf(user)), SK: viewerPrefix + strconv.FormatInt(user, 10)}
 }
+
+func viewerPK(guild string, shard int) string { return fmt.Sprintf("%s%s#V%02d", guildPrefix, guild, shard) }
 
 func streamKey(guild string) itemKey { return itemKey{PK: guildPrefix + guild, SK: streamSK} }
 

@@ -3,8 +3,6 @@ package dynamo
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/notice"
@@ -40,28 +38,20 @@ func (s *Store) LinkedViewers(ctx context.Context, guild string) ([]rolesync.Lin
 }
 
 // WatchedAtLeast returns, by Kick user id, the watch minutes of guild's
-// viewers who have watched at least minutes, from the watchtime index: it
-// may lag the latest credits by a moment.
+// viewers who have watched at least minutes, read from every viewer.
 func (s *Store) WatchedAtLeast(ctx context.Context, guild string, minutes int64) (map[int64]int64, error) {
 	if guild == "" {
 		return nil, fault.E(fault.Invalid, "listing watchtime needs a guild")
 	}
-	items, err := s.queryWhere(ctx, where{
-		index: string(Watchtime),
-		key: expression.Key("guild").Equal(expression.Value(guild)).
-			And(expression.Key("watchMinutes").GreaterThanEqual(expression.Value(minutes))),
-		project: []string{"userId", "watchMinutes"},
-	}, 0, "list watchtime")
+	all, err := s.standings(ctx, guild)
 	if err != nil {
 		return nil, err
 	}
-	var records []viewerRecord
-	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "decode watchtime")
-	}
-	out := make(map[int64]int64, len(records))
-	for _, r := range records {
-		out[r.UserID] = r.WatchMinutes
+	out := map[int64]int64{}
+	for _, v := range all {
+		if v.Watch != nil && *v.Watch >= minutes {
+			out[v.User] = *v.Watch
+		}
 	}
 	return out, nil
 }
