@@ -233,7 +233,9 @@ func viewerKey(guild string, user int64) itemKey {
 	return itemKey{PK: viewerPK(guild, shardOf(user)), SK: viewerPrefix + strconv.FormatInt(user, 10)}
 }
 
-func viewerPK(guild string, shard int) string { return fmt.Sprintf("%s%s#V%02d", guildPrefix, guild, shard) }
+func viewerPK(guild string, shard int) string {
+	return fmt.Sprintf("%s%s#V%02d", guildPrefix, guild, shard)
+}
 
 func streamKey(guild string) itemKey { return itemKey{PK: guildPrefix + guild, SK: streamSK} }
 

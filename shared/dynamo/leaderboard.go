@@ -179,15 +179,16 @@ func top(all []standing, b Board, n int) []standing {
 	return on[:min(n, len(on))]
 }
 
-// cursor is a page cursor: the guild, the board and the offset of the next
-// page, and the build it pages through. One-letter names keep it short
-// enough for a Discord component's custom id.
+// cursor is a page cursor: the guild, the board (w or p) and the offset of
+// the next page. One-letter names keep it short enough for a Discord
+// component's custom id (100 characters with the button's own prefix).
 type cursor struct {
 	Guild  string `json:"g"`
-	Board  Board  `json:"b"`
+	Board  string `json:"b"`
 	Offset int    `json:"o"`
-	Built  int64  `json:"t"`
 }
+
+func boardCode(b Board) string { return string(b)[:1] }
 
 func encodeCursor(c cursor) string {
 	b, _ := json.Marshal(c) // a struct of strings and numbers always encodes
@@ -196,7 +197,7 @@ func encodeCursor(c cursor) string {
 
 func decodeCursor(s, guild string, board Board) (cursor, error) {
 	if s == "" {
-		return cursor{Guild: guild, Board: board}, nil
+		return cursor{Guild: guild, Board: boardCode(board)}, nil
 	}
 	bad := fault.E(fault.Invalid, "bad page cursor")
 	b, err := base64.RawURLEncoding.DecodeString(s)
@@ -206,7 +207,7 @@ func decodeCursor(s, guild string, board Board) (cursor, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var c cursor
-	if dec.Decode(&c) != nil || dec.More() || c.Guild != guild || c.Board != board || c.Offset <= 0 || c.Offset >= MaxTop {
+	if dec.Decode(&c) != nil || dec.More() || c.Guild != guild || c.Board != boardCode(board) || c.Offset <= 0 || c.Offset >= MaxTop {
 		return cursor{}, bad
 	}
 	return c, nil
@@ -215,8 +216,8 @@ func decodeCursor(s, guild string, board Board) (cursor, error) {
 // Top returns a page of up to limit (1 to MaxTop) of guild's viewers on
 // board, highest first, from the board as last built (BuildBoards): one
 // GetItem whatever the audience. cursor is "" for the first page, else the
-// Next of the page before; a cursor from an older build pages through the
-// current one. Page.At says when the board was built; a guild whose board
+// Next of the page before; a cursor made on an older build pages through
+// the current one. Page.At says when the board was built; a guild whose board
 // was never built has an empty page. The viewers carry Guild, UserID,
 // Username, WatchMinutes and PointsMilli. It returns fault.Invalid for an
 // unknown board, a limit out of range or a cursor that is not a Next of
@@ -252,7 +253,7 @@ func (s *Store) Top(ctx context.Context, guild string, board Board, limit int, c
 		page.Viewers = append(page.Viewers, audience.Viewer{Guild: guild, UserID: e.User, Username: e.Name, WatchMinutes: e.Watch, PointsMilli: e.Points})
 	}
 	if end < len(r.Entries) {
-		page.Next = encodeCursor(cursor{Guild: guild, Board: board, Offset: end, Built: r.Built})
+		page.Next = encodeCursor(cursor{Guild: guild, Board: boardCode(board), Offset: end})
 	}
 	return page, nil
 }

@@ -270,7 +270,7 @@ func runLeaderboardSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			t.Fatal("Top(g, points, 1): no Next")
 		}
 		// other has no Next: make one for guild h as Top would.
-		hCursor := encodeCursor(cursor{Guild: "h", Board: Points, Offset: len(other.Viewers)})
+		hCursor := encodeCursor(cursor{Guild: "h", Board: "p", Offset: len(other.Viewers)})
 		b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 		for _, tc := range []struct {
 			name   string
@@ -285,11 +285,11 @@ func runLeaderboardSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			{"no guild", "", Points, 10, ""},
 			{"not base64", "g", Points, 10, "!!!"},
 			{"not JSON", "g", Points, 10, b64("points")},
-			{"no offset", "g", Points, 10, b64(`{"g":"g","b":"points"}`)},
-			{"an offset past the board", "g", Points, 10, b64(`{"g":"g","b":"points","o":100}`)},
-			{"a negative offset", "g", Points, 10, b64(`{"g":"g","b":"points","o":-1}`)},
-			{"unknown field", "g", Points, 10, b64(`{"g":"g","b":"points","o":1,"x":1}`)},
-			{"trailing data", "g", Points, 10, b64(`{"g":"g","b":"points","o":1}{}`)},
+			{"no offset", "g", Points, 10, b64(`{"g":"g","b":"p"}`)},
+			{"an offset past the board", "g", Points, 10, b64(`{"g":"g","b":"p","o":100}`)},
+			{"a negative offset", "g", Points, 10, b64(`{"g":"g","b":"p","o":-1}`)},
+			{"unknown field", "g", Points, 10, b64(`{"g":"g","b":"p","o":1,"x":1}`)},
+			{"trailing data", "g", Points, 10, b64(`{"g":"g","b":"p","o":1}{}`)},
 			{"another guild's", "g", Points, 10, hCursor},
 			{"for another guild", "h", Points, 10, first.Next},
 			{"another board's", "g", Watchtime, 10, first.Next},
@@ -415,5 +415,15 @@ func TestLeaderboardUserFromKey(t *testing.T) {
 	}
 	if got := userIDs(page.Viewers); !slices.Equal(got, []int64{12}) {
 		t.Errorf("Top user ids = %v, want [12]", got)
+	}
+}
+
+// TestCursorFitsACustomID: a Next cursor of the longest guild id at the
+// deepest page, behind the leaderboard button's prefix, fits Discord's
+// 100-character custom id.
+func TestCursorFitsACustomID(t *testing.T) {
+	c := encodeCursor(cursor{Guild: "18446744073709551615", Board: boardCode(Watchtime), Offset: MaxTop - 1})
+	if id := "lb:watchtime:100:" + c; len(id) > 100 {
+		t.Errorf("custom id %q is %d characters, want at most 100", id, len(id))
 	}
 }

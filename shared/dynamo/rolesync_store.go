@@ -3,7 +3,6 @@ package dynamo
 import (
 	"context"
 
-
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/rolesync"
