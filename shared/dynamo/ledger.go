@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -46,8 +47,11 @@ const (
 
 	// adjustAttempts bounds the retries of a change cancelled because the
 	// balance moved between its read and its write (a credit, another
-	// change): a credit lands about once a minute per viewer.
-	adjustAttempts = 5
+	// change), each after a random pause of up to attempt × retryPause so
+	// that changes racing for one viewer spread out. A credit lands about
+	// once a minute per viewer; admins rarely change one viewer at once.
+	adjustAttempts = 20
+	retryPause     = 5 * time.Millisecond
 )
 
 var _ points.LedgerStore = (*Store)(nil)
@@ -110,7 +114,14 @@ func (s *Store) AdjustPoints(ctx context.Context, guild string, userID int64, c 
 	// As stored, so that the first call and a retry return the same entry.
 	c.At = fromMillis(c.At.UnixMilli())
 
-	for range adjustAttempts {
+	for attempt := range adjustAttempts {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return points.Entry{}, fault.Wrap(fault.Transient, ctx.Err(), "change points")
+			case <-time.After(rand.N(time.Duration(attempt) * retryPause)):
+			}
+		}
 		if e, ok, err := s.markedEntry(ctx, guild, userID, c.Cause); err != nil || ok {
 			return e, err
 		}
