@@ -81,6 +81,10 @@ func setupEnv(t *testing.T) *env {
 			}
 		}
 	}
+	// The sweep builds the boards every few minutes; here, once now.
+	if err := store.BuildBoards(ctx, guild, start); err != nil {
+		t.Fatal(err)
+	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -372,6 +376,9 @@ func TestLeaderboardButtons(t *testing.T) {
 		if _, err := e.store.Credit(ctx, guild, watchtime.Credit{UserID: id, Username: "late" + string(rune('a'+n)), Minute: watchtime.MinuteOf(start), PointsMilli: 200}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := e.store.BuildBoards(ctx, guild, e.now); err != nil {
+		t.Fatal(err)
 	}
 	_, got := e.send(t, member.Command(e.ids.Next(), "leaderboard"))
 	var next string

@@ -67,4 +67,6 @@ type Page struct {
 	// Next is an opaque cursor for the page after this one (short enough
 	// for a Discord button's custom id); "" when no viewer follows.
 	Next string
+	// At is when the standings were read; zero when they never were.
+	At time.Time
 }

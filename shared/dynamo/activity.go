@@ -28,16 +28,18 @@ const (
 	// puts 6,250 writes on each key in that minute, under a fifth of what
 	// one partition serves. The sweep reads each shard with one Query.
 	ActivityShards = 16
+	// ViewerShards spreads a guild's viewer items the same way, so that
+	// crediting 100,000 viewers in a minute puts 6,250 writes on each key.
+	ViewerShards = 16
 	// ActivityTTL keeps activity items long enough for the sweep to catch
 	// up after a long outage; DynamoDB deletes them afterwards for free.
 	ActivityTTL = 7 * 24 * time.Hour
 )
 
-// activityShard places a viewer on one of ActivityShards partition keys
-// (Fibonacci hashing: Kick's ids are sequential, their low bits even).
-func activityShard(user int64) int {
-	return int(uint64(user) * 0x9E3779B97F4A7C15 >> 60 % ActivityShards)
-}
+// shardOf places a viewer on one of 16 partition keys (ActivityShards,
+// ViewerShards), by the top bits of a Fibonacci hash: Kick's ids are
+// sequential, so their low bits alone would spread unevenly.
+func shardOf(user int64) int { return int(uint64(user) * 0x9E3779B97F4A7C15 >> 60) }
 
 func activityPK(guild string, shard int) string {
 	return fmt.Sprintf("%s%s#%02d", activityPrefix, guild, shard)
@@ -77,7 +79,7 @@ func (s *Store) TouchViewer(ctx context.Context, guild string, a audience.Activi
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "build activity")
 	}
-	return s.update(ctx, itemKey{PK: activityPK(guild, activityShard(a.UserID)), SK: activitySK(m, a.UserID)}, expr, "record viewer activity")
+	return s.update(ctx, itemKey{PK: activityPK(guild, shardOf(a.UserID)), SK: activitySK(m, a.UserID)}, expr, "record viewer activity")
 }
 
 // Activity returns guild's activity in minutes from to to: one entry per

@@ -13,7 +13,7 @@
 //	delivery        DELIVERY#<msg id>    DELIVERY#<event type>       at N(ms), expiresAt N(s, TTL)
 //	unprocessable   UNPROCESSABLE#<msg   TYPE#<event type>           type S, at N(ms, signed), receivedAt N(ms),
 //	 delivery        id>                                             body B, reason S, expiresAt N(s, TTL)
-//	viewer          GUILD#<guild>        VIEWER#<kick user id>       guild S, userId N, username S,
+//	viewer          GUILD#<guild>#V<nn>  VIEWER#<kick user id>       guild S, userId N, username S,
 //	                                                                 nameKey S (<guild>#<lower-case name>),
 //	                                                                 lastChatAt N(ms, latest activity the
 //	                                                                 sweep credited), watchMinutes N,
@@ -31,6 +31,8 @@
 //	sweep checkpoint GUILD#<guild>       SWEEP                       guild S, through N (minute),
 //	                                                                 liveIndex S ("live", while minutes of
 //	                                                                 a stream remain to credit)
+//	board           GUILD#<guild>        BOARD#<watchtime|points>    builtAt N(ms), e L (the top 100: u N
+//	                                                                 user, n S name, w N minutes, p N milli)
 //	stream state    GUILD#<guild>        STREAM                      guild S, live BOOL, title S,
 //	                                                                 startedAt/endedAt/statusAt N(ms),
 //	                                                                 categoryId N, categoryName S,
@@ -69,15 +71,17 @@
 // payload's own times (a renewal's months-old created_at) are not.
 //
 // Times are unix milliseconds, except expiresAt, which DynamoDB's TTL reads
-// as unix seconds, and creditedMinute and through, in unix minutes. The
-// indexes: watchtime and points (guild, watchMinutes/pointsMilli) hold
-// viewers once those counters exist; live (liveIndex, guild) holds the
-// stream items of live guilds, the settings items of guilds tracking
+// as unix seconds, and creditedMinute and through, in unix minutes. A
+// viewer's <nn> (00-15) is a hash of the Kick user id, the same that places
+// their activity on its shard: no partition key takes more than a sixteenth
+// of a guild's credits or chat. The indexes: live (liveIndex, guild) holds
+// the stream items of live guilds, the settings items of guilds tracking
 // offline and the checkpoints of guilds with minutes still to credit;
 // connections (connIndex, pk) holds every connection; byName (nameKey)
-// finds a viewer by username. Activity, deliveries and log entries carry
-// none of these keys, so they stay out of every index: a chat message
-// costs one write and no index write.
+// finds a viewer by username, and its key changes only with the name.
+// Activity, deliveries, log entries and boards carry none of these keys,
+// and no write per chat message or per credit changes an index key: a chat
+// message costs one write unit and a credit one, whatever the indexes.
 //
 // Every write is conditioned or idempotent: a ConditionalCheckFailed answer
 // means the write was already done (or a newer one was), which is success.
@@ -232,8 +236,14 @@ func deliveryKey(id string, typ event.Type) itemKey {
 	return itemKey{PK: deliveryPrefix + id, SK: deliverySKPrefix + string(typ)}
 }
 
+// viewerKey is a viewer's item, in one of the guild's ViewerShards
+// partitions, so that no key takes a guild's every credit.
 func viewerKey(guild string, user int64) itemKey {
-	return itemKey{PK: guildPrefix + guild, SK: viewerPrefix + strconv.FormatInt(user, 10)}
+	return itemKey{PK: viewerPK(guild, shardOf(user)), SK: viewerPrefix + strconv.FormatInt(user, 10)}
+}
+
+func viewerPK(guild string, shard int) string {
+	return fmt.Sprintf("%s%s#V%02d", guildPrefix, guild, shard)
 }
 
 func streamKey(guild string) itemKey { return itemKey{PK: guildPrefix + guild, SK: streamSK} }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,11 +98,11 @@ func TestUpdateFix(t *testing.T) {
 	for i := range 20 {
 		_, err := ddb.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(s.Table), Key: viewerKey("g", int64(i+1)).av(),
-			UpdateExpression: aws.String("SET guild = :g, userId = :u, watchMinutes = :t"),
+			UpdateExpression: aws.String("SET liveIndex = :l, userId = :u, guild = :t"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":g": str("g"),
+				":l": str("test"),
 				":u": &types.AttributeValueMemberN{Value: fmt.Sprint(i + 1)},
-				":t": &types.AttributeValueMemberN{Value: fmt.Sprint(9000 - i)},
+				":t": str(fmt.Sprint(9000 - i)),
 			},
 		})
 		if err != nil {
@@ -109,10 +110,10 @@ func TestUpdateFix(t *testing.T) {
 		}
 	}
 	for i := range 10 { // even ids move later, odd ids leave the index
-		expr := "SET watchMinutes = :t"
-		values := map[string]types.AttributeValue{":t": &types.AttributeValueMemberN{Value: fmt.Sprint(9500 + i)}}
+		expr := "SET guild = :t"
+		values := map[string]types.AttributeValue{":t": str(fmt.Sprint(9500 + i))}
 		if i%2 == 1 {
-			expr, values = "REMOVE watchMinutes", nil
+			expr, values = "REMOVE liveIndex", nil
 		}
 		_, err := ddb.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(s.Table), Key: viewerKey("g", int64(i+1)).av(),
@@ -123,23 +124,24 @@ func TestUpdateFix(t *testing.T) {
 		}
 	}
 	items, err := s.queryWhere(ctx, where{
-		index: "watchtime",
-		key:   expression.Key("guild").Equal(expression.Value("g")).And(expression.Key("watchMinutes").GreaterThanEqual(expression.Value(1))),
+		index: liveIndex,
+		key:   expression.Key("liveIndex").Equal(expression.Value("test")).And(expression.Key("guild").GreaterThanEqual(expression.Value("1"))),
 	}, 0, "test")
 	if err != nil {
 		t.Fatalf("Query: %v", err)
 	}
 	var ids []int64
 	for _, item := range items {
-		var r viewerRecord
-		if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+		var k itemKey // the index projects keys only
+		if err := attributevalue.UnmarshalMap(item, &k); err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, r.UserID)
+		id, _ := strconv.ParseInt(strings.TrimPrefix(k.SK, viewerPrefix), 10, 64)
+		ids = append(ids, id)
 	}
 	want := []int64{20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 1, 3, 5, 7, 9}
 	if diff := cmp.Diff(want, ids); diff != "" {
-		t.Errorf("watchtime index order (-want +got):\n%s", diff)
+		t.Errorf("live index order (-want +got):\n%s", diff)
 	}
 
 	// Dropping a table drops its twin, so the name can be used again.

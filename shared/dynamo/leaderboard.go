@@ -2,25 +2,26 @@ package dynamo
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/fault"
 )
 
-// Board is a leaderboard; its value names the index that orders a guild's
-// viewers by one counter. The index is sparse, so a viewer whose counter
-// was never written is not on the board.
+// Board is a leaderboard: what it orders a guild's viewers by. A viewer
+// whose counter was never written is not on it.
 type Board = audience.Board
 
 // The leaderboards.
@@ -29,132 +30,132 @@ const (
 	Points    = audience.PointsBoard    // by pointsMilli
 )
 
-// MaxTop is the most viewers one Top page holds.
+// MaxTop is the most viewers one Top page holds, and the most a board
+// lists: a board is one item, read with one GetItem.
 const MaxTop = 100
 
 // Page is one page of a leaderboard.
 type Page = audience.Page
 
-// boardAttr returns the viewer attribute that orders b.
-func boardAttr(b Board) (string, bool) {
-	switch b {
-	case Watchtime:
-		return "watchMinutes", true
-	case Points:
-		return "pointsMilli", true
-	}
-	return "", false
+// boardPrefix starts a board's sort key: BOARD#watchtime, BOARD#points.
+const boardPrefix = "BOARD#"
+
+func boardKey(guild string, b Board) itemKey {
+	return itemKey{PK: guildPrefix + guild, SK: boardPrefix + string(b)}
 }
 
-// cursor is a page cursor: the key of the last viewer on a page, which
-// DynamoDB needs to resume after it (pk and sk follow from guild and
-// user). The counter is named for its board (w or p), so that a cursor
-// cannot resume another board. One-letter names keep the cursor short
-// enough for a Discord component's custom id.
-type cursor struct {
-	Guild     string `json:"g"`
-	UserID    int64  `json:"u"`
-	Watchtime *int64 `json:"w,omitempty"`
-	Points    *int64 `json:"p,omitempty"`
+// boardRecord is a guild's board as last built: its top MaxTop viewers,
+// highest first (ties by user id), and when it was built. One-letter names
+// keep the item near 4 KB.
+type boardRecord struct {
+	itemKey
+	Built   int64        `dynamodbav:"builtAt"`
+	Entries []boardEntry `dynamodbav:"e"`
 }
 
-func encodeCursor(guild string, board Board, r viewerRecord) string {
-	c := cursor{Guild: guild, UserID: r.UserID}
-	if board == Watchtime {
-		c.Watchtime = &r.WatchMinutes
-	} else {
-		c.Points = &r.PointsMilli
-	}
-	b, _ := json.Marshal(c) // a struct of strings and numbers always encodes
-	return base64.RawURLEncoding.EncodeToString(b)
+type boardEntry struct {
+	User   int64  `dynamodbav:"u"`
+	Name   string `dynamodbav:"n"`
+	Watch  int64  `dynamodbav:"w"`
+	Points int64  `dynamodbav:"p"`
 }
 
-// decodeCursor returns the ExclusiveStartKey that s names on guild's
-// board; nil for "".
-func decodeCursor(s, guild string, board Board, attr string) (map[string]types.AttributeValue, error) {
-	if s == "" {
-		return nil, nil
-	}
-	bad := fault.E(fault.Invalid, "bad page cursor")
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, bad
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var c cursor
-	if dec.Decode(&c) != nil || dec.More() || c.Guild != guild || c.UserID <= 0 {
-		return nil, bad
-	}
-	value := c.Watchtime
-	if board == Points {
-		value = c.Points
-	}
-	if value == nil || (c.Watchtime != nil && c.Points != nil) {
-		return nil, bad
-	}
-	k := viewerKey(guild, c.UserID).av()
-	k["guild"] = &types.AttributeValueMemberS{Value: guild}
-	k[attr] = &types.AttributeValueMemberN{Value: strconv.FormatInt(*value, 10)}
-	return k, nil
+func valid(b Board) bool { return b == Watchtime || b == Points }
+
+// standing is one viewer's counters as a board build reads them; nil for
+// a counter never written.
+type standing struct {
+	User   int64  `dynamodbav:"userId"`
+	Name   string `dynamodbav:"username"`
+	Watch  *int64 `dynamodbav:"watchMinutes"`
+	Points *int64 `dynamodbav:"pointsMilli"`
 }
 
-// Top returns a page of up to limit (1 to MaxTop) of guild's viewers on
-// board, highest first; cursor is "" for the first page, else the Next of
-// the page before. Viewers with equal values come in a stable order. The
-// viewers carry Guild, UserID, Username, WatchMinutes and PointsMilli.
-// The board is an index, so it may lag the latest changes for a moment.
-// It returns fault.Invalid for an unknown board, a limit out of range or a
-// cursor that is not a Next of guild's board.
-func (s *Store) Top(ctx context.Context, guild string, board Board, limit int, cursor string) (Page, error) {
-	attr, ok := boardAttr(board)
-	if !ok {
-		return Page{}, fault.E(fault.Invalid, "unknown leaderboard %q", board)
+func (v standing) value(b Board) *int64 {
+	if b == Points {
+		return v.Points
 	}
-	if guild == "" {
-		return Page{}, fault.E(fault.Invalid, "leaderboard needs a guild")
-	}
-	if limit < 1 || limit > MaxTop {
-		return Page{}, fault.E(fault.Invalid, "leaderboard page size must be 1 to %d", MaxTop)
-	}
-	start, err := decodeCursor(cursor, guild, board, attr)
-	if err != nil {
-		return Page{}, err
-	}
-	// One viewer more than the page, to know whether another page follows:
-	// DynamoDB's LastEvaluatedKey is also set when the page merely reached
-	// the limit, which would make a last page's Next lead to an empty one.
-	items, err := s.queryWhere(ctx, where{index: string(board), key: expression.Key("guild").Equal(expression.Value(guild)),
-		start: start, descending: true}, limit+1, "list leaderboard")
-	if err != nil {
-		return Page{}, err
-	}
-	var records []viewerRecord
-	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
-		return Page{}, fault.Wrap(fault.Internal, err, "decode leaderboard")
-	}
-	var page Page
-	for i := range records[:min(len(records), limit)] {
-		r := &records[i]
-		if r.UserID == 0 {
-			r.UserID = keyUser(items[i])
-		}
-		page.Viewers = append(page.Viewers, audience.Viewer{
-			Guild:        guild,
-			UserID:       r.UserID,
-			Username:     r.Username,
-			WatchMinutes: r.WatchMinutes,
-			PointsMilli:  r.PointsMilli,
+	return v.Watch
+}
+
+// standings reads every viewer of guild: one Query (paged) per viewer
+// shard, run together. Its reads grow with the audience, so only board
+// builds and /rank (answered by the worker) call it.
+func (s *Store) standings(ctx context.Context, guild string) ([]standing, error) {
+	var (
+		mu   sync.Mutex
+		all  []standing
+		errs = make([]error, ViewerShards)
+		wg   sync.WaitGroup
+	)
+	for shard := range ViewerShards {
+		wg.Go(func() {
+			items, err := s.queryWhere(ctx, where{
+				key:     expression.Key("pk").Equal(expression.Value(viewerPK(guild, shard))),
+				project: []string{"sk", "userId", "username", "watchMinutes", "pointsMilli"},
+			}, 0, "read standings")
+			if err != nil {
+				errs[shard] = err
+				return
+			}
+			var part []standing
+			if err := attributevalue.UnmarshalListOfMaps(items, &part); err != nil {
+				errs[shard] = fault.Wrap(fault.Internal, err, "decode standings")
+				return
+			}
+			for i := range part {
+				if part[i].User == 0 { // written without its userId: the key has it
+					part[i].User = keyUser(items[i])
+				}
+			}
+			mu.Lock()
+			all = append(all, part...)
+			mu.Unlock()
 		})
 	}
-	if len(records) > limit {
-		page.Next = encodeCursor(guild, board, records[limit-1])
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
-	return page, nil
+	return all, nil
+}
+
+// BuildBoards rebuilds guild's two boards from every viewer's counters as
+// read at at: the exact standings of that moment, highest first, ties by
+// user id. A build older than the stored one changes nothing. It reads the
+// whole audience (one Query page per 1 MB of viewers) and writes two items
+// of up to about 4 KB, so the sweep calls it every few minutes, not per
+// credit: the leaderboards never put a write on a key per viewer.
+func (s *Store) BuildBoards(ctx context.Context, guild string, at time.Time) error {
+	if guild == "" {
+		return fault.E(fault.Invalid, "a board needs a guild")
+	}
+	all, err := s.standings(ctx, guild)
+	if err != nil {
+		return err
+	}
+	for _, b := range []Board{Watchtime, Points} {
+		r := boardRecord{itemKey: boardKey(guild, b), Built: millis(at), Entries: []boardEntry{}}
+		for _, v := range top(all, b, MaxTop) {
+			r.Entries = append(r.Entries, boardEntry{User: v.User, Name: v.Name, Watch: deref(v.Watch), Points: deref(v.Points)})
+		}
+		item, err := attributevalue.MarshalMap(r)
+		if err != nil {
+			return fault.Wrap(fault.Internal, err, "encode board")
+		}
+		built := expression.Name("builtAt")
+		err = s.putIf(ctx, item, expression.AttributeNotExists(built).Or(built.LessThan(expression.Value(millis(at)))), "", "save board")
+		if err != nil && !fault.Is(err, fault.Conflict) {
+			return err
+		}
+	}
+	return nil
 }
 
 // keyUser returns the user id in a viewer item's sort key, for a viewer
-// written without its userId attribute; 0 if the key holds none.
+// written without its userId attribute; 0 if the item has no such key.
 func keyUser(item map[string]types.AttributeValue) int64 {
 	sk, _ := item["sk"].(*types.AttributeValueMemberS)
 	if sk == nil {
@@ -164,15 +165,119 @@ func keyUser(item map[string]types.AttributeValue) int64 {
 	return id
 }
 
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// top returns the n viewers highest on b (those with a value there),
+// ties by user id.
+func top(all []standing, b Board, n int) []standing {
+	var on []standing
+	for _, v := range all {
+		if v.value(b) != nil {
+			on = append(on, v)
+		}
+	}
+	slices.SortFunc(on, func(x, y standing) int {
+		if c := cmp.Compare(*y.value(b), *x.value(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.User, y.User)
+	})
+	return on[:min(n, len(on))]
+}
+
+// cursor is a page cursor: the guild, the board (w or p) and the offset of
+// the next page. One-letter names keep it short enough for a Discord
+// component's custom id (100 characters with the button's own prefix).
+type cursor struct {
+	Guild  string `json:"g"`
+	Board  string `json:"b"`
+	Offset int    `json:"o"`
+}
+
+func boardCode(b Board) string { return string(b)[:1] }
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c) // a struct of strings and numbers always encodes
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s, guild string, board Board) (cursor, error) {
+	if s == "" {
+		return cursor{Guild: guild, Board: boardCode(board)}, nil
+	}
+	bad := fault.E(fault.Invalid, "bad page cursor")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, bad
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var c cursor
+	if dec.Decode(&c) != nil || dec.More() || c.Guild != guild || c.Board != boardCode(board) || c.Offset <= 0 || c.Offset >= MaxTop {
+		return cursor{}, bad
+	}
+	return c, nil
+}
+
+// Top returns a page of up to limit (1 to MaxTop) of guild's viewers on
+// board, highest first, from the board as last built (BuildBoards): one
+// GetItem whatever the audience. cursor is "" for the first page, else the
+// Next of the page before; a cursor made on an older build pages through
+// the current one. Page.At says when the board was built; a guild whose board
+// was never built has an empty page. The viewers carry Guild, UserID,
+// Username, WatchMinutes and PointsMilli. It returns fault.Invalid for an
+// unknown board, a limit out of range or a cursor that is not a Next of
+// guild's board.
+func (s *Store) Top(ctx context.Context, guild string, board Board, limit int, cur string) (Page, error) {
+	if !valid(board) {
+		return Page{}, fault.E(fault.Invalid, "unknown leaderboard %q", board)
+	}
+	if guild == "" {
+		return Page{}, fault.E(fault.Invalid, "leaderboard needs a guild")
+	}
+	if limit < 1 || limit > MaxTop {
+		return Page{}, fault.E(fault.Invalid, "leaderboard page size must be 1 to %d", MaxTop)
+	}
+	c, err := decodeCursor(cur, guild, board)
+	if err != nil {
+		return Page{}, err
+	}
+	item, ok, err := s.getItem(ctx, boardKey(guild, board), "load leaderboard")
+	if err != nil || !ok {
+		return Page{}, err
+	}
+	var r boardRecord
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+		return Page{}, fault.Wrap(fault.Internal, err, "decode leaderboard")
+	}
+	page := Page{At: fromMillis(r.Built)}
+	if c.Offset >= len(r.Entries) {
+		return page, nil
+	}
+	end := min(len(r.Entries), c.Offset+limit)
+	for _, e := range r.Entries[c.Offset:end] {
+		page.Viewers = append(page.Viewers, audience.Viewer{Guild: guild, UserID: e.User, Username: e.Name, WatchMinutes: e.Watch, PointsMilli: e.Points})
+	}
+	if end < len(r.Entries) {
+		page.Next = encodeCursor(cursor{Guild: guild, Board: boardCode(board), Offset: end})
+	}
+	return page, nil
+}
+
 // Rank returns the position of guild's viewer userID on board (1 for the
 // top; viewers with equal values share a position) and the viewer, read
-// consistently. The position is counted on the board's index, which may
-// lag the latest changes for a moment. It returns fault.NotFound when the
-// viewer was never recorded in guild or is not on the board, and
-// fault.Invalid for an unknown board.
+// consistently, counting the viewers ahead from every viewer's counters
+// as read now: exact, and costing reads that grow with the audience (one
+// Query page per 1 MB of viewers), so /rank is answered by the worker. It
+// returns fault.NotFound when the viewer was never recorded in guild or is
+// not on the board, and fault.Invalid for an unknown board.
 func (s *Store) Rank(ctx context.Context, guild string, board Board, userID int64) (rank int64, v audience.Viewer, err error) {
-	attr, ok := boardAttr(board)
-	if !ok {
+	if !valid(board) {
 		return 0, audience.Viewer{}, fault.E(fault.Invalid, "unknown leaderboard %q", board)
 	}
 	if guild == "" || userID <= 0 {
@@ -185,48 +290,27 @@ func (s *Store) Rank(ctx context.Context, guild string, board Board, userID int6
 	if !ok {
 		return 0, audience.Viewer{}, fault.E(fault.NotFound, "viewer not found")
 	}
-	if _, on := item[attr]; !on {
-		return 0, audience.Viewer{}, fault.E(fault.NotFound, "viewer is not on the %s leaderboard", board)
-	}
+	var me standing
 	var r viewerRecord
+	if err := attributevalue.UnmarshalMap(item, &me); err != nil {
+		return 0, audience.Viewer{}, fault.Wrap(fault.Internal, err, "decode viewer")
+	}
 	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 		return 0, audience.Viewer{}, fault.Wrap(fault.Internal, err, "decode viewer")
 	}
-	value := r.WatchMinutes
-	if board == Points {
-		value = r.PointsMilli
+	mine := me.value(board)
+	if mine == nil {
+		return 0, audience.Viewer{}, fault.E(fault.NotFound, "viewer is not on the %s leaderboard", board)
 	}
-
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("guild").Equal(expression.Value(guild)).
-			And(expression.Key(attr).GreaterThan(expression.Value(value)))).
-		Build()
+	all, err := s.standings(ctx, guild)
 	if err != nil {
-		return 0, audience.Viewer{}, fault.Wrap(fault.Internal, err, "build rank query")
+		return 0, audience.Viewer{}, err
 	}
-	in := &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		IndexName:                 aws.String(string(board)),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		Select:                    types.SelectCount,
-	}
-	if s.pageSize > 0 {
-		in.Limit = aws.Int32(s.pageSize)
-	}
-	// A count reads at most 1 MB of index per page; a large board takes
-	// several.
-	var ahead int64
-	for {
-		out, err := s.Client.Query(ctx, in)
-		if err != nil {
-			return 0, audience.Viewer{}, classify(err, "count viewers ahead")
+	rank = 1
+	for _, o := range all {
+		if x := o.value(board); x != nil && *x > *mine {
+			rank++
 		}
-		ahead += int64(out.Count)
-		if len(out.LastEvaluatedKey) == 0 {
-			return ahead + 1, r.viewer(), nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+	return rank, r.viewer(), nil
 }

@@ -150,6 +150,31 @@ func runLeaderboardSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 	paged := *s
 	paged.pageSize = 1
 	ctx := t.Context()
+	if err := paged.BuildBoards(ctx, "g", at(10)); err != nil {
+		t.Fatalf("BuildBoards(g): %v", err)
+	}
+	if err := s.BuildBoards(ctx, "h", at(10)); err != nil {
+		t.Fatalf("BuildBoards(h): %v", err)
+	}
+
+	t.Run("BuildBoards", func(t *testing.T) {
+		// A build older than the stored one changes nothing; the page says
+		// when its standings were read.
+		if err := s.BuildBoards(ctx, "g", at(5)); err != nil {
+			t.Fatalf("BuildBoards(g, older): %v", err)
+		}
+		page, err := s.Top(ctx, "g", Watchtime, 1, "")
+		if err != nil || !page.At.Equal(at(10)) {
+			t.Errorf("Top(g) after an older build = %+v, %v; want the build of %v", page, err, at(10))
+		}
+		// A guild never built has an empty board.
+		if page, err := s.Top(ctx, "unbuilt", Points, 10, ""); err != nil || len(page.Viewers) != 0 || !page.At.IsZero() {
+			t.Errorf("Top(unbuilt) = %+v, %v; want an empty page", page, err)
+		}
+		if err := s.BuildBoards(ctx, "", at(1)); !fault.Is(err, fault.Invalid) {
+			t.Errorf("BuildBoards(no guild) = %v, want invalid", err)
+		}
+	})
 
 	t.Run("TopDescending", func(t *testing.T) {
 		for _, board := range []Board{Watchtime, Points} {
@@ -245,7 +270,7 @@ func runLeaderboardSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			t.Fatal("Top(g, points, 1): no Next")
 		}
 		// other has no Next: make one for guild h as Top would.
-		hCursor := encodeCursor("h", Points, viewerRecord{UserID: 1, PointsMilli: other.Viewers[0].PointsMilli})
+		hCursor := encodeCursor(cursor{Guild: "h", Board: "p", Offset: len(other.Viewers)})
 		b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 		for _, tc := range []struct {
 			name   string
@@ -260,11 +285,11 @@ func runLeaderboardSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			{"no guild", "", Points, 10, ""},
 			{"not base64", "g", Points, 10, "!!!"},
 			{"not JSON", "g", Points, 10, b64("points")},
-			{"no value", "g", Points, 10, b64(`{"g":"g","u":1}`)},
-			{"both values", "g", Points, 10, b64(`{"g":"g","u":1,"w":5,"p":5}`)},
-			{"unknown field", "g", Points, 10, b64(`{"g":"g","u":1,"p":5,"x":1}`)},
-			{"trailing data", "g", Points, 10, b64(`{"g":"g","u":1,"p":5}{}`)},
-			{"no user", "g", Points, 10, b64(`{"g":"g","p":5}`)},
+			{"no offset", "g", Points, 10, b64(`{"g":"g","b":"p"}`)},
+			{"an offset past the board", "g", Points, 10, b64(`{"g":"g","b":"p","o":100}`)},
+			{"a negative offset", "g", Points, 10, b64(`{"g":"g","b":"p","o":-1}`)},
+			{"unknown field", "g", Points, 10, b64(`{"g":"g","b":"p","o":1,"x":1}`)},
+			{"trailing data", "g", Points, 10, b64(`{"g":"g","b":"p","o":1}{}`)},
 			{"another guild's", "g", Points, 10, hCursor},
 			{"for another guild", "h", Points, 10, first.Next},
 			{"another board's", "g", Watchtime, 10, first.Next},
@@ -381,11 +406,24 @@ func TestLeaderboardUserFromKey(t *testing.T) {
 	if err != nil {
 		t.Fatalf("UpdateItem: %v", err)
 	}
+	if err := s.BuildBoards(t.Context(), "g", at(1)); err != nil {
+		t.Fatalf("BuildBoards: %v", err)
+	}
 	page, err := s.Top(t.Context(), "g", Watchtime, 10, "")
 	if err != nil {
 		t.Fatalf("Top: %v", err)
 	}
 	if got := userIDs(page.Viewers); !slices.Equal(got, []int64{12}) {
 		t.Errorf("Top user ids = %v, want [12]", got)
+	}
+}
+
+// TestCursorFitsACustomID: a Next cursor of the longest guild id at the
+// deepest page, behind the leaderboard button's prefix, fits Discord's
+// 100-character custom id.
+func TestCursorFitsACustomID(t *testing.T) {
+	c := encodeCursor(cursor{Guild: "18446744073709551615", Board: boardCode(Watchtime), Offset: MaxTop - 1})
+	if id := "lb:watchtime:100:" + c; len(id) > 100 {
+		t.Errorf("custom id %q is %d characters, want at most 100", id, len(id))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -17,29 +18,26 @@ import (
 	"github.com/kickbot/kickbot/shared/points"
 )
 
-// A points change is applied by one conditional UpdateItem on the viewer
-// and then recorded in a ledger entry item.
+// A points change is one transaction of three writes: the cause's marker,
+// its ledger entry, and the viewer's new balance, conditioned on the
+// balance read just before (a credit landing in between cancels it, and
+// the change is read and tried again). So the balance before and after are
+// exact, a retry after any failure finds the marker and returns the entry,
+// and the viewer item does not grow with the changes made to it: its size
+// stays bounded however many causes are applied.
 //
-// The viewer keeps, for every cause applied to it, two attributes:
+//	marker  pk GUILD#<guild>, sk CAUSE#<user id>#<cause>: at N(ms), naming
+//	        the entry
+//	entry   pk GUILD#<guild>, sk LEDGER#<user id>#<ms, 13 digits>#<cause>
 //
-//	ledger#<cause>    N  the balance before the change, in milli-points
-//	ledgerAt#<cause>  N  the change's time (ms), which names its entry
-//
-// The write that changes the balance is the only one that can know the
-// balance before it (credits may land at any moment), so it stores it with
-// the change. A retry after a crash between the two writes then writes
-// the entry exactly, and concurrent retries all name the same entry, even
-// when they carry another time than the first attempt. A string set of
-// causes would make the change idempotent too, but lose that balance.
-// Each cause costs the viewer item about 60 bytes; no index projects them.
-//
-// The entry is pk GUILD#<guild>, sk LEDGER#<user id>#<ms, 13 digits>#<cause>:
-// the user id first, so one viewer's entries are one key range, read
-// newest first, and an entry is found from the markers with one GetItem.
-// A guild-wide listing reads all of the guild's entries, grouped by user.
+// The entry's key has the user id first, so one viewer's entries are one
+// key range, read newest first. Changes made before markers had items of
+// their own kept them on the viewer item (ledger#<cause>, the balance
+// before, and ledgerAt#<cause>, the time); those still count as applied.
 
 const (
 	ledgerPrefix       = "LEDGER#"
+	causePrefix        = "CAUSE#"
 	ledgerBeforePrefix = "ledger#"
 	ledgerAtPrefix     = "ledgerAt#"
 	balanceAttr        = "pointsMilli"
@@ -47,10 +45,13 @@ const (
 	// maxKeyMillis keeps entry times to the 13 digits the sort key holds.
 	maxKeyMillis = 9_999_999_999_999
 
-	// adjustAttempts bounds the retries of a change whose condition failed
-	// for a reason that no longer held when the viewer was read (a viewer
-	// created or credited in between).
-	adjustAttempts = 3
+	// adjustAttempts bounds the retries of a change cancelled because the
+	// balance moved between its read and its write (a credit, another
+	// change), each after a random pause of up to attempt × retryPause so
+	// that changes racing for one viewer spread out. A credit lands about
+	// once a minute per viewer; admins rarely change one viewer at once.
+	adjustAttempts = 20
+	retryPause     = 5 * time.Millisecond
 )
 
 var _ points.LedgerStore = (*Store)(nil)
@@ -113,22 +114,24 @@ func (s *Store) AdjustPoints(ctx context.Context, guild string, userID int64, c 
 	// As stored, so that the first call and a retry return the same entry.
 	c.At = fromMillis(c.At.UnixMilli())
 
-	for range adjustAttempts {
-		before, applied, err := s.applyChange(ctx, guild, userID, c)
-		if err != nil {
-			return points.Entry{}, err
+	for attempt := range adjustAttempts {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return points.Entry{}, fault.Wrap(fault.Transient, ctx.Err(), "change points")
+			case <-time.After(rand.N(time.Duration(attempt) * retryPause)):
+			}
 		}
-		if applied {
-			return s.recordEntry(ctx, guild, userID, points.Entry{Change: c, Before: before, After: c.After(before)})
+		if e, ok, err := s.markedEntry(ctx, guild, userID, c.Cause); err != nil || ok {
+			return e, err
 		}
-
 		st, err := s.ledgerState(ctx, guild, userID, c.Cause)
 		switch {
 		case err != nil:
 			return points.Entry{}, err
 		case !st.exists:
 			return points.Entry{}, fault.E(fault.NotFound, "no such viewer")
-		case st.applied:
+		case st.applied: // recorded on the viewer item, as before markers had items
 			return s.appliedEntry(ctx, guild, userID, c, st)
 		case c.Op == points.Remove && st.balance < c.Milli:
 			n := points.Whole(st.balance)
@@ -137,73 +140,90 @@ func (s *Store) AdjustPoints(ctx context.Context, guild string, userID int64, c 
 			}
 			return points.Entry{}, fault.E(fault.Conflict, "the viewer has only %d points", n)
 		}
+		e := points.Entry{Change: c, Before: st.balance, After: c.After(st.balance)}
+		done, err := s.applyChange(ctx, guild, userID, e, st.hasBalance)
+		if err != nil || done {
+			return e, err
+		}
 	}
 	return points.Entry{}, fault.E(fault.Transient, "the balance kept changing; try again")
 }
 
-// applyChange makes c on the viewer item unless c.Cause was applied to it
-// already (or, for a Remove, the balance is short). It returns the
-// balance before c, and false with no error when the condition failed.
-func (s *Store) applyChange(ctx context.Context, guild string, userID int64, c points.Change) (before int64, applied bool, err error) {
-	balance := expression.Name(balanceAttr)
-	// The cause may hold dots, which Name would read as a path.
-	beforeName := ledgerBeforePrefix + c.Cause
-	marker := expression.NameNoDotSplit(beforeName)
-	current := expression.IfNotExists(balance, expression.Value(0))
-	// SET alone, with the marker first: DynamoDB reads every operand from
-	// the item as it was, but the embedded emulator applies actions in
-	// order, and the builder would put an ADD before any SET. One
-	// UpdateItem is atomic either way, so the arithmetic is no race.
-	u := expression.
-		Set(marker, current).
-		Set(expression.NameNoDotSplit(ledgerAtPrefix+c.Cause), expression.Value(millis(c.At)))
-	switch c.Op {
-	case points.Add:
-		u = u.Set(balance, expression.Plus(current, expression.Value(c.Milli)))
-	case points.Remove:
-		u = u.Set(balance, expression.Minus(current, expression.Value(c.Milli)))
-	default:
-		u = u.Set(balance, expression.Value(c.Milli))
+func causeKey(guild string, user int64, cause string) itemKey {
+	return itemKey{PK: guildPrefix + guild, SK: causePrefix + strconv.FormatInt(user, 10) + "#" + cause}
+}
+
+// markedEntry returns the entry of cause if its marker exists.
+func (s *Store) markedEntry(ctx context.Context, guild string, userID int64, cause string) (points.Entry, bool, error) {
+	item, ok, err := s.getItem(ctx, causeKey(guild, userID, cause), "load ledger marker")
+	if err != nil || !ok {
+		return points.Entry{}, false, err
 	}
-	cond := expression.AttributeExists(expression.Name("pk")).And(expression.AttributeNotExists(marker))
-	if c.Op == points.Remove {
-		// False when the balance is missing, which is 0.
-		cond = cond.And(balance.GreaterThanEqual(expression.Value(c.Milli)))
-	}
-	expr, err := expression.NewBuilder().WithUpdate(u).WithCondition(cond).Build()
+	at, _, err := numberAttr(item, "at")
 	if err != nil {
-		return 0, false, fault.Wrap(fault.Internal, err, "build points change")
+		return points.Entry{}, false, fault.Wrap(fault.Internal, err, "decode ledger marker")
 	}
-	out, err := s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	e, ok, err := s.loadEntry(ctx, ledgerKey(guild, userID, fromMillis(at), cause))
+	if err == nil && !ok {
+		err = fault.E(fault.Internal, "ledger entry of cause %s is missing", cause)
+	}
+	return e, ok, err
+}
+
+// applyChange writes e's marker, its entry and the viewer's new balance in
+// one transaction, if the balance is still e.Before (absent when it was
+// never written). It reports false, with no error, when DynamoDB cancelled
+// it: the marker was written meanwhile, or the balance moved.
+func (s *Store) applyChange(ctx context.Context, guild string, userID int64, e points.Entry, hasBalance bool) (bool, error) {
+	isNew := expression.AttributeNotExists(expression.Name("pk"))
+	marker, err := attributevalue.MarshalMap(struct {
+		itemKey
+		At int64 `dynamodbav:"at"`
+	}{causeKey(guild, userID, e.Cause), millis(e.At)})
+	if err != nil {
+		return false, fault.Wrap(fault.Internal, err, "encode ledger marker")
+	}
+	entry, err := attributevalue.MarshalMap(ledgerRecord{
+		itemKey: ledgerKey(guild, userID, e.At, e.Cause),
+		UserID:  userID, Cause: e.Cause, Op: string(e.Op), Milli: e.Milli,
+		Before: e.Before, After: e.After, Reason: e.Reason, By: e.By, At: millis(e.At),
+	})
+	if err != nil {
+		return false, fault.Wrap(fault.Internal, err, "encode ledger entry")
+	}
+	balance := expression.Name(balanceAttr)
+	same := balance.Equal(expression.Value(e.Before))
+	if !hasBalance {
+		same = expression.AttributeNotExists(balance)
+	}
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(balance, expression.Value(e.After))).
+		WithCondition(expression.AttributeExists(expression.Name("pk")).And(same)).
+		Build()
+	if err != nil {
+		return false, fault.Wrap(fault.Internal, err, "build points change")
+	}
+	putMarker, err1 := s.txPut(marker, isNew)
+	putEntry, err2 := s.txPut(entry, isNew)
+	if err := errors.Join(err1, err2); err != nil {
+		return false, err
+	}
+	update := types.TransactWriteItem{Update: &types.Update{
 		TableName:                 &s.Table,
 		Key:                       viewerKey(guild, userID).av(),
 		UpdateExpression:          expr.Update(),
 		ConditionExpression:       expr.Condition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
-		// The marker is always new, so it is always returned.
-		ReturnValues: types.ReturnValueUpdatedNew,
-	})
-	if conditionFailed(err) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, classify(err, "change points")
-	}
-	before, ok, err := numberAttr(out.Attributes, beforeName)
-	if err != nil {
-		return 0, false, fault.Wrap(fault.Internal, err, "decode points change")
-	}
-	if !ok {
-		return 0, false, fault.E(fault.Internal, "points change returned no balance before it")
-	}
-	return before, true, nil
+	}}
+	return s.transact(ctx, []types.TransactWriteItem{putMarker, putEntry, update}, "change points")
 }
 
 // ledgerState is what the viewer item says about one cause.
 type ledgerState struct {
-	exists  bool
-	balance int64
+	exists     bool
+	balance    int64
+	hasBalance bool // the balance was ever written
 	// applied says the cause was applied, before the balance and at the
 	// time then stored.
 	applied bool
@@ -233,12 +253,12 @@ func (s *Store) ledgerState(ctx context.Context, guild string, userID int64, cau
 	}
 	var r struct {
 		PK      string `dynamodbav:"pk"`
-		Balance int64  `dynamodbav:"pointsMilli"`
+		Balance *int64 `dynamodbav:"pointsMilli"`
 	}
 	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
 		return ledgerState{}, fault.Wrap(fault.Internal, err, "decode viewer")
 	}
-	st := ledgerState{exists: r.PK != "", balance: r.Balance}
+	st := ledgerState{exists: r.PK != "", balance: deref(r.Balance), hasBalance: r.Balance != nil}
 	before, applied, err1 := numberAttr(out.Item, beforeName)
 	at, hasAt, err2 := numberAttr(out.Item, atName)
 	if err := errors.Join(err1, err2); err != nil {

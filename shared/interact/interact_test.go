@@ -391,7 +391,7 @@ func TestLeaderboardEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := interact.Response{Embeds: []interact.Embed{{
-		Title: "Watchtime leaderboard", Description: "Nobody is on this leaderboard yet.", Footer: "Page 1", Color: green,
+		Title: "Watchtime leaderboard", Description: "Nobody is on this leaderboard yet: it is updated every few minutes while the stream is live.", Footer: "Page 1", Color: green,
 	}}}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("empty leaderboard (-got +want):\n%s", diff)

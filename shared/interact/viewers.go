@@ -234,10 +234,14 @@ func (h *Handler) page(ctx context.Context, guild string, board Board, n int, cu
 			if err := h.notConnected(ctx, guild, nil); err != nil {
 				return Response{}, err
 			}
-			desc = "Nobody is on this leaderboard yet."
+			desc = "Nobody is on this leaderboard yet: it is updated every few minutes while the stream is live."
 		} else {
 			desc = "Nobody further down."
 		}
+	}
+	if !p.At.IsZero() {
+		// Boards are built every few minutes, not per credit: say when.
+		desc += fmt.Sprintf("\n\nStandings as of <t:%d:R>.", p.At.Unix())
 	}
 	return Response{
 		Embeds: []Embed{{

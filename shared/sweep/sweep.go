@@ -68,6 +68,9 @@ type Store interface {
 	// to them or they were banned at its start (see watchtime.Banned). It
 	// reports whether it credited.
 	Credit(ctx context.Context, guild string, c watchtime.Credit) (bool, error)
+	// BuildBoards rebuilds the guild's leaderboards from every viewer's
+	// totals as read at at.
+	BuildBoards(ctx context.Context, guild string, at time.Time) error
 }
 
 // Queue takes fan-out jobs.
@@ -77,6 +80,11 @@ type Queue interface {
 
 // Defaults for the Sweeper's tunables.
 const (
+	// BoardEvery: a guild's leaderboards are rebuilt after a run that
+	// credited a minute divisible by it, and when its stream's last minute
+	// is credited. A build reads the whole audience, so not every minute.
+	BoardEvery = 5
+
 	DefaultInlineGuilds = 25
 	DefaultConcurrency  = 16
 )
@@ -175,6 +183,7 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 		return Report{}, err
 	}
 	var rep Report
+	boards := false
 	for minute := from; minute <= to; minute++ {
 		credits := watchtime.Plan(minute, st, set, acts, subs)
 		var credited atomic.Int64
@@ -201,6 +210,16 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 			if err := s.Store.Advance(ctx, guild, minute, minute < to || !watchtime.Settled(minute, st, set)); err != nil {
 				return rep, err
 			}
+		}
+		if len(credits) > 0 && (minute%BoardEvery == 0 || watchtime.Settled(minute, st, set)) {
+			boards = true
+		}
+	}
+	if boards {
+		// The credits are in; a board that failed to build is rebuilt
+		// after the next minute due.
+		if err := s.Store.BuildBoards(ctx, guild, now); err != nil {
+			s.logger().WarnContext(ctx, "leaderboards not rebuilt", "guild", guild, "err", err)
 		}
 	}
 	return rep, nil

@@ -35,6 +35,7 @@ type memStore struct {
 	credits  map[string]map[int64]*credit
 	through  map[string]watchtime.Minute
 	listed   map[string]bool
+	boards   map[string]int // board builds per guild
 	conns    []stream.Connection
 	statuses []event.Status
 	checked  []string // guilds MarkChecked marked, in order
@@ -44,7 +45,7 @@ type memStore struct {
 func newStore() *memStore {
 	return &memStore{
 		streams: map[string]stream.State{}, settings: map[string]settings.Settings{}, activity: map[string][]audience.Activity{},
-		credits: map[string]map[int64]*credit{}, through: map[string]watchtime.Minute{}, listed: map[string]bool{},
+		credits: map[string]map[int64]*credit{}, through: map[string]watchtime.Minute{}, listed: map[string]bool{}, boards: map[string]int{},
 	}
 }
 
@@ -105,6 +106,13 @@ func (m *memStore) Activity(_ context.Context, g string, from, to watchtime.Minu
 
 func (m *memStore) Subscriptions(context.Context, string) (map[int64]time.Time, error) {
 	return nil, nil
+}
+
+func (m *memStore) BuildBoards(_ context.Context, g string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.boards[g]++
+	return nil
 }
 
 func (m *memStore) Credit(_ context.Context, g string, c watchtime.Credit) (bool, error) {
@@ -492,5 +500,24 @@ func TestTwoFiringsInOneMinute(t *testing.T) {
 	}
 	if st.through["g"] != m+2 {
 		t.Errorf("checkpoint at %d, want %d", st.through["g"], m+2)
+	}
+}
+
+// TestBoardsEveryFewMinutes: leaderboards are rebuilt after a run that
+// credited a minute divisible by sweep.BoardEvery, not after every run.
+func TestBoardsEveryFewMinutes(t *testing.T) {
+	st := newStore()
+	st.liveGuild("g", 1)
+	s := &sweep.Sweeper{Store: st}
+	m := watchtime.MinuteOf(now) // 20:10, divisible by 5
+	st.through["g"] = m - 1
+	for i := range 5 {
+		at := now.Add(time.Duration(i) * time.Minute)
+		if _, err := s.Run(context.Background(), watchtime.MinuteOf(at), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st.boards["g"] != 1 {
+		t.Errorf("boards built %d times over minutes 20:10-20:14, want once (after 20:10)", st.boards["g"])
 	}
 }
