@@ -23,7 +23,7 @@ func TestTable(t *testing.T) {
 	for _, g := range in.GlobalSecondaryIndexes {
 		names[*g.IndexName] = true
 	}
-	for _, want := range []string{"watchtime", "points", "live"} {
+	for _, want := range []string{"live", "byName", "connections"} {
 		if !names[want] {
 			t.Errorf("table has no GSI %q (have %v)", want, names)
 		}
