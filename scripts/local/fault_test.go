@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -25,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -48,6 +51,7 @@ import (
 var (
 	faultSeeds = flag.Int("fault.seeds", 3, "how many fault schedules TestFaultsLoseNothingCountNothingTwice runs")
 	faultSeed  = flag.Uint64("fault.seed", 0, "run only this fault schedule")
+	faultLog   = flag.Bool("fault.log", false, "log the bot's warnings and errors during fault schedules")
 )
 
 // TestFaultsLoseNothingCountNothingTwice injects DynamoDB faults
@@ -114,7 +118,8 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 	// stopped (the visibility timeout outlasts the outage).
 	qclock := clock.New(base)
 	timers := &heldTimers{clock: qclock, down: proxy.stopped, calm: proxy.calm}
-	faultyQ := &faultyQueue{rng: rand.New(rand.NewPCG(seed, 0x5e5)), rate: 0}
+	faultyQ := &faultyQueue{rng: rand.New(rand.NewPCG(seed, 0x5e5))}
+	faultyW := &faultyWorker{rng: rand.New(rand.NewPCG(seed, 0x3e7))}
 	r := startRunnerWith(t, config{
 		Endpoint: proxy.URL, Seed: guildA + ":" + fmt.Sprint(chanA) + "," + guildB + ":" + fmt.Sprint(chanA) + "," + guildC + ":" + fmt.Sprint(chanB),
 		RetryDelay:    -1, // the template's visibility timeout
@@ -123,7 +128,8 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 		queueOptions: func(o *localqueue.Options) {
 			o.Now, o.AfterFunc = qclock.Now, timers.AfterFunc
 		},
-		wrapQueue: func(q ingest.Queue) ingest.Queue { faultyQ.q = q; return faultyQ },
+		wrapQueue:  func(q ingest.Queue) ingest.Queue { faultyQ.q = q; return faultyQ },
+		wrapWorker: faultyW.wrap,
 	})
 	// The broadcasters' chat tokens, so that commands are answered.
 	for b := range guildsOf {
@@ -153,8 +159,8 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 	stopAt := len(ds)/3 + rng.IntN(len(ds)/3)
 	var sweepFailed atomic.Int64
 	report := func() string {
-		return fmt.Sprintf("seed %d; injected: %s; queue: %d refused, %d accepted then failed; store stopped before delivery %d of %d; %d sweep runs failed",
-			seed, proxy.counts(), faultyQ.before.Load(), faultyQ.after.Load(), stopAt, len(ds), sweepFailed.Load())
+		return fmt.Sprintf("seed %d; injected: %s; queue: %d refused, %d accepted then failed; worker: %d batches not run, %d run and redelivered; store stopped before delivery %d of %d; %d sweep runs failed",
+			seed, proxy.counts(), faultyQ.before.Load(), faultyQ.after.Load(), faultyW.before.Load(), faultyW.after.Load(), stopAt, len(ds), sweepFailed.Load())
 	}
 	defer func() {
 		if t.Failed() {
@@ -164,6 +170,7 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 
 	proxy.setRate(0.1)
 	faultyQ.setRate(0.25)
+	faultyW.setRate(0.07)
 	next := 0
 	for m := first; m <= last; m++ {
 		// Kick delivers everything up to the minute's start, retrying what
@@ -216,6 +223,7 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 	proxy.setRate(0)
 	proxy.calm()
 	faultyQ.setRate(0)
+	faultyW.setRate(0)
 	for m := last + 1; m <= last+2; m++ {
 		if _, err := r.Sweeper.Run(ctx, m, m.Start().Add(time.Second)); err != nil {
 			t.Fatalf("sweep of minute %d without faults: %v", m, err)
@@ -238,7 +246,11 @@ func startRunnerWith(t *testing.T, cfg config) *runner {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg.ListenAddr, cfg.Table, cfg.LocalDir = "127.0.0.1:0", "fault-test", t.TempDir()
-	r, err := start(ctx, cfg, slog.New(slog.DiscardHandler))
+	log := slog.New(slog.DiscardHandler)
+	if *faultLog {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	r, err := start(ctx, cfg, log)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -478,6 +490,37 @@ func (f *faultyQueue) Enqueue(ctx context.Context, jobs ...job.Job) error {
 	}
 	f.before.Add(1)
 	return fault.E(fault.Transient, "injected: SQS throttled SendMessageBatch")
+}
+
+// faultyWorker fails a batch at rate: half the time before the worker
+// runs it (Lambda throttled the invocation), half after it ran (the
+// invocation timed out or the deletes failed): SQS then delivers the
+// whole batch again, jobs done included.
+type faultyWorker struct {
+	mu            sync.Mutex
+	rng           *rand.Rand
+	rate          float64
+	before, after atomic.Int64
+}
+
+func (f *faultyWorker) setRate(r float64) { f.mu.Lock(); f.rate = r; f.mu.Unlock() }
+
+func (f *faultyWorker) wrap(h localqueue.Handler) localqueue.Handler {
+	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		f.mu.Lock()
+		hit, late := f.rng.Float64() < f.rate, f.rng.IntN(2) == 0
+		f.mu.Unlock()
+		switch {
+		case !hit:
+			return h(ctx, ev)
+		case late:
+			f.after.Add(1)
+			_, _ = h(ctx, ev)
+			return events.SQSEventResponse{}, errors.New("injected: the invocation timed out after its jobs ran")
+		}
+		f.before.Add(1)
+		return events.SQSEventResponse{}, errors.New("injected: Lambda throttled the invocation")
+	}
 }
 
 // What the proxy does to a request.

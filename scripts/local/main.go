@@ -117,12 +117,14 @@ type config struct {
 
 	// Test hooks, unset by make dev. now is the clock of the webhook and
 	// the worker (nil is time.Now); dynamoOptions adjust the DynamoDB
-	// client; queueOptions the job queue's options (a fake clock); and
-	// wrapQueue stands between the bot and the queue (injected faults).
+	// client; queueOptions the job queue's options (a fake clock);
+	// wrapQueue stands between the bot and the queue, and wrapWorker
+	// between the queue and the worker (injected faults).
 	now           func() time.Time
 	dynamoOptions []func(*dynamodb.Options)
 	queueOptions  func(*localqueue.Options)
 	wrapQueue     func(ingest.Queue) ingest.Queue
+	wrapWorker    func(localqueue.Handler) localqueue.Handler
 }
 
 func configFromEnv() config {
@@ -340,7 +342,11 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if cfg.queueOptions != nil {
 		cfg.queueOptions(&qopts)
 	}
-	r.Queue = localqueue.New(jobqueue.Handler(worker, log.With("function", "worker")), qopts)
+	var handler localqueue.Handler = jobqueue.Handler(worker, log.With("function", "worker"))
+	if cfg.wrapWorker != nil {
+		handler = cfg.wrapWorker(handler)
+	}
+	r.Queue = localqueue.New(handler, qopts)
 	var queue ingest.Queue = r.Queue
 	if cfg.wrapQueue != nil {
 		queue = cfg.wrapQueue(r.Queue)
