@@ -16,10 +16,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -139,7 +141,13 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 			t.Fatal(err)
 		}
 	}
+	// guildA doubles subscribers' points; guildB takes a one-minute window.
 	set := settings.Defaults()
+	set.SubMultiplierPct = 200
+	if err := r.Store.PutSettings(ctx, guildA, set); err != nil {
+		t.Fatal(err)
+	}
+	set = settings.Defaults()
 	set.ActivityWindow = time.Minute
 	if err := r.Store.PutSettings(ctx, guildB, set); err != nil {
 		t.Fatal(err)
@@ -759,61 +767,86 @@ func cut(w http.ResponseWriter) {
 //     channel;
 //   - a viewer is owed minute M when the stream was live in M (from its
 //     start minute to the minute before it ended) and they were active in
-//     one of the minutes [M-W, M-1], W the guild's activity window, and
-//     earns 200 milli-points with it (the default rate);
+//     one of the minutes [M-W, M-1], W the guild's activity window;
+//   - the minute earns 200 milli-points (the default rate), times the
+//     guild's subscriber multiplier when the viewer's latest chat in the
+//     window carried the subscriber badge or a subscription of theirs (new,
+//     renewed or gifted) had begun by M's start and not yet ended;
 //   - each accepted non-chat event but a stream status is logged once per
 //     guild; each chat command is answered at most once.
 func checkAgainstReference(t *testing.T, ctx context.Context, r *runner, accepted map[string]kicksim.Delivery, streams []stream) {
 	t.Helper()
 	window := map[string]watchtime.Minute{guildA: 5, guildB: 1, guildC: 5}
-	active := map[string]map[int64]map[watchtime.Minute]bool{} // guild → user → minute
-	wantLogged := map[string]map[string]bool{}                 // guild → delivery ids
-	commands := map[string]bool{}                              // chat message ids of !points
+	type chatAt struct {
+		at    time.Time
+		badge bool
+	}
+	type span struct{ from, until time.Time }
+	type user struct {
+		active map[watchtime.Minute]bool
+		chats  []chatAt
+		subs   []span
+	}
+	users := map[string]map[int64]*user{} // guild → viewer
+	userOf := func(g string, id int64) *user {
+		if users[g] == nil {
+			users[g] = map[int64]*user{}
+		}
+		if users[g][id] == nil {
+			users[g][id] = &user{active: map[watchtime.Minute]bool{}}
+		}
+		return users[g][id]
+	}
+	type kickUser struct {
+		UserID   int64 `json:"user_id"`
+		Identity *struct {
+			Badges []struct{ Type string }
+		}
+	}
+	wantLogged := map[string]map[string]bool{} // guild → delivery ids
+	commands := map[string]bool{}              // chat message ids of !points
 	for _, d := range accepted {
 		var b struct {
-			Broadcaster struct {
-				UserID int64 `json:"user_id"`
-			}
-			Sender, Follower, Subscriber, Gifter, Redeemer *struct {
-				UserID int64 `json:"user_id"`
-			}
-			CreatedAt  string `json:"created_at"`
-			RedeemedAt string `json:"redeemed_at"`
-			Content    string
-			MessageID  string `json:"message_id"`
+			Broadcaster                                    kickUser
+			Sender, Follower, Subscriber, Gifter, Redeemer *kickUser
+			Giftees                                        []kickUser
+			CreatedAt                                      string `json:"created_at"`
+			ExpiresAt                                      string `json:"expires_at"`
+			RedeemedAt                                     string `json:"redeemed_at"`
+			Content                                        string
+			MessageID                                      string `json:"message_id"`
 		}
 		if err := json.Unmarshal(d.Body, &b); err != nil {
 			t.Fatalf("delivery %s: %v", d.ID, err)
 		}
-		var actor int64
-		at := d.At
-		parse := func(s string) {
-			var err error
-			if at, err = time.Parse(time.RFC3339Nano, s); err != nil {
+		parse := func(s string) time.Time {
+			at, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
 				t.Fatalf("delivery %s: time %q: %v", d.ID, s, err)
 			}
+			return at
 		}
+		var actor *kickUser
+		at := d.At
+		var subscribed []kickUser // whose subscription the event starts
 		switch d.Type {
 		case event.ChatMessage:
-			actor = b.Sender.UserID
-			parse(b.CreatedAt)
+			actor, at = b.Sender, parse(b.CreatedAt)
 			if b.Content == "!points" {
 				commands[b.MessageID] = true
 			}
 		case event.Followed:
-			actor = b.Follower.UserID
+			actor = b.Follower
 		case event.SubscriptionNew, event.SubscriptionRenew:
-			actor = b.Subscriber.UserID
-			parse(b.CreatedAt)
+			actor, at = b.Subscriber, parse(b.CreatedAt)
+			subscribed = []kickUser{*b.Subscriber}
 		case event.SubscriptionGifts:
-			actor = b.Gifter.UserID
-			parse(b.CreatedAt)
+			actor, at = b.Gifter, parse(b.CreatedAt)
+			subscribed = b.Giftees
 		case event.KicksGifted:
-			actor = b.Sender.UserID
-			parse(b.CreatedAt)
+			actor, at = b.Sender, parse(b.CreatedAt)
 		case event.RewardRedemption:
-			actor = b.Redeemer.UserID
-			parse(b.RedeemedAt)
+			actor, at = b.Redeemer, parse(b.RedeemedAt)
 		}
 		for _, g := range guildsOf[b.Broadcaster.UserID] {
 			if d.Type != event.ChatMessage && d.Type != event.LivestreamStatus && d.Type != event.LivestreamMetadata {
@@ -822,40 +855,60 @@ func checkAgainstReference(t *testing.T, ctx context.Context, r *runner, accepte
 				}
 				wantLogged[g][d.ID] = true
 			}
-			if actor == 0 {
+			for _, s := range subscribed {
+				u := userOf(g, s.UserID)
+				u.subs = append(u.subs, span{at, parse(b.ExpiresAt)})
+			}
+			if actor == nil {
 				continue
 			}
-			if active[g] == nil {
-				active[g] = map[int64]map[watchtime.Minute]bool{}
+			u := userOf(g, actor.UserID)
+			u.active[watchtime.MinuteOf(at)] = true
+			if d.Type == event.ChatMessage {
+				badge := actor.Identity != nil && slices.ContainsFunc(actor.Identity.Badges, func(b struct{ Type string }) bool { return b.Type == "subscriber" })
+				u.chats = append(u.chats, chatAt{at, badge})
 			}
-			if active[g][actor] == nil {
-				active[g][actor] = map[watchtime.Minute]bool{}
-			}
-			active[g][actor][watchtime.MinuteOf(at)] = true
 		}
 	}
 
 	var owed, viewers int64
 	for _, s := range streams {
 		for _, g := range guildsOf[s.broadcaster] {
-			for user, minutes := range active[g] {
-				var want int64
+			set, err := r.Store.Settings(ctx, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id, u := range users[g] {
+				var minutes, milli int64
 				for m := s.start; m < s.end; m++ {
-					for a := m - window[g]; a < m; a++ {
-						if minutes[a] {
-							want++
-							break
+					from, to := m-window[g], m-1
+					if !slices.ContainsFunc(slices.Collect(maps.Keys(u.active)), func(a watchtime.Minute) bool { return a >= from && a <= to }) {
+						continue
+					}
+					var latest chatAt
+					for _, c := range u.chats {
+						if a := watchtime.MinuteOf(c.at); a >= from && a <= to && !c.at.Before(latest.at) {
+							latest = c
 						}
 					}
+					sub := latest.badge || slices.ContainsFunc(u.subs, func(p span) bool {
+						return !p.from.After(m.Start()) && p.until.After(m.Start())
+					})
+					minutes++
+					if sub {
+						milli += 200 * set.SubMultiplierPct / 100
+					} else {
+						milli += 200
+					}
 				}
-				v, err := r.Store.Viewer(ctx, g, user)
-				if err != nil && !(fault.Is(err, fault.NotFound) && want == 0) {
-					t.Fatalf("Viewer(%s, %d): %v", g, user, err)
-				}
-				owed += want
+				owed += minutes
 				viewers++
-				if v.WatchMinutes != want || v.PointsMilli != want*200 {
-					t.Errorf("%s viewer %d: %d minutes, %d milli-points; want %d, %d", g, user, v.WatchMinutes, v.PointsMilli, want, want*200)
+				v, err := r.Store.Viewer(ctx, g, id)
+				if err != nil && !(fault.Is(err, fault.NotFound) && minutes == 0) {
+					t.Fatalf("Viewer(%s, %d): %v", g, id, err)
+				}
+				if v.WatchMinutes != minutes || v.PointsMilli != milli {
+					t.Errorf("%s viewer %d: %d minutes, %d milli-points; want %d, %d", g, id, v.WatchMinutes, v.PointsMilli, minutes, milli)
 				}
 			}
 		}
