@@ -155,11 +155,11 @@ func (s *Store) RecordBan(ctx context.Context, guild string, user event.User, un
 	return s.viewerUntil(ctx, guild, user, "bannedUntil", until, false, "record ban")
 }
 
-// RecordSubscription records user's subscription end, keeping the later of
-// the stored and the new end.
+// RecordSubscription records user's subscription, from from until until,
+// keeping the one with the later end (a start goes with its own end).
 // The end is also kept in an item of its own beside the viewers, which the
 // sweep reads for the whole guild with one Query.
-func (s *Store) RecordSubscription(ctx context.Context, guild string, user event.User, until time.Time) error {
+func (s *Store) RecordSubscription(ctx context.Context, guild string, user event.User, from, until time.Time) error {
 	if err := s.viewerUntil(ctx, guild, user, "subUntil", until, true, "record subscription"); err != nil {
 		return err
 	}
@@ -167,6 +167,7 @@ func (s *Store) RecordSubscription(ctx context.Context, guild string, user event
 	expr, err := expression.NewBuilder().
 		WithUpdate(expression.Set(expression.Name("userId"), expression.Value(user.ID)).
 			Set(end, expression.Value(millis(until))).
+			Set(expression.Name("subFrom"), expression.Value(millis(from))).
 			Set(expression.Name("expiresAt"), expression.Value(ttlSeconds(until.Add(ActivityTTL))))).
 		WithCondition(expression.AttributeNotExists(end).Or(end.LessThan(expression.Value(millis(until))))).
 		Build()

@@ -23,7 +23,8 @@ type Store interface {
 	// RecordBan marks user banned in guild until until (audience.Forever for
 	// a permanent ban). Repeating a call changes nothing.
 	RecordBan(ctx context.Context, guild string, user event.User, until time.Time) error
-	// RecordSubscription records that user's subscription runs until until,
-	// unless a later end is already stored.
-	RecordSubscription(ctx context.Context, guild string, user event.User, until time.Time) error
+	// RecordSubscription records that user's subscription runs from from
+	// until until, unless a later end is already stored (the start is kept
+	// with its end: the sweep counts a subscription only from its start).
+	RecordSubscription(ctx context.Context, guild string, user event.User, from, until time.Time) error
 }

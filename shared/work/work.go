@@ -179,8 +179,9 @@ func (w *Worker) viewerState(ctx context.Context, guild string, ev event.Event) 
 	return nil
 }
 
-// subscribed records a subscription; without an expiry in the payload it
-// is taken to last a month from the event, Kick's subscription period.
+// subscribed records a subscription from the event's time; without an
+// expiry in the payload it is taken to last a month, Kick's subscription
+// period.
 func (w *Worker) subscribed(ctx context.Context, guild string, ev event.Event, u event.User, until time.Time) error {
 	if u.ID == 0 {
 		return nil
@@ -188,5 +189,5 @@ func (w *Worker) subscribed(ctx context.Context, guild string, ev event.Event, u
 	if until.IsZero() {
 		until = ev.OccurredAt().AddDate(0, 1, 0)
 	}
-	return w.Store.RecordSubscription(ctx, guild, u, until)
+	return w.Store.RecordSubscription(ctx, guild, u, ev.OccurredAt(), until)
 }

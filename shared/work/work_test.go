@@ -49,8 +49,8 @@ func (r *recStore) RecordBan(_ context.Context, g string, u event.User, until ti
 	return r.err
 }
 
-func (r *recStore) RecordSubscription(_ context.Context, g string, u event.User, until time.Time) error {
-	r.calls = append(r.calls, call{"sub", g, until, fmt.Sprint(u.ID)})
+func (r *recStore) RecordSubscription(_ context.Context, g string, u event.User, from, until time.Time) error {
+	r.calls = append(r.calls, call{"sub", g, until, fmt.Sprint(u.ID, " from ", from.Format(time.RFC3339))})
 	return r.err
 }
 
@@ -274,7 +274,8 @@ func TestBansAndSubscriptionsMarkTheViewer(t *testing.T) {
 	}{
 		{"permanent ban", ev(event.Banned), call{"ban", "g1", audience.Forever, "8"}},
 		{"timeout", timeout, call{"ban", "g1", t0.Add(10 * time.Minute), "8"}},
-		{"sub without expiry", sub, call{"sub", "g1", t0.Add(-time.Minute).AddDate(0, 1, 0), "5"}},
+		// The sweep counts a subscription from its start: the event's time.
+		{"sub without expiry", sub, call{"sub", "g1", t0.Add(-time.Minute).AddDate(0, 1, 0), "5 from " + t0.Add(-time.Minute).Format(time.RFC3339)}},
 	}
 	for _, tt := range tests {
 		st := &recStore{}
