@@ -1,7 +1,8 @@
 // Command interactions is the Lambda function behind POST /interactions,
 // Discord's Interactions Endpoint URL: it verifies each interaction,
 // answers slash commands and buttons from the table and queues the
-// commands that could take longer than Discord's three seconds.
+// commands that could take longer than Discord's three seconds, and any
+// that run out of their budget (discord.Bridge).
 package main
 
 import (
@@ -37,7 +38,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store}
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store}
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:
@@ -56,5 +57,5 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 // to the store and the queue.
 func handler(commands *interact.Handler, queue discord.Queue, key ed25519.PublicKey, log *slog.Logger, now func() time.Time) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	bridge := discord.Bridge{Handler: commands, Later: queue, Now: now}
-	return lambdahttp.Handler(discord.NewHTTPHandler(discord.Verifier{Key: key}, bridge, log, now))
+	return lambdahttp.Handler(discord.NewHTTPHandler(discord.Verifier{Key: key}, bridge, log, now), log)
 }

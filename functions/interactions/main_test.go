@@ -15,9 +15,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/watchtime"
@@ -84,7 +86,7 @@ func setupEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{store: store, queue: &queue{}, priv: priv, now: start.Add(time.Hour)}
-	e.h = handler(&interact.Handler{Store: store, Links: store, Roles: store}, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: store, Links: store, Roles: store, Bans: store}, e.queue, pub, nil, func() time.Time { return e.now })
 	return e
 }
 
@@ -257,6 +259,42 @@ func TestSettingsSetIsStored(t *testing.T) {
 	}
 	if s.PointsPer5Min != 3 {
 		t.Errorf("stored points per 5 minutes = %d, want 3", s.PointsPer5Min)
+	}
+}
+
+// TestViewerUnban: an admin's /watchtime shows a viewer's ban, and
+// /viewer unban lets the viewer earn again, through the function and the
+// embedded store.
+func TestViewerUnban(t *testing.T) {
+	e := setupEnv(t)
+	ctx := context.Background()
+	if err := e.store.RecordBan(ctx, guild, event.User{ID: 103, Username: "pebblecat"}, start, audience.Forever); err != nil {
+		t.Fatal(err)
+	}
+	str := discordsim.String
+	steps := []struct {
+		name      string
+		body      []byte
+		ephemeral bool
+		want      string
+	}{
+		{"a member's watchtime", member.Command(e.ids.Next(), "watchtime", str("user", "pebblecat")), false, "**pebblecat** has watched"},
+		{"an admin's watchtime", admin.Command(e.ids.Next(), "watchtime", str("user", "pebblecat")), true, "Banned on Kick for ever"},
+		{"unban needs Manage Server", member.Command(e.ids.Next(), "viewer", discordsim.Sub("unban", str("user", "pebblecat"))), true,
+			"you need the Manage Server permission"},
+		{"unban", admin.Command(e.ids.Next(), "viewer", discordsim.Sub("unban", str("user", "pebblecat"))), true,
+			"**pebblecat** earns watchtime and points again"},
+		{"an admin's watchtime after", admin.Command(e.ids.Next(), "watchtime", str("user", "pebblecat")), false, "**pebblecat** has watched"},
+		{"unban again", admin.Command(e.ids.Next(), "viewer", discordsim.Sub("unban", str("user", "pebblecat"))), true, "is not banned; nothing changed"},
+	}
+	for _, s := range steps {
+		status, got := e.send(t, s.body)
+		if status != http.StatusOK || got.ephemeral() != s.ephemeral || !strings.Contains(got.text(), s.want) {
+			t.Errorf("%s: status %d, ephemeral %v: %q; want ephemeral %v and %q", s.name, status, got.ephemeral(), got.text(), s.ephemeral, s.want)
+		}
+	}
+	if v, err := e.store.Viewer(ctx, guild, 103); err != nil || v.Banned(e.now) {
+		t.Errorf("pebblecat after /viewer unban: %+v, %v; want not banned", v, err)
 	}
 }
 

@@ -57,5 +57,5 @@ func service(key []byte, baseURL string, store *dynamo.Store, kick *kickapi.Clie
 // handler is the function's whole request path, from the API Gateway event
 // to the store and Kick; a nil flow answers that Kick is not set up.
 func handler(flow oauthweb.Flow, log *slog.Logger, now func() time.Time) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return lambdahttp.Handler(oauthweb.New(flow, log, now))
+	return lambdahttp.Handler(oauthweb.New(flow, log, now), log)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/functions/internal/guard"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
@@ -41,9 +42,10 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 }
 
 // handler sweeps the minute of the schedule's own time, so a late or
-// repeated invocation credits the minute it was meant for, once.
+// repeated invocation credits the minute it was meant for, once. A panic
+// is logged and returned as an error.
 func handler(sw *sweep.Sweeper, log *slog.Logger) func(context.Context, events.EventBridgeEvent) error {
-	return func(ctx context.Context, e events.EventBridgeEvent) error {
+	return guard.Scheduled("sweep", log, func(ctx context.Context, e events.EventBridgeEvent) error {
 		if e.Time.IsZero() {
 			log.ErrorContext(ctx, "scheduled event without a time: nothing swept", "id", e.ID)
 			return nil
@@ -55,5 +57,5 @@ func handler(sw *sweep.Sweeper, log *slog.Logger) func(context.Context, events.E
 		// An error makes Lambda retry the invocation; the credits already
 		// written are skipped by their conditions.
 		return err
-	}
+	})
 }

@@ -119,7 +119,7 @@ func TestTrackOfflineAndBans(t *testing.T) {
 	if err := s.PutSettings(ctx, "g", set); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordBan(ctx, "g", event.User{ID: 2, Username: "viewer1"}, ev.Time.Add(time.Hour)); err != nil {
+	if err := s.RecordBan(ctx, "g", event.User{ID: 2, Username: "viewer1"}, ev.Time, ev.Time.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := handler(&sweep.Sweeper{Store: s}, quiet)(ctx, ev); err != nil {
@@ -268,5 +268,17 @@ func TestEventWithoutTimeSweepsNothing(t *testing.T) {
 	}
 	if got, _ := minutes(t, s, "g", 1); got != 0 {
 		t.Errorf("an event without a time credited %d minutes", got)
+	}
+}
+
+// brokenStore panics on any call: its Store is nil.
+type brokenStore struct{ sweep.Store }
+
+// A panic in a run fails the invocation with an error instead of ending
+// the process.
+func TestHandlerRecoversPanic(t *testing.T) {
+	h := handler(&sweep.Sweeper{Store: brokenStore{}, Log: quiet}, quiet)
+	if err := h(context.Background(), scheduled(t, 0)); err == nil {
+		t.Error("handler() with a panicking store = nil, want an error")
 	}
 }

@@ -1,8 +1,9 @@
 // Command upkeep is the Lambda function two EventBridge schedules invoke,
 // each with its task as input: {"task":"roles"} every ten minutes fans
 // the watchtime role sync out per guild; {"task":"connections"} every
-// hour renews Kick logins, tells guilds whose login Kick refused, and
-// repairs event subscriptions.
+// hour renews Kick logins, tells guilds whose login Kick refused, repairs
+// event subscriptions and takes guilds without a connection out of the
+// sweep's live index.
 package main
 
 import (
@@ -12,8 +13,10 @@ import (
 
 	"github.com/kickbot/kickbot/functions/internal/bot"
 	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/functions/internal/guard"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
+	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/kickapi"
 	"github.com/kickbot/kickbot/shared/notice"
@@ -48,7 +51,7 @@ func setup(env *config.Env, log *slog.Logger) (*upkeep.Upkeep, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &upkeep.Upkeep{Store: store, Queue: queue, Log: log}
+	u := &upkeep.Upkeep{Store: store, Queue: queue, Unlist: unlist(store, log), Log: log}
 	if kick == nil || rest == nil {
 		log.Warn("the Kick app (KICK_CLIENT_ID and its secret) or the Discord app (DISCORD_APPLICATION_ID and the bot token) is not set: Kick logins and subscriptions are not kept")
 		return u, nil
@@ -66,20 +69,33 @@ func setup(env *config.Env, log *slog.Logger) (*upkeep.Upkeep, error) {
 	return u, nil
 }
 
+// unlist returns the task that takes guilds without a connection out of
+// the live index, logging the ones it took.
+func unlist(store *dynamo.Store, log *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		guilds, err := store.UnlistDisconnected(ctx)
+		if len(guilds) > 0 || err != nil {
+			log.InfoContext(ctx, "guilds without a connection taken out of the live index", "guilds", guilds, "err", err)
+		}
+		return err
+	}
+}
+
 // Input is what a schedule sends.
 type Input struct {
 	Task upkeep.Task `json:"task"`
 }
 
 // handler runs the task the schedule names. An error makes Lambda retry
-// the invocation; every task is safe to repeat.
+// the invocation; every task is safe to repeat. A panic is logged and
+// returned as an error.
 func handler(u *upkeep.Upkeep, log *slog.Logger, now func() time.Time) func(context.Context, Input) error {
-	return func(ctx context.Context, in Input) error {
+	return guard.Scheduled("upkeep", log, func(ctx context.Context, in Input) error {
 		err := u.Run(ctx, in.Task, now())
 		log.InfoContext(ctx, "upkeep", "task", in.Task, "err", err)
 		if fault.Is(err, fault.Invalid) {
 			return nil // a schedule with a wrong input: a retry cannot help
 		}
 		return err
-	}
+	})
 }

@@ -61,5 +61,5 @@ func setup(ctx context.Context, log *slog.Logger) (func(context.Context, events.
 // to the store and the queue.
 func handler(store ingest.Store, queue ingest.Queue, key *rsa.PublicKey, log *slog.Logger, now func() time.Time) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	svc := &ingest.Service{Store: store, Queue: queue, Now: now, Log: log}
-	return lambdahttp.Handler(kick.NewHandler(kick.NewVerifier(key), svc.Handle, log, now))
+	return lambdahttp.Handler(kick.NewHandler(kick.NewVerifier(key), svc.Handle, svc.KeepUnprocessable, log, now), log)
 }

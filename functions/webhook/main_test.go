@@ -19,6 +19,8 @@ import (
 
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/job"
 )
 
@@ -54,9 +56,18 @@ func (s *countingStore) TouchViewer(context.Context, string, audience.Activity) 
 	return nil
 }
 
-func (s *countingStore) Delivered(context.Context, string) (bool, error) { return false, nil }
+func (s *countingStore) Delivered(context.Context, string, event.Type) (bool, error) {
+	return false, nil
+}
 
-func (s *countingStore) MarkDelivered(context.Context, string, time.Time, time.Time) error {
+func (s *countingStore) MarkDelivered(context.Context, string, event.Type, time.Time, time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writes++
+	return nil
+}
+
+func (s *countingStore) KeepUnprocessable(context.Context, ingest.Unprocessable, time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.writes++

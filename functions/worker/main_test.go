@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
@@ -147,5 +148,46 @@ func TestWorkerWiring(t *testing.T) {
 	}
 	if len(kf.Messages()) != 1 {
 		t.Errorf("Kick chat has %d messages, want still 1", len(kf.Messages()))
+	}
+}
+
+// TestBansOrderedByTheirTime delivers moderation.banned jobs out of
+// order, as two webhook instances or Kick's retry can, through the worker
+// as main wires it: the ban issued last is the one that holds.
+func TestBansOrderedByTheirTime(t *testing.T) {
+	ctx := context.Background()
+	store := dynamo.New(dynamotest.Table(t, "kickbot"), "kickbot")
+	w := worker(store, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t0 := time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC)
+	target := event.User{ID: 51234077, Username: "pixelpanda"}
+	ban := func(id string, issued, expires time.Time) job.Job {
+		return job.ForEvent(guild, event.Event{ID: id, Type: event.Banned, Broadcaster: broadcaster, SentAt: t0.Add(time.Minute),
+			Ban: &event.Ban{Target: target, CreatedAt: issued, ExpiresAt: expires}}, nil)
+	}
+	permanent := ban("01JQ7ZC4M2T8Y1B5N0P6R3K9V1", t0.Add(5*time.Second), time.Time{})
+	olderTimeout := ban("01JQ7ZC4M2T8Y1B5N0P6R3K9V2", t0, t0.Add(10*time.Minute))
+	newerTimeout := ban("01JQ7ZC4M2T8Y1B5N0P6R3K9V3", t0.Add(10*time.Second), t0.Add(20*time.Minute))
+	steps := []struct {
+		name string
+		job  job.Job
+		want time.Time
+	}{
+		{"a permanent ban", permanent, audience.Forever},
+		{"an older timeout arriving later", olderTimeout, audience.Forever},
+		{"the permanent ban again (Kick's retry)", permanent, audience.Forever},
+		{"a newer timeout", newerTimeout, t0.Add(20 * time.Minute)},
+		{"the permanent ban once more", permanent, t0.Add(20 * time.Minute)},
+	}
+	for _, st := range steps {
+		if err := w.Do(ctx, st.job); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		v, err := store.Viewer(ctx, guild, target.ID)
+		if err != nil {
+			t.Fatalf("%s: Viewer: %v", st.name, err)
+		}
+		if !v.BannedUntil.Equal(st.want) {
+			t.Errorf("after %s: banned until %v, want %v", st.name, v.BannedUntil, st.want)
+		}
 	}
 }

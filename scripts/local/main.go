@@ -324,9 +324,10 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
-	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store}
+	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store}
 	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
-		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err }}
+		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err },
+		Unlist: func(ctx context.Context) error { _, err := r.Store.UnlistDisconnected(ctx); return err }}
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
@@ -379,7 +380,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	svc := &ingest.Service{Store: r.Store, Queue: queue, Now: now, Log: log.With("function", "webhook")}
 	mux := http.NewServeMux()
 	bridge := discord.Bridge{Handler: commands, Later: queue}
-	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, log.With("function", "webhook"), now)
+	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, svc.KeepUnprocessable, log.With("function", "webhook"), now)
 	interactions := discord.NewHTTPHandler(discord.Verifier{Key: dkey}, bridge, log.With("function", "interactions"), time.Now)
 	oauth := oauthweb.New(r.Connect, log.With("function", "oauth"), time.Now)
 	for pattern, h := range routes(webhook, interactions, oauth) {

@@ -24,6 +24,9 @@ type Viewer struct {
 	// BannedUntil is when a ban or timeout ends; the far future for a
 	// permanent ban, zero when not banned.
 	BannedUntil time.Time
+	// BannedAt is when the latest ban, timeout or unban applied was
+	// issued (zero when none): moderation is ordered by it.
+	BannedAt time.Time
 }
 
 // Points is the whole-point balance: fractions are kept, not shown.

@@ -29,6 +29,8 @@ type memStore struct {
 	// would leave out a new connection.
 	hidden map[int64]bool
 	fail   map[string]error
+	// replaced records ReplaceChannel calls as "<guild>:<prev>><new>".
+	replaced []string
 }
 
 type conn struct {
@@ -106,6 +108,17 @@ func (m *memStore) ConnectChannel(_ context.Context, guild string, b int64, name
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.conns[guild] = conn{b, name, at}
+	return nil
+}
+
+func (m *memStore) ReplaceChannel(_ context.Context, guild string, prev, b int64, name string, at time.Time) error {
+	if err := m.failed("ReplaceChannel"); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.conns[guild] = conn{b, name, at}
+	m.replaced = append(m.replaced, fmt.Sprintf("%s:%d>%d", guild, prev, b))
 	return nil
 }
 

@@ -99,8 +99,12 @@ type Store interface {
 	// Connection returns the channel guild is connected to;
 	// fault.NotFound when none.
 	Connection(ctx context.Context, guild string) (broadcaster int64, name string, at time.Time, err error)
-	// Disconnect removes the connection of guild to broadcaster; none is
-	// no error.
+	// ReplaceChannel switches guild from the channel prev to
+	// broadcaster's, named name, at once, and forgets the guild's stream
+	// state, which was prev's.
+	ReplaceChannel(ctx context.Context, guild string, prev, broadcaster int64, name string, at time.Time) error
+	// Disconnect removes the connection of guild to broadcaster and the
+	// guild's stream state; none is no error.
 	Disconnect(ctx context.Context, guild string, broadcaster int64) error
 	// Guilds returns the guilds connected to broadcaster.
 	Guilds(ctx context.Context, broadcaster int64) ([]string, error)
@@ -353,16 +357,17 @@ func (s *Service) connect(ctx context.Context, st consent.State, tok credential.
 		s.revoke(ctx, tok)
 		return "", err
 	}
-	if err := s.Store.ConnectChannel(ctx, st.Guild, u.ID, u.Name, now); err != nil {
-		return "", err
-	}
 	if prev != 0 && prev != u.ID {
-		// The guild had another channel: it is replaced.
-		if err := s.Store.Disconnect(ctx, st.Guild, prev); err != nil {
-			s.log().WarnContext(ctx, "could not remove the guild's previous Kick channel", "guild", st.Guild, "broadcaster", prev, "err", err)
-		} else if err := s.releaseIfUnused(ctx, prev); err != nil {
+		// The guild had another channel: it is replaced at once, with the
+		// stream state that was the old channel's.
+		if err := s.Store.ReplaceChannel(ctx, st.Guild, prev, u.ID, u.Name, now); err != nil {
+			return "", err
+		}
+		if err := s.releaseIfUnused(ctx, prev); err != nil {
 			s.log().WarnContext(ctx, "could not release the guild's previous Kick channel; the hourly repair deletes its subscriptions", "broadcaster", prev, "err", err)
 		}
+	} else if err := s.Store.ConnectChannel(ctx, st.Guild, u.ID, u.Name, now); err != nil {
+		return "", err
 	}
 	if _, _, err := s.Repair(ctx, u.ID); err != nil {
 		s.log().WarnContext(ctx, "subscription repair after connecting failed", "guild", st.Guild, "broadcaster", u.ID, "err", err)

@@ -2,6 +2,7 @@ package connect_test
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -326,8 +327,32 @@ func TestConnectReplacesChannel(t *testing.T) {
 	if got := s.conns[guild].broadcaster; got != streamer.ID {
 		t.Errorf("guild connected to %d, want %d", got, streamer.ID)
 	}
+	// One switch, which also forgets the old channel's stream state.
+	if want := []string{fmt.Sprintf("%s:%d>%d", guild, old, streamer.ID)}; !slices.Equal(s.replaced, want) {
+		t.Errorf("ReplaceChannel calls %q, want %q", s.replaced, want)
+	}
 	if _, ok := s.creds[old]; ok || len(k.of(old)) != 0 || !slices.Equal(k.revoked, []string{"old-access", "old-refresh"}) {
 		t.Errorf("old channel: credentials kept %v, subscriptions %v, revoked %v; want released", ok, k.of(old), k.revoked)
+	}
+}
+
+// TestConnectReplaceFails: a switch that fails changes nothing and keeps
+// the old channel.
+func TestConnectReplaceFails(t *testing.T) {
+	const old = 7000
+	k, s := newMemKick(streamer), newMemStore()
+	s.conns[guild] = conn{old, "oldchannel", t0}
+	s.creds[old] = credential.Record{Token: credential.Token{Access: "old-access", Refresh: "old-refresh"}, Version: 3}
+	s.fail["ReplaceChannel"] = fault.E(fault.Transient, "table unavailable")
+	svc := newService(k, s)
+	state := startState(t, svc, consent.Connect, guild, admin)
+	_, err := svc.Callback(t.Context(), state, authorize(t, svc, state), "", t0.Add(time.Minute))
+	wantKind(t, "Callback", err, fault.Transient)
+	if got := s.conns[guild].broadcaster; got != old {
+		t.Errorf("guild connected to %d after a failed switch, want still %d", got, old)
+	}
+	if _, ok := s.creds[old]; !ok || len(k.revoked) != 0 {
+		t.Errorf("old channel: credentials kept %v, revoked %v; want kept, none revoked", ok, k.revoked)
 	}
 }
 

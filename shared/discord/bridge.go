@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -20,6 +21,14 @@ type Queue interface {
 // maxButtonsPerRow is how many buttons Discord puts in one action row.
 const maxButtonsPerRow = 5
 
+// DefaultBudget is how long Bridge lets a command run here: Discord waits
+// three seconds for the answer, and the rest of them is for queueing the
+// command when it runs out and for the answer itself.
+const DefaultBudget = 2 * time.Second
+
+// deferBudget bounds queueing a command that ran out of its budget.
+const deferBudget = 600 * time.Millisecond
+
 // Bridge is the Handler that answers slash commands and button clicks with
 // an interact.Handler: it turns the interaction into an interact.Request
 // and the interact.Response into Discord's response. Errors pass through
@@ -27,13 +36,27 @@ const maxButtonsPerRow = 5
 //
 // A command interact.Deferred says is slow is not run here when Later is
 // set: Bridge queues it as a job for the worker, which answers it with
-// Replies, and acknowledges it with a deferred response.
+// Replies, and acknowledges it with a deferred response. One that changes
+// state is claimed first (interact.Handler.Admit), so that a replay of
+// the signed interaction is answered as done and queues nothing.
+//
+// Any other command runs here within Budget. One that runs out of it, or
+// fails in a way a retry may fix, is queued for the worker in the same
+// way: the worker finishes it under the same interaction id, by which its
+// change is keyed, so the change lands once whether or not the attempt
+// here landed too, and the caller is never told that a change failed
+// when it may have landed. Button clicks change nothing and are answered
+// here or not at all.
 type Bridge struct {
 	Handler *interact.Handler
-	// Later queues deferred commands; nil runs them here.
+	// Later queues deferred commands; nil runs them here, without a
+	// budget.
 	Later Queue
 	// Now stamps each request; nil is time.Now.
 	Now func() time.Time
+	// Budget bounds a command run here, from when Interact starts;
+	// DefaultBudget when ≤ 0.
+	Budget time.Duration
 }
 
 var _ Handler = Bridge{}
@@ -46,17 +69,73 @@ func (b Bridge) Interact(ctx context.Context, i *discordgo.Interaction) (*discor
 	if err != nil {
 		return nil, err
 	}
-	if b.Later != nil && interact.Deferred(r) {
+	if err := b.Handler.Admit(ctx, r); errors.Is(err, interact.ErrApplied) {
+		return response(interact.Applied()), nil
+	} else if err != nil {
+		return nil, err
+	}
+	if b.Later == nil {
+		resp, err := b.Handler.Handle(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		return response(resp), nil
+	}
+	if interact.Deferred(r) {
 		if err := b.Later.Enqueue(ctx, job.ForInteraction(r, i.Token)); err != nil {
 			return nil, err
 		}
 		return Deferred(interact.Private(r)), nil
 	}
-	resp, err := b.Handler.Handle(ctx, r)
-	if err != nil {
-		return nil, err
+	return b.inline(ctx, r, i.Token)
+}
+
+// inline runs r here within the budget, or queues it for the worker (see
+// Bridge).
+func (b Bridge) inline(ctx context.Context, r interact.Request, token string) (*discordgo.InteractionResponse, error) {
+	budget := b.Budget
+	if budget <= 0 {
+		budget = DefaultBudget
 	}
-	return response(resp), nil
+	run, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	type result struct {
+		resp interact.Response
+		err  error
+	}
+	// A handler that ignores its context still cannot hold the answer.
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fault.E(fault.Internal, "command panicked: %v", p)}
+			}
+		}()
+		resp, err := b.Handler.Handle(run, r)
+		done <- result{resp, err}
+	}()
+	var res result
+	select {
+	case res = <-done:
+		if res.err == nil {
+			return response(res.resp), nil
+		}
+		if run.Err() == nil && !fault.Is(res.err, fault.Transient) {
+			return nil, res.err
+		}
+	case <-run.Done():
+		res.err = fault.Wrap(fault.Transient, run.Err(), "the command ran out of time")
+	}
+	if r.Component != "" {
+		return nil, res.err
+	}
+	// The caller's context may be spent: queueing gets its own time.
+	queue, cancelQueue := context.WithTimeout(context.WithoutCancel(ctx), deferBudget)
+	defer cancelQueue()
+	if err := b.Later.Enqueue(queue, job.ForInteraction(r, token)); err != nil {
+		return nil, fault.Wrap(fault.Transient, errors.Join(res.err, err), "queue a command that ran out of time")
+	}
+	return Deferred(interact.Private(r)), nil
 }
 
 func (b Bridge) request(i *discordgo.Interaction) (interact.Request, error) {

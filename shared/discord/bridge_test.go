@@ -32,12 +32,16 @@ type bridgeStore struct {
 	mu       sync.Mutex
 	viewers  []audience.Viewer
 	settings *settings.Settings
+	// claimed holds the interactions that took effect; entries, the points
+	// changes by cause.
+	claimed map[string]bool
+	entries map[string]points.Entry
 }
 
 var _ interact.Store = (*bridgeStore)(nil)
 
 func newBridgeStore() *bridgeStore {
-	return &bridgeStore{viewers: []audience.Viewer{
+	return &bridgeStore{claimed: map[string]bool{}, entries: map[string]points.Entry{}, viewers: []audience.Viewer{
 		{Guild: guildID, UserID: 73310951, Username: "ironkettle", WatchMinutes: 3000, PointsMilli: 48_210_000},
 		{Guild: guildID, UserID: 73310952, Username: "mossyrock", WatchMinutes: 725, PointsMilli: 31_877_500},
 		{Guild: guildID, UserID: 73310953, Username: "pebblecat", WatchMinutes: 60, PointsMilli: 12_004_000},
@@ -94,18 +98,45 @@ func (s *bridgeStore) Settings(context.Context, string) (settings.Settings, erro
 	return *s.settings, nil
 }
 
-func (s *bridgeStore) PutSettings(_ context.Context, _ string, set settings.Settings) error {
+func (s *bridgeStore) PutSettingsOnce(_ context.Context, _ string, set settings.Settings, c interact.Cause) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.claimed[c.ID] {
+		return interact.ErrApplied
+	}
 	if err := set.Validate(); err != nil {
 		return err
 	}
 	s.settings = &set
+	s.claimed[c.ID] = true
 	return nil
 }
 
-func (s *bridgeStore) AdjustPoints(context.Context, string, int64, points.Change) (points.Entry, error) {
-	return points.Entry{}, fault.E(fault.Internal, "AdjustPoints is not used in these tests")
+func (s *bridgeStore) ClaimInteraction(_ context.Context, _ string, c interact.Cause) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.claimed[c.ID] {
+		return interact.ErrApplied
+	}
+	s.claimed[c.ID] = true
+	return nil
+}
+
+// AdjustPoints applies c once per cause, as the store's ledger does.
+func (s *bridgeStore) AdjustPoints(_ context.Context, _ string, userID int64, c points.Change) (points.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.entries[c.Cause]; ok {
+		return e, nil
+	}
+	for i, v := range s.viewers {
+		if v.UserID == userID {
+			e := points.Entry{Change: c, Before: v.PointsMilli, After: c.After(v.PointsMilli)}
+			s.viewers[i].PointsMilli, s.entries[c.Cause] = e.After, e
+			return e, nil
+		}
+	}
+	return points.Entry{}, fault.E(fault.NotFound, "no such viewer")
 }
 
 func (s *bridgeStore) Connected(_ context.Context, guild string) (bool, error) {

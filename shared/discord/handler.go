@@ -15,7 +15,8 @@ import (
 )
 
 // FailureMessage is what the caller sees when a handler fails with an
-// Internal or Transient error.
+// Internal or Transient error; for a command that changes state, whose
+// change may have landed, interact.UncertainMessage instead.
 const FailureMessage = interact.FailureMessage
 
 // maxLogValue bounds values from the interaction copied into logs.
@@ -26,7 +27,8 @@ type Handler interface {
 	// Interact returns the response to i. The error's kind picks the
 	// reply: Invalid, NotFound, Forbidden and Conflict show
 	// fault.Message(err) to the caller alone; any other kind shows
-	// FailureMessage and is logged with its cause.
+	// FailureMessage (interact.UncertainMessage for a command that
+	// changes state) and is logged with its cause.
 	Interact(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, error)
 }
 
@@ -138,6 +140,10 @@ func (h *httpHandler) failure(ctx context.Context, i *discordgo.Interaction, err
 	kind := fault.KindOf(err)
 	attrs := append(logAttrs(i), "kind", kind.String())
 	msg := FailureMessage
+	if name, sub, _ := CommandPath(i); interact.Changes(interact.Request{Command: name, Sub: sub}) {
+		// The change may have landed: "try again" could make it twice.
+		msg = interact.UncertainMessage
+	}
 	switch kind {
 	case fault.Invalid, fault.NotFound, fault.Forbidden, fault.Conflict:
 		// An answer, not a fault: the message is the whole story.

@@ -5,7 +5,7 @@ package dynamo
 import "testing"
 
 // TestConnectionMoto runs the connection cases (ConnectChannel,
-// Connection, Disconnect) on moto. motoClient fails the test, rather than
+// Connection, ReplaceChannel, Disconnect) on moto. motoClient fails the test, rather than
 // skipping it, when MOTO_ENDPOINT is not set.
 func TestConnectionMoto(t *testing.T) {
 	client := motoClient(t)

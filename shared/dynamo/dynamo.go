@@ -10,14 +10,18 @@
 //	                                                                 connIndex S ("conn")
 //	connection      GUILD#<guild>        CONNECTION#<broadcaster>    broadcaster N, connectedAt N(ms) (the
 //	 (guild side)                                                    guild's view, for Connected)
-//	delivery        DELIVERY#<msg id>    DELIVERY                    at N(ms), expiresAt N(s, TTL)
+//	delivery        DELIVERY#<msg id>    DELIVERY#<event type>       at N(ms), expiresAt N(s, TTL)
+//	unprocessable   UNPROCESSABLE#<msg   TYPE#<event type>           type S, at N(ms, signed), receivedAt N(ms),
+//	 delivery        id>                                             body B, reason S, expiresAt N(s, TTL)
 //	viewer          GUILD#<guild>        VIEWER#<kick user id>       guild S, userId N, username S,
 //	                                                                 nameKey S (<guild>#<lower-case name>),
 //	                                                                 lastChatAt N(ms, latest activity the
 //	                                                                 sweep credited), watchMinutes N,
 //	                                                                 pointsMilli N, creditedMinute N,
-//	                                                                 subUntil N(ms), bannedUntil N(ms),
-//	                                                                 bannedAt N(ms), and per points change
+//	                                                                 subUntil N(ms),
+//	                                                                 bannedUntil N(ms), bannedAt N(ms, when
+//	                                                                 the ban or unban stored was issued),
+//	                                                                 and per points change
 //	                                                                 applied: ledger#<cause> N (balance
 //	                                                                 before), ledgerAt#<cause> N(ms)
 //	activity        ACT#<guild>#<shard>  <minute, 10 dig.>#<user>    userId N, username S, at N(ms),
@@ -32,13 +36,15 @@
 //	                                                                 categoryId N, categoryName S,
 //	                                                                 categoryThumbnail S, language S,
 //	                                                                 mature BOOL, metadataAt N(ms),
-//	                                                                 liveIndex S ("live", only while live)
+//	                                                                 liveIndex S ("live", only while live);
+//	                                                                 deleted with the guild's connection
 //	settings        GUILD#<guild>        SETTINGS                    guild S, the settings, liveIndex S
-//	                                                                 ("live", only while tracking offline)
+//	                                                                 ("live", only while tracking offline;
+//	                                                                 removed by Disconnect)
 //	ledger entry    GUILD#<guild>        LEDGER#<user>#<ms>#<cause>  userId N, cause S, op S, milli N, before N,
 //	                                                                 after N, reason S, by S, at N(ms)
 //	event log       GUILD#<guild>        EVENT#<ms, 13 digits>#<id>  type S, at N(ms), actorId N,
-//	                                                                 body S (JSON event.Event),
+//	                                     #<type>                     body S (JSON event.Event),
 //	                                                                 expiresAt N(s, TTL)
 //	credentials     KICK#<broadcaster>   CREDENTIALS                 broadcaster N, accessToken S,
 //	                                                                 refreshToken S, accessExpiry N(ms),
@@ -52,9 +58,13 @@
 //	role reward     GUILD#<guild>        ROLERULE#<minutes, 19 dig.> minutes N, roleId S
 //	role granted    GUILD#<guild>        GRANT#<discord id>#<role>   discordUser S, roleId S
 //	notice told     GUILD#<guild>        REPORTED#<key>              (a marker)
+//	interaction     GUILD#<guild>        INTERACTION#<id>            expiresAt N(s, TTL) (a marker: it took effect)
 //
 // The connection items also carry the channel's name (name S), and the
-// settings item a version N that every write is conditioned on.
+// settings item a version N that every write is conditioned on. A
+// delivery's event type is in its dedupe and log keys because Kick does not
+// sign it; the log's ms and at are the signed delivery time, which a
+// payload's own times (a renewal's months-old created_at) are not.
 //
 // Times are unix milliseconds, except expiresAt, which DynamoDB's TTL reads
 // as unix seconds, and creditedMinute and through, in unix minutes. The
@@ -138,7 +148,7 @@ const (
 	// connectionPrefix starts the guild-side marker of a connection.
 	connectionPrefix = "CONNECTION#"
 	eventPrefix      = "EVENT#"
-	deliverySK       = "DELIVERY"
+	deliverySKPrefix = "DELIVERY#"
 	streamSK         = "STREAM"
 
 	// liveValue is liveIndex's only value: the live index has one partition
@@ -182,6 +192,7 @@ type viewerRecord struct {
 	SubBadge     bool   `dynamodbav:"subBadge"`
 	SubUntil     int64  `dynamodbav:"subUntil"`
 	BannedUntil  int64  `dynamodbav:"bannedUntil"`
+	BannedAt     int64  `dynamodbav:"bannedAt"`
 }
 
 type streamRecord struct {
@@ -212,7 +223,9 @@ func connectionKey(broadcaster int64, guild string) itemKey {
 	return itemKey{PK: kickPrefix + strconv.FormatInt(broadcaster, 10), SK: guildPrefix + guild}
 }
 
-func deliveryKey(id string) itemKey { return itemKey{PK: deliveryPrefix + id, SK: deliverySK} }
+func deliveryKey(id string, typ event.Type) itemKey {
+	return itemKey{PK: deliveryPrefix + id, SK: deliverySKPrefix + string(typ)}
+}
 
 func viewerKey(guild string, user int64) itemKey {
 	return itemKey{PK: guildPrefix + guild, SK: viewerPrefix + strconv.FormatInt(user, 10)}
@@ -222,8 +235,8 @@ func streamKey(guild string) itemKey { return itemKey{PK: guildPrefix + guild, S
 
 // eventKey sorts a guild's log by time: 13 digits of unix milliseconds
 // cover every time from 1970 to the year 2286.
-func eventKey(guild string, at time.Time, id string) itemKey {
-	return itemKey{PK: guildPrefix + guild, SK: fmt.Sprintf("%s%013d#%s", eventPrefix, at.UnixMilli(), id)}
+func eventKey(guild string, at time.Time, id string, typ event.Type) itemKey {
+	return itemKey{PK: guildPrefix + guild, SK: fmt.Sprintf("%s%013d#%s#%s", eventPrefix, at.UnixMilli(), id, typ)}
 }
 
 // millis is t in unix milliseconds, 0 for the zero time so that "unset"
@@ -296,8 +309,9 @@ func (s *Store) Guilds(ctx context.Context, broadcaster int64) ([]string, error)
 	return guilds, nil
 }
 
-// Delivered reports whether the delivery with message id was marked.
-func (s *Store) Delivered(ctx context.Context, id string) (bool, error) {
+// Delivered reports whether the delivery with message id and type typ was
+// marked.
+func (s *Store) Delivered(ctx context.Context, id string, typ event.Type) (bool, error) {
 	expr, err := expression.NewBuilder().
 		WithProjection(expression.NamesList(expression.Name("pk"))).
 		Build()
@@ -308,7 +322,7 @@ func (s *Store) Delivered(ctx context.Context, id string) (bool, error) {
 	// a retry may arrive right after it.
 	out, err := s.Client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:                &s.Table,
-		Key:                      deliveryKey(id).av(),
+		Key:                      deliveryKey(id, typ).av(),
 		ConsistentRead:           aws.Bool(true),
 		ProjectionExpression:     expr.Projection(),
 		ExpressionAttributeNames: expr.Names(),
@@ -319,14 +333,15 @@ func (s *Store) Delivered(ctx context.Context, id string) (bool, error) {
 	return len(out.Item) > 0, nil
 }
 
-// MarkDelivered records that delivery id was handled at at; DynamoDB may
-// delete the marker after expires. A second mark leaves the first intact.
-func (s *Store) MarkDelivered(ctx context.Context, id string, at, expires time.Time) error {
-	if id == "" {
-		return fault.E(fault.Invalid, "delivery has no message id")
+// MarkDelivered records that delivery id of type typ was handled at at;
+// DynamoDB may delete the marker after expires. A second mark leaves the
+// first intact.
+func (s *Store) MarkDelivered(ctx context.Context, id string, typ event.Type, at, expires time.Time) error {
+	if id == "" || typ == "" {
+		return fault.E(fault.Invalid, "delivery has no message id or type")
 	}
 	item, err := attributevalue.MarshalMap(deliveryRecord{
-		itemKey:   deliveryKey(id),
+		itemKey:   deliveryKey(id, typ),
 		At:        millis(at),
 		ExpiresAt: ttlSeconds(expires),
 	})
@@ -382,6 +397,7 @@ func (r viewerRecord) viewer() audience.Viewer {
 		SubBadge:     r.SubBadge,
 		SubUntil:     fromMillis(r.SubUntil),
 		BannedUntil:  fromMillis(r.BannedUntil),
+		BannedAt:     fromMillis(r.BannedAt),
 	}
 }
 
@@ -487,20 +503,22 @@ func (s *Store) LiveGuilds(ctx context.Context) ([]string, error) {
 	return s.liveIndexGuilds(ctx, func(sk string) bool { return sk == streamSK })
 }
 
-// LogEvent appends ev to guild's event log, keyed by the time it occurred
-// and its delivery id; DynamoDB may delete the entry after expires.
-// Logging the same event again changes nothing.
+// LogEvent appends ev to guild's event log, keyed by its signed delivery
+// time (SentAt), its message id and its type; DynamoDB may delete the entry
+// after expires. The payload's own times stay in the body: a renewal's
+// created_at may be the subscription's start, months back. Logging the
+// same event again changes nothing.
 func (s *Store) LogEvent(ctx context.Context, guild string, ev event.Event, expires time.Time) error {
-	at := ev.OccurredAt()
-	if guild == "" || ev.ID == "" || at.Before(time.Unix(0, 0)) {
-		return fault.E(fault.Invalid, "event log entry needs a guild, an event id and a time")
+	at := ev.SentAt
+	if guild == "" || ev.ID == "" || ev.Type == "" || at.Before(time.Unix(0, 0)) {
+		return fault.E(fault.Invalid, "event log entry needs a guild, an event id, a type and a delivery time")
 	}
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "encode event")
 	}
 	r := eventRecord{
-		itemKey:   eventKey(guild, at, ev.ID),
+		itemKey:   eventKey(guild, at, ev.ID, ev.Type),
 		Type:      string(ev.Type),
 		At:        millis(at),
 		Body:      string(body),

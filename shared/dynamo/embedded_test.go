@@ -63,8 +63,8 @@ func TestStoreEmbeddedFailure(t *testing.T) {
 	}{
 		{"Connect", func() error { return s.Connect(ctx, "g", 100, at(0)) }},
 		{"Guilds", func() error { _, err := s.Guilds(ctx, 100); return err }},
-		{"MarkDelivered", func() error { return s.MarkDelivered(ctx, "m1", at(0), at(60)) }},
-		{"Delivered", func() error { _, err := s.Delivered(ctx, "m1"); return err }},
+		{"MarkDelivered", func() error { return s.MarkDelivered(ctx, "m1", event.Followed, at(0), at(60)) }},
+		{"Delivered", func() error { _, err := s.Delivered(ctx, "m1", event.Followed); return err }},
 		{"TouchViewer", func() error {
 			return s.TouchViewer(ctx, "g", audience.Activity{UserID: 7, Username: "alice", At: at(0)})
 		}},
@@ -88,7 +88,7 @@ func TestStoreEmbeddedFailure(t *testing.T) {
 	if got, err := s.Guilds(ctx, 100); err != nil || len(got) != 0 {
 		t.Errorf("Guilds(100) after failed Connect = %v, %v; want none", got, err)
 	}
-	if got, err := s.Delivered(ctx, "m1"); err != nil || got {
+	if got, err := s.Delivered(ctx, "m1", event.Followed); err != nil || got {
 		t.Errorf("Delivered(m1) after failed mark = %v, %v; want false", got, err)
 	}
 	if _, err := s.Viewer(ctx, "g", 7); !fault.Is(err, fault.NotFound) {
@@ -151,7 +151,7 @@ func TestErrorKinds(t *testing.T) {
 	}
 	expired, cancel := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
 	defer cancel()
-	if _, err := s.Delivered(expired, "m1"); !fault.Is(err, fault.Transient) {
+	if _, err := s.Delivered(expired, "m1", event.Followed); !fault.Is(err, fault.Transient) {
 		t.Errorf("Delivered past its deadline = %v (kind %v), want transient", err, fault.KindOf(err))
 	}
 

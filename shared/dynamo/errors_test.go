@@ -87,6 +87,10 @@ func (f fakeAPI) UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(
 	return nil, f.err
 }
 
+func (f fakeAPI) TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	return nil, f.err
+}
+
 // TestConditionalWrites checks that a failed condition is success for the
 // conditioned writes: the write was done before, or a newer one was.
 func TestConditionalWrites(t *testing.T) {
@@ -97,7 +101,7 @@ func TestConditionalWrites(t *testing.T) {
 		name string
 		call func(s *Store) error
 	}{
-		{"MarkDelivered", func(s *Store) error { return s.MarkDelivered(t.Context(), "m1", at(0), at(1)) }},
+		{"MarkDelivered", func(s *Store) error { return s.MarkDelivered(t.Context(), "m1", event.Followed, at(0), at(1)) }},
 		{"TouchViewer", func(s *Store) error { return s.TouchViewer(t.Context(), "g", audience.Activity{UserID: 1, At: at(0)}) }},
 		{"SetStreamStatus", func(s *Store) error { return s.SetStreamStatus(t.Context(), "g", at(0), event.Status{}) }},
 		{"SetStreamMetadata", func(s *Store) error { return s.SetStreamMetadata(t.Context(), "g", at(0), event.Metadata{}) }},
@@ -112,8 +116,9 @@ func TestConditionalWrites(t *testing.T) {
 			}
 		})
 	}
-	// Connect is an unconditioned put: a failed condition there would be
-	// a bug, not success.
+	// Connect's only condition is inside a transaction, which reports it
+	// as a cancellation: a bare failed condition would be a bug, not
+	// success.
 	if err := New(fakeAPI{err: ccf}, "t").Connect(t.Context(), "g", 1, at(0)); !fault.Is(err, fault.Internal) {
 		t.Errorf("Connect with a condition failure = %v, want internal", err)
 	}

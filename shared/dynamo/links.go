@@ -162,6 +162,13 @@ func (s *Store) linkItems(guild, discordUser string, kickUser int64, kickName st
 // Unlink removes the link of guild's member discordUser, both ways. It
 // returns fault.NotFound when the member has none.
 func (s *Store) Unlink(ctx context.Context, guild, discordUser string) error {
+	return s.unlink(ctx, guild, discordUser, func(items []types.TransactWriteItem) (bool, error) {
+		return s.transact(ctx, items, "remove account link")
+	})
+}
+
+// unlink is Unlink with write as the transaction that removes the link.
+func (s *Store) unlink(ctx context.Context, guild, discordUser string, write func([]types.TransactWriteItem) (bool, error)) error {
 	if guild == "" || discordUser == "" {
 		return fault.E(fault.Invalid, "unlinking needs a guild and a Discord member")
 	}
@@ -183,7 +190,7 @@ func (s *Store) Unlink(ctx context.Context, guild, discordUser string) error {
 		if err != nil {
 			return err
 		}
-		done, err := s.transact(ctx, []types.TransactWriteItem{del, delKick}, "remove account link")
+		done, err := write([]types.TransactWriteItem{del, delKick})
 		if err != nil || done {
 			return err
 		}

@@ -85,15 +85,15 @@ func TestMotoTimeToLive(t *testing.T) {
 
 	s := New(client, name)
 	expires := at(0).Add(48 * time.Hour)
-	if err := s.MarkDelivered(ctx, "m1", at(0), expires); err != nil {
+	if err := s.MarkDelivered(ctx, "m1", event.Followed, at(0), expires); err != nil {
 		t.Fatalf("MarkDelivered: %v", err)
 	}
 	ev := event.Event{ID: "m2", Type: event.Followed, SentAt: at(1), Follow: &event.Follow{Follower: event.User{ID: 9}}}
 	if err := s.LogEvent(ctx, "g", ev, expires); err != nil {
 		t.Fatalf("LogEvent: %v", err)
 	}
-	wantNumber(t, rawItem(t, s, deliveryKey("m1")), "expiresAt", expires.Unix())
-	wantNumber(t, rawItem(t, s, eventKey("g", at(1), "m2")), "expiresAt", expires.Unix())
+	wantNumber(t, rawItem(t, s, deliveryKey("m1", event.Followed)), "expiresAt", expires.Unix())
+	wantNumber(t, rawItem(t, s, eventKey("g", at(1), "m2", event.Followed)), "expiresAt", expires.Unix())
 }
 
 // oneAtATime sends one request at a time. moto (5.x) serves requests on

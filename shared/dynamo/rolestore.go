@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/roles"
@@ -55,17 +56,26 @@ func roleRuleKey(guild string, minutes int64) itemKey {
 // of watchtime. Adding the same rule again changes nothing; a threshold
 // that already gives another role is fault.Conflict (remove it first).
 func (s *Store) AddRoleRule(ctx context.Context, guild string, r roles.Rule) error {
+	item, cond, err := roleRulePut(guild, r)
+	if err != nil {
+		return err
+	}
+	return s.putIf(ctx, item, cond, roleTaken(r.Minutes), "save role reward")
+}
+
+// roleRulePut is the item of r and the condition of its put: no rule at
+// its minutes, or this one.
+func roleRulePut(guild string, r roles.Rule) (map[string]types.AttributeValue, expression.ConditionBuilder, error) {
 	if guild == "" || r.RoleID == "" || r.Minutes < 0 {
-		return fault.E(fault.Invalid, "a role reward needs a guild, a role and a watchtime of 0 minutes or more")
+		return nil, expression.ConditionBuilder{}, fault.E(fault.Invalid, "a role reward needs a guild, a role and a watchtime of 0 minutes or more")
 	}
 	item, err := attributevalue.MarshalMap(roleRuleRecord{itemKey: roleRuleKey(guild, r.Minutes), Minutes: r.Minutes, RoleID: r.RoleID})
 	if err != nil {
-		return fault.Wrap(fault.Internal, err, "encode role reward")
+		return nil, expression.ConditionBuilder{}, fault.Wrap(fault.Internal, err, "encode role reward")
 	}
 	cond := expression.AttributeNotExists(expression.Name("pk")).
 		Or(expression.Name("roleId").Equal(expression.Value(r.RoleID)))
-	return s.putIf(ctx, item, cond,
-		fmt.Sprintf("another role is already given at %d minutes; remove it first", r.Minutes), "save role reward")
+	return item, cond, nil
 }
 
 // RemoveRoleRule removes guild's rule at minutes, or returns

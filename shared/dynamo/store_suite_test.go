@@ -19,6 +19,7 @@ import (
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/stream"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
@@ -132,30 +133,72 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		t.Parallel()
 		s := newStore(t)
 		ctx := t.Context()
-		delivered := func(id string, want bool) {
+		delivered := func(id string, typ event.Type, want bool) {
 			t.Helper()
-			got, err := s.Delivered(ctx, id)
+			got, err := s.Delivered(ctx, id, typ)
 			check(t, "Delivered", err)
 			if got != want {
-				t.Errorf("Delivered(%q) = %v, want %v", id, got, want)
+				t.Errorf("Delivered(%q, %s) = %v, want %v", id, typ, got, want)
 			}
 		}
 		expires := at(0).Add(24 * time.Hour)
-		delivered("m1", false)
-		check(t, "MarkDelivered", s.MarkDelivered(ctx, "m1", at(0), expires))
-		delivered("m1", true)
-		delivered("m2", false)
+		delivered("m1", event.Banned, false)
+		check(t, "MarkDelivered", s.MarkDelivered(ctx, "m1", event.Banned, at(0), expires))
+		delivered("m1", event.Banned, true)
+		delivered("m2", event.Banned, false)
+		// The type is not signed: a copy of m1 re-sent under another type
+		// must not make that type's delivery of m1 look done, nor the
+		// other way round.
+		delivered("m1", event.LivestreamMetadata, false)
+		check(t, "MarkDelivered other type", s.MarkDelivered(ctx, "m1", event.LivestreamMetadata, at(1), expires))
+		delivered("m1", event.LivestreamMetadata, true)
+		delivered("m1", event.Banned, true)
 
-		key := itemKey{PK: "DELIVERY#m1", SK: "DELIVERY"}
+		key := itemKey{PK: "DELIVERY#m1", SK: "DELIVERY#moderation.banned"}
 		first := rawItem(t, s, key)
 		wantNumber(t, first, "expiresAt", expires.Unix())
 		wantNumber(t, first, "at", at(0).UnixMilli())
 
-		check(t, "MarkDelivered again", s.MarkDelivered(ctx, "m1", at(5), expires.Add(time.Hour)))
+		check(t, "MarkDelivered again", s.MarkDelivered(ctx, "m1", event.Banned, at(5), expires.Add(time.Hour)))
 		got := decodeItem[deliveryRecord](t, s, key)
 		want := deliveryRecord{itemKey: key, At: at(0).UnixMilli(), ExpiresAt: expires.Unix()}
 		if got != want {
 			t.Errorf("delivery item after a second mark = %+v, want %+v", got, want)
+		}
+		if err := s.MarkDelivered(ctx, "m3", "", at(0), expires); !fault.Is(err, fault.Invalid) {
+			t.Errorf("MarkDelivered without a type = %v, want an invalid error", err)
+		}
+	})
+
+	t.Run("Unprocessable", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		expires := at(0).Add(7 * 24 * time.Hour)
+		body := []byte("{\"broadcaster\":\xff}") // not UTF-8: kept as it came
+		u := ingest.Unprocessable{MessageID: "m1", Type: "livestream.metadata.updated", SentAt: at(0), ReceivedAt: at(1),
+			Body: body, Reason: "metadata update has no title"}
+		check(t, "KeepUnprocessable", s.KeepUnprocessable(ctx, u, expires))
+		key := itemKey{PK: "UNPROCESSABLE#m1", SK: "TYPE#livestream.metadata.updated"}
+		want := unprocessableRecord{itemKey: key, Type: u.Type, At: at(0).UnixMilli(), ReceivedAt: at(1).UnixMilli(),
+			Body: body, Reason: u.Reason, ExpiresAt: expires.Unix()}
+		if diff := cmp.Diff(want, decodeItem[unprocessableRecord](t, s, key), cmp.AllowUnexported(unprocessableRecord{})); diff != "" {
+			t.Errorf("unprocessable item (-want +got):\n%s", diff)
+		}
+		again := u
+		again.ReceivedAt, again.Reason = at(9), "other"
+		check(t, "KeepUnprocessable again", s.KeepUnprocessable(ctx, again, expires.Add(time.Hour)))
+		if diff := cmp.Diff(want, decodeItem[unprocessableRecord](t, s, key), cmp.AllowUnexported(unprocessableRecord{})); diff != "" {
+			t.Errorf("unprocessable item after a second keep (-want +got):\n%s", diff)
+		}
+		long := u
+		long.Reason = strings.Repeat("é", 1000) // 2,000 bytes, cut inside a rune
+		long.MessageID = "m2"
+		check(t, "KeepUnprocessable long reason", s.KeepUnprocessable(ctx, long, expires))
+		for _, bad := range []ingest.Unprocessable{{Type: "x"}, {MessageID: "m"}, {MessageID: "m", Type: strings.Repeat("x", 65)}} {
+			if err := s.KeepUnprocessable(ctx, bad, expires); !fault.Is(err, fault.Invalid) {
+				t.Errorf("KeepUnprocessable(%+v) = %v, want an invalid error", bad, err)
+			}
 		}
 	})
 
@@ -287,7 +330,14 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			ID: "m-status", Type: event.LivestreamStatus, SentAt: at(3), Broadcaster: 100,
 			Status: &event.Status{Live: true, Title: "hello", StartedAt: at(3)},
 		}
+		// A renewal delivered now whose created_at is the subscription's
+		// start, months back: it is filed at its delivery time.
+		renewal := event.Event{
+			ID: "m-renewal", Type: event.SubscriptionRenew, SentAt: at(4), Broadcaster: 100,
+			Sub: &event.Sub{Subscriber: alice, Months: 7, CreatedAt: at(4).AddDate(0, -6, 0), ExpiresAt: at(4).AddDate(0, 1, 0)},
+		}
 		expires := at(0).Add(30 * 24 * time.Hour)
+		check(t, "LogEvent renewal", s.LogEvent(ctx, "g", renewal, expires))
 		check(t, "LogEvent sub", s.LogEvent(ctx, "g", sub, expires))
 		check(t, "LogEvent chat", s.LogEvent(ctx, "g", chat, expires))
 		check(t, "LogEvent status", s.LogEvent(ctx, "g", status, expires))
@@ -299,10 +349,10 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			limit, pageSize int
 			want            []event.Event
 		}{
-			{10, 0, []event.Event{status, sub, chat}},
-			{10, 1, []event.Event{status, sub, chat}},
-			{2, 0, []event.Event{status, sub}},
-			{2, 1, []event.Event{status, sub}},
+			{10, 0, []event.Event{renewal, status, sub, chat}},
+			{10, 1, []event.Event{renewal, status, sub, chat}},
+			{2, 0, []event.Event{renewal, status}},
+			{2, 1, []event.Event{renewal, status}},
 			{0, 0, nil},
 		} {
 			s.pageSize = int32(tc.pageSize)
@@ -319,14 +369,25 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			t.Errorf("Events(other, 10) = %v, %v; want none", got, err)
 		}
 
-		item := rawItem(t, s, itemKey{PK: "GUILD#g", SK: fmt.Sprintf("EVENT#%013d#m-chat", at(1).UnixMilli())})
+		// Keyed by the delivery time (SentAt), not the chat's created_at.
+		item := rawItem(t, s, itemKey{PK: "GUILD#g", SK: fmt.Sprintf("EVENT#%013d#m-chat#chat.message.sent", chat.SentAt.UnixMilli())})
 		wantNumber(t, item, "expiresAt", expires.Unix())
-		wantNumber(t, item, "at", at(1).UnixMilli())
+		wantNumber(t, item, "at", chat.SentAt.UnixMilli())
 		wantNumber(t, item, "actorId", 7)
 		if typ, _ := item["type"].(*types.AttributeValueMemberS); typ == nil || typ.Value != string(event.ChatMessage) {
 			t.Errorf("type = %#v, want %q", item["type"], event.ChatMessage)
 		}
-		item = rawItem(t, s, itemKey{PK: "GUILD#g", SK: fmt.Sprintf("EVENT#%013d#m-status", at(3).UnixMilli())})
+		item = rawItem(t, s, itemKey{PK: "GUILD#g", SK: fmt.Sprintf("EVENT#%013d#m-renewal#channel.subscription.renewal", at(4).UnixMilli())})
+		wantNumber(t, item, "at", at(4).UnixMilli())
+		// A copy of the renewal re-sent as a new subscription (the two share
+		// a shape) is logged beside it, not instead of it.
+		asNew := renewal
+		asNew.Type = event.SubscriptionNew
+		check(t, "LogEvent relabelled", s.LogEvent(ctx, "g", asNew, expires))
+		if got, err := s.Events(ctx, "g", 2); err != nil || len(got) != 2 || got[0].Type == got[1].Type {
+			t.Errorf("Events(g, 2) after a relabelled copy = %v, %v; want the renewal and the copy", got, err)
+		}
+		item = rawItem(t, s, itemKey{PK: "GUILD#g", SK: fmt.Sprintf("EVENT#%013d#m-status#livestream.status.updated", at(3).UnixMilli())})
 		if _, ok := item["actorId"]; ok || len(item) == 0 {
 			t.Errorf("status event item = %v, want one without actorId", slices.Sorted(maps.Keys(item)))
 		}

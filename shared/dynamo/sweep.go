@@ -9,7 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/settings"
@@ -65,11 +67,22 @@ func (s *Store) Settings(ctx context.Context, guild string) (settings.Settings, 
 // if the stored version is still set.Version (none stored for 0); else it
 // is fault.Conflict and changes nothing.
 func (s *Store) PutSettings(ctx context.Context, guild string, set settings.Settings) error {
+	item, cond, err := settingsPut(guild, set)
+	if err != nil {
+		return err
+	}
+	return s.putIf(ctx, item, cond, settingsChanged, "save settings")
+}
+
+const settingsChanged = "the settings were changed meanwhile; run the command again"
+
+// settingsPut is the settings item of set and the condition of its put.
+func settingsPut(guild string, set settings.Settings) (map[string]types.AttributeValue, expression.ConditionBuilder, error) {
 	if guild == "" {
-		return fault.E(fault.Invalid, "settings need a guild")
+		return nil, expression.ConditionBuilder{}, fault.E(fault.Invalid, "settings need a guild")
 	}
 	if err := set.Validate(); err != nil {
-		return err
+		return nil, expression.ConditionBuilder{}, err
 	}
 	r := settingsRecord{
 		itemKey: settingsKey(guild), Guild: guild,
@@ -83,13 +96,13 @@ func (s *Store) PutSettings(ctx context.Context, guild string, set settings.Sett
 	}
 	item, err := attributevalue.MarshalMap(r)
 	if err != nil {
-		return fault.Wrap(fault.Internal, err, "encode settings")
+		return nil, expression.ConditionBuilder{}, fault.Wrap(fault.Internal, err, "encode settings")
 	}
 	cond := expression.AttributeNotExists(expression.Name("pk"))
 	if set.Version > 0 {
 		cond = expression.Name("version").Equal(expression.Value(set.Version))
 	}
-	return s.putIf(ctx, item, cond, "the settings were changed meanwhile; run the command again", "save settings")
+	return item, cond, nil
 }
 
 // SweepGuilds lists the guilds the sweep visits: those whose stream is
@@ -149,48 +162,106 @@ func (s *Store) Connections(ctx context.Context) ([]stream.Connection, error) {
 	return out, nil
 }
 
-// RecordBan marks user banned in guild until until; the latest ban event
-// wins (events of a guild arrive in order).
-func (s *Store) RecordBan(ctx context.Context, guild string, user event.User, until time.Time) error {
-	return s.viewerUntil(ctx, guild, user, "bannedUntil", until, false, "record ban")
-}
-
-// RecordSubscription records user's subscription, from from until until,
-// keeping the one with the later end (a start goes with its own end).
-// The end is also kept in an item of its own beside the viewers, which the
-// sweep reads for the whole guild with one Query.
-func (s *Store) RecordSubscription(ctx context.Context, guild string, user event.User, from, until time.Time) error {
-	if err := s.viewerUntil(ctx, guild, user, "subUntil", until, true, "record subscription"); err != nil {
-		return err
+// RecordBan applies a ban or timeout of user in guild issued at at (the
+// moderation event's own time) and lasting until until (audience.Forever
+// for a permanent ban). Bans are ordered by when they were issued, not by
+// when they arrive: one issued before the stored ban or unban (bannedAt)
+// changes nothing, so a timeout delivered after a newer permanent ban (by
+// two webhook instances, or Kick's retry) leaves the ban in place. Kick
+// sends no unban, so a newer timeout after a permanent ban is the
+// moderator's later decision and replaces it. Of two issued in the same
+// millisecond the longer wins, whatever their order of arrival; repeating
+// a call changes nothing.
+func (s *Store) RecordBan(ctx context.Context, guild string, user event.User, at, until time.Time) error {
+	if guild == "" || user.ID <= 0 || at.IsZero() {
+		return fault.E(fault.Invalid, "a ban needs a guild, a known viewer and the time it was issued")
 	}
-	end := expression.Name("subUntil")
+	issued, banned := expression.Name("bannedAt"), expression.Name("bannedUntil")
+	atMs, untilMs := expression.Value(millis(at)), expression.Value(millis(until))
 	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name("userId"), expression.Value(user.ID)).
-			Set(end, expression.Value(millis(until))).
-			Set(expression.Name("subFrom"), expression.Value(millis(from))).
-			Set(expression.Name("expiresAt"), expression.Value(ttlSeconds(until.Add(ActivityTTL))))).
-		WithCondition(expression.AttributeNotExists(end).Or(end.LessThan(expression.Value(millis(until))))).
+		WithUpdate(identify(expression.Set(banned, untilMs).Set(issued, atMs), guild, user.ID, user.Username)).
+		WithCondition(expression.AttributeNotExists(issued).
+			Or(issued.LessThan(atMs)).
+			Or(issued.Equal(atMs).And(expression.AttributeNotExists(banned).Or(banned.LessThan(untilMs))))).
 		Build()
 	if err != nil {
-		return fault.Wrap(fault.Internal, err, "build subscription")
+		return fault.Wrap(fault.Internal, err, "build record ban")
 	}
-	return s.update(ctx, subscriptionKey(guild, user.ID), expr, "record subscription")
+	return s.update(ctx, viewerKey(guild, user.ID), expr, "record ban")
 }
 
-// viewerUntil sets a time attribute of a viewer (creating the viewer item
-// if needed); with onlyLater it never moves the time back.
-func (s *Store) viewerUntil(ctx context.Context, guild string, user event.User, attr string, until time.Time, onlyLater bool, what string) error {
-	if guild == "" || user.ID <= 0 {
-		return fault.E(fault.Invalid, "%s needs a guild and a known viewer", what)
+// Unban lifts the ban or timeout of guild's viewer userID as of at (when an
+// admin asked), and records at as bannedAt: a ban issued before at that
+// arrives later changes nothing, one issued after at applies. An unban at
+// or before the stored bannedAt (a newer ban, or this unban again) changes
+// nothing. It returns the viewer as stored afterwards, so the caller sees
+// whether a newer ban stands; fault.NotFound for a viewer never seen.
+func (s *Store) Unban(ctx context.Context, guild string, userID int64, at time.Time) (audience.Viewer, error) {
+	if guild == "" || userID <= 0 || at.IsZero() {
+		return audience.Viewer{}, fault.E(fault.Invalid, "an unban needs a guild, a known viewer and its time")
 	}
-	name, at := expression.Name(attr), millis(until)
-	b := expression.NewBuilder().WithUpdate(identify(expression.Set(name, expression.Value(at)), guild, user.ID, user.Username))
-	if onlyLater {
-		b = b.WithCondition(expression.AttributeNotExists(name).Or(name.LessThan(expression.Value(at))))
-	}
-	expr, err := b.Build()
+	issued, atMs := expression.Name("bannedAt"), expression.Value(millis(at))
+	expr, err := expression.NewBuilder().
+		// 0, not removed: RecordBan's same-millisecond rule compares it.
+		WithUpdate(expression.Set(expression.Name("bannedUntil"), expression.Value(0)).Set(issued, atMs)).
+		WithCondition(expression.AttributeExists(expression.Name("pk")).
+			And(expression.AttributeNotExists(issued).Or(issued.LessThan(atMs)))).
+		Build()
 	if err != nil {
-		return fault.Wrap(fault.Internal, err, "build "+what)
+		return audience.Viewer{}, fault.Wrap(fault.Internal, err, "build unban")
 	}
-	return s.update(ctx, viewerKey(guild, user.ID), expr, what)
+	out, err := s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       viewerKey(guild, userID).av(),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if conditionFailed(err) {
+		// No viewer, or a ban or unban at or after at: read which.
+		return s.Viewer(ctx, guild, userID)
+	}
+	if err != nil {
+		return audience.Viewer{}, classify(err, "unban viewer")
+	}
+	var r viewerRecord
+	if err := attributevalue.UnmarshalMap(out.Attributes, &r); err != nil {
+		return audience.Viewer{}, fault.Wrap(fault.Internal, err, "decode viewer")
+	}
+	return r.viewer(), nil
+}
+
+// RecordSubscription records user's subscription end (creating the viewer
+// item if needed), keeping the later of the stored and the new end. The end
+// is also kept, with the start from that goes with it, in an item of its
+// own beside the viewers, which the sweep reads for the whole guild with
+// one Query.
+func (s *Store) RecordSubscription(ctx context.Context, guild string, user event.User, from, until time.Time) error {
+	if guild == "" || user.ID <= 0 {
+		return fault.E(fault.Invalid, "record subscription needs a guild and a known viewer")
+	}
+	name, at := expression.Name("subUntil"), expression.Value(millis(until))
+	later := expression.AttributeNotExists(name).Or(name.LessThan(at))
+	expr, err := expression.NewBuilder().
+		WithUpdate(identify(expression.Set(name, at), guild, user.ID, user.Username)).
+		WithCondition(later).
+		Build()
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "build record subscription")
+	}
+	if err := s.update(ctx, viewerKey(guild, user.ID), expr, "record subscription"); err != nil {
+		return err
+	}
+	expr, err = expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("userId"), expression.Value(user.ID)).Set(name, at).
+			Set(expression.Name("subFrom"), expression.Value(millis(from))).
+			Set(expression.Name("expiresAt"), expression.Value(ttlSeconds(until.Add(ActivityTTL))))).
+		WithCondition(later).
+		Build()
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "build record subscription")
+	}
+	return s.update(ctx, subscriptionKey(guild, user.ID), expr, "record subscription")
 }

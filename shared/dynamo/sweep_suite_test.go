@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -81,7 +82,7 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		s := newStore(t)
 		ctx := t.Context()
 		u := event.User{ID: 1, Username: "a"}
-		check(t, "RecordBan", s.RecordBan(ctx, "g", u, at(20)))
+		check(t, "RecordBan", s.RecordBan(ctx, "g", u, at(8), at(20)))
 		credit := func(minute int) bool {
 			ok, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 1, Minute: watchtime.MinuteOf(at(minute)), PointsMilli: 200})
 			check(t, "Credit", err)
@@ -93,9 +94,101 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		if !credit(20) {
 			t.Error("a viewer whose timeout ended was not credited")
 		}
-		check(t, "RecordBan", s.RecordBan(ctx, "g", u, audience.Forever))
+		check(t, "RecordBan", s.RecordBan(ctx, "g", u, at(20), audience.Forever))
 		if credit(21) {
 			t.Error("a permanently banned viewer was credited")
+		}
+	})
+
+	t.Run("BanOrder", func(t *testing.T) {
+		t.Parallel()
+		// Each case applies its steps in arrival order to a fresh viewer and
+		// checks the ban stored: the latest issued wins, whatever arrived
+		// last.
+		type step struct {
+			unban         bool
+			issued, until time.Time
+		}
+		ban := func(issued, until time.Time) step { return step{issued: issued, until: until} }
+		unban := func(issued time.Time) step { return step{unban: true, issued: issued} }
+		tests := []struct {
+			name      string
+			steps     []step
+			wantUntil time.Time
+		}{
+			{"an older timeout arriving after a permanent ban", []step{ban(at(5), audience.Forever), ban(at(4), at(14))}, audience.Forever},
+			{"a newer timeout after a permanent ban (the moderator changed it)", []step{ban(at(4), audience.Forever), ban(at(5), at(15))}, at(15)},
+			{"a permanent ban arriving after a newer timeout", []step{ban(at(5), at(15)), ban(at(4), audience.Forever)}, at(15)},
+			{"the same ban twice", []step{ban(at(5), at(15)), ban(at(5), at(15))}, at(15)},
+			{"same millisecond, timeout first", []step{ban(at(5), at(15)), ban(at(5), audience.Forever)}, audience.Forever},
+			{"same millisecond, ban first", []step{ban(at(5), audience.Forever), ban(at(5), at(15))}, audience.Forever},
+			{"an unban after the ban", []step{ban(at(5), audience.Forever), unban(at(6))}, time.Time{}},
+			{"an older ban arriving after an unban", []step{unban(at(6)), ban(at(5), audience.Forever)}, time.Time{}},
+			{"a newer ban after an unban", []step{ban(at(4), audience.Forever), unban(at(5)), ban(at(6), at(16))}, at(16)},
+			{"an unban older than the ban", []step{ban(at(6), audience.Forever), unban(at(5))}, audience.Forever},
+			{"the same unban twice", []step{ban(at(4), audience.Forever), unban(at(5)), unban(at(5))}, time.Time{}},
+		}
+		s := newStore(t)
+		ctx := t.Context()
+		for i, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				u := event.User{ID: int64(i + 1), Username: fmt.Sprintf("v%d", i)}
+				_, err := s.Credit(ctx, "g", watchtime.Credit{UserID: u.ID, Username: u.Username, Minute: 1})
+				check(t, "Credit", err)
+				for _, st := range tt.steps {
+					if st.unban {
+						_, err := s.Unban(ctx, "g", u.ID, st.issued)
+						check(t, "Unban", err)
+					} else {
+						check(t, "RecordBan", s.RecordBan(ctx, "g", u, st.issued, st.until))
+					}
+				}
+				v, err := s.Viewer(ctx, "g", u.ID)
+				check(t, "Viewer", err)
+				if !v.BannedUntil.Equal(tt.wantUntil) {
+					t.Errorf("BannedUntil = %v, want %v", v.BannedUntil, tt.wantUntil)
+				}
+			})
+		}
+	})
+
+	t.Run("Unban", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		u := event.User{ID: 1, Username: "a"}
+		check(t, "RecordBan", s.RecordBan(ctx, "g", u, at(1), audience.Forever))
+		v, err := s.Unban(ctx, "g", 1, at(10))
+		check(t, "Unban", err)
+		if v.Banned(at(10)) || !v.BannedAt.Equal(at(10)) || v.UserID != 1 {
+			t.Errorf("Unban = %+v, want viewer 1 not banned, bannedAt %v", v, at(10))
+		}
+		ok, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 1, Minute: watchtime.MinuteOf(at(11)), PointsMilli: 200})
+		check(t, "Credit", err)
+		if !ok {
+			t.Error("an unbanned viewer was not credited")
+		}
+		// A newer ban stands; the answer shows it.
+		check(t, "RecordBan", s.RecordBan(ctx, "g", u, at(12), at(30)))
+		v, err = s.Unban(ctx, "g", 1, at(11))
+		check(t, "Unban (older than the ban)", err)
+		if !v.BannedUntil.Equal(at(30)) {
+			t.Errorf("Unban older than the ban = %+v, want the ban until %v kept", v, at(30))
+		}
+		if _, err := s.Unban(ctx, "g", 99, at(13)); !fault.Is(err, fault.NotFound) {
+			t.Errorf("Unban(never seen) = %v, want not found", err)
+		}
+		if _, err := s.Viewer(ctx, "g", 99); !fault.Is(err, fault.NotFound) {
+			t.Errorf("Viewer(99) after Unban = %v, want not found (no item created)", err)
+		}
+		for name, err := range map[string]error{
+			"Unban without a guild":  func() error { _, err := s.Unban(ctx, "", 1, at(1)); return err }(),
+			"Unban without a time":   func() error { _, err := s.Unban(ctx, "g", 1, time.Time{}); return err }(),
+			"RecordBan without time": s.RecordBan(ctx, "g", u, time.Time{}, audience.Forever),
+		} {
+			if !fault.Is(err, fault.Invalid) {
+				t.Errorf("%s = %v, want invalid", name, err)
+			}
 		}
 	})
 
@@ -248,7 +341,7 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		// Kick reuses a name after a rename: the most recently active wins.
 		credit("g", 2, "Reused", at(1))
 		credit("g", 3, "reused", at(2))
-		check(t, "RecordBan", s.RecordBan(ctx, "g", event.User{ID: 4, Username: "Spammer"}, at(60)))
+		check(t, "RecordBan", s.RecordBan(ctx, "g", event.User{ID: 4, Username: "Spammer"}, at(1), at(60)))
 		for _, tc := range []struct {
 			name string
 			want int64

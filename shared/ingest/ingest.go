@@ -15,14 +15,21 @@
 //     most one write per message (and none when this instance already
 //     recorded the same viewer, minute, name and badge).
 //  2. If the delivery is already marked done, stop (a duplicate).
-//  3. Enqueue one job per guild. Job ids derive from the message id, so the
-//     FIFO queue drops a re-sent copy, and the worker keys its writes by the
-//     cause, so even a copy the queue let through changes nothing.
+//  3. Enqueue one job per guild. Job ids derive from the guild, type and
+//     message id, so the FIFO queue drops a re-sent copy, and the worker
+//     keys its writes by the cause, so even a copy the queue let through
+//     changes nothing.
 //  4. Mark the delivery done (a conditional put with a TTL longer than the
 //     webhook's freshness window, so a replay inside the window is caught).
 //
 // Marking last is what makes retries safe: had the mark come first, a crash
 // before the enqueue would turn Kick's retry into a silently lost event.
+//
+// Everything that can be refused is checked before step 1 (the jobs are
+// built and validated first), so a refused delivery has written nothing.
+// The dedupe record and the job ids name the event type as well as the
+// message id: the type header is not signed, and a copy re-sent under
+// another type must not make the genuine delivery look done.
 package ingest
 
 import (
@@ -46,6 +53,9 @@ const (
 	// DefaultDeliveryTTL keeps dedupe records. It must exceed the webhook's
 	// freshness window (48h) so no accepted replay can outlive its record.
 	DefaultDeliveryTTL = 72 * time.Hour
+	// DefaultUnprocessableTTL keeps unprocessable deliveries long enough
+	// for someone to look at them after a weekend.
+	DefaultUnprocessableTTL = 7 * 24 * time.Hour
 	// maxTouched bounds the recent-touch cache of one instance.
 	maxTouched = 50_000
 )
@@ -58,8 +68,9 @@ type Service struct {
 	Now   func() time.Time
 	Log   *slog.Logger
 
-	ConnectionTTL time.Duration
-	DeliveryTTL   time.Duration
+	ConnectionTTL    time.Duration
+	DeliveryTTL      time.Duration
+	UnprocessableTTL time.Duration
 
 	mu      sync.Mutex
 	conns   map[int64]cachedGuilds
@@ -98,6 +109,19 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 		return ErrNotConnected
 	}
 
+	// Build and check the jobs before the first write, so that a refused
+	// delivery changes nothing.
+	var jobs []job.Job
+	if cmd, ok := commandOf(ev); ok || ev.Chat == nil {
+		jobs = make([]job.Job, len(guilds))
+		for i, g := range guilds {
+			jobs[i] = job.ForEvent(g, ev, cmd)
+			if err := jobs[i].Validate(); err != nil {
+				return err
+			}
+		}
+	}
+
 	if actor, ok := ev.Actor(); ok {
 		at := ev.OccurredAt()
 		if at.After(now) {
@@ -116,16 +140,11 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 		}
 	}
 
-	var cmd *command.Command
-	if ev.Chat != nil {
-		c, ok := command.Parse(ev.Chat.Content)
-		if !ok {
-			return nil // plain chat: activity is all it changes
-		}
-		cmd = &c
+	if jobs == nil {
+		return nil // plain chat: activity is all it changes
 	}
 
-	done, err := s.Store.Delivered(ctx, ev.ID)
+	done, err := s.Store.Delivered(ctx, ev.ID, ev.Type)
 	if err != nil {
 		return err
 	}
@@ -133,14 +152,31 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 		s.logger().DebugContext(ctx, "duplicate delivery", "message_id", ev.ID, "event_type", ev.Type)
 		return nil
 	}
-	jobs := make([]job.Job, len(guilds))
-	for i, g := range guilds {
-		jobs[i] = job.ForEvent(g, ev, cmd)
-	}
 	if err := s.Queue.Enqueue(ctx, jobs...); err != nil {
 		return err
 	}
-	return s.Store.MarkDelivered(ctx, ev.ID, now, now.Add(durationOr(s.DeliveryTTL, DefaultDeliveryTTL)))
+	return s.Store.MarkDelivered(ctx, ev.ID, ev.Type, now, now.Add(durationOr(s.DeliveryTTL, DefaultDeliveryTTL)))
+}
+
+// commandOf returns the chat command in ev, if it is a chat message that
+// holds one.
+func commandOf(ev event.Event) (*command.Command, bool) {
+	if ev.Chat == nil {
+		return nil, false
+	}
+	c, ok := command.Parse(ev.Chat.Content)
+	if !ok {
+		return nil, false
+	}
+	return &c, true
+}
+
+// KeepUnprocessable keeps a verified delivery that cannot be handled, for
+// UnprocessableTTL, stamped with the time it was received.
+func (s *Service) KeepUnprocessable(ctx context.Context, u Unprocessable) error {
+	now := s.Now()
+	u.ReceivedAt = now
+	return s.Store.KeepUnprocessable(ctx, u, now.Add(durationOr(s.UnprocessableTTL, DefaultUnprocessableTTL)))
 }
 
 // guilds returns the broadcaster's guilds, from the cache while it is fresh.

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/clock"
@@ -23,9 +27,18 @@ type memStore struct {
 	conns     map[int64][]string
 	lastChat  map[string]time.Time // guild/user -> time
 	sub       map[string]*bool
-	delivered map[string]bool
+	delivered map[delivery]bool
+	kept      []ingest.Unprocessable
 	calls     map[string]int
 	failNext  map[string]error
+	// writes names the writes in order: "touch g1/7", "mark f1".
+	writes []string
+}
+
+// delivery keys the dedupe records as the real store does.
+type delivery struct {
+	id  string
+	typ event.Type
 }
 
 func newMemStore() *memStore {
@@ -33,7 +46,7 @@ func newMemStore() *memStore {
 		conns:     map[int64][]string{4402117: {"g1"}},
 		lastChat:  map[string]time.Time{},
 		sub:       map[string]*bool{},
-		delivered: map[string]bool{},
+		delivered: map[delivery]bool{},
 		calls:     map[string]int{},
 		failNext:  map[string]error{},
 	}
@@ -64,6 +77,7 @@ func (m *memStore) TouchViewer(_ context.Context, g string, a audience.Activity)
 		return err
 	}
 	k := fmt.Sprintf("%s/%d", g, a.UserID)
+	m.writes = append(m.writes, "touch "+k)
 	if a.At.After(m.lastChat[k]) {
 		m.lastChat[k] = a.At
 		m.sub[k] = a.Subscriber
@@ -71,26 +85,39 @@ func (m *memStore) TouchViewer(_ context.Context, g string, a audience.Activity)
 	return nil
 }
 
-func (m *memStore) Delivered(_ context.Context, id string) (bool, error) {
+func (m *memStore) Delivered(_ context.Context, id string, typ event.Type) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.call("Delivered"); err != nil {
 		return false, err
 	}
-	return m.delivered[id], nil
+	return m.delivered[delivery{id, typ}], nil
 }
 
-func (m *memStore) MarkDelivered(_ context.Context, id string, _, _ time.Time) error {
+func (m *memStore) MarkDelivered(_ context.Context, id string, typ event.Type, _, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.call("MarkDelivered"); err != nil {
 		return err
 	}
-	m.delivered[id] = true
+	m.writes = append(m.writes, "mark "+id)
+	m.delivered[delivery{id, typ}] = true
 	return nil
 }
 
-// memQueue deduplicates by job ID like an SQS FIFO queue does.
+func (m *memStore) KeepUnprocessable(_ context.Context, u ingest.Unprocessable, expires time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.call("KeepUnprocessable"); err != nil {
+		return err
+	}
+	m.writes = append(m.writes, fmt.Sprintf("keep %s until %s", u.MessageID, expires.Format(time.RFC3339)))
+	m.kept = append(m.kept, u)
+	return nil
+}
+
+// memQueue deduplicates by job ID like an SQS FIFO queue does, and refuses
+// what jobqueue.Queue refuses: a job that does not encode.
 type memQueue struct {
 	mu    sync.Mutex
 	jobs  []job.Job
@@ -106,6 +133,11 @@ func (q *memQueue) Enqueue(_ context.Context, jobs ...job.Job) error {
 		err := q.fail
 		q.fail = nil
 		return err
+	}
+	for _, j := range jobs {
+		if _, err := j.Encode(); err != nil {
+			return err
+		}
 	}
 	q.sends++
 	if q.seen == nil {
@@ -175,7 +207,7 @@ func TestCommandIsQueuedOncePerGuild(t *testing.T) {
 			t.Errorf("job %d = %+v, want a points command for %s", i, j, g)
 		}
 	}
-	if !st.delivered["a"] {
+	if !st.delivered[delivery{"a", event.ChatMessage}] {
 		t.Error("delivery not marked done")
 	}
 }
@@ -216,7 +248,7 @@ func TestRetryAfterTransientFailureCountsOnce(t *testing.T) {
 			if got := len(q.jobs); got != 1 {
 				t.Errorf("after failure at %s and retry: %d jobs, want 1", step, got)
 			}
-			if !st.delivered["f1"] {
+			if !st.delivered[delivery{"f1", event.Followed}] {
 				t.Error("delivery not marked done after retry")
 			}
 		})
@@ -355,5 +387,81 @@ func TestSubscriberBadgeComesOnlyFromChat(t *testing.T) {
 	}
 	if got := st.sub["g1/9"]; got != nil {
 		t.Errorf("follow: Subscriber = %v, want nil (a follow says nothing)", *got)
+	}
+}
+
+// TestLongMessageIDCommand: the webhook accepts message ids up to 128
+// bytes; a command in such a delivery becomes a job like any other.
+func TestLongMessageIDCommand(t *testing.T) {
+	s, st, q, _ := newService()
+	st.conns[4402117] = []string{"18446744073709551615"}
+	id := strings.Repeat("A", 128)
+	if err := s.Handle(context.Background(), chat(id, 7, "!points", t0)); err != nil {
+		t.Fatalf("Handle(128-byte message id) = %v, want nil", err)
+	}
+	if len(q.jobs) != 1 || q.jobs[0].Command == nil || len(q.jobs[0].ID) > job.MaxIDLen {
+		t.Fatalf("queued %+v, want one points job with an id of at most %d characters", q.jobs, job.MaxIDLen)
+	}
+	if !st.delivered[delivery{id, event.ChatMessage}] {
+		t.Error("delivery not marked done")
+	}
+}
+
+// TestRefusedDeliveryWritesNothing: everything that can refuse a delivery
+// is checked before the first write.
+func TestRefusedDeliveryWritesNothing(t *testing.T) {
+	s, st, q, _ := newService()
+	st.conns[4402117] = []string{"g1", ""} // a guild id that makes no job
+	err := s.Handle(context.Background(), chat("a", 7, "!points", t0))
+	if !fault.Is(err, fault.Invalid) {
+		t.Fatalf("Handle = %v, want an invalid error", err)
+	}
+	if len(st.writes) != 0 || q.sends != 0 {
+		t.Errorf("refused delivery wrote %v and sent %d times, want nothing", st.writes, q.sends)
+	}
+}
+
+// TestRelabelledCopyDoesNotSuppressTheGenuine: the type header is not
+// signed. A copy of a delivery re-sent under another type whose shape it
+// shares (a renewal as a new subscription) must not make the genuine
+// delivery, with the same message id, look done.
+func TestRelabelledCopyDoesNotSuppressTheGenuine(t *testing.T) {
+	s, st, q, _ := newService()
+	genuine := event.Event{ID: "m1", Type: event.SubscriptionRenew, SentAt: t0, Broadcaster: 4402117,
+		Sub: &event.Sub{Subscriber: event.User{ID: 9, Username: "fan"}, Months: 7, CreatedAt: t0}}
+	copied := genuine
+	copied.Type = event.SubscriptionNew
+	ctx := context.Background()
+	for _, ev := range []event.Event{copied, genuine, genuine} { // the last is Kick's retry
+		if err := s.Handle(ctx, ev); err != nil {
+			t.Fatalf("Handle(%s) = %v", ev.Type, err)
+		}
+	}
+	var types []event.Type
+	for _, j := range q.jobs {
+		types = append(types, j.Event.Type)
+	}
+	if want := []event.Type{event.SubscriptionNew, event.SubscriptionRenew}; !slices.Equal(types, want) {
+		t.Errorf("queued jobs for %v, want %v (the genuine delivery once)", types, want)
+	}
+	if !st.delivered[delivery{"m1", event.SubscriptionRenew}] {
+		t.Error("genuine delivery not marked done")
+	}
+}
+
+func TestKeepUnprocessable(t *testing.T) {
+	s, st, _, _ := newService()
+	u := ingest.Unprocessable{MessageID: "m1", Type: "livestream.metadata.updated", SentAt: t0.Add(-time.Second),
+		Body: []byte(`{}`), Reason: "metadata update has no title"}
+	if err := s.KeepUnprocessable(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	want := u
+	want.ReceivedAt = t0
+	if len(st.kept) != 1 || !cmp.Equal(st.kept[0], want) {
+		t.Errorf("kept %+v, want %+v", st.kept, want)
+	}
+	if got, want := st.writes, []string{"keep m1 until " + t0.Add(ingest.DefaultUnprocessableTTL).Format(time.RFC3339)}; !slices.Equal(got, want) {
+		t.Errorf("writes %v, want %v", got, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/job"
 )
 
@@ -18,12 +19,33 @@ type Store interface {
 	// time becomes a.At unless it is already a.At or later (and with it the
 	// subscriber badge, when a says). Repeating a call changes nothing.
 	TouchViewer(ctx context.Context, guild string, a audience.Activity) error
-	// Delivered reports whether the delivery with this message id was
-	// completely handled.
-	Delivered(ctx context.Context, id string) (bool, error)
+	// Delivered reports whether the delivery with this message id and type
+	// was completely handled. The type is part of the key because it is
+	// not signed: a copy re-sent under another type must not make the
+	// genuine delivery look done.
+	Delivered(ctx context.Context, id string, typ event.Type) (bool, error)
 	// MarkDelivered records that the delivery was completely handled; the
 	// record may vanish after expires. Marking twice is not an error.
-	MarkDelivered(ctx context.Context, id string, at, expires time.Time) error
+	MarkDelivered(ctx context.Context, id string, typ event.Type, at, expires time.Time) error
+	// KeepUnprocessable stores a verified delivery that cannot be handled,
+	// for inspection; the record may vanish after expires. Keeping the
+	// same delivery (id and type) again changes nothing.
+	KeepUnprocessable(ctx context.Context, u Unprocessable, expires time.Time) error
+}
+
+// Unprocessable is a delivery whose signature checked out but which
+// cannot be handled: its body is not the payload of its type, or the
+// event in it cannot be applied. Kick is answered 2xx for it (an error
+// would make Kick retry for a day and then unsubscribe), so it is kept.
+type Unprocessable struct {
+	MessageID string
+	Type      string
+	// SentAt is the signed delivery time; ReceivedAt is when it came.
+	SentAt, ReceivedAt time.Time
+	// Body is the raw body, exactly as signed.
+	Body []byte
+	// Reason says what was wrong with it.
+	Reason string
 }
 
 // Queue takes jobs for the worker. Enqueueing a job whose ID was enqueued

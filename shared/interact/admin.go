@@ -107,7 +107,7 @@ func (h *Handler) settingsSet(ctx context.Context, r Request) (Response, error) 
 	if err := s.Validate(); err != nil {
 		return Response{}, err
 	}
-	if err := h.Store.PutSettings(ctx, r.Guild, s); err != nil {
+	if err := h.Store.PutSettingsOnce(ctx, r.Guild, s, r.Cause()); err != nil {
 		return Response{}, err
 	}
 	return Response{Ephemeral: true, Embeds: []Embed{settingsEmbed("Settings saved", s)}}, nil

@@ -19,6 +19,13 @@ type Command struct {
 	// Deferred answers the command from the worker (see Deferred): for
 	// commands whose cost grows with the guild's audience.
 	Deferred bool
+	// Changes marks a command that changes state: it takes effect at most
+	// once per interaction id, however often the signed interaction is
+	// re-sent. An inline command writes its change and the claim of its
+	// id in one store write (the *Once methods, or the /points ledger's
+	// cause); a Deferred one is claimed at receipt (Handler.Admit), since
+	// its job may run twice.
+	Changes bool
 	// Options are the command's options; a command with Subcommands has
 	// none of its own.
 	Options     []Option
@@ -85,28 +92,29 @@ var Commands = []Command{
 	{Name: "watchtime", Description: "Show how long a viewer has watched", Options: []Option{userOption}},
 	{Name: "points", Description: "Show or change loyalty points", Subcommands: []Command{
 		{Name: "show", Description: "Show a viewer's points", Options: []Option{userOption}},
-		{Name: "add", Description: "Give a viewer points (admins)", Admin: true, Options: adjustOptions(1)},
-		{Name: "remove", Description: "Take points from a viewer (admins)", Admin: true, Options: adjustOptions(1)},
-		{Name: "set", Description: "Set a viewer's points (admins)", Admin: true, Options: adjustOptions(0)},
+		{Name: "add", Description: "Give a viewer points (admins)", Admin: true, Changes: true, Options: adjustOptions(1)},
+		{Name: "remove", Description: "Take points from a viewer (admins)", Admin: true, Changes: true, Options: adjustOptions(1)},
+		{Name: "set", Description: "Set a viewer's points (admins)", Admin: true, Changes: true, Options: adjustOptions(0)},
 	}},
 	{Name: "leaderboard", Description: "Show the top viewers", Options: []Option{boardOption}},
 	// A rank counts everyone ahead: one index read per 1 MB of them.
 	{Name: "rank", Description: "Show a viewer's place on a leaderboard", Deferred: true, Options: []Option{userOption, boardOption}},
 	{Name: "kick", Description: "Connect this server to a Kick channel", Admin: true, Subcommands: []Command{
-		{Name: "connect", Description: "Connect (or reconnect) the streamer's Kick channel"},
+		// Hands out a consent link: a replay must not mint another.
+		{Name: "connect", Description: "Connect (or reconnect) the streamer's Kick channel", Changes: true},
 		// Both ask Kick, which may be slow.
 		{Name: "status", Description: "Show the connection, its login and its event subscriptions", Deferred: true},
-		{Name: "disconnect", Description: "Disconnect the Kick channel and stop its events", Deferred: true},
+		{Name: "disconnect", Description: "Disconnect the Kick channel and stop its events", Deferred: true, Changes: true},
 	}},
-	{Name: "link", Description: "Link your Kick account, so the bot knows which viewer you are"},
-	{Name: "unlink", Description: "Unlink your Kick account"},
+	{Name: "link", Description: "Link your Kick account, so the bot knows which viewer you are", Changes: true},
+	{Name: "unlink", Description: "Unlink your Kick account", Changes: true},
 	{Name: "roles", Description: "Give Discord roles for watchtime", Admin: true, Subcommands: []Command{
-		{Name: "add", Description: "Give a role to linked members who watched this long", Options: []Option{
+		{Name: "add", Description: "Give a role to linked members who watched this long", Changes: true, Options: []Option{
 			{Name: "role", Description: "The role to give", Type: RoleOption, Required: true},
 			{Name: "minutes", Description: "Minutes of watchtime (suggested: 120, 600, 2000)", Type: IntegerOption, Required: true,
 				Min: roles.MinMinutes, Max: roles.MaxMinutes},
 		}},
-		{Name: "remove", Description: "Stop giving the role at this watchtime", Options: []Option{
+		{Name: "remove", Description: "Stop giving the role at this watchtime", Changes: true, Options: []Option{
 			{Name: "minutes", Description: "Minutes of watchtime of the reward", Type: IntegerOption, Required: true,
 				Min: roles.MinMinutes, Max: roles.MaxMinutes},
 		}},
@@ -114,7 +122,7 @@ var Commands = []Command{
 	}},
 	{Name: "settings", Description: "Configure the bot for this server", Admin: true, Subcommands: []Command{
 		{Name: "show", Description: "Show the settings"},
-		{Name: "set", Description: "Change one or more settings", Options: []Option{
+		{Name: "set", Description: "Change one or more settings", Changes: true, Options: []Option{
 			{Name: "activity_window", Description: "Minutes a chat message counts as watching", Type: IntegerOption,
 				Min: int64(settings.MinActivityWindow.Minutes()), Max: int64(settings.MaxActivityWindow.Minutes())},
 			{Name: "points_per_5min", Description: "Points earned per 5 minutes watched", Type: IntegerOption,
@@ -126,6 +134,12 @@ var Commands = []Command{
 			{Name: "ignore_remove", Description: "Kick username that earns again", Type: StringOption, MaxLen: maxUsername},
 			{Name: "announce_channel", Description: "Channel for announcements", Type: ChannelOption},
 			{Name: "announce_off", Description: "Stop announcements (clears the channel)", Type: BooleanOption},
+		}},
+	}},
+	{Name: "viewer", Description: "Manage a Kick viewer", Admin: true, Subcommands: []Command{
+		// Kick sends no event when it lifts a ban.
+		{Name: "unban", Description: "Let a viewer banned on Kick earn again (Kick sends no unban)", Changes: true, Options: []Option{
+			{Name: "user", Description: "Kick username", Type: StringOption, Required: true, MaxLen: maxUsername},
 		}},
 	}},
 }
@@ -152,10 +166,12 @@ var commands = map[string]handlerFunc{
 	"roles add":       (*Handler).rolesAdd,
 	"roles remove":    (*Handler).rolesRemove,
 	"roles list":      (*Handler).rolesList,
+	"viewer unban":    (*Handler).viewerUnban,
 }
 
 // buttons maps the prefix of a button's custom id (before the first ":")
-// to what answers its click.
+// to what answers its click. No button changes state: one that did would
+// need a claim of its interaction id, as Command.Changes gives commands.
 var buttons = map[string]handlerFunc{
 	leaderboardPrefix: (*Handler).leaderboardPage,
 }
@@ -167,6 +183,9 @@ var adminOnly = paths(Commands, func(c Command) bool { return c.Admin })
 
 // deferredPaths holds the command paths answered by the worker, likewise.
 var deferredPaths = paths(Commands, func(c Command) bool { return c.Deferred })
+
+// changingPaths holds the command paths that change state, likewise.
+var changingPaths = paths(Commands, func(c Command) bool { return c.Changes })
 
 // paths returns the command paths of cmds for which has holds, of the
 // command itself or, for its subcommands, of either.

@@ -7,6 +7,7 @@ package interact
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -54,6 +55,38 @@ const TokenLife = 15 * time.Minute
 // the user can.
 const FailureMessage = "Something went wrong, try again."
 
+// ClaimLife is how long a store remembers that an interaction took
+// effect: well past every replay Discord's signature allows (five
+// minutes) and every job that may still finish it (TokenLife).
+const ClaimLife = time.Hour
+
+// Cause names the interaction a change comes from: a store makes a change
+// with a cause at most once, and remembers the cause until Expires.
+type Cause struct {
+	ID      string
+	Expires time.Time
+}
+
+// Cause is the cause of the changes r makes.
+func (r Request) Cause() Cause { return Cause{ID: r.ID, Expires: r.At.Add(ClaimLife)} }
+
+// ErrApplied is what a store returns for a change whose cause took effect
+// before: the change was made once and is not made again. A signed
+// interaction may be re-sent for five minutes; a replay must not undo
+// what came after it.
+var ErrApplied = fault.E(fault.Conflict, "this command took effect already")
+
+// AppliedMessage answers an interaction that took effect before.
+const AppliedMessage = "Already done: this command took effect when it was first received. Running it again changed nothing."
+
+// UncertainMessage is what the caller sees when a state-changing command
+// failed in a way that may have let the change land (a write that timed
+// out): "try again" would make it twice.
+const UncertainMessage = "Something went wrong, and the bot cannot tell whether this took effect. Check before running it again."
+
+// Applied is the answer to an interaction that took effect before.
+func Applied() Response { return Response{Ephemeral: true, Content: AppliedMessage} }
+
 // Private reports whether r's answer, and its "thinking…" while deferred,
 // is for the caller alone: an admin command's.
 func Private(r Request) bool {
@@ -65,6 +98,28 @@ func Private(r Request) bool {
 // cost grows with the guild.
 func Deferred(r Request) bool {
 	return r.Component == "" && deferredPaths[commandPath(r.Command, r.Sub)]
+}
+
+// Changes reports whether r changes state (see Command.Changes): it takes
+// effect at most once per r.ID.
+func Changes(r Request) bool {
+	return r.Component == "" && changingPaths[commandPath(r.Command, r.Sub)]
+}
+
+// Admit claims r at receipt when r changes state and the worker finishes
+// it: the worker may run a job more than once, so only the claim at
+// receipt tells a replay from the worker's own retry. It returns
+// ErrApplied for an interaction admitted before and nil for every other
+// request. Losing the job after the claim loses the change, which the
+// caller, told of the failure, makes again under a new interaction.
+func (h *Handler) Admit(ctx context.Context, r Request) error {
+	if !Changes(r) || !Deferred(r) {
+		return nil
+	}
+	if r.ID == "" {
+		return fault.E(fault.Invalid, "this interaction has no id")
+	}
+	return h.Store.ClaimInteraction(ctx, r.Guild, r.Cause())
 }
 
 // Response is the message that answers a Request.
@@ -129,9 +184,15 @@ type Store interface {
 	// Settings returns the guild's settings, settings.Defaults() when it
 	// set none.
 	Settings(ctx context.Context, guild string) (settings.Settings, error)
-	// PutSettings stores the guild's settings whole; fault.Invalid when
-	// they do not validate.
-	PutSettings(ctx context.Context, guild string, s settings.Settings) error
+	// PutSettingsOnce stores the guild's settings whole, once per cause:
+	// ErrApplied when c took effect before, fault.Invalid when they do
+	// not validate, fault.Conflict when the stored version is not
+	// s.Version.
+	PutSettingsOnce(ctx context.Context, guild string, s settings.Settings, c Cause) error
+	// ClaimInteraction records that c took effect, for a change made
+	// outside the store (a consent link handed out, a job queued);
+	// ErrApplied when it was recorded before.
+	ClaimInteraction(ctx context.Context, guild string, c Cause) error
 	// AdjustPoints applies c to the viewer's balance once per c.Cause: a
 	// cause applied before changes nothing and returns the recorded entry.
 	// It returns fault.Invalid for a change that does not validate,
@@ -168,8 +229,9 @@ type Links interface {
 	// LinkedKick returns the Kick account linked to guild's member
 	// discordUser; fault.NotFound when there is none.
 	LinkedKick(ctx context.Context, guild, discordUser string) (kickUser int64, kickName string, err error)
-	// Unlink removes it; fault.NotFound when there is none.
-	Unlink(ctx context.Context, guild, discordUser string) error
+	// UnlinkOnce removes it, once per cause: ErrApplied when c took
+	// effect before, fault.NotFound when there is no link.
+	UnlinkOnce(ctx context.Context, guild, discordUser string, c Cause) error
 	// Viewer returns the guild's viewer with that Kick user id;
 	// fault.NotFound when none was seen.
 	Viewer(ctx context.Context, guild string, userID int64) (audience.Viewer, error)
@@ -177,11 +239,13 @@ type Links interface {
 
 // RoleRules are a guild's watchtime role rewards.
 type RoleRules interface {
-	// AddRoleRule adds r; adding it again changes nothing, another role at
-	// the same minutes is fault.Conflict.
-	AddRoleRule(ctx context.Context, guild string, r roles.Rule) error
-	// RemoveRoleRule removes the rule at minutes; fault.NotFound if none.
-	RemoveRoleRule(ctx context.Context, guild string, minutes int64) error
+	// AddRoleRuleOnce adds r, once per cause: ErrApplied when c took
+	// effect before. Adding the rule again changes nothing; another role
+	// at the same minutes is fault.Conflict.
+	AddRoleRuleOnce(ctx context.Context, guild string, r roles.Rule, c Cause) error
+	// RemoveRoleRuleOnce removes the rule at minutes, once per cause:
+	// ErrApplied when c took effect before, fault.NotFound if none.
+	RemoveRoleRuleOnce(ctx context.Context, guild string, minutes int64, c Cause) error
 	// RoleRules returns the rules, lowest threshold first.
 	RoleRules(ctx context.Context, guild string) ([]roles.Rule, error)
 }
@@ -189,11 +253,13 @@ type RoleRules interface {
 // Handler answers Requests from a Store.
 type Handler struct {
 	Store Store
-	// Kick, Links and Roles serve /kick, /link and /unlink, and /roles;
-	// a command whose part is nil answers that it is not available.
+	// Kick, Links, Roles and Bans serve /kick, /link and /unlink, /roles
+	// and /viewer unban; a command whose part is nil answers that it is
+	// not available.
 	Kick  Connection
 	Links Links
 	Roles RoleRules
+	Bans  Bans
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int
@@ -203,7 +269,9 @@ type Handler struct {
 // fault.NotFound for an unknown command, button, viewer or an unconnected
 // guild, fault.Forbidden for an admin command without Manage Server,
 // fault.Invalid for bad options, fault.Conflict for a removal of more
-// points than a viewer has; errors of the Store pass through.
+// points than a viewer has; errors of the Store pass through. A command
+// that changes state takes effect once per r.ID: again, it changes nothing
+// and answers Applied (a /points change shows its ledger entry).
 func (h *Handler) Handle(ctx context.Context, r Request) (Response, error) {
 	if r.Guild == "" {
 		return Response{}, fault.E(fault.Invalid, "use this command in a server")
@@ -224,7 +292,14 @@ func (h *Handler) Handle(ctx context.Context, r Request) (Response, error) {
 	if adminOnly[path] && !r.CanManage {
 		return Response{}, fault.E(fault.Forbidden, "you need the Manage Server permission")
 	}
-	return run(h, ctx, r)
+	if changingPaths[path] && r.ID == "" {
+		return Response{}, fault.E(fault.Invalid, "this interaction has no id")
+	}
+	resp, err := run(h, ctx, r)
+	if errors.Is(err, ErrApplied) {
+		return Applied(), nil
+	}
+	return resp, err
 }
 
 func commandPath(command, sub string) string {

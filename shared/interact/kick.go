@@ -20,10 +20,15 @@ func (h *Handler) connection() (Connection, error) {
 }
 
 // startButton answers with a link to Kick's consent, for the caller alone:
-// the link carries their identity.
-func (h *Handler) startButton(r Request, purpose consent.Purpose, label, text string) (Response, error) {
+// the link carries their identity. The link is handed out once per
+// interaction: whoever holds a copy of the signed interaction could
+// otherwise replay it for a working link of their own.
+func (h *Handler) startButton(ctx context.Context, r Request, purpose consent.Purpose, label, text string) (Response, error) {
 	k, err := h.connection()
 	if err != nil {
+		return Response{}, err
+	}
+	if err := h.Store.ClaimInteraction(ctx, r.Guild, r.Cause()); err != nil {
 		return Response{}, err
 	}
 	u, err := k.StartURL(purpose, r.Guild, r.UserID, r.At)
@@ -37,17 +42,17 @@ func (h *Handler) startButton(r Request, purpose consent.Purpose, label, text st
 	}, nil
 }
 
-func (h *Handler) kickConnect(_ context.Context, r Request) (Response, error) {
-	return h.startButton(r, consent.Connect, "Connect Kick",
+func (h *Handler) kickConnect(ctx context.Context, r Request) (Response, error) {
+	return h.startButton(ctx, r, consent.Connect, "Connect Kick",
 		fmt.Sprintf("The streamer signs in to Kick and allows the bot to read their channel, subscribe to its events and post in its chat. The link works once, for %s.",
 			wording.Minutes(int64(consent.TTL/time.Minute))))
 }
 
-func (h *Handler) link(_ context.Context, r Request) (Response, error) {
+func (h *Handler) link(ctx context.Context, r Request) (Response, error) {
 	if h.Links == nil {
 		return Response{}, fault.E(fault.NotFound, "account linking is not set up on this bot")
 	}
-	return h.startButton(r, consent.Link, "Link Kick account",
+	return h.startButton(ctx, r, consent.Link, "Link Kick account",
 		fmt.Sprintf("Sign in to Kick to show the bot which viewer you are; it reads only your Kick name and id. The link works once, for %s.",
 			wording.Minutes(int64(consent.TTL/time.Minute))))
 }
@@ -58,7 +63,7 @@ func (h *Handler) unlink(ctx context.Context, r Request) (Response, error) {
 	}
 	_, name, err := h.Links.LinkedKick(ctx, r.Guild, r.UserID)
 	if err == nil {
-		err = h.Links.Unlink(ctx, r.Guild, r.UserID)
+		err = h.Links.UnlinkOnce(ctx, r.Guild, r.UserID, r.Cause())
 	}
 	if fault.Is(err, fault.NotFound) {
 		return Response{}, fault.Wrap(fault.NotFound, err, "no Kick account is linked to you here")
@@ -132,6 +137,8 @@ func orNone(s string) string {
 	return s
 }
 
+// kickDisconnect runs in the worker, whose job may run more than once:
+// the interaction was claimed when it arrived (Admit), not here.
 func (h *Handler) kickDisconnect(ctx context.Context, r Request) (Response, error) {
 	k, err := h.connection()
 	if err != nil {

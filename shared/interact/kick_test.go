@@ -59,11 +59,17 @@ func (l *fakeLinks) LinkedKick(_ context.Context, g, user string) (int64, string
 	return id, "IronKettle", nil
 }
 
-func (l *fakeLinks) Unlink(_ context.Context, g, user string) error {
+func (l *fakeLinks) UnlinkOnce(_ context.Context, g, user string, c interact.Cause) error {
+	l.store.mu.Lock()
+	defer l.store.mu.Unlock()
+	if err := l.store.claims.claimed(c); err != nil {
+		return err
+	}
 	if _, ok := l.linked[user]; !ok || g != guild {
 		return fault.E(fault.NotFound, "no link")
 	}
 	delete(l.linked, user)
+	l.store.claims[c.ID] = true
 	return nil
 }
 
@@ -76,26 +82,38 @@ func (l *fakeLinks) Viewer(_ context.Context, g string, id int64) (audience.View
 }
 
 // fakeRoles keeps rules like the store: one role per threshold.
-type fakeRoles struct{ rules []roles.Rule }
+type fakeRoles struct {
+	rules  []roles.Rule
+	claims claims
+}
 
-func (f *fakeRoles) AddRoleRule(_ context.Context, _ string, r roles.Rule) error {
+func (f *fakeRoles) AddRoleRuleOnce(_ context.Context, _ string, r roles.Rule, c interact.Cause) error {
+	if err := f.claims.claimed(c); err != nil {
+		return err
+	}
 	for _, x := range f.rules {
 		if x.Minutes == r.Minutes && x.RoleID != r.RoleID {
 			return fault.E(fault.Conflict, "another role is already given at %d minutes; remove it first", r.Minutes)
 		}
 		if x == r {
+			f.claims[c.ID] = true
 			return nil
 		}
 	}
 	f.rules = append(f.rules, r)
 	roles.Sort(f.rules)
+	f.claims[c.ID] = true
 	return nil
 }
 
-func (f *fakeRoles) RemoveRoleRule(_ context.Context, _ string, minutes int64) error {
+func (f *fakeRoles) RemoveRoleRuleOnce(_ context.Context, _ string, minutes int64, c interact.Cause) error {
+	if err := f.claims.claimed(c); err != nil {
+		return err
+	}
 	for i, x := range f.rules {
 		if x.Minutes == minutes {
 			f.rules = append(f.rules[:i], f.rules[i+1:]...)
+			f.claims[c.ID] = true
 			return nil
 		}
 	}
@@ -118,7 +136,7 @@ func kickHandler() (*interact.Handler, *fakeKick, *fakeLinks, *fakeRoles) {
 			{Event: "livestream.status.updated", Version: 1, IDs: []string{"01B", "01C"}},
 		},
 	}}
-	l, r := newFakeLinks(s), &fakeRoles{}
+	l, r := newFakeLinks(s), &fakeRoles{claims: claims{}}
 	return &interact.Handler{Store: s, Kick: k, Links: l, Roles: r}, k, l, r
 }
 
@@ -218,7 +236,9 @@ func TestKickCommands(t *testing.T) {
 
 func TestKickStartButtons(t *testing.T) {
 	h, k, _, _ := kickHandler()
-	for _, r := range []interact.Request{admin("kick", "connect"), member("link", "")} {
+	link := member("link", "")
+	link.ID = "1482453932679757826" // another interaction
+	for _, r := range []interact.Request{admin("kick", "connect"), link} {
 		resp, err := h.Handle(context.Background(), r)
 		if err != nil {
 			t.Fatal(err)

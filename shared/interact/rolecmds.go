@@ -42,7 +42,7 @@ func (h *Handler) rolesAdd(ctx context.Context, r Request) (Response, error) {
 			return Response{}, err
 		}
 	}
-	if err := store.AddRoleRule(ctx, r.Guild, rule); err != nil {
+	if err := store.AddRoleRuleOnce(ctx, r.Guild, rule, r.Cause()); err != nil {
 		return Response{}, err
 	}
 	// The stored rules are the ones read plus this one: no second read.
@@ -67,7 +67,7 @@ func (h *Handler) rolesRemove(ctx context.Context, r Request) (Response, error) 
 	if !ok {
 		return Response{}, fault.E(fault.Invalid, "name the minutes of the reward to remove")
 	}
-	if err := store.RemoveRoleRule(ctx, r.Guild, n); err != nil {
+	if err := store.RemoveRoleRuleOnce(ctx, r.Guild, n, r.Cause()); err != nil {
 		return Response{}, err
 	}
 	rules, err := store.RoleRules(ctx, r.Guild)

@@ -29,9 +29,25 @@ type fakeStore struct {
 	viewers   []audience.Viewer
 	settings  *settings.Settings
 	entries   map[string]points.Entry // by "<user id>/<cause>"
-	puts      int                     // PutSettings calls
+	puts      int                     // PutSettingsOnce calls that stored
 	fail      error                   // returned by every method when set
 	connected bool
+	claims    claims
+}
+
+// claims are the interaction ids that took effect, as the store's markers.
+type claims map[string]bool
+
+// claimed reports whether c took effect; the fakes check it, make their
+// change and claim c under one lock, as the store does in one write.
+func (cl claims) claimed(c interact.Cause) error {
+	if c.ID == "" || c.Expires.IsZero() {
+		return fault.E(fault.Invalid, "a change needs a cause")
+	}
+	if cl[c.ID] {
+		return interact.ErrApplied
+	}
+	return nil
 }
 
 var _ interact.Store = (*fakeStore)(nil)
@@ -42,6 +58,7 @@ func newFakeStore() *fakeStore {
 	return &fakeStore{
 		connected: true,
 		entries:   map[string]points.Entry{},
+		claims:    claims{},
 		viewers: []audience.Viewer{
 			{Guild: guild, UserID: 101, Username: "ironkettle", WatchMinutes: 3000, PointsMilli: 48_210_000},
 			{Guild: guild, UserID: 102, Username: "mossyrock", WatchMinutes: 725, PointsMilli: 31_877_500},
@@ -173,11 +190,14 @@ func (s *fakeStore) Settings(_ context.Context, g string) (settings.Settings, er
 	return set, nil
 }
 
-func (s *fakeStore) PutSettings(_ context.Context, g string, set settings.Settings) error {
+func (s *fakeStore) PutSettingsOnce(_ context.Context, g string, set settings.Settings, c interact.Cause) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail != nil {
 		return s.fail
+	}
+	if err := s.claims.claimed(c); err != nil {
+		return err
 	}
 	if g != guild {
 		return fault.E(fault.Internal, "fake store holds settings of %s only", guild)
@@ -188,6 +208,20 @@ func (s *fakeStore) PutSettings(_ context.Context, g string, set settings.Settin
 	set.Ignored = slices.Clone(set.Ignored)
 	s.settings = &set
 	s.puts++
+	s.claims[c.ID] = true
+	return nil
+}
+
+func (s *fakeStore) ClaimInteraction(_ context.Context, _ string, c interact.Cause) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	if err := s.claims.claimed(c); err != nil {
+		return err
+	}
+	s.claims[c.ID] = true
 	return nil
 }
 

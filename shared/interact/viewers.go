@@ -115,10 +115,16 @@ func (h *Handler) watchtime(ctx context.Context, r Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	return reply(Embed{
+	resp := reply(Embed{
 		Title:       "Watchtime",
 		Description: fmt.Sprintf("**%s** has watched for **%s**.", escape(v.Username), wording.Minutes(v.WatchMinutes)),
-	}), nil
+	})
+	// An admin also sees a ban in force, in an answer for them alone.
+	if f, ok := banField(v, r.At); ok && r.CanManage {
+		resp.Embeds[0].Fields = append(resp.Embeds[0].Fields, f)
+		resp.Ephemeral = true
+	}
+	return resp, nil
 }
 
 func (h *Handler) pointsShow(ctx context.Context, r Request) (Response, error) {

@@ -7,6 +7,8 @@
 package job
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -90,14 +92,30 @@ func ForRoles(guild string, at time.Time, every time.Duration) Job {
 const MaxIDLen = 128
 
 // ForEvent makes the job that handles ev for guild: a command job when cmd
-// is non-nil, an event job otherwise.
+// is non-nil, an event job otherwise. Its ID is a hash of the guild, the
+// event type and the message id: a message id may be up to 128 bytes, so
+// the plain names would not fit in MaxIDLen, and the type is in it because
+// it is not signed (a copy re-sent under another type must not make the
+// queue drop the genuine delivery).
 func ForEvent(guild string, ev event.Event, cmd *command.Command) Job {
-	j := Job{ID: ev.ID + "/" + guild, Kind: KindEvent, Guild: guild, Event: &ev}
+	j := Job{ID: eventJobID(guild, ev), Kind: KindEvent, Guild: guild, Event: &ev}
 	if cmd != nil {
 		j.Kind = KindCommand
 		j.Command = cmd
 	}
 	return j
+}
+
+// eventJobID is "event/" and the unpadded base64url SHA-256 of the
+// guild, type and message id, each ended by a NUL so that no two triples
+// hash the same string: 49 characters whatever the inputs.
+func eventJobID(guild string, ev event.Event) string {
+	h := sha256.New()
+	for _, part := range []string{guild, string(ev.Type), ev.ID} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return "event/" + base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
 // Validate reports whether j is well formed.

@@ -2,6 +2,7 @@ package job_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +88,41 @@ func ExampleForEvent() {
 		Follow: &event.Follow{Follower: event.User{ID: 7}}}
 	j := job.ForEvent("1234", ev, nil)
 	fmt.Println(j.ID, j.Kind)
-	// Output: 01JQ7ZC4M2T8Y1B5N0P6R3K9VD/1234 event
+	// Output: event/5tQErY6ZOa-gX9qjNCHADhByQa3JMO-wcd4f84A5Mew event
+}
+
+// TestForEventID: the longest message id the webhook accepts (128 bytes)
+// with a 20-digit guild still makes a valid job, and the ID tells apart
+// every guild, type and message id.
+func TestForEventID(t *testing.T) {
+	long := strings.Repeat("A", 128)
+	base := event.Event{ID: long, Type: event.ChatMessage, Broadcaster: 4402117,
+		Chat: &event.Chat{MessageID: "c1", Sender: event.User{ID: 7}, Content: "!points"}}
+	cmd := &command.Command{Name: "points"}
+	j := job.ForEvent("18446744073709551615", base, cmd)
+	if err := j.Validate(); err != nil {
+		t.Fatalf("ForEvent(128-byte message id).Validate() = %v, want nil", err)
+	}
+	if len(j.ID) > job.MaxIDLen {
+		t.Errorf("len(ID) = %d, want at most %d", len(j.ID), job.MaxIDLen)
+	}
+	if again := job.ForEvent("18446744073709551615", base, cmd); again.ID != j.ID {
+		t.Errorf("ForEvent() again has ID %q, want %q", again.ID, j.ID)
+	}
+	other := func(f func(ev *event.Event) string) string {
+		ev := base
+		guild := f(&ev)
+		return job.ForEvent(guild, ev, cmd).ID
+	}
+	for name, id := range map[string]string{
+		"other guild":      other(func(*event.Event) string { return "1" }),
+		"other type":       other(func(ev *event.Event) string { ev.Type = event.KicksGifted; return "18446744073709551615" }),
+		"other message id": other(func(ev *event.Event) string { ev.ID = long[1:]; return "18446744073709551615" }),
+		// The separators keep a shifted boundary from hashing the same.
+		"id moved into the guild": other(func(ev *event.Event) string { ev.ID = long[1:]; return "18446744073709551615A" }),
+	} {
+		if id == j.ID {
+			t.Errorf("%s: ID = %q, the same as the original's", name, id)
+		}
+	}
 }

@@ -65,7 +65,7 @@ func BenchmarkHandler(b *testing.B) {
 	body := fixture(b, "chat.message.sent")
 	header := signed(b, "chat.message.sent", body)
 	h := kick.NewHandler(kick.NewVerifier(&testKey().PublicKey),
-		func(context.Context, event.Event) error { return nil }, nil, func() time.Time { return now })
+		func(context.Context, event.Event) error { return nil }, nil, nil, func() time.Time { return now })
 	r := httptest.NewRequest(http.MethodPost, kick.Path, nil)
 	r.Header = header
 	rd := bytes.NewReader(body)

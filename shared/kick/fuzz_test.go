@@ -9,15 +9,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/kick"
+	"github.com/kickbot/kickbot/shared/lambdahttp"
 )
 
-// FuzzWebhook feeds header values and a body through Verify, Parse and the
-// handler. When sign is set the signature is replaced by a valid one, so
-// that the fuzzer reaches Parse through Verify. The seed corpus is in
-// testdata/fuzz/FuzzWebhook.
+// FuzzWebhook feeds the four headers that decide a delivery's fate
+// (message id, timestamp, type, signature) and a body through Verify,
+// Parse and the handler, served both directly and as the Lambda function
+// serves it (lambdahttp, lower-case header names). When sign is set the
+// signature is replaced by a valid one, so that the fuzzer reaches Parse
+// through Verify. No input may panic or get a 5xx. The seed corpus is in
+// testdata/fuzz/FuzzWebhook; it holds the 684-character signature that
+// once overflowed the decoding buffer.
 func FuzzWebhook(f *testing.F) {
 	f.Add(testMessageID, "2026-03-14T19:02:11Z", "chat.message.sent", "", true, fixture(f, "chat.message.sent"))
 	// RSA signing dominates each run, and the minimiser reruns an input many
@@ -80,29 +88,63 @@ func FuzzWebhook(f *testing.F) {
 			parsed = err == nil
 		}
 
-		// The handler agrees, and calls handle exactly when both succeeded.
-		calls := 0
+		// The handler agrees: it calls handle exactly when both succeeded,
+		// and keeps exactly the verified deliveries of a known type that did
+		// not parse.
+		calls, kept := 0, 0
 		handle := func(context.Context, event.Event) error { calls++; return nil }
+		keep := func(context.Context, ingest.Unprocessable) error { kept++; return nil }
+		k := kick.NewHandler(v, handle, keep, nil, func() time.Time { return now })
 		r := httptest.NewRequest(http.MethodPost, kick.Path, bytes.NewReader(body))
 		r.Header = h
 		w := httptest.NewRecorder()
-		kick.NewHandler(v, handle, nil, func() time.Time { return now }).ServeHTTP(w, r)
-		want := 0
-		if parsed && len(body) <= kick.MaxBody {
-			want = 1
+		k.ServeHTTP(w, r)
+		wantCalls, wantKept := 0, 0
+		if len(body) <= kick.MaxBody {
+			switch {
+			case parsed:
+				wantCalls = 1
+			case verified && event.Type(typ).Known():
+				wantKept = 1
+			}
 		}
-		if calls != want {
-			t.Fatalf("handle called %d times, want %d (verified %v, parsed %v)", calls, want, verified, parsed)
+		if calls != wantCalls || kept != wantKept {
+			t.Fatalf("handle called %d times, keep %d; want %d and %d (verified %v, parsed %v)", calls, kept, wantCalls, wantKept, verified, parsed)
 		}
-		switch w.Code {
-		case 200, 400, 401, 413:
-		default:
-			t.Fatalf("status = %d, want 200, 400, 401 or 413", w.Code)
+		checkStatus(t, w.Code, w.Body.String(), sig)
+
+		// The same through the Lambda adapter, with the names API Gateway
+		// delivers.
+		hs := make(map[string]string, len(h))
+		for name, values := range h {
+			hs[strings.ToLower(name)] = values[0]
 		}
-		if len(sig) >= 16 && strings.Contains(w.Body.String(), sig) {
-			t.Fatal("response contains the signature")
+		res, err := lambdahttp.Handler(k, nil)(context.Background(), events.APIGatewayV2HTTPRequest{
+			RawPath: kick.Path, Headers: hs, Body: string(body), IsBase64Encoded: false,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost}},
+		})
+		if err != nil {
+			t.Fatalf("lambdahttp handler error = %v", err)
+		}
+		checkStatus(t, res.StatusCode, res.Body, sig)
+		if res.StatusCode != w.Code {
+			t.Fatalf("status through Lambda = %d, served directly = %d", res.StatusCode, w.Code)
 		}
 	})
+}
+
+// checkStatus checks an answer: no 5xx (a recovered panic is a 500), and
+// never the signature.
+func checkStatus(t *testing.T, code int, body, sig string) {
+	t.Helper()
+	switch code {
+	case 200, 400, 401, 413:
+	default:
+		t.Fatalf("status = %d, want 200, 400, 401 or 413 (body %s)", code, body)
+	}
+	if len(sig) >= 16 && strings.Contains(body, sig) {
+		t.Fatal("response contains the signature")
+	}
 }
 
 // checkParse runs Parse and checks what holds for any input: an error is

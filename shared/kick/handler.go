@@ -11,6 +11,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/ingest"
 )
 
 // Path is where Kick's webhook URL points.
@@ -31,25 +32,34 @@ var okBody = []byte(`{"ok":true}` + "\n")
 //   - 200 on success, and for fault.NotFound (an unknown event type, or a
 //     broadcaster handle does not know): Kick retries errors for a day and
 //     then unsubscribes, so only a retry that may help gets an error;
-//   - 400 for fault.Invalid, 401 for fault.Forbidden, 413 for a body over
-//     MaxBody, 405 for a method other than POST;
+//   - 200 for a verified delivery of a known type that cannot be processed
+//     (its body is not its type's payload, or handle says fault.Invalid):
+//     it is passed to keep for inspection and logged at ERROR, since a
+//     retry cannot help and failing it would get the event unsubscribed.
+//     If keep fails the delivery is answered as keep's error says (503 for
+//     fault.Transient), so that Kick retries rather than it being lost;
+//   - 400 for malformed headers, 401 for fault.Forbidden (a missing or bad
+//     signature, a stale timestamp), 413 for a body over MaxBody, 405 for
+//     a method other than POST;
 //   - 503 for fault.Transient, so Kick retries; 500 for anything else.
 //
-// Duplicates are handle's business: it returns nil for them. A nil log
+// Duplicates are handle's business: it returns nil for them. A nil keep
+// keeps nothing (the delivery is still logged and answered 200); a nil log
 // discards; a nil now is time.Now.
-func NewHandler(v *Verifier, handle func(ctx context.Context, ev event.Event) error, log *slog.Logger, now func() time.Time) http.Handler {
+func NewHandler(v *Verifier, handle func(ctx context.Context, ev event.Event) error, keep func(ctx context.Context, u ingest.Unprocessable) error, log *slog.Logger, now func() time.Time) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &handler{v: v, handle: handle, log: log, now: now}
+	return &handler{v: v, handle: handle, keep: keep, log: log, now: now}
 }
 
 type handler struct {
 	v      *Verifier
 	handle func(context.Context, event.Event) error
+	keep   func(context.Context, ingest.Unprocessable) error
 	log    *slog.Logger
 	now    func() time.Time
 }
@@ -82,11 +92,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev, err := Parse(d, body)
+	if fault.Is(err, fault.Invalid) {
+		h.unprocessable(w, r, d, body, err)
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err, "kick webhook payload refused", d.MessageID, clip(d.Type))
 		return
 	}
 	if err := h.handle(r.Context(), ev); err != nil {
+		if fault.Is(err, fault.Invalid) {
+			h.unprocessable(w, r, d, body, err)
+			return
+		}
 		h.fail(w, r, err, "kick webhook handling failed", d.MessageID, d.Type)
 		return
 	}
@@ -99,28 +117,38 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeOK(w)
 }
 
+// unprocessable keeps a verified delivery of a known type that cannot be
+// processed, logs it at ERROR and answers 200. The log line carries
+// unprocessable_deliveries=1 so that a metric filter can count them.
+func (h *handler) unprocessable(w http.ResponseWriter, r *http.Request, d Delivery, body []byte, cause error) {
+	ctx := r.Context()
+	var keepErr error
+	if h.keep != nil {
+		u := ingest.Unprocessable{MessageID: d.MessageID, Type: d.Type, SentAt: d.Timestamp, Body: body, Reason: cause.Error()}
+		keepErr = h.keep(ctx, u)
+	}
+	status := http.StatusOK
+	attrs := []any{"message_id", d.MessageID, "event_type", d.Type, "kind", fault.KindOf(cause).String(),
+		"kept", h.keep != nil && keepErr == nil, "unprocessable_deliveries", 1, "error", cause}
+	if keepErr != nil {
+		// Not kept: answer as the store's error says, so that Kick retries
+		// (503) rather than the delivery being lost.
+		status, _ = statusOf(fault.KindOf(keepErr), d.Type)
+		attrs = append(attrs, "keep_error", keepErr)
+	}
+	// Parse and handle never put the signature in an error.
+	h.log.ErrorContext(ctx, "kick webhook delivery unprocessable", append(attrs, "status", status)...)
+	if status != http.StatusOK {
+		writeError(w, status, fault.Message(keepErr))
+		return
+	}
+	writeOK(w)
+}
+
 // fail logs err once and answers with the status its kind maps to.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error, msg, id, typ string) {
 	kind := fault.KindOf(err)
-	level := slog.LevelWarn
-	status := http.StatusInternalServerError
-	switch kind {
-	case fault.NotFound:
-		// Answered 200 so Kick neither retries nor unsubscribes; an unknown
-		// type means our event list is behind, which someone should see.
-		status, level = http.StatusOK, slog.LevelInfo
-		if !event.Type(typ).Known() {
-			level = slog.LevelWarn
-		}
-	case fault.Invalid:
-		status = http.StatusBadRequest
-	case fault.Forbidden:
-		status = http.StatusUnauthorized
-	case fault.Transient:
-		status = http.StatusServiceUnavailable
-	default:
-		level = slog.LevelError
-	}
+	status, level := statusOf(kind, typ)
 	// Errors from this package never carry the signature; handle's carry
 	// their cause, which is what the log is for.
 	h.log.Log(r.Context(), level, msg,
@@ -130,6 +158,27 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error, msg, i
 		return
 	}
 	writeError(w, status, fault.Message(err))
+}
+
+// statusOf maps an error kind to the answer and the log level.
+func statusOf(kind fault.Kind, typ string) (int, slog.Level) {
+	switch kind {
+	case fault.NotFound:
+		// Answered 200 so Kick neither retries nor unsubscribes; an unknown
+		// type means our event list is behind, which someone should see.
+		if !event.Type(typ).Known() {
+			return http.StatusOK, slog.LevelWarn
+		}
+		return http.StatusOK, slog.LevelInfo
+	case fault.Invalid:
+		return http.StatusBadRequest, slog.LevelWarn
+	case fault.Forbidden:
+		return http.StatusUnauthorized, slog.LevelWarn
+	case fault.Transient:
+		return http.StatusServiceUnavailable, slog.LevelWarn
+	default:
+		return http.StatusInternalServerError, slog.LevelError
+	}
 }
 
 func writeOK(w http.ResponseWriter) {

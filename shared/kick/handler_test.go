@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/kick"
 )
 
@@ -43,10 +45,14 @@ func TestHandler(t *testing.T) {
 		name      string
 		req       request
 		handleErr error
+		keepErr   error
 		now       time.Time // zero: now
 		want      int
 		wantBody  string
 		wantCalls int
+		// wantKept is the reason of the delivery kept as unprocessable;
+		// "" for none.
+		wantKept string
 	}{
 		{name: "valid", req: post(good, chat), want: 200, wantBody: `{"ok":true}`, wantCalls: 1},
 		{name: "every fixture type", req: post(signed(t, "kicks.gifted", fixture(t, "kicks.gifted")), fixture(t, "kicks.gifted")),
@@ -66,6 +72,8 @@ func TestHandler(t *testing.T) {
 		{name: "wrong key", req: post(mustSign(t, otherKey(), "chat.message.sent", chat), chat), want: 401, wantBody: `{"error":"bad signature"}`},
 		{name: "garbage base64", req: post(edit(good, func(h http.Header) { h.Set(kick.HeaderSignature, "%%%") }), chat),
 			want: 401, wantBody: `{"error":"bad signature encoding"}`},
+		{name: "684-character signature", req: post(edit(good, func(h http.Header) { h.Set(kick.HeaderSignature, strings.Repeat("A", 684)) }), chat),
+			want: 401, wantBody: `{"error":"bad signature"}`},
 		{name: "missing signature", req: post(edit(good, func(h http.Header) { h.Del(kick.HeaderSignature) }), chat),
 			want: 401, wantBody: `{"error":"missing signature"}`},
 		{name: "missing message id", req: post(edit(good, func(h http.Header) { h.Del(kick.HeaderMessageID) }), chat),
@@ -77,17 +85,24 @@ func TestHandler(t *testing.T) {
 		{name: "stale", req: post(good, chat), now: sentAt.Add(kick.MaxAge + time.Second), want: 401, wantBody: `{"error":"stale timestamp"}`},
 		{name: "future", req: post(good, chat), now: sentAt.Add(-kick.MaxSkew - time.Second), want: 401, wantBody: `{"error":"timestamp in the future"}`},
 
+		// Signed but unusable: answered 200 (an error would get the event
+		// unsubscribed after a day of retries) and kept for inspection.
 		{name: "malformed payload", req: post(signed(t, "chat.message.sent", []byte(`{"broadcaster":`)), []byte(`{"broadcaster":`)),
-			want: 400, wantBody: `{"error":"malformed payload"}`},
+			want: 200, wantBody: `{"ok":true}`, wantKept: "malformed payload: unexpected end of JSON input"},
 		{name: "no broadcaster", req: post(signed(t, "chat.message.sent", []byte(`{}`)), []byte(`{}`)),
-			want: 400, wantBody: `{"error":"payload has no broadcaster"}`},
+			want: 200, wantBody: `{"ok":true}`, wantKept: "payload has no broadcaster"},
+		{name: "body relabelled", req: post(signed(t, "livestream.metadata.updated", fixture(t, "moderation.banned")), fixture(t, "moderation.banned")),
+			want: 200, wantBody: `{"ok":true}`, wantKept: "metadata update has no title"},
+		{name: "unprocessable, store down", req: post(signed(t, "chat.message.sent", []byte(`{}`)), []byte(`{}`)),
+			keepErr: fault.Wrap(fault.Transient, errors.New("throttled"), "store unavailable"),
+			want:    503, wantBody: `{"error":"store unavailable"}`, wantKept: "payload has no broadcaster"},
 		{name: "unknown type", req: post(signed(t, "channel.raided", []byte(`{}`)), []byte(`{}`)), want: 200, wantBody: `{"ok":true}`},
 
 		{name: "duplicate", req: post(good, chat), handleErr: nil, want: 200, wantCalls: 1},
 		{name: "unconnected broadcaster", req: post(good, chat), handleErr: fault.E(fault.NotFound, "broadcaster not connected"),
 			want: 200, wantBody: `{"ok":true}`, wantCalls: 1},
 		{name: "handle invalid", req: post(good, chat), handleErr: fault.E(fault.Invalid, "bad event"),
-			want: 400, wantBody: `{"error":"bad event"}`, wantCalls: 1},
+			want: 200, wantBody: `{"ok":true}`, wantCalls: 1, wantKept: "bad event"},
 		{name: "handle forbidden", req: post(good, chat), handleErr: fault.E(fault.Forbidden, "guild suspended"),
 			want: 401, wantBody: `{"error":"guild suspended"}`, wantCalls: 1},
 		{name: "handle conflict", req: post(good, chat), handleErr: fault.E(fault.Conflict, "race"),
@@ -104,13 +119,18 @@ func TestHandler(t *testing.T) {
 				calls = append(calls, ev)
 				return tt.handleErr
 			}
+			var kept []ingest.Unprocessable
+			keep := func(ctx context.Context, u ingest.Unprocessable) error {
+				kept = append(kept, u)
+				return tt.keepErr
+			}
 			at := tt.now
 			if at.IsZero() {
 				at = now
 			}
 			var logs bytes.Buffer
 			log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			h := kick.NewHandler(kick.NewVerifier(&testKey().PublicKey), handle, log, func() time.Time { return at })
+			h := kick.NewHandler(kick.NewVerifier(&testKey().PublicKey), handle, keep, log, func() time.Time { return at })
 
 			r := httptest.NewRequest(tt.req.method, kick.Path, bytes.NewReader(tt.req.body))
 			for name, values := range tt.req.header {
@@ -137,6 +157,23 @@ func TestHandler(t *testing.T) {
 			if len(calls) == 1 && (calls[0].ID != testMessageID || calls[0].Broadcaster != testBroadcaster) {
 				t.Errorf("handle got {ID:%q Broadcaster:%d}, want {%q %d}", calls[0].ID, calls[0].Broadcaster, testMessageID, testBroadcaster)
 			}
+			switch {
+			case tt.wantKept == "" && len(kept) != 0:
+				t.Errorf("kept %+v, want nothing", kept)
+			case tt.wantKept != "" && len(kept) != 1:
+				t.Errorf("kept %d deliveries, want 1", len(kept))
+			case tt.wantKept != "":
+				want := ingest.Unprocessable{MessageID: testMessageID, Type: tt.req.header.Get(kick.HeaderType), SentAt: sentAt,
+					Body: tt.req.body, Reason: tt.wantKept}
+				if diff := cmp.Diff(want, kept[0]); diff != "" {
+					t.Errorf("kept (-want +got):\n%s", diff)
+				}
+				for _, want := range []string{`"level":"ERROR"`, `"message_id":"` + testMessageID + `"`, `"unprocessable_deliveries":1`} {
+					if !strings.Contains(logs.String(), want) {
+						t.Errorf("log %s lacks %s", logs.String(), want)
+					}
+				}
+			}
 			sig := tt.req.header.Get(kick.HeaderSignature)
 			if sig != "" && (strings.Contains(w.Body.String(), sig) || strings.Contains(logs.String(), sig)) {
 				t.Error("the signature leaked into the response or the log")
@@ -156,6 +193,11 @@ func TestHandlerLogsUnknownType(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	h := kick.NewHandler(kick.NewVerifier(&testKey().PublicKey), func(context.Context, event.Event) error {
 		t.Error("handle called for an unknown event type")
+		return nil
+	}, func(context.Context, ingest.Unprocessable) error {
+		// Unknown types are not kept: the header is not signed, and any
+		// string would make another item.
+		t.Error("keep called for an unknown event type")
 		return nil
 	}, log, func() time.Time { return now })
 	body := []byte(`{"broadcaster":{"user_id":4402117}}`)

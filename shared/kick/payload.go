@@ -11,10 +11,17 @@ import (
 
 // Parse decodes the body of a verified delivery into an event of type
 // d.Type. A type not in event.Types is fault.NotFound (answer 2xx, log it);
-// a body that is not the payload of its type is fault.Invalid. Since the
-// type header is not signed, each type's acting object (sender, follower,
-// gifter, ...) must be present, so a body cannot pass as another type.
-// Fields Kick adds later are ignored.
+// a body that is not the payload of its type is fault.Invalid.
+//
+// The type header is not signed, so a captured body can be re-sent under
+// another type. Each type therefore needs the fields that only its own
+// payload has (kick-api.md §5): its acting user with an id, and its own
+// object or times (a ban's metadata has no title or category, so it cannot
+// pass as a metadata update and wipe the stream's title). Only
+// channel.subscription.new and .renewal share a shape and cannot be told
+// apart; callers key their dedupe by type as well, so a relabelled copy
+// never stands in for the genuine delivery. Fields Kick adds later are
+// ignored.
 func Parse(d Delivery, body []byte) (event.Event, error) {
 	ev := event.Event{ID: d.MessageID, Type: event.Type(d.Type), SentAt: d.Timestamp}
 	var p payload
@@ -191,6 +198,9 @@ func (p *followPayload) fill(ev *event.Event) error {
 	if p.Follower == nil {
 		return fault.E(fault.Invalid, "follow has no follower")
 	}
+	if p.Follower.UserID <= 0 {
+		return fault.E(fault.Invalid, "follow has no follower user id")
+	}
 	ev.Follow = &event.Follow{Follower: p.Follower.user()}
 	return nil
 }
@@ -199,18 +209,25 @@ func (p *followPayload) fill(ev *event.Event) error {
 type subPayload struct {
 	withBroadcaster
 	Subscriber *kickUser `json:"subscriber"`
-	Duration   int       `json:"duration"`
+	Duration   *int      `json:"duration"`
 	CreatedAt  kickTime  `json:"created_at"`
 	ExpiresAt  kickTime  `json:"expires_at"`
 }
 
 func (p *subPayload) fill(ev *event.Event) error {
-	if p.Subscriber == nil {
+	switch {
+	case p.Subscriber == nil:
 		return fault.E(fault.Invalid, "subscription has no subscriber")
+	case p.Subscriber.UserID <= 0:
+		return fault.E(fault.Invalid, "subscription has no subscriber user id")
+	case p.Duration == nil:
+		return fault.E(fault.Invalid, "subscription has no duration")
+	case p.CreatedAt.IsZero():
+		return fault.E(fault.Invalid, "subscription has no created_at")
 	}
 	ev.Sub = &event.Sub{
 		Subscriber: p.Subscriber.user(),
-		Months:     p.Duration,
+		Months:     *p.Duration,
 		CreatedAt:  p.CreatedAt.Time,
 		ExpiresAt:  p.ExpiresAt.Time,
 	}
@@ -227,8 +244,21 @@ type giftsPayload struct {
 }
 
 func (p *giftsPayload) fill(ev *event.Event) error {
-	if p.Gifter == nil {
+	switch {
+	case p.Gifter == nil:
 		return fault.E(fault.Invalid, "gift has no gifter")
+	case p.Gifter.UserID <= 0 && !p.Gifter.IsAnonymous:
+		// Only an anonymous gifter comes without an id.
+		return fault.E(fault.Invalid, "gift has no gifter user id")
+	case len(p.Giftees) == 0:
+		return fault.E(fault.Invalid, "gift has no giftees")
+	case p.CreatedAt.IsZero():
+		return fault.E(fault.Invalid, "gift has no created_at")
+	}
+	for i := range p.Giftees {
+		if p.Giftees[i].UserID <= 0 {
+			return fault.E(fault.Invalid, "gift has a giftee without a user id")
+		}
 	}
 	g := &event.Gifts{
 		Gifter:    p.Gifter.user(),
@@ -265,8 +295,14 @@ func (p *redemptionPayload) fill(ev *event.Event) error {
 		return fault.E(fault.Invalid, "redemption has no id")
 	case p.Reward == nil:
 		return fault.E(fault.Invalid, "redemption has no reward")
+	case p.Reward.ID == "":
+		return fault.E(fault.Invalid, "redemption has no reward id")
 	case p.Redeemer == nil:
 		return fault.E(fault.Invalid, "redemption has no redeemer")
+	case p.Redeemer.UserID <= 0:
+		return fault.E(fault.Invalid, "redemption has no redeemer user id")
+	case p.Status == "":
+		return fault.E(fault.Invalid, "redemption has no status")
 	}
 	ev.Redemption = &event.Redemption{
 		ID:         p.ID,
@@ -310,11 +346,13 @@ func (p *statusPayload) fill(ev *event.Event) error {
 // metadataPayload is livestream.metadata.updated (§5.8).
 type metadataPayload struct {
 	withBroadcaster
+	// The fields are pointers so that absent differs from empty: an
+	// update without a title must not set the title to "".
 	Metadata *struct {
-		Title            string `json:"title"`
-		Language         string `json:"language"`
-		HasMatureContent bool   `json:"has_mature_content"`
-		Category         struct {
+		Title            *string `json:"title"`
+		Language         *string `json:"language"`
+		HasMatureContent *bool   `json:"has_mature_content"`
+		Category         *struct {
 			ID        int64  `json:"id"`
 			Name      string `json:"name"`
 			Thumbnail string `json:"thumbnail"`
@@ -324,13 +362,22 @@ type metadataPayload struct {
 
 func (p *metadataPayload) fill(ev *event.Event) error {
 	m := p.Metadata
-	if m == nil {
+	switch {
+	case m == nil:
 		return fault.E(fault.Invalid, "metadata update has no metadata")
+	case m.Title == nil:
+		return fault.E(fault.Invalid, "metadata update has no title")
+	case m.Language == nil:
+		return fault.E(fault.Invalid, "metadata update has no language")
+	case m.HasMatureContent == nil:
+		return fault.E(fault.Invalid, "metadata update has no has_mature_content")
+	case m.Category == nil:
+		return fault.E(fault.Invalid, "metadata update has no category")
 	}
 	ev.Metadata = &event.Metadata{
-		Title:    m.Title,
-		Language: m.Language,
-		Mature:   m.HasMatureContent,
+		Title:    *m.Title,
+		Language: *m.Language,
+		Mature:   *m.HasMatureContent,
 		Category: event.Category{ID: m.Category.ID, Name: m.Category.Name, Thumbnail: m.Category.Thumbnail},
 	}
 	return nil
@@ -341,7 +388,7 @@ type banPayload struct {
 	withBroadcaster
 	Moderator  *kickUser `json:"moderator"`
 	BannedUser *kickUser `json:"banned_user"`
-	Metadata   struct {
+	Metadata   *struct {
 		Reason    string   `json:"reason"`
 		CreatedAt kickTime `json:"created_at"`
 		// ExpiresAt is null for a permanent ban.
@@ -350,8 +397,11 @@ type banPayload struct {
 }
 
 func (p *banPayload) fill(ev *event.Event) error {
-	if p.BannedUser == nil || p.BannedUser.UserID <= 0 {
+	switch {
+	case p.BannedUser == nil || p.BannedUser.UserID <= 0:
 		return fault.E(fault.Invalid, "ban has no banned user id")
+	case p.Metadata == nil || p.Metadata.CreatedAt.IsZero():
+		return fault.E(fault.Invalid, "ban has no metadata.created_at")
 	}
 	ev.Ban = &event.Ban{
 		Moderator: p.Moderator.user(),
@@ -368,7 +418,7 @@ type kicksPayload struct {
 	withBroadcaster
 	Sender *kickUser `json:"sender"`
 	Gift   *struct {
-		Amount            int64  `json:"amount"`
+		Amount            *int64 `json:"amount"`
 		Name              string `json:"name"`
 		Type              string `json:"type"`
 		Tier              string `json:"tier"`
@@ -382,12 +432,16 @@ func (p *kicksPayload) fill(ev *event.Event) error {
 	switch {
 	case p.Sender == nil:
 		return fault.E(fault.Invalid, "KICKs gift has no sender")
+	case p.Sender.UserID <= 0:
+		return fault.E(fault.Invalid, "KICKs gift has no sender user id")
 	case p.Gift == nil:
 		return fault.E(fault.Invalid, "KICKs gift has no gift")
+	case p.Gift.Amount == nil:
+		return fault.E(fault.Invalid, "KICKs gift has no amount")
 	}
 	ev.Kicks = &event.Kicks{
 		Sender:        p.Sender.user(),
-		Amount:        p.Gift.Amount,
+		Amount:        *p.Gift.Amount,
 		Name:          p.Gift.Name,
 		GiftType:      p.Gift.Type,
 		Tier:          p.Gift.Tier,

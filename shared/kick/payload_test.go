@@ -268,7 +268,27 @@ func TestParseRejects(t *testing.T) {
 		{"gifts without gifter", "channel.subscription.gifts", chat(`"giftees":[]`), fault.Invalid, "gift has no gifter"},
 		{"redemption without id", "channel.reward.redemption.updated", chat(`"reward":{},"redeemer":{}`), fault.Invalid, "redemption has no id"},
 		{"redemption without reward", "channel.reward.redemption.updated", chat(`"id":"r","redeemer":{}`), fault.Invalid, "redemption has no reward"},
-		{"redemption without redeemer", "channel.reward.redemption.updated", chat(`"id":"r","reward":{}`), fault.Invalid, "redemption has no redeemer"},
+		{"redemption without redeemer", "channel.reward.redemption.updated", chat(`"id":"r","reward":{"id":"w"}`), fault.Invalid, "redemption has no redeemer"},
+		{"redemption without reward id", "channel.reward.redemption.updated", chat(`"id":"r","reward":{},"redeemer":{"user_id":7},"status":"pending"`), fault.Invalid, "redemption has no reward id"},
+		{"redemption without redeemer id", "channel.reward.redemption.updated", chat(`"id":"r","reward":{"id":"w"},"redeemer":{},"status":"pending"`), fault.Invalid, "redemption has no redeemer user id"},
+		{"redemption without status", "channel.reward.redemption.updated", chat(`"id":"r","reward":{"id":"w"},"redeemer":{"user_id":7}`), fault.Invalid, "redemption has no status"},
+		{"follow without follower id", "channel.followed", chat(`"follower":{"username":"a"}`), fault.Invalid, "follow has no follower user id"},
+		{"sub without subscriber id", "channel.subscription.new", chat(`"subscriber":{},"duration":1,"created_at":"2026-03-14T19:05:00Z"`), fault.Invalid, "subscription has no subscriber user id"},
+		{"sub without duration", "channel.subscription.new", chat(`"subscriber":{"user_id":7},"created_at":"2026-03-14T19:05:00Z"`), fault.Invalid, "subscription has no duration"},
+		{"sub without created_at", "channel.subscription.renewal", chat(`"subscriber":{"user_id":7},"duration":3`), fault.Invalid, "subscription has no created_at"},
+		{"gifts without gifter id", "channel.subscription.gifts", chat(`"gifter":{"is_anonymous":false},"giftees":[{"user_id":7}],"created_at":"2026-03-14T19:05:00Z"`), fault.Invalid, "gift has no gifter user id"},
+		{"gifts without giftees", "channel.subscription.gifts", chat(`"gifter":{"user_id":7},"giftees":[],"created_at":"2026-03-14T19:05:00Z"`), fault.Invalid, "gift has no giftees"},
+		{"gifts without created_at", "channel.subscription.gifts", chat(`"gifter":{"user_id":7},"giftees":[{"user_id":8}]`), fault.Invalid, "gift has no created_at"},
+		{"gifts with an anonymous giftee", "channel.subscription.gifts", chat(`"gifter":{"user_id":7},"giftees":[{"user_id":null}],"created_at":"2026-03-14T19:05:00Z"`), fault.Invalid, "gift has a giftee without a user id"},
+		{"metadata without title", "livestream.metadata.updated", chat(`"metadata":{"language":"en","has_mature_content":false,"category":{"id":15}}`), fault.Invalid, "metadata update has no title"},
+		{"metadata without language", "livestream.metadata.updated", chat(`"metadata":{"title":"t","has_mature_content":false,"category":{"id":15}}`), fault.Invalid, "metadata update has no language"},
+		{"metadata without mature flag", "livestream.metadata.updated", chat(`"metadata":{"title":"t","language":"en","category":{"id":15}}`), fault.Invalid, "metadata update has no has_mature_content"},
+		{"metadata without category", "livestream.metadata.updated", chat(`"metadata":{"title":"t","language":"en","has_mature_content":false}`), fault.Invalid, "metadata update has no category"},
+		{"ban metadata as metadata update", "livestream.metadata.updated", chat(`"banned_user":{"user_id":9},"metadata":{"reason":"spam","created_at":"2026-03-14T19:25:00Z","expires_at":null}`), fault.Invalid, "metadata update has no title"},
+		{"ban without metadata", "moderation.banned", chat(`"banned_user":{"user_id":9}`), fault.Invalid, "ban has no metadata.created_at"},
+		{"ban without created_at", "moderation.banned", chat(`"banned_user":{"user_id":9},"metadata":{"reason":"x"}`), fault.Invalid, "ban has no metadata.created_at"},
+		{"kicks without sender id", "kicks.gifted", chat(`"sender":{},"gift":{"amount":5}`), fault.Invalid, "KICKs gift has no sender user id"},
+		{"kicks without amount", "kicks.gifted", chat(`"sender":{"user_id":7},"gift":{"name":"x"}`), fault.Invalid, "KICKs gift has no amount"},
 		{"status without is_live", "livestream.status.updated", chat(`"title":"t"`), fault.Invalid, "status has no is_live"},
 		{"metadata without metadata", "livestream.metadata.updated", chat(`"title":"t"`), fault.Invalid, "metadata update has no metadata"},
 		{"ban without target", "moderation.banned", chat(`"moderator":{"user_id":3},"metadata":{}`), fault.Invalid, "ban has no banned user id"},
@@ -288,5 +308,55 @@ func TestParseRejects(t *testing.T) {
 				t.Errorf("Parse() error message = %q, want %q", got, tt.wantMsg)
 			}
 		})
+	}
+}
+
+// TestParseRelabelled re-sends every fixture under every other type, as an
+// attacker can (the type header is not signed). Each must be refused,
+// except where the body really has the other type's fields: only a new
+// subscription and a renewal share their shape.
+func TestParseRelabelled(t *testing.T) {
+	fixtures := map[string]event.Type{
+		"chat.message.sent":                 event.ChatMessage,
+		"chat.message.sent.command":         event.ChatMessage,
+		"channel.followed":                  event.Followed,
+		"channel.subscription.new":          event.SubscriptionNew,
+		"channel.subscription.renewal":      event.SubscriptionRenew,
+		"channel.subscription.gifts":        event.SubscriptionGifts,
+		"channel.reward.redemption.updated": event.RewardRedemption,
+		"livestream.status.updated":         event.LivestreamStatus,
+		"livestream.metadata.updated":       event.LivestreamMetadata,
+		"moderation.banned":                 event.Banned,
+		"kicks.gifted":                      event.KicksGifted,
+	}
+	sameShape := map[[2]event.Type]bool{
+		{event.SubscriptionNew, event.SubscriptionRenew}: true,
+		{event.SubscriptionRenew, event.SubscriptionNew}: true,
+	}
+	if len(event.Types) != 10 {
+		t.Fatalf("event.Types has %d types; add the new one's fixture here", len(event.Types))
+	}
+	for name, own := range fixtures {
+		body := fixture(t, name)
+		for _, as := range event.Types {
+			if as == own {
+				continue
+			}
+			t.Run(name+" as "+string(as), func(t *testing.T) {
+				ev, err := kick.Parse(delivery(string(as)), body)
+				if sameShape[[2]event.Type{own, as}] {
+					if err != nil {
+						t.Errorf("Parse() error = %v, want the shared shape accepted", err)
+					}
+					return
+				}
+				if err == nil {
+					t.Fatalf("Parse() = %+v, want an invalid error", ev)
+				}
+				if k := fault.KindOf(err); k != fault.Invalid {
+					t.Errorf("Parse() error kind = %v, want invalid (%v)", k, err)
+				}
+			})
+		}
 	}
 }

@@ -39,9 +39,18 @@ const (
 // maxMessageID bounds the message id, which becomes a database key.
 const maxMessageID = 128
 
-// maxSigLen is the base64 length of a 4096-bit signature, the largest
-// accepted; longer headers are refused before decoding.
-var maxSigLen = base64.StdEncoding.EncodedLen(4096 / 8)
+// maxSigBytes is the size of a 4096-bit signature, the largest accepted.
+const maxSigBytes = 4096 / 8
+
+// maxSigLen is the padded base64 length of a maxSigBytes signature; longer
+// headers are refused before decoding.
+const maxSigLen = (maxSigBytes + 2) / 3 * 4
+
+// sigBuf holds the decoding of any header up to maxSigLen characters. It is
+// not maxSigBytes: maxSigLen characters without padding decode to one byte
+// more (684 characters are 513 bytes), and Decode writes past a buffer
+// sized for the signature rather than fail.
+const sigBuf = maxSigLen / 4 * 3
 
 // Delivery is what a delivery's headers say, once verified.
 type Delivery struct {
@@ -104,6 +113,10 @@ func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (Delivery, 
 		// A dot would let bytes slide between the id and the timestamp
 		// without changing the signed string.
 		return Delivery{}, fault.E(fault.Invalid, "message id contains a dot")
+	case !printable(d.MessageID):
+		// The id becomes a DynamoDB key, which must be UTF-8: refused
+		// here, not by the store after the viewer was already touched.
+		return Delivery{}, fault.E(fault.Invalid, "message id is not printable ASCII")
 	}
 	sig := h.Get(HeaderSignature)
 	if sig == "" {
@@ -125,11 +138,14 @@ func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (Delivery, 
 	if len(sig) > maxSigLen {
 		return Delivery{}, fault.E(fault.Forbidden, "bad signature")
 	}
-	var raw [4096 / 8]byte
+	var raw [sigBuf]byte
 	n, err := base64.StdEncoding.Decode(raw[:], []byte(sig))
 	if err != nil {
 		// The decoder's error names an offset, never the data; still, say less.
 		return Delivery{}, fault.E(fault.Forbidden, "bad signature encoding")
+	}
+	if n > maxSigBytes {
+		return Delivery{}, fault.E(fault.Forbidden, "bad signature")
 	}
 	digest := signedDigest(d.MessageID, ts, body)
 	if !v.verify(digest[:], raw[:n]) {
@@ -138,6 +154,17 @@ func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (Delivery, 
 	d.SubscriptionID = h.Get(HeaderSubscriptionID)
 	d.Version = h.Get(HeaderVersion)
 	return d, nil
+}
+
+// printable reports whether s is only printable ASCII other than space, as
+// Kick's ULIDs are.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '!' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 func (v *Verifier) verify(digest, sig []byte) bool {

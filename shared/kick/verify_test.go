@@ -93,6 +93,14 @@ func TestVerify(t *testing.T) {
 			wantKind: fault.Forbidden, wantMsg: "bad signature"},
 		{name: "oversize signature", edit: set(kick.HeaderSignature, strings.Repeat(sig, 3)),
 			wantKind: fault.Forbidden, wantMsg: "bad signature"},
+		// 684 characters is the longest header decoded; unpadded, it is
+		// 513 bytes, one more than a 4096-bit signature.
+		{name: "684 characters, 513 bytes", edit: set(kick.HeaderSignature, strings.Repeat("A", 684)),
+			wantKind: fault.Forbidden, wantMsg: "bad signature"},
+		{name: "684 characters, 512 bytes", edit: set(kick.HeaderSignature, strings.Repeat("A", 682)+"=="),
+			wantKind: fault.Forbidden, wantMsg: "bad signature"},
+		{name: "685 characters", edit: set(kick.HeaderSignature, strings.Repeat("A", 685)),
+			wantKind: fault.Forbidden, wantMsg: "bad signature"},
 
 		{name: "missing signature", edit: del(kick.HeaderSignature), wantKind: fault.Forbidden, wantMsg: "missing signature"},
 		{name: "missing message id", edit: del(kick.HeaderMessageID), wantKind: fault.Invalid, wantMsg: "missing Kick-Event-Message-Id header"},
@@ -104,6 +112,21 @@ func TestVerify(t *testing.T) {
 			wantKind: fault.Invalid, wantMsg: "message id contains a dot"},
 		{name: "long message id", edit: set(kick.HeaderMessageID, strings.Repeat("A", 129)),
 			wantKind: fault.Invalid, wantMsg: "message id too long"},
+		{name: "message id not UTF-8", edit: set(kick.HeaderMessageID, "01JQ7ZC4M2T8Y1B5N0P6R3K9V\xff"),
+			wantKind: fault.Invalid, wantMsg: "message id is not printable ASCII"},
+		{name: "message id with a space", edit: set(kick.HeaderMessageID, "01JQ7ZC4M2T8 Y1B5N0P6R3K9VD"),
+			wantKind: fault.Invalid, wantMsg: "message id is not printable ASCII"},
+		{name: "longest message id", edit: func(h http.Header, b []byte) []byte {
+			id := strings.Repeat("A", 128)
+			s, err := kick.Sign(testKey(), id, h.Get(kick.HeaderTimestamp), b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Set(kick.HeaderMessageID, id)
+			h.Set(kick.HeaderSignature, s)
+			return b
+		}, want: kick.Delivery{MessageID: strings.Repeat("A", 128), SubscriptionID: kick.TestSubscriptionID,
+			Type: "chat.message.sent", Version: "1", Timestamp: sentAt}},
 
 		{name: "oldest accepted", now: sentAt.Add(kick.MaxAge), want: wantDelivery},
 		{name: "stale", now: sentAt.Add(kick.MaxAge + time.Nanosecond), wantKind: fault.Forbidden, wantMsg: "stale timestamp"},

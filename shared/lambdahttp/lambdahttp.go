@@ -7,8 +7,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/textproto"
+	"runtime/debug"
 	"strings"
 	"unicode/utf8"
 
@@ -17,17 +20,36 @@ import (
 
 // Handler adapts h to a Lambda handler for HTTP API events. A malformed
 // event (undecodable base64 body) is answered 400 without calling h.
-func Handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+//
+// A panic in h is recovered, logged at ERROR on log (nil: slog.Default)
+// and answered 500, whatever h had written: aws-lambda-go ends the process
+// after a panic, so one bad request would cost a cold start and a 502.
+func Handler(h http.Handler, log *slog.Logger) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	return func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (res events.APIGatewayV2HTTPResponse, err error) {
 		r, err := Request(ctx, e)
 		if err != nil {
-			return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusBadRequest, Body: `{"error":"malformed request"}`,
-				Headers: map[string]string{"Content-Type": "application/json"}}, nil
+			return jsonResponse(http.StatusBadRequest, `{"error":"malformed request"}`), nil
 		}
+		defer func() {
+			if v := recover(); v != nil {
+				// The request is not logged: it may carry credentials.
+				log.ErrorContext(ctx, "http handler panicked", "method", r.Method, "path", r.URL.Path,
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				res, err = jsonResponse(http.StatusInternalServerError, `{"error":"internal error"}`), nil
+			}
+		}()
 		w := &responseWriter{header: make(http.Header)}
 		h.ServeHTTP(w, r)
 		return w.response(), nil
 	}
+}
+
+func jsonResponse(status int, body string) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: body,
+		Headers: map[string]string{"Content-Type": "application/json"}}
 }
 
 // Request builds the *http.Request an HTTP API event stands for. Header

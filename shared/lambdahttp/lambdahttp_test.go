@@ -1,11 +1,14 @@
 package lambdahttp_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -40,7 +43,7 @@ func TestHandlerTranslatesRequestAndResponse(t *testing.T) {
 		w.WriteHeader(http.StatusAccepted)
 		io.WriteString(w, `{"ok":true}`)
 	})
-	res, err := lambdahttp.Handler(h)(context.Background(), fixture(t))
+	res, err := lambdahttp.Handler(h, nil)(context.Background(), fixture(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +75,7 @@ func TestBadBase64IsRejectedBeforeTheHandler(t *testing.T) {
 	e := fixture(t)
 	e.Body = "!!not base64!!"
 	called := false
-	res, err := lambdahttp.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }))(context.Background(), e)
+	res, err := lambdahttp.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), nil)(context.Background(), e)
 	if err != nil || res.StatusCode != http.StatusBadRequest || called {
 		t.Errorf("got status %d, err %v, handler called %v; want 400, nil, false", res.StatusCode, err, called)
 	}
@@ -80,8 +83,38 @@ func TestBadBase64IsRejectedBeforeTheHandler(t *testing.T) {
 
 func TestDefaultStatusAndBinaryBody(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte{0xff, 0xfe}) })
-	res, _ := lambdahttp.Handler(h)(context.Background(), fixture(t))
+	res, _ := lambdahttp.Handler(h, nil)(context.Background(), fixture(t))
 	if res.StatusCode != 200 || !res.IsBase64Encoded || res.Body != "//4=" {
 		t.Errorf("got %d %v %q, want 200 true \"//4=\"", res.StatusCode, res.IsBase64Encoded, res.Body)
+	}
+}
+
+func TestPanicIsAnswered500AndLogged(t *testing.T) {
+	tests := []struct {
+		name string
+		h    http.HandlerFunc
+	}{
+		{"before writing", func(http.ResponseWriter, *http.Request) { panic("index out of range") }},
+		{"after a 200", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, `{"ok":true}`)
+			panic("index out of range")
+		}},
+		{"with a nil error", func(http.ResponseWriter, *http.Request) { panic(error(nil)) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&logs, nil))
+			res, err := lambdahttp.Handler(tt.h, log)(context.Background(), fixture(t))
+			if err != nil || res.StatusCode != http.StatusInternalServerError || res.Body != `{"error":"internal error"}` {
+				t.Errorf("Handler() = %d %q, %v; want 500 {\"error\":\"internal error\"}, nil", res.StatusCode, res.Body, err)
+			}
+			for _, want := range []string{`"level":"ERROR"`, `"msg":"http handler panicked"`, `"path":"/webhooks/kick"`} {
+				if !strings.Contains(logs.String(), want) {
+					t.Errorf("log %s lacks %s", logs.String(), want)
+				}
+			}
+		})
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/kickbot/kickbot/shared/consent"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/kickapi"
 	"github.com/kickbot/kickbot/shared/kickapi/kickfake"
@@ -519,6 +520,47 @@ func TestDisconnectThroughKick(t *testing.T) {
 	if err := h.svc.Disconnect(ctx, guild); !fault.Is(err, fault.NotFound) {
 		t.Errorf("second Disconnect = %v, want not found", err)
 	}
+}
+
+// TestSwitchAndDisconnectLeaveTheLiveIndex: a guild whose channel is live
+// switches to another channel, which is not live until it says so, and
+// then disconnects, after which the sweep no longer visits it.
+func TestSwitchAndDisconnectLeaveTheLiveIndex(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	sweeps := func(when string, want ...string) {
+		t.Helper()
+		got, err := h.store.SweepGuilds(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("SweepGuilds %s = %v, want %v", when, got, want)
+		}
+	}
+	h.kick.SignIn(streamer)
+	wantPage(t, h.visit(t, h.startLink(t, consent.Connect, admin)), http.StatusOK, "Kick channel connected")
+	if err := h.store.SetStreamStatus(ctx, guild, t0, event.Status{Live: true, StartedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	sweeps("while live", guild)
+
+	second := kickfake.User{ID: 7700001, Name: "southwind"}
+	h.kick.SignIn(second)
+	wantPage(t, h.visit(t, h.startLink(t, consent.Connect, admin)), http.StatusOK, "<strong>southwind</strong>")
+	sweeps("after the switch")
+	if st, err := h.store.Stream(ctx, guild); err != nil || st.Live {
+		t.Errorf("Stream after the switch = %+v, %v; want not live", st, err)
+	}
+	if err := h.store.SetStreamStatus(ctx, guild, t0.Add(time.Minute), event.Status{Live: true, StartedAt: t0.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	sweeps("after the new channel went live", guild)
+
+	if err := h.svc.Disconnect(ctx, guild); err != nil {
+		t.Fatalf("Disconnect: %v", err)
+	}
+	sweeps("after Disconnect")
 }
 
 func TestRoutes(t *testing.T) {

@@ -201,8 +201,12 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 			// would stall the guild for ever if it held the checkpoint.
 			s.logger().ErrorContext(ctx, "credits refused", "guild", guild, "minute", int64(minute), "err", err)
 		}
-		if err := s.Store.Advance(ctx, guild, minute, minute < to || !watchtime.Settled(minute, st, set)); err != nil {
-			return rep, err
+		// One checkpoint write per minute that credited someone, so a run
+		// cut short keeps its progress, and one at the end.
+		if len(credits) > 0 || minute == to {
+			if err := s.Store.Advance(ctx, guild, minute, minute < to || !watchtime.Settled(minute, st, set)); err != nil {
+				return rep, err
+			}
 		}
 	}
 	return rep, nil
@@ -234,7 +238,8 @@ func (s *Sweeper) each(ctx context.Context, n int, f func(context.Context, int) 
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if err := f(ctx, i); err != nil {
+			err := safely(ctx, i, f)
+			if err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()
@@ -252,6 +257,18 @@ func (s *Sweeper) each(ctx context.Context, n int, f func(context.Context, int) 
 		}
 	}
 	return err
+}
+
+// safely runs f(ctx, i), turning a panic into an Internal error: nothing
+// recovers a panic in another goroutine, so it would end the process and
+// the invocation with it, whatever the Lambda handler recovers.
+func safely(ctx context.Context, i int, f func(context.Context, int) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fault.E(fault.Internal, "sweep step panicked: %v", v)
+		}
+	}()
+	return f(ctx, i)
 }
 
 func (s *Sweeper) logger() *slog.Logger {

@@ -1,9 +1,12 @@
 package sweep_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -318,6 +321,32 @@ func TestTransientCreditFailureIsRetriable(t *testing.T) {
 			t.Errorf("%s/%d credited %d times, want 1", g, u, n)
 		}
 	})
+}
+
+// panickyStore panics in Credit, which the sweep calls on its own
+// goroutines.
+type panickyStore struct{ *memStore }
+
+func (panickyStore) Credit(context.Context, string, watchtime.Credit) (bool, error) {
+	panic("index out of range")
+}
+
+// A panic on one of the sweep's goroutines is an Internal error of that
+// write, handled (logged at ERROR) like any write refused for good, not the
+// end of the process, which no handler could recover.
+func TestPanicInCreditIsAnError(t *testing.T) {
+	st := newStore()
+	st.liveGuild("g", 3)
+	var logs bytes.Buffer
+	s := &sweep.Sweeper{Store: panickyStore{st}, Concurrency: 2, Log: slog.New(slog.NewJSONHandler(&logs, nil))}
+	if _, err := s.Run(context.Background(), watchtime.MinuteOf(now), now); fault.Is(err, fault.Transient) {
+		t.Errorf("Run with a panicking Credit = %v, want no retry", err)
+	}
+	for _, want := range []string{`"level":"ERROR"`, "sweep step panicked: index out of range"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log %s lacks %s", logs.String(), want)
+		}
+	}
 }
 
 type fakeKick struct {

@@ -2,8 +2,9 @@
 // watchtime role sync out to each connected guild, one job each. Every
 // hour it looks after the Kick connections: it renews each channel's
 // login before it lapses, tells a guild's admins once when Kick refuses
-// it, and has the channels' event subscriptions repaired, since Kick
-// drops them silently after a day of failed deliveries.
+// it, has the channels' event subscriptions repaired, since Kick drops
+// them silently after a day of failed deliveries, and has guilds without
+// a connection taken out of the sweep's live index.
 package upkeep
 
 import (
@@ -56,6 +57,9 @@ type Upkeep struct {
 	Notify Notifier
 	// Repair restores every connected channel's event subscriptions.
 	Repair func(ctx context.Context) error
+	// Unlist takes guilds without a connection out of the live index, so
+	// the sweep stops visiting them; nil skips it.
+	Unlist func(ctx context.Context) error
 	Log    *slog.Logger
 }
 
@@ -105,7 +109,7 @@ func (u *Upkeep) FanOutRoles(ctx context.Context, now time.Time) (int, error) {
 
 // Keep renews every connected channel's login when due, tells the guilds
 // of a channel whose login Kick refused (once per refusal), then repairs
-// the subscriptions. One channel's failure does not stop the others; the
+// the subscriptions and unlists guilds without a connection. One channel's failure does not stop the others; the
 // first error is returned after all were tried.
 func (u *Upkeep) Keep(ctx context.Context) error {
 	conns, err := u.Store.Connections(ctx)
@@ -129,6 +133,9 @@ func (u *Upkeep) Keep(ctx context.Context) error {
 	}
 	if u.Repair != nil {
 		keep(u.Repair(ctx))
+	}
+	if u.Unlist != nil {
+		keep(u.Unlist(ctx))
 	}
 	return first
 }

@@ -116,15 +116,16 @@ func TestKeep(t *testing.T) {
 	}
 	tok := &tokens{s: s, refuse: map[int64]bool{1: true}, fail: map[int64]error{4: fault.E(fault.Transient, "Kick is down")}}
 	n := &notifier{sent: map[string]bool{}}
-	repaired := 0
-	u := &upkeep.Upkeep{Store: s, Tokens: tok, Notify: n, Repair: func(context.Context) error { repaired++; return nil }}
+	repaired, unlisted := 0, 0
+	u := &upkeep.Upkeep{Store: s, Tokens: tok, Notify: n, Repair: func(context.Context) error { repaired++; return nil },
+		Unlist: func(context.Context) error { unlisted++; return nil }}
 
 	err := u.Keep(context.Background())
 	if fault.KindOf(err) != fault.Transient {
 		t.Errorf("Keep = %v, want broadcaster 4's Transient error after trying the rest", err)
 	}
-	if repaired != 1 {
-		t.Errorf("repaired %d times, want 1 despite one channel's failure", repaired)
+	if repaired != 1 || unlisted != 1 {
+		t.Errorf("repaired %d times, unlisted %d; want 1 each despite one channel's failure", repaired, unlisted)
 	}
 	// 1's login is refused now: both its guilds are told, with the version
 	// of the refusal; 2 was refused before and is told without asking

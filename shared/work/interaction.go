@@ -55,7 +55,12 @@ func (w *Worker) interaction(ctx context.Context, j job.Job) error {
 		}
 	}
 	w.log().ErrorContext(ctx, "interaction failed", "job", j.ID, "command", r.Command, "sub", r.Sub, "error", err)
-	if rerr := w.Replies.Refuse(ctx, token, interact.FailureMessage); rerr != nil {
+	msg := interact.FailureMessage
+	if interact.Changes(r) {
+		// The change may have landed: "try again" could make it twice.
+		msg = interact.UncertainMessage
+	}
+	if rerr := w.Replies.Refuse(ctx, token, msg); rerr != nil {
 		return rerr
 	}
 	return nil

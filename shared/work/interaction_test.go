@@ -11,6 +11,7 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/points"
 	"github.com/kickbot/kickbot/shared/work"
 )
 
@@ -145,5 +146,31 @@ func TestInteractionJobNeedsReplier(t *testing.T) {
 	err := (&work.Worker{}).Do(context.Background(), rankJob())
 	if fault.KindOf(err) != fault.Internal {
 		t.Errorf("Do without Replies = %v, want an Internal error", err)
+	}
+}
+
+// throttledStore finds alice and fails every points change transiently.
+type throttledStore struct{ rankStore }
+
+func (throttledStore) AdjustPoints(context.Context, string, int64, points.Change) (points.Entry, error) {
+	return points.Entry{}, fault.E(fault.Transient, "throttled")
+}
+
+// TestInteractionJobChangeTooLate checks the last answer to a change that
+// kept failing: its write may have landed, so the caller is told to check,
+// not to try again, which could make it twice.
+func TestInteractionJobChangeTooLate(t *testing.T) {
+	rep := &replies{}
+	store := throttledStore{rankStore{viewer: audience.Viewer{UserID: 5, Username: "alice"}}}
+	w := &work.Worker{Interact: &interact.Handler{Store: store}, Replies: rep, Now: func() time.Time { return asked.Add(10 * time.Minute) }}
+	j := job.ForInteraction(interact.Request{
+		ID: "1201", Guild: "g1", UserID: "77", CanManage: true, Command: "points", Sub: "add",
+		Options: map[string]string{"user": "alice", "amount": "50"}, At: asked,
+	}, "tok-1")
+	if err := w.Do(context.Background(), j); err != nil {
+		t.Fatalf("Do = %v, want nil", err)
+	}
+	if diff := cmp.Diff(rep.refused, []string{interact.UncertainMessage}); diff != "" {
+		t.Errorf("refusals (-got +want):\n%s", diff)
 	}
 }

@@ -142,7 +142,10 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		if ttl <= 0 {
 			ttl = DefaultEventTTL
 		}
-		if err := w.Store.LogEvent(ctx, j.Guild, ev, ev.OccurredAt().Add(ttl)); err != nil {
+		// From the signed delivery time: a renewal's created_at may be the
+		// subscription's start, months back, and would expire the entry on
+		// arrival.
+		if err := w.Store.LogEvent(ctx, j.Guild, ev, ev.SentAt.Add(ttl)); err != nil {
 			return err
 		}
 		return w.viewerState(ctx, j.Guild, ev)
@@ -166,7 +169,13 @@ func (w *Worker) viewerState(ctx context.Context, guild string, ev event.Event) 
 		if ev.Ban.Permanent() {
 			until = audience.Forever
 		}
-		return w.Store.RecordBan(ctx, guild, ev.Ban.Target, until)
+		// The ban's own time orders it against other bans and unbans; a
+		// payload without one falls back to the signed delivery time.
+		issued := ev.Ban.CreatedAt
+		if issued.IsZero() {
+			issued = ev.SentAt
+		}
+		return w.Store.RecordBan(ctx, guild, ev.Ban.Target, issued, until)
 	case ev.Sub != nil:
 		return w.subscribed(ctx, guild, ev, ev.Sub.Subscriber, ev.Sub.ExpiresAt)
 	case ev.Gifts != nil:
@@ -181,13 +190,18 @@ func (w *Worker) viewerState(ctx context.Context, guild string, ev event.Event) 
 
 // subscribed records a subscription from the event's time; without an
 // expiry in the payload it is taken to last a month, Kick's subscription
-// period.
+// period, from the event. A month that ended before the delivery counts
+// from the delivery: a renewal's created_at may be the subscription's
+// start, months back.
 func (w *Worker) subscribed(ctx context.Context, guild string, ev event.Event, u event.User, until time.Time) error {
 	if u.ID == 0 {
 		return nil
 	}
 	if until.IsZero() {
 		until = ev.OccurredAt().AddDate(0, 1, 0)
+		if until.Before(ev.SentAt) {
+			until = ev.SentAt.AddDate(0, 1, 0)
+		}
 	}
 	return w.Store.RecordSubscription(ctx, guild, u, ev.OccurredAt(), until)
 }

@@ -31,7 +31,9 @@ type call struct {
 // recStore records calls; a mock of our own interface, fine in domain tests.
 type recStore struct {
 	calls []call
-	err   error
+	// issued holds the issue time of each RecordBan call.
+	issued []time.Time
+	err    error
 }
 
 func (r *recStore) SetStreamStatus(_ context.Context, g string, at time.Time, _ event.Status) error {
@@ -44,8 +46,9 @@ func (r *recStore) SetStreamMetadata(_ context.Context, g string, at time.Time, 
 	return r.err
 }
 
-func (r *recStore) RecordBan(_ context.Context, g string, u event.User, until time.Time) error {
+func (r *recStore) RecordBan(_ context.Context, g string, u event.User, at, until time.Time) error {
 	r.calls = append(r.calls, call{"ban", g, until, fmt.Sprint(u.ID)})
+	r.issued = append(r.issued, at)
 	return r.err
 }
 
@@ -133,14 +136,24 @@ func TestDoDispatchesEveryEventType(t *testing.T) {
 	}
 }
 
-func TestEventLogExpiresFromOccurrence(t *testing.T) {
+// TestEventLogExpiresFromDelivery: a renewal's created_at may be the
+// subscription's start, months back; the log entry must live its TTL from
+// the signed delivery time, not expire on arrival.
+func TestEventLogExpiresFromDelivery(t *testing.T) {
 	st := &recStore{}
-	w := &work.Worker{Store: st, EventTTL: time.Hour}
-	if err := w.Do(context.Background(), job.ForEvent("g1", ev(event.SubscriptionNew), nil)); err != nil {
+	w := &work.Worker{Store: st, EventTTL: 90 * 24 * time.Hour}
+	renewal := ev(event.SubscriptionRenew)
+	renewal.Sub.CreatedAt = t0.AddDate(0, -7, 0)
+	if err := w.Do(context.Background(), job.ForEvent("g1", renewal, nil)); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := st.calls[0].at, t0.Add(-time.Minute+time.Hour); !got.Equal(want) {
-		t.Errorf("expires = %v, want %v (created_at + TTL)", got, want)
+	if got, want := st.calls[0].at, t0.Add(90*24*time.Hour); !got.Equal(want) {
+		t.Errorf("expires = %v, want %v (delivery time + TTL)", got, want)
+	}
+	// Without expires_at the subscription runs a month from the delivery;
+	// it began at created_at.
+	if got, want := st.calls[1], (call{"sub", "g1", t0.AddDate(0, 1, 0), "5 from " + renewal.Sub.CreatedAt.Format(time.RFC3339)}); got != want {
+		t.Errorf("subscription call = %+v, want %+v", got, want)
 	}
 }
 
@@ -266,16 +279,20 @@ func ExampleWorker_Do() {
 func TestBansAndSubscriptionsMarkTheViewer(t *testing.T) {
 	timeout := ev(event.Banned)
 	timeout.Ban.ExpiresAt = t0.Add(10 * time.Minute)
+	timeout.Ban.CreatedAt = t0.Add(-time.Second)
 	sub := ev(event.SubscriptionNew) // no expires_at: a month from created_at
 	tests := []struct {
 		name string
 		ev   event.Event
 		want call
+		// issued is the ban's time passed on, which orders it.
+		issued time.Time
 	}{
-		{"permanent ban", ev(event.Banned), call{"ban", "g1", audience.Forever, "8"}},
-		{"timeout", timeout, call{"ban", "g1", t0.Add(10 * time.Minute), "8"}},
+		// No created_at in the payload: the delivery time.
+		{"permanent ban", ev(event.Banned), call{"ban", "g1", audience.Forever, "8"}, t0},
+		{"timeout", timeout, call{"ban", "g1", t0.Add(10 * time.Minute), "8"}, t0.Add(-time.Second)},
 		// The sweep counts a subscription from its start: the event's time.
-		{"sub without expiry", sub, call{"sub", "g1", t0.Add(-time.Minute).AddDate(0, 1, 0), "5 from " + t0.Add(-time.Minute).Format(time.RFC3339)}},
+		{"sub without expiry", sub, call{"sub", "g1", t0.Add(-time.Minute).AddDate(0, 1, 0), "5 from " + t0.Add(-time.Minute).Format(time.RFC3339)}, time.Time{}},
 	}
 	for _, tt := range tests {
 		st := &recStore{}
@@ -285,6 +302,9 @@ func TestBansAndSubscriptionsMarkTheViewer(t *testing.T) {
 		got := st.calls[len(st.calls)-1]
 		if got.method != tt.want.method || got.id != tt.want.id || !got.at.Equal(tt.want.at) {
 			t.Errorf("%s: last call %+v, want %+v", tt.name, got, tt.want)
+		}
+		if got.method == "ban" && (len(st.issued) != 1 || !st.issued[0].Equal(tt.issued)) {
+			t.Errorf("%s: RecordBan issued at %v, want %v", tt.name, st.issued, tt.issued)
 		}
 	}
 }

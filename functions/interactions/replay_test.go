@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kickbot/kickbot/scripts/discordsim"
+	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/connect"
+	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/roles"
+)
+
+// withKick rewires e's function with the consent links of /kick connect
+// and /link, as setup does when PUBLIC_BASE_URL is set.
+func withKick(t *testing.T, e *env) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &connect.Service{Store: e.store, Key: make([]byte, 32), BaseURL: "https://bot.example"}
+	e.priv = priv
+	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Kick: svc}, e.queue, pub, nil, func() time.Time { return e.now })
+}
+
+// TestReplayedInteractionsChangeNothing replays each state-changing
+// interaction, byte for byte with its signature, after a later change:
+// the later change stands and the replay is answered as done. Every
+// command the table marks Changes has a case.
+func TestReplayedInteractionsChangeNothing(t *testing.T) {
+	ctx := context.Background()
+	str, i64, sub := discordsim.String, discordsim.Int, discordsim.Sub
+	const role, otherRole = "973524801945731072", "973524801945731099"
+	balance := func(t *testing.T, e *env, id, want int64) {
+		t.Helper()
+		v, err := e.store.Viewer(ctx, guild, id)
+		if err != nil || v.PointsMilli != want {
+			t.Errorf("viewer %d has %d milli-points (%v), want %d", id, v.PointsMilli, err, want)
+		}
+	}
+	rules := func(t *testing.T, e *env, want ...roles.Rule) {
+		t.Helper()
+		got, err := e.store.RoleRules(ctx, guild)
+		if err != nil || len(got) != len(want) || (len(want) == 1 && got[0] != want[0]) {
+			t.Errorf("role rules = %v (%v), want %v", got, err, want)
+		}
+	}
+	linked := func(t *testing.T, e *env, want int64) {
+		t.Helper()
+		if id, _, err := e.store.LinkedKick(ctx, guild, member.UserID); err != nil || id != want {
+			t.Errorf("member linked to %d (%v), want %d", id, err, want)
+		}
+	}
+	tests := []struct {
+		path string // the command path in interact.Commands
+		// setup runs before the interaction.
+		setup func(t *testing.T, e *env)
+		// first is the interaction that is replayed; later changes what it
+		// changed, then check checks that the later change stands.
+		first func(e *env) []byte
+		later func(t *testing.T, e *env)
+		check func(t *testing.T, e *env)
+		// replyHas is in the answer to the replay.
+		replyHas string
+	}{
+		{path: "settings set",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "settings", sub("set", i64("activity_window", 10)))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "settings", sub("set", i64("activity_window", 20))))
+			},
+			check: func(t *testing.T, e *env) {
+				if s, err := e.store.Settings(ctx, guild); err != nil || s.ActivityWindow != 20*time.Minute {
+					t.Errorf("activity window = %v (%v), want 20m", s.ActivityWindow, err)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "roles add",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "roles", sub("add", discordsim.Role("role", role), i64("minutes", 120)))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "roles", sub("remove", i64("minutes", 120))))
+			},
+			check:    func(t *testing.T, e *env) { rules(t, e) },
+			replyHas: "Already done"},
+		{path: "roles remove",
+			setup: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "roles", sub("add", discordsim.Role("role", role), i64("minutes", 120))))
+			},
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "roles", sub("remove", i64("minutes", 120))) },
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "roles", sub("add", discordsim.Role("role", otherRole), i64("minutes", 120))))
+			},
+			check:    func(t *testing.T, e *env) { rules(t, e, roles.Rule{Minutes: 120, RoleID: otherRole}) },
+			replyHas: "Already done"},
+		{path: "points add",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "points", sub("add", str("user", "pebblecat"), i64("amount", 25)))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "points", sub("set", str("user", "pebblecat"), i64("amount", 100))))
+			},
+			check:    func(t *testing.T, e *env) { balance(t, e, 103, 100_000) },
+			replyHas: "Points added"}, // the entry it made, as first answered
+		{path: "points remove",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "points", sub("remove", str("user", "ironkettle"), i64("amount", 1)))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "points", sub("set", str("user", "ironkettle"), i64("amount", 100))))
+			},
+			check:    func(t *testing.T, e *env) { balance(t, e, 101, 100_000) },
+			replyHas: "Points removed"},
+		{path: "points set",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "points", sub("set", str("user", "quietfern"), i64("amount", 7)))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "points", sub("add", str("user", "quietfern"), i64("amount", 5))))
+			},
+			check:    func(t *testing.T, e *env) { balance(t, e, 104, 12_000) },
+			replyHas: "Points set"},
+		{path: "viewer unban",
+			setup: func(t *testing.T, e *env) {
+				if err := e.store.RecordBan(ctx, guild, event.User{ID: 103, Username: "pebblecat"}, start, audience.Forever); err != nil {
+					t.Fatal(err)
+				}
+			},
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "viewer", sub("unban", str("user", "pebblecat")))
+			},
+			later: func(t *testing.T, e *env) {
+				// Kick reports a new ban, issued after the unban.
+				if err := e.store.RecordBan(ctx, guild, event.User{ID: 103, Username: "pebblecat"}, e.now, audience.Forever); err != nil {
+					t.Fatal(err)
+				}
+				e.now = e.now.Add(time.Minute) // the replay arrives later
+			},
+			check: func(t *testing.T, e *env) {
+				if v, err := e.store.Viewer(ctx, guild, 103); err != nil || !v.BannedUntil.Equal(audience.Forever) {
+					t.Errorf("viewer 103 after the replayed unban = %+v (%v), want the newer ban standing", v, err)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "unlink",
+			setup: func(t *testing.T, e *env) {
+				if err := e.store.Link(ctx, guild, member.UserID, 102, "mossyrock"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			first: func(e *env) []byte { return member.Command(e.ids.Next(), "unlink") },
+			later: func(t *testing.T, e *env) {
+				// The member links again, through Kick's consent.
+				if err := e.store.Link(ctx, guild, member.UserID, 102, "mossyrock"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			check:    func(t *testing.T, e *env) { linked(t, e, 102) },
+			replyHas: "Already done"},
+		{path: "link",
+			first: func(e *env) []byte { return member.Command(e.ids.Next(), "link") },
+			later: func(t *testing.T, e *env) {
+				if err := e.store.Link(ctx, guild, member.UserID, 102, "mossyrock"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			check:    func(t *testing.T, e *env) { linked(t, e, 102) },
+			replyHas: "Already done"}, // and no new consent link
+		{path: "kick connect",
+			first:    func(e *env) []byte { return admin.Command(e.ids.Next(), "kick", sub("connect")) },
+			later:    func(*testing.T, *env) {},
+			check:    func(*testing.T, *env) {},
+			replyHas: "Already done"},
+		{path: "kick disconnect",
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "kick", sub("disconnect")) },
+			later: func(t *testing.T, e *env) {
+				// Its job disconnected the guild; the admin connected again.
+				if err := e.store.Connect(ctx, guild, broadcaster, e.now); err != nil {
+					t.Fatal(err)
+				}
+			},
+			check: func(t *testing.T, e *env) {
+				if len(e.queue.jobs) != 1 {
+					t.Errorf("%d jobs queued, want 1: the replay must queue no second disconnect", len(e.queue.jobs))
+				}
+			},
+			replyHas: "Already done"},
+	}
+
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		covered[tt.path] = true
+		t.Run(tt.path, func(t *testing.T) {
+			e := setupEnv(t)
+			withKick(t, e)
+			if tt.setup != nil {
+				tt.setup(t, e)
+			}
+			body := tt.first(e)
+			// The copy an attacker keeps: the body and its signature.
+			signed := apiEvent(body, discord.SignedHeaders(e.priv, e.now, body))
+			if status, got := e.sendEvent(t, signed); status != http.StatusOK || strings.Contains(got.text(), "Already done") {
+				t.Fatalf("first: status %d: %s", status, got.text())
+			}
+			tt.later(t, e)
+			e.now = e.now.Add(4 * time.Minute) // still inside the signature's five minutes
+			status, got := e.sendEvent(t, signed)
+			if status != http.StatusOK || !strings.Contains(got.text(), tt.replyHas) {
+				t.Errorf("replay: status %d: %q, want %q", status, got.text(), tt.replyHas)
+			}
+			if got.Data != nil && len(got.Data.Components) != 0 {
+				t.Errorf("replay answered with components %+v, want none (no new consent link)", got.Data.Components)
+			}
+			tt.check(t, e)
+		})
+	}
+	for _, c := range interact.Commands {
+		paths := []string{c.Name}
+		changes := []bool{c.Changes}
+		for _, s := range c.Subcommands {
+			paths, changes = append(paths, c.Name+" "+s.Name), append(changes, c.Changes || s.Changes)
+		}
+		for i, p := range paths {
+			if changes[i] && !covered[p] {
+				t.Errorf("/%s changes state but has no replay case", p)
+			}
+		}
+	}
+}
