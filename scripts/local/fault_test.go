@@ -300,10 +300,8 @@ type stream struct {
 
 // faultTraffic builds the deliveries of two streams, in time order: the
 // replayer's scenario (chat, with a fifth of it !points, a follow, a new
-// sub, a renewal, gifts, KICKs, a redemption), its stream ending on a
-// minute's first instant. The scenario's ban is left out: a ban has no
-// recorded start (finding 5 of issue 9), so whether it refuses a minute
-// credited late depends on the sweep's timing, not on the deliveries.
+// sub, a renewal, gifts, KICKs, a redemption, a timeout), its stream
+// ending on a minute's first instant.
 func faultTraffic(seed uint64, base time.Time) ([]kicksim.Delivery, []stream) {
 	r := rand.New(rand.NewPCG(seed, 0x7aff))
 	var all []kicksim.Delivery
@@ -315,8 +313,6 @@ func faultTraffic(seed uint64, base time.Time) ([]kicksim.Delivery, []stream) {
 		var live kicksim.Delivery
 		for _, d := range sc.Deliveries() {
 			switch {
-			case d.Type == event.Banned:
-				continue
 			case d.Type == event.LivestreamStatus:
 				live = d
 			case d.Type == event.ChatMessage && r.IntN(5) == 0:
@@ -767,7 +763,8 @@ func cut(w http.ResponseWriter) {
 //     channel;
 //   - a viewer is owed minute M when the stream was live in M (from its
 //     start minute to the minute before it ended) and they were active in
-//     one of the minutes [M-W, M-1], W the guild's activity window;
+//     one of the minutes [M-W, M-1], W the guild's activity window, and
+//     no ban (here a timeout) issued by M's start was still running;
 //   - the minute earns 200 milli-points (the default rate), times the
 //     guild's subscriber multiplier when the viewer's latest chat in the
 //     window carried the subscriber badge or a subscription of theirs (new,
@@ -786,6 +783,7 @@ func checkAgainstReference(t *testing.T, ctx context.Context, r *runner, accepte
 		active map[watchtime.Minute]bool
 		chats  []chatAt
 		subs   []span
+		bans   []span
 	}
 	users := map[string]map[int64]*user{} // guild → viewer
 	userOf := func(g string, id int64) *user {
@@ -810,11 +808,16 @@ func checkAgainstReference(t *testing.T, ctx context.Context, r *runner, accepte
 			Broadcaster                                    kickUser
 			Sender, Follower, Subscriber, Gifter, Redeemer *kickUser
 			Giftees                                        []kickUser
-			CreatedAt                                      string `json:"created_at"`
-			ExpiresAt                                      string `json:"expires_at"`
-			RedeemedAt                                     string `json:"redeemed_at"`
-			Content                                        string
-			MessageID                                      string `json:"message_id"`
+			BannedUser                                     *kickUser `json:"banned_user"`
+			Metadata                                       struct {
+				CreatedAt string `json:"created_at"`
+				ExpiresAt string `json:"expires_at"`
+			}
+			CreatedAt  string `json:"created_at"`
+			ExpiresAt  string `json:"expires_at"`
+			RedeemedAt string `json:"redeemed_at"`
+			Content    string
+			MessageID  string `json:"message_id"`
 		}
 		if err := json.Unmarshal(d.Body, &b); err != nil {
 			t.Fatalf("delivery %s: %v", d.ID, err)
@@ -847,6 +850,11 @@ func checkAgainstReference(t *testing.T, ctx context.Context, r *runner, accepte
 			actor, at = b.Sender, parse(b.CreatedAt)
 		case event.RewardRedemption:
 			actor, at = b.Redeemer, parse(b.RedeemedAt)
+		case event.Banned:
+			for _, g := range guildsOf[b.Broadcaster.UserID] {
+				u := userOf(g, b.BannedUser.UserID)
+				u.bans = append(u.bans, span{parse(b.Metadata.CreatedAt), parse(b.Metadata.ExpiresAt)})
+			}
 		}
 		for _, g := range guildsOf[b.Broadcaster.UserID] {
 			if d.Type != event.ChatMessage && d.Type != event.LivestreamStatus && d.Type != event.LivestreamMetadata {
@@ -884,6 +892,9 @@ func checkAgainstReference(t *testing.T, ctx context.Context, r *runner, accepte
 					from, to := m-window[g], m-1
 					if !slices.ContainsFunc(slices.Collect(maps.Keys(u.active)), func(a watchtime.Minute) bool { return a >= from && a <= to }) {
 						continue
+					}
+					if slices.ContainsFunc(u.bans, func(p span) bool { return !p.from.After(m.Start()) && p.until.After(m.Start()) }) {
+						continue // banned at the minute's start
 					}
 					var latest chatAt
 					for _, c := range u.chats {
