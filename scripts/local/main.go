@@ -64,6 +64,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/chat"
@@ -112,6 +114,17 @@ type config struct {
 	PublicBaseURL, StateSigningKey string
 	// Discord application; an empty bot token serves a fake Discord.
 	DiscordPublicKey, DiscordAppID, DiscordBotToken, DiscordAPIURL string
+
+	// Test hooks, unset by make dev. now is the clock of the webhook and
+	// the worker (nil is time.Now); dynamoOptions adjust the DynamoDB
+	// client; queueOptions the job queue's options (a fake clock);
+	// wrapQueue stands between the bot and the queue, and wrapWorker
+	// between the queue and the worker (injected faults).
+	now           func() time.Time
+	dynamoOptions []func(*dynamodb.Options)
+	queueOptions  func(*localqueue.Options)
+	wrapQueue     func(ingest.Queue) ingest.Queue
+	wrapWorker    func(localqueue.Handler) localqueue.Handler
 }
 
 func configFromEnv() config {
@@ -259,7 +272,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		r.closers = append(r.closers, db.Close)
 		endpoint, r.Embedded, r.db = db.Endpoint, true, db
 	}
-	client, err := dynamo.NewClient(ctx, endpoint)
+	client, err := dynamo.NewClient(ctx, endpoint, cfg.dynamoOptions...)
 	if err != nil {
 		return nil, err
 	}
@@ -322,12 +335,25 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 			Chat: &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}},
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,
+		Now:       cfg.now,
 	}
-	r.Queue = localqueue.New(jobqueue.Handler(worker, log.With("function", "worker")), localqueue.Options{
+	qopts := localqueue.Options{
 		MaxReceiveCount: maxReceive, Log: log.With("function", "queue"), RetryDelay: cfg.RetryDelay,
-	})
+	}
+	if cfg.queueOptions != nil {
+		cfg.queueOptions(&qopts)
+	}
+	var handler localqueue.Handler = jobqueue.Handler(worker, log.With("function", "worker"))
+	if cfg.wrapWorker != nil {
+		handler = cfg.wrapWorker(handler)
+	}
+	r.Queue = localqueue.New(handler, qopts)
+	var queue ingest.Queue = r.Queue
+	if cfg.wrapQueue != nil {
+		queue = cfg.wrapQueue(r.Queue)
+	}
 	// Fan-outs go through the same in-process queue as in AWS.
-	r.Sweeper.Queue, r.Upkeep.Queue = r.Queue, r.Queue
+	r.Sweeper.Queue, r.Upkeep.Queue = queue, queue
 	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
 	go r.Queue.Run(qctx)
 	r.closers = append(r.closers, stopQueue)
@@ -347,10 +373,14 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		r.closers = append(r.closers, func() { stopSweep(); <-done })
 	}
 
-	svc := &ingest.Service{Store: r.Store, Queue: r.Queue, Now: time.Now, Log: log.With("function", "webhook")}
+	now := cfg.now
+	if now == nil {
+		now = time.Now
+	}
+	svc := &ingest.Service{Store: r.Store, Queue: queue, Now: now, Log: log.With("function", "webhook")}
 	mux := http.NewServeMux()
-	bridge := discord.Bridge{Handler: commands, Later: r.Queue}
-	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, svc.KeepUnprocessable, log.With("function", "webhook"), time.Now)
+	bridge := discord.Bridge{Handler: commands, Later: queue}
+	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, svc.KeepUnprocessable, log.With("function", "webhook"), now)
 	interactions := discord.NewHTTPHandler(discord.Verifier{Key: dkey}, bridge, log.With("function", "interactions"), time.Now)
 	oauth := oauthweb.New(r.Connect, log.With("function", "oauth"), time.Now)
 	for pattern, h := range routes(webhook, interactions, oauth) {

@@ -113,26 +113,28 @@ func (s *Store) Activity(ctx context.Context, guild string, from, to watchtime.M
 	return out, nil
 }
 
-// Subscriptions maps guild's viewers to the end of their latest known
-// subscription, from the items RecordSubscription keeps beside the viewers.
-func (s *Store) Subscriptions(ctx context.Context, guild string) (map[int64]time.Time, error) {
+// Subscriptions maps guild's viewers to their latest known subscription,
+// from the items RecordSubscription keeps beside the viewers. An item
+// written before starts were kept has a zero From (counts from any minute).
+func (s *Store) Subscriptions(ctx context.Context, guild string) (map[int64]watchtime.Subscription, error) {
 	items, err := s.queryWhere(ctx, where{
 		key:     expression.Key("pk").Equal(expression.Value(guildPrefix + guild)).And(expression.Key("sk").BeginsWith(subPrefix)),
-		project: []string{"userId", "subUntil"},
+		project: []string{"userId", "subFrom", "subUntil"},
 	}, 0, "list subscriptions")
 	if err != nil {
 		return nil, err
 	}
 	var records []struct {
 		UserID   int64 `dynamodbav:"userId"`
+		SubFrom  int64 `dynamodbav:"subFrom"`
 		SubUntil int64 `dynamodbav:"subUntil"`
 	}
 	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
 		return nil, fault.Wrap(fault.Internal, err, "decode subscriptions")
 	}
-	out := make(map[int64]time.Time, len(records))
+	out := make(map[int64]watchtime.Subscription, len(records))
 	for _, r := range records {
-		out[r.UserID] = fromMillis(r.SubUntil)
+		out[r.UserID] = watchtime.Subscription{From: fromMillis(r.SubFrom), Until: fromMillis(r.SubUntil)}
 	}
 	return out, nil
 }

@@ -27,7 +27,7 @@
 //	activity        ACT#<guild>#<shard>  <minute, 10 dig.>#<user>    userId N, username S, at N(ms),
 //	                                                                 sub BOOL (when the action said),
 //	                                                                 expiresAt N(s, TTL); shard 00-15
-//	subscription    GUILD#<guild>        SUBUNTIL#<kick user id>     userId N, subUntil N(ms), expiresAt
+//	subscription    GUILD#<guild>        SUBUNTIL#<kick user id>     userId N, subFrom N(ms), subUntil N(ms), expiresAt
 //	sweep checkpoint GUILD#<guild>       SWEEP                       guild S, through N (minute),
 //	                                                                 liveIndex S ("live", while minutes of
 //	                                                                 a stream remain to credit)

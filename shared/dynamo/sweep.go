@@ -235,9 +235,10 @@ func (s *Store) Unban(ctx context.Context, guild string, userID int64, at time.T
 
 // RecordSubscription records user's subscription end (creating the viewer
 // item if needed), keeping the later of the stored and the new end. The end
-// is also kept in an item of its own beside the viewers, which the sweep
-// reads for the whole guild with one Query.
-func (s *Store) RecordSubscription(ctx context.Context, guild string, user event.User, until time.Time) error {
+// is also kept, with the start from that goes with it, in an item of its
+// own beside the viewers, which the sweep reads for the whole guild with
+// one Query.
+func (s *Store) RecordSubscription(ctx context.Context, guild string, user event.User, from, until time.Time) error {
 	if guild == "" || user.ID <= 0 {
 		return fault.E(fault.Invalid, "record subscription needs a guild and a known viewer")
 	}
@@ -255,6 +256,7 @@ func (s *Store) RecordSubscription(ctx context.Context, guild string, user event
 	}
 	expr, err = expression.NewBuilder().
 		WithUpdate(expression.Set(expression.Name("userId"), expression.Value(user.ID)).Set(name, at).
+			Set(expression.Name("subFrom"), expression.Value(millis(from))).
 			Set(expression.Name("expiresAt"), expression.Value(ttlSeconds(until.Add(ActivityTTL))))).
 		WithCondition(later).
 		Build()

@@ -222,12 +222,12 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			t.Errorf("Activity(minutes 2-5) = %+v, want viewer 1 without the badge", acts)
 		}
 		u := event.User{ID: 1, Username: "a"}
-		check(t, "RecordSubscription", s.RecordSubscription(ctx, "g", u, at(100)))
-		check(t, "RecordSubscription (earlier end)", s.RecordSubscription(ctx, "g", u, at(50)))
+		check(t, "RecordSubscription", s.RecordSubscription(ctx, "g", u, at(10), at(100)))
+		check(t, "RecordSubscription (earlier end)", s.RecordSubscription(ctx, "g", u, at(20), at(50)))
 		subs, err := s.Subscriptions(ctx, "g")
 		check(t, "Subscriptions", err)
-		if len(subs) != 1 || !subs[1].Equal(at(100)) {
-			t.Errorf("Subscriptions = %v, want viewer 1 until %v", subs, at(100))
+		if want := (watchtime.Subscription{From: at(10), Until: at(100)}); len(subs) != 1 || !subs[1].From.Equal(want.From) || !subs[1].Until.Equal(want.Until) {
+			t.Errorf("Subscriptions = %v, want viewer 1 %v", subs, want)
 		}
 	})
 

@@ -60,9 +60,9 @@ type Store interface {
 	// Activity returns the guild's viewer activity in minutes from to to,
 	// at least one entry per viewer and minute in which they took part.
 	Activity(ctx context.Context, guild string, from, to watchtime.Minute) ([]audience.Activity, error)
-	// Subscriptions maps the guild's viewers to the end of their latest
-	// known subscription.
-	Subscriptions(ctx context.Context, guild string) (map[int64]time.Time, error)
+	// Subscriptions maps the guild's viewers to their latest known
+	// subscription.
+	Subscriptions(ctx context.Context, guild string) (map[int64]watchtime.Subscription, error)
 	// Credit adds one minute and c.PointsMilli to the viewer, in one write
 	// with no read, unless c.Minute or a later minute was already credited
 	// to them or they were banned at its start (see watchtime.Banned). It

@@ -40,6 +40,7 @@ type memStore struct {
 	statuses []event.Status
 	checked  []string // guilds MarkChecked marked, in order
 	failNext error
+	subs     map[string]map[int64]watchtime.Subscription
 }
 
 func newStore() *memStore {
@@ -104,8 +105,10 @@ func (m *memStore) Activity(_ context.Context, g string, from, to watchtime.Minu
 	return out, nil
 }
 
-func (m *memStore) Subscriptions(context.Context, string) (map[int64]time.Time, error) {
-	return nil, nil
+func (m *memStore) Subscriptions(_ context.Context, g string) (map[int64]watchtime.Subscription, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.subs[g], nil
 }
 
 func (m *memStore) BuildBoards(_ context.Context, g string, _ time.Time) error {
@@ -233,6 +236,36 @@ func TestSameMinuteCreditsOnce(t *testing.T) {
 	}
 	if got := st.minutes("g", 1); got != 2 {
 		t.Errorf("viewer 1 has %d minutes, want 2", got)
+	}
+}
+
+// TestLateRunPaysTheOnTimeRate: a viewer who subscribes during minute M
+// earns M at the plain rate whether the sweep credits M on time or only
+// after the subscription was recorded (a run that failed and was made up).
+// The rate counted every subscription still running at M's start, begun
+// before it or not, so the late run paid double.
+func TestLateRunPaysTheOnTimeRate(t *testing.T) {
+	m := watchtime.MinuteOf(now)
+	sub := map[int64]watchtime.Subscription{1: {From: m.Start().Add(20 * time.Second), Until: m.Start().AddDate(0, 1, 0)}}
+	for _, late := range []bool{false, true} {
+		st := newStore()
+		st.liveGuild("g", 1)
+		st.settings["g"] = settings.Settings{ActivityWindow: 5 * time.Minute, PointsPer5Min: 1, SubMultiplierPct: 200}
+		s := &sweep.Sweeper{Store: st}
+		if !late {
+			if _, err := s.Run(context.Background(), m, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st.mu.Lock()
+		st.subs = map[string]map[int64]watchtime.Subscription{"g": sub}
+		st.mu.Unlock()
+		if _, err := s.Run(context.Background(), m, now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if c := st.credits["g"][1]; c == nil || c.minutes != 1 || c.milli != 200 {
+			t.Errorf("late=%v: viewer 1 credited %+v, want 1 minute and 200 milli-points", late, c)
+		}
 	}
 }
 

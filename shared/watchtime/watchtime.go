@@ -96,14 +96,29 @@ type Credit struct {
 	PointsMilli int64
 }
 
+// Subscription is a viewer's latest known subscription.
+type Subscription struct {
+	// From is when it began (zero: not known); Until when it ends.
+	From, Until time.Time
+}
+
+// Covers reports whether the subscription ran at m's start. One whose
+// start is not known counts from any minute. Like eligibility, this
+// depends on m alone: a subscription that began during or after m does
+// not raise m's rate, however late m is credited.
+func (sub Subscription) Covers(m Minute) bool {
+	start := m.Start()
+	return sub.Until.After(start) && (sub.From.IsZero() || !sub.From.After(start))
+}
+
 // Plan returns the credits owed for minute m: one for each viewer with
 // activity in Window(m), unless m is not tracked or the viewer is ignored.
 // acts holds one entry per viewer and activity minute (more are harmless);
-// subs maps viewers to the end of their known subscription. A viewer counts
+// subs maps viewers to their latest known subscription. A viewer counts
 // as a subscriber when the latest activity in the window that says so
-// carried the badge, or a subscription ran at m's start. Bans are for the
-// store to check where the ban is kept (see Credit).
-func Plan(m Minute, st stream.State, s settings.Settings, acts []audience.Activity, subs map[int64]time.Time) []Credit {
+// carried the badge, or a subscription covers m (see Subscription.Covers).
+// Bans are for the store to check where the ban is kept (see Credit).
+func Plan(m Minute, st stream.State, s settings.Settings, acts []audience.Activity, subs map[int64]Subscription) []Credit {
 	if !TrackedAt(m, st, s) {
 		return nil
 	}
@@ -138,10 +153,9 @@ func Plan(m Minute, st stream.State, s settings.Settings, acts []audience.Activi
 			v.badgeAt, v.badge = a.At, *a.Subscriber
 		}
 	}
-	start := m.Start()
 	for _, v := range views {
 		c := &out[v.i]
-		c.PointsMilli = points.PerMinute(s, v.badge || subs[c.UserID].After(start))
+		c.PointsMilli = points.PerMinute(s, v.badge || subs[c.UserID].Covers(m))
 	}
 	return out
 }

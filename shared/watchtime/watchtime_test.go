@@ -47,7 +47,7 @@ func TestPlan(t *testing.T) {
 		st   stream.State
 		set  func(*settings.Settings)
 		acts []audience.Activity
-		subs map[int64]time.Time
+		subs map[int64]watchtime.Subscription
 		want []watchtime.Credit
 	}{
 		{
@@ -118,8 +118,22 @@ func TestPlan(t *testing.T) {
 				act(3, "c", 3, true), act(3, "c", 1, false), // the badge went away
 				act(4, "d", 1),
 			},
-			subs: map[int64]time.Time{2: now.Add(24 * time.Hour), 4: now.Add(-time.Hour)},
+			subs: map[int64]watchtime.Subscription{2: {Until: now.Add(24 * time.Hour)}, 4: {Until: now.Add(-time.Hour)}},
 			want: []watchtime.Credit{credit(1, "a", 1, 400), credit(2, "b", 1, 400), credit(3, "c", 1, 200), credit(4, "d", 1, 200)},
+		},
+		{
+			// Judged from m alone: a run that credits m after a later
+			// subscription was recorded pays what a run on time paid.
+			name: "a subscription counts from its start: one begun at m's start does, one begun during m does not",
+			st:   live,
+			set:  func(s *settings.Settings) { s.SubMultiplierPct = 200 },
+			acts: []audience.Activity{act(1, "a", 1), act(2, "b", 1), act(3, "c", 1)},
+			subs: map[int64]watchtime.Subscription{
+				1: {From: m.Start(), Until: m.Start().AddDate(0, 1, 0)},
+				2: {From: m.Start().Add(20 * time.Second), Until: m.Start().AddDate(0, 1, 0)},
+				3: {From: (m + 2).Start(), Until: m.Start().AddDate(0, 1, 0)},
+			},
+			want: []watchtime.Credit{credit(1, "a", 1, 400), credit(2, "b", 1, 200), credit(3, "c", 1, 200)},
 		},
 	}
 	for _, tt := range tests {

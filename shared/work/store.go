@@ -26,7 +26,8 @@ type Store interface {
 	// after at is stored: moderation is ordered by the events' own times,
 	// not their arrival. Repeating a call changes nothing.
 	RecordBan(ctx context.Context, guild string, user event.User, at, until time.Time) error
-	// RecordSubscription records that user's subscription runs until until,
-	// unless a later end is already stored.
-	RecordSubscription(ctx context.Context, guild string, user event.User, until time.Time) error
+	// RecordSubscription records that user's subscription runs from from
+	// until until, unless a later end is already stored (the start is kept
+	// with its end: the sweep counts a subscription only from its start).
+	RecordSubscription(ctx context.Context, guild string, user event.User, from, until time.Time) error
 }

@@ -188,10 +188,11 @@ func (w *Worker) viewerState(ctx context.Context, guild string, ev event.Event) 
 	return nil
 }
 
-// subscribed records a subscription; without an expiry in the payload it
-// is taken to last a month, Kick's subscription period, from the event.
-// A month that ended before the delivery counts from the delivery: a
-// renewal's created_at may be the subscription's start, months back.
+// subscribed records a subscription from the event's time; without an
+// expiry in the payload it is taken to last a month, Kick's subscription
+// period, from the event. A month that ended before the delivery counts
+// from the delivery: a renewal's created_at may be the subscription's
+// start, months back.
 func (w *Worker) subscribed(ctx context.Context, guild string, ev event.Event, u event.User, until time.Time) error {
 	if u.ID == 0 {
 		return nil
@@ -202,5 +203,5 @@ func (w *Worker) subscribed(ctx context.Context, guild string, ev event.Event, u
 			until = ev.SentAt.AddDate(0, 1, 0)
 		}
 	}
-	return w.Store.RecordSubscription(ctx, guild, u, until)
+	return w.Store.RecordSubscription(ctx, guild, u, ev.OccurredAt(), until)
 }

@@ -52,8 +52,8 @@ func (r *recStore) RecordBan(_ context.Context, g string, u event.User, at, unti
 	return r.err
 }
 
-func (r *recStore) RecordSubscription(_ context.Context, g string, u event.User, until time.Time) error {
-	r.calls = append(r.calls, call{"sub", g, until, fmt.Sprint(u.ID)})
+func (r *recStore) RecordSubscription(_ context.Context, g string, u event.User, from, until time.Time) error {
+	r.calls = append(r.calls, call{"sub", g, until, fmt.Sprint(u.ID, " from ", from.Format(time.RFC3339))})
 	return r.err
 }
 
@@ -150,8 +150,9 @@ func TestEventLogExpiresFromDelivery(t *testing.T) {
 	if got, want := st.calls[0].at, t0.Add(90*24*time.Hour); !got.Equal(want) {
 		t.Errorf("expires = %v, want %v (delivery time + TTL)", got, want)
 	}
-	// Without expires_at the subscription runs a month from the delivery.
-	if got, want := st.calls[1], (call{"sub", "g1", t0.AddDate(0, 1, 0), "5"}); got != want {
+	// Without expires_at the subscription runs a month from the delivery;
+	// it began at created_at.
+	if got, want := st.calls[1], (call{"sub", "g1", t0.AddDate(0, 1, 0), "5 from " + renewal.Sub.CreatedAt.Format(time.RFC3339)}); got != want {
 		t.Errorf("subscription call = %+v, want %+v", got, want)
 	}
 }
@@ -290,7 +291,8 @@ func TestBansAndSubscriptionsMarkTheViewer(t *testing.T) {
 		// No created_at in the payload: the delivery time.
 		{"permanent ban", ev(event.Banned), call{"ban", "g1", audience.Forever, "8"}, t0},
 		{"timeout", timeout, call{"ban", "g1", t0.Add(10 * time.Minute), "8"}, t0.Add(-time.Second)},
-		{"sub without expiry", sub, call{"sub", "g1", t0.Add(-time.Minute).AddDate(0, 1, 0), "5"}, time.Time{}},
+		// The sweep counts a subscription from its start: the event's time.
+		{"sub without expiry", sub, call{"sub", "g1", t0.Add(-time.Minute).AddDate(0, 1, 0), "5 from " + t0.Add(-time.Minute).Format(time.RFC3339)}, time.Time{}},
 	}
 	for _, tt := range tests {
 		st := &recStore{}
