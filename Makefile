@@ -74,7 +74,7 @@ build: $(addprefix build-,$(LAMBDAS)) ## build each function for Lambda into bin
 # bin/<package> instead). Static (CGO_ENABLED=0), stripped, no VCS stamp (SAM's
 # copy of the source has no .git, so both builds match), and lambda.norpc:
 # provided.al2023 speaks only the Runtime API, and the go1.x runtime's net/rpc
-# mode (net/rpc, encoding/gob) costs about 8 MB a binary. TestTemplateLambdaBuild
+# mode (net/rpc, encoding/gob) costs up to 8 MB a binary. TestTemplateLambdaBuild
 # checks that every template function is built here, with these flags.
 LAMBDA_ARCH := arm64
 .PHONY: $(addprefix build-,$(LAMBDAS)) build-MinimalFunction
@@ -96,6 +96,9 @@ build-UpkeepFunction:
 # The floor of the cold-start comparison (scripts/coldstart), built the same way.
 build-MinimalFunction:
 	$(call lambda-build,./scripts/minimal-lambda)
+
+coldstart: ## zip size and package-init time of each function against a minimal aws-lambda-go function (BENCHMARKS.md)
+	$(GO) run ./scripts/coldstart
 
 bench: ## the benchmarks behind BENCHMARKS.md (the emulator sweep takes a few minutes)
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./shared/kick ./functions/webhook ./shared/sweep
