@@ -62,9 +62,10 @@ tools: ## install moto[server] and cfn-lint with pip, only where missing
 	@command -v cfn-lint >/dev/null || python3 -m pip install --quiet cfn-lint
 	@command -v moto_server >/dev/null && command -v cfn-lint >/dev/null
 
+# The zip is what sam deploy uploads: Python's zipfile, deflated.
 build: $(addprefix build-,$(LAMBDAS)) ## build each function for Lambda into bin/<function>/bootstrap, as sam build does, and zip it
 	@for f in $(FUNCTIONS); do \
-	  rm -f bin/$$f.zip; (cd bin/$$f && zip -q -X ../$$f.zip bootstrap) || exit 1; \
+	  rm -f bin/$$f.zip; (cd bin/$$f && python3 -m zipfile -c ../$$f.zip bootstrap) || exit 1; \
 	  printf '%-13s bootstrap %9s bytes, zip %9s bytes\n' $$f $$(stat -c %s bin/$$f/bootstrap) $$(stat -c %s bin/$$f.zip); \
 	done
 
