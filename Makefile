@@ -78,9 +78,9 @@ build: $(addprefix build-,$(LAMBDAS)) ## build each function for Lambda into bin
 # mode (net/rpc, encoding/gob) costs up to 8 MB a binary. TestTemplateLambdaBuild
 # checks that every template function is built here, with these flags.
 LAMBDA_ARCH := arm64
-.PHONY: $(addprefix build-,$(LAMBDAS)) build-MinimalFunction
 LAMBDA_TAGS := lambda.norpc
 lambda-build = CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_ARCH) $(GO) build -tags '$(LAMBDA_TAGS)' -trimpath -buildvcs=false -ldflags='-s -w' -o $(or $(ARTIFACTS_DIR),bin/$(notdir $(1)))/bootstrap $(1)
+.PHONY: $(addprefix build-,$(LAMBDAS)) build-MinimalFunction
 
 build-WebhookFunction:
 	$(call lambda-build,./functions/webhook)
