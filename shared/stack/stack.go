@@ -33,6 +33,9 @@ type Template struct {
 type Resource struct {
 	Type       string    `yaml:"Type"`
 	Properties yaml.Node `yaml:"Properties"`
+	Metadata   struct {
+		BuildMethod string `yaml:"BuildMethod"` // how sam build builds a function
+	} `yaml:"Metadata"`
 }
 
 // Load parses the embedded template.
@@ -131,9 +134,10 @@ func (t *Template) TTLAttribute() (string, error) {
 
 // Function is a Lambda function of the template.
 type Function struct {
-	Name    string // logical id
-	CodeURI string // directory of its package main, relative to the template
-	Routes  []Route
+	Name        string // logical id
+	CodeURI     string // the directory sam build starts from, relative to the template
+	BuildMethod string // Metadata.BuildMethod: "makefile" runs the Makefile in CodeURI
+	Routes      []Route
 }
 
 // Route is an HTTP API route, as in "POST /webhooks/kick".
@@ -164,7 +168,7 @@ func (t *Template) Functions() ([]Function, error) {
 		if err := r.Properties.Decode(&p); err != nil {
 			return nil, fmt.Errorf("decode %s properties: %w", name, err)
 		}
-		f := Function{Name: name, CodeURI: p.CodeURI}
+		f := Function{Name: name, CodeURI: p.CodeURI, BuildMethod: r.Metadata.BuildMethod}
 		for _, e := range p.Events {
 			if e.Type == "HttpApi" {
 				f.Routes = append(f.Routes, Route{Method: strings.ToUpper(e.Properties.Method), Path: e.Properties.Path})
