@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -169,5 +170,25 @@ func TestErrorKinds(t *testing.T) {
 	})
 	if got := classify(err, "get"); !fault.Is(got, fault.Internal) {
 		t.Errorf("a rejected request = %v (kind %v), want internal", got, fault.KindOf(got))
+	}
+}
+
+// TestShardSpread: 100,000 viewers of one guild, with sequential Kick ids
+// (as Kick hands them out) or spread ones, put at most 6,500 on any of the
+// 16 keys their activity and viewer items use: at one write each a
+// minute, under the 30,000 write units a minute the capacity model allows
+// one key (docs/capacity.md).
+func TestShardSpread(t *testing.T) {
+	for name, id := range map[string]func(i int64) int64{
+		"sequential": func(i int64) int64 { return 10_000_000 + i },
+		"spread":     func(i int64) int64 { return i * 7_919 },
+	} {
+		var count [ActivityShards]int
+		for i := range int64(100_000) {
+			count[shardOf(id(i))]++
+		}
+		if most := slices.Max(count[:]); most > 6_500 {
+			t.Errorf("%s ids: the busiest of 16 keys takes %d of 100,000 viewers, want at most 6,500 (counts %v)", name, most, count)
+		}
 	}
 }
