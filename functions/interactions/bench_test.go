@@ -44,6 +44,9 @@ func BenchmarkCommandsOnEmulator(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			if err := store.BuildBoards(ctx, guild, start); err != nil { // as the sweep does every few minutes
+				b.Fatal(err)
+			}
 			pub, priv, err := ed25519.GenerateKey(rand.Reader)
 			if err != nil {
 				b.Fatal(err)
