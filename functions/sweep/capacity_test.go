@@ -17,6 +17,7 @@ import (
 )
 
 var capacityViewers = flag.Int("capacity.viewers", 500, "active viewers of the one guild TestCapacity simulates (BENCHMARKS.md: 100000)")
+var capacityParts = flag.Int("capacity.parts", 64, "parts of the partitioned emulator TestCapacity runs on (more for more viewers)")
 
 // The design's capacity rules (../shared/design.md): write units with
 // indexes included, and the busiest partition key of the table and of any
@@ -43,7 +44,8 @@ func TestCapacity(t *testing.T) {
 	n := *capacityViewers
 	ctx := context.Background()
 	now := time.Date(2026, 3, 14, 20, 10, 3, 0, time.UTC)
-	client := dynamotest.Table(t, "capacity")
+	// A partitioned emulator: each call walks one part, not the table.
+	client := dynamotest.PartitionedTable(t, "capacity", *capacityParts)
 	store := dynamo.New(client, "capacity")
 	var err error
 	if err = store.SetStreamStatus(ctx, "g", now.Add(-time.Hour), event.Status{Live: true, StartedAt: now.Add(-time.Hour)}); err != nil {

@@ -192,3 +192,32 @@ func TestShardSpread(t *testing.T) {
 		}
 	}
 }
+
+// newPartitioned is newEmbedded on the partitioned emulator that the
+// capacity measurements and the benchmarks at scale run on.
+func newPartitioned(t *testing.T) *Store {
+	t.Helper()
+	srv, err := localdb.StartPartitioned(t.Context(), "127.0.0.1:0", 8)
+	if err != nil {
+		t.Fatalf("start emulator: %v", err)
+	}
+	t.Cleanup(srv.Close)
+	client, err := NewClient(t.Context(), srv.Endpoint, noRetries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := tableName(t)
+	if err := stack.CreateTable(t.Context(), client, name); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	return New(client, name)
+}
+
+// TestPartitionedEmulator runs the store, leaderboard and ledger suites on
+// the partitioned emulator: the measurements made on it are made on a
+// store that answers as the plain emulator does.
+func TestPartitionedEmulator(t *testing.T) {
+	t.Run("Store", func(t *testing.T) { runStoreSuite(t, newPartitioned) })
+	t.Run("Leaderboard", func(t *testing.T) { runLeaderboardSuite(t, newPartitioned) })
+	t.Run("Ledger", func(t *testing.T) { runLedgerSuite(t, newPartitioned) })
+}

@@ -222,3 +222,10 @@ func playSchedule(t *testing.T, base *Store, seed uint64) error {
 func TestSweepModelEmbedded(t *testing.T) {
 	runSweepModel(t, *modelSchedules, true, func(t *testing.T) *Store { s, _ := newEmbedded(t); return s })
 }
+
+// TestSweepModelPartitioned plays a few schedules on the partitioned
+// emulator that the capacity measurements and benchmarks run on, so that
+// those run on a store that gets the sweep right.
+func TestSweepModelPartitioned(t *testing.T) {
+	runSweepModel(t, 4, true, newPartitioned)
+}

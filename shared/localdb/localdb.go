@@ -35,7 +35,10 @@ type Server struct {
 // Start serves a new, empty emulator on addr, a loopback host and port
 // ("127.0.0.1:0" picks a free port). The emulator has no authentication,
 // so any other host is refused.
-func Start(ctx context.Context, addr string) (*Server, error) {
+func Start(ctx context.Context, addr string) (*Server, error) { return start(ctx, addr, nil) }
+
+// start serves an emulator on addr, its handler wrapped by wrap when set.
+func start(ctx context.Context, addr string, wrap func(http.Handler) http.Handler) (*Server, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("embedded dynamodb address %q: %w", addr, err)
@@ -48,10 +51,14 @@ func Start(ctx context.Context, addr string) (*Server, error) {
 		return nil, fmt.Errorf("listen for embedded dynamodb: %w", err)
 	}
 	emu := miniserver.NewServer()
+	var h http.Handler = newFixer(emu)
+	if wrap != nil {
+		h = wrap(h)
+	}
 	s := &Server{
 		Endpoint: "http://" + ln.Addr().String(),
 		Emulator: emu,
-		srv:      &http.Server{Handler: newFixer(emu), ReadHeaderTimeout: 10 * time.Second},
+		srv:      &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
 		done:     make(chan struct{}),
 	}
 	go func() {

@@ -19,8 +19,22 @@ import (
 // named name on it, and stops it when the test ends.
 func Table(tb testing.TB, name string) *dynamodb.Client {
 	tb.Helper()
+	db, err := localdb.Start(context.Background(), "127.0.0.1:0")
+	return table(tb, db, err, name)
+}
+
+// PartitionedTable is Table on an emulator that keeps the table in parts
+// (localdb.StartPartitioned), for measurements at a scale the plain
+// emulator is too slow for.
+func PartitionedTable(tb testing.TB, name string, parts int) *dynamodb.Client {
+	tb.Helper()
+	db, err := localdb.StartPartitioned(context.Background(), "127.0.0.1:0", parts)
+	return table(tb, db, err, name)
+}
+
+func table(tb testing.TB, db *localdb.Server, err error, name string) *dynamodb.Client {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := localdb.Start(ctx, "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
