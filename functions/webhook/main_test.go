@@ -19,6 +19,7 @@ import (
 
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/benchcpu"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/job"
@@ -119,6 +120,7 @@ func BenchmarkWebhookChat(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	i := 0
+	cpu := benchcpu.Start(b)
 	for b.Loop() {
 		res, err := h(ctx, evs[i%len(evs)])
 		if err != nil || res.StatusCode != http.StatusOK {
@@ -126,6 +128,7 @@ func BenchmarkWebhookChat(b *testing.B) {
 		}
 		i++
 	}
+	cpu.Stop()
 }
 
 // BenchmarkRSAVerify is the floor: one RSA-2048 PKCS#1 v1.5 verification of
@@ -138,9 +141,12 @@ func BenchmarkRSAVerify(b *testing.B) {
 	}
 	sum := sha256.Sum256([]byte(e.Headers["kick-event-message-id"] + "." + e.Headers["kick-event-message-timestamp"] + "." + e.Body))
 	pub := &testKey().PublicKey
+	b.ReportAllocs()
+	cpu := benchcpu.Start(b)
 	for b.Loop() {
 		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu.Stop()
 }
