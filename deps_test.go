@@ -16,7 +16,7 @@ var domain = []string{"audience", "chat", "clock", "command", "connect", "consen
 // modules (or sibling adapters) listed for them.
 var adapters = map[string][]string{
 	"benchcpu":          {},
-	"kick":              {},
+	"kick":              {"github.com/goccy/go-json"},
 	"lambdahttp":        {"github.com/aws/aws-lambda-go/"},
 	"stack":             {"go.yaml.in/yaml/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "@root"},
 	"dynamo":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},

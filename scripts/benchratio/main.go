@@ -8,6 +8,10 @@
 //	go run ./scripts/benchratio -pkg ./functions/webhook -floor RSAVerify -subject WebhookChat
 //	go run ./scripts/benchratio -procs 1 -pkg ./shared/discord -floor Ed25519Verify -subject HandlePoints
 //
+// A subject written tags@Name runs from a test binary built with
+// -tags tags (several joined by +), so that two builds of the same code
+// path compare in the same run: -subject WebhookChat,chathand@WebhookChat.
+//
 // -procs 1 runs with GOMAXPROCS=1, closest to a Lambda function below
 // 1,769 MB, which gets less than one vCPU.
 package main
@@ -29,7 +33,7 @@ import (
 func main() {
 	pkg := flag.String("pkg", "", "package directory holding the benchmarks, e.g. ./functions/webhook")
 	floor := flag.String("floor", "", "the floor benchmark's name, with or without the Benchmark prefix")
-	subjects := flag.String("subject", "", "comma-separated benchmarks to compare with the floor")
+	subjects := flag.String("subject", "", "comma-separated benchmarks to compare with the floor, each Name or tags@Name")
 	rounds := flag.Int("rounds", 7, "rounds to run")
 	procs := flag.Int("procs", 0, "GOMAXPROCS for the benchmarks (0: the default)")
 	benchtime := flag.String("benchtime", "1s", "-test.benchtime of each run")
@@ -38,9 +42,9 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	names := []string{benchName(*floor)}
+	names := []bench{parseBench(*floor)}
 	for s := range strings.SplitSeq(*subjects, ",") {
-		names = append(names, benchName(s))
+		names = append(names, parseBench(s))
 	}
 	if err := run(os.Stdout, *pkg, names, *rounds, *procs, *benchtime); err != nil {
 		fmt.Fprintln(os.Stderr, "benchratio:", err)
@@ -48,27 +52,52 @@ func main() {
 	}
 }
 
-func benchName(s string) string {
-	s = strings.TrimSpace(s)
-	if !strings.HasPrefix(s, "Benchmark") {
-		s = "Benchmark" + s
+// bench is one benchmark of the package, from a binary built with tags.
+type bench struct {
+	tags, name string
+}
+
+// parseBench reads [tags@]Name; Name may omit its Benchmark prefix.
+func parseBench(s string) bench {
+	tags, name, ok := strings.Cut(strings.TrimSpace(s), "@")
+	if !ok {
+		tags, name = "", tags
 	}
-	return s
+	if !strings.HasPrefix(name, "Benchmark") {
+		name = "Benchmark" + name
+	}
+	return bench{tags: strings.ReplaceAll(tags, "+", ","), name: name}
+}
+
+// String is the benchmark as the output names it.
+func (b bench) String() string {
+	short := strings.TrimPrefix(b.name, "Benchmark")
+	if b.tags == "" {
+		return short
+	}
+	return short + "[" + b.tags + "]"
 }
 
 // run builds pkg's test binary once, then runs the rounds; names[0] is
 // the floor.
-func run(out io.Writer, pkg string, names []string, rounds, procs int, benchtime string) error {
+func run(out io.Writer, pkg string, names []bench, rounds, procs int, benchtime string) error {
 	tmp, err := os.MkdirTemp("", "benchratio")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "bench.test")
-	build := exec.Command("go", "test", "-c", "-o", bin, pkg)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building %s: %w", pkg, err)
+	bins := map[string]string{} // tags → test binary
+	for _, n := range names {
+		if _, ok := bins[n.tags]; ok {
+			continue
+		}
+		bin := filepath.Join(tmp, fmt.Sprintf("bench%d.test", len(bins)))
+		build := exec.Command("go", "test", "-c", "-tags", n.tags, "-o", bin, pkg)
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("building %s with tags %q: %w", pkg, n.tags, err)
+		}
+		bins[n.tags] = bin
 	}
 	fmt.Fprintf(out, "%s, %d rounds, GOMAXPROCS=%s, benchtime %s; floor %s\n", pkg, rounds, procsText(procs), benchtime, names[0])
 	results := make([][]result, len(names)) // [benchmark][round]
@@ -78,7 +107,7 @@ func run(out io.Writer, pkg string, names []string, rounds, procs int, benchtime
 			order[i] = (i + r) % len(names)
 		}
 		for _, i := range order {
-			res, err := runOne(bin, pkg, names[i], procs, benchtime)
+			res, err := runOne(bins[names[i].tags], pkg, names[i].name, procs, benchtime)
 			if err != nil {
 				return fmt.Errorf("round %d: %w", r+1, err)
 			}
@@ -86,7 +115,7 @@ func run(out io.Writer, pkg string, names []string, rounds, procs int, benchtime
 		}
 		fmt.Fprintf(out, "round %d:", r+1)
 		for i, name := range names {
-			fmt.Fprintf(out, " %s %.1fµs wall %.1fµs cpu %g allocs;", strings.TrimPrefix(name, "Benchmark"),
+			fmt.Fprintf(out, " %s %.1fµs wall %.1fµs cpu %g allocs;", name,
 				results[i][r].wall/1e3, results[i][r].cpu/1e3, results[i][r].allocs)
 		}
 		fmt.Fprintln(out)
@@ -166,14 +195,14 @@ func parseLine(line, name string) (result, bool) {
 
 // summary is the per-benchmark medians and, for each subject, its ratios
 // to the floor: median [min–max] over the rounds.
-func summary(names []string, results [][]result) string {
+func summary(names []bench, results [][]result) string {
 	var b strings.Builder
 	for i, name := range names {
 		var wall, cpu, allocs []float64
 		for _, r := range results[i] {
 			wall, cpu, allocs = append(wall, r.wall), append(cpu, r.cpu), append(allocs, r.allocs)
 		}
-		fmt.Fprintf(&b, "%-28s wall %s µs   cpu %s µs   allocs/op %s\n", name,
+		fmt.Fprintf(&b, "%-30s wall %s µs   cpu %s µs   allocs/op %s\n", name,
 			spread(wall, 1e3, "%.1f"), spread(cpu, 1e3, "%.1f"), spread(allocs, 1, "%.0f"))
 	}
 	for i := 1; i < len(names); i++ {
@@ -182,8 +211,7 @@ func summary(names []string, results [][]result) string {
 			f, s := results[0][r], results[i][r]
 			wall, cpu = append(wall, s.wall/f.wall), append(cpu, s.cpu/f.cpu)
 		}
-		fmt.Fprintf(&b, "ratio %s/%s: wall %s×   cpu %s×\n", strings.TrimPrefix(names[i], "Benchmark"),
-			strings.TrimPrefix(names[0], "Benchmark"), spread(wall, 1, "%.2f"), spread(cpu, 1, "%.2f"))
+		fmt.Fprintf(&b, "ratio %s/%s: wall %s×   cpu %s×\n", names[i], names[0], spread(wall, 1, "%.2f"), spread(cpu, 1, "%.2f"))
 	}
 	return b.String()
 }

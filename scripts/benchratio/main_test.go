@@ -53,14 +53,32 @@ func TestStats(t *testing.T) {
 }
 
 func TestSummaryRatiosPerRound(t *testing.T) {
-	names := []string{"BenchmarkFloor", "BenchmarkSubject"}
+	names := []bench{parseBench("Floor"), parseBench("chathand@BenchmarkSubject")}
 	results := [][]result{
 		{{wall: 100, cpu: 100}, {wall: 200, cpu: 100}, {wall: 100, cpu: 50}},
 		{{wall: 120, cpu: 130}, {wall: 260, cpu: 120}, {wall: 110, cpu: 70}},
 	}
 	got := summary(names, results)
 	// Wall ratios 1.2, 1.3, 1.1; CPU ratios 1.3, 1.2, 1.4.
-	if want := "ratio Subject/Floor: wall 1.20 [1.10–1.30]×   cpu 1.30 [1.20–1.40]×"; !strings.Contains(got, want) {
+	if want := "ratio Subject[chathand]/Floor: wall 1.20 [1.10–1.30]×   cpu 1.30 [1.20–1.40]×"; !strings.Contains(got, want) {
 		t.Errorf("summary = %q, want it to contain %q", got, want)
+	}
+}
+
+func TestParseBench(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bench
+	}{
+		{"WebhookChat", bench{name: "BenchmarkWebhookChat"}},
+		{" BenchmarkRSAVerify", bench{name: "BenchmarkRSAVerify"}},
+		{"chathand@WebhookChat", bench{tags: "chathand", name: "BenchmarkWebhookChat"}},
+		{"a+b@WebhookChat", bench{tags: "a,b", name: "BenchmarkWebhookChat"}},
+	} {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := parseBench(tt.in); got != tt.want {
+				t.Errorf("parseBench(%q) = %+v, want %+v", tt.in, got, tt.want)
+			}
+		})
 	}
 }

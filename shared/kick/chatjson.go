@@ -1,3 +1,5 @@
+//go:build chathand
+
 package kick
 
 import (

@@ -33,8 +33,9 @@ func chatFixtures(tb testing.TB) [][]byte {
 	return out
 }
 
-// The fast path must actually run for the payloads Kick sends, and must
-// leave odd ones to encoding/json.
+// The fast path must actually run for the payloads Kick sends and the
+// variations below; the odd inputs after them it may decode or leave to
+// encoding/json, but whatever it decodes must equal encoding/json's.
 func TestDecodeChat(t *testing.T) {
 	for i, body := range chatFixtures(t) {
 		got, ok := decodeChat(body)
@@ -53,40 +54,47 @@ func TestDecodeChat(t *testing.T) {
 	const b = `"broadcaster":{"user_id":1}`
 	accepted := []string{
 		`{` + b + `,"message_id":"m","content":"\u003cb\u003e \"hi\" \ud83d\ude00","sender":{"user_id":2}}`,
-		`{` + b + `,"content":` + "\"caf\xe9 \xff\"" + `,"sender":{"user_id":-2,"identity":{"badges":[]}}}`,
 		`{` + b + `,"sender":null,"replies_to":null,"created_at":null,"emotes":[{"emote_id":37226,"positions":[{"s":0,"e":1.5e3}]}]}`,
 		`{` + b + `,"sender":{"identity":{"badges":[{"type":"vip","count":null},{}]}},"created_at":""}`,
 		` {"sender":{"identity":null},` + b + `} ` + "\n",
 		`{}`,
 	}
 	for _, in := range accepted {
+		if _, ok := decodeChat([]byte(in)); !ok {
+			t.Errorf("decodeChat(%s) fell back, want it decoded", in)
+		}
+	}
+
+	odd := []string{
+		``, `null`, `[]`, `{`, `{} {}`, `{"a":1,}`,
+		`{` + b + `,"content":` + "\"caf\xe9 \xff\"" + `,"sender":{"user_id":-2,"identity":{"badges":[]}}}`,
+		`{"Content":"x"}`, `{"sender":{"USER_ID":1}}`, `{"\u0063ontent":"x"}`, `{"ſender":{}}`, `{"\u017fender":{}}`,
+		`{"content":"a","content":"b"}`, `{"sender":{"user_id":1,"user_id":2}}`,
+		`{"sender":{"user_id":1.0}}`, `{"sender":{"user_id":1e3}}`, `{"sender":{"user_id":99999999999999999999}}`,
+		`{"sender":{"user_id":"1"}}`, `{"content":5}`, `{"sender":{"is_verified":"yes"}}`, `{"sender":[]}`,
+		`{"created_at":"14/03/2026"}`, `{"created_at":"2026-03-14T19:02:11.5+01:00"}`, `{"created_at":"\u0032026-03-14T19:02:11Z"}`,
+		`{"sender":{"identity":{"badges":[null]}}}`,
+		`{"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`,
+		`{"x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`,
+		`{"x":01}`, `{"x":-}`, `{"x":1.}`, `{"x":"\x01"}`, `{"x":"\q"}`, `{"x":tru}`,
+		`{"content":"\x01"}`, `{"content":"\q"}`, `{"content":"\ud800 \udc00x \u0000"}`, `{"content":"a","Content":"b"}`,
+		`{"sender":{"user_id":null,"username":null,"identity":{"badges":null}}}`, `{"sender":{"user_id":-0}}`,
+		`{"sender":{"user_id":9223372036854775807}}`, `{"sender":{"user_id":9223372036854775808}}`,
+		`{"sender":{"identity":{"badges":[{"count":2147483648}]}}}`, `{"replies_to":"m"}`, `{"broadcaster":{"user_id":1}}x`,
+		`{"content":"a"` + "\t\r\n" + `}`, "{\"content\"\v:\"a\"}", `{"content":"` + "\u2028\xed\xa0\x80" + `"}`,
+	}
+	for _, in := range append(accepted, odd...) {
 		got, ok := decodeChat([]byte(in))
 		if !ok {
-			t.Errorf("decodeChat(%s) fell back, want it decoded", in)
 			continue
 		}
 		var want chatPayload
 		if err := json.Unmarshal([]byte(in), &want); err != nil {
-			t.Fatalf("encoding/json rejects %s: %v", in, err)
+			t.Errorf("decodeChat(%.80s) accepted what encoding/json rejects: %v", in, err)
+			continue
 		}
 		if diff := cmp.Diff(&want, got, payloadOpts); diff != "" {
-			t.Errorf("decodeChat(%s) (-encoding/json +fast):\n%s", in, diff)
-		}
-	}
-
-	fallback := []string{
-		``, `null`, `[]`, `{`, `{} {}`, `{"a":1,}`,
-		`{"Content":"x"}`, `{"sender":{"USER_ID":1}}`, `{"\u0063ontent":"x"}`, `{"ſender":{}}`,
-		`{"content":"a","content":"b"}`, `{"sender":{"user_id":1,"user_id":2}}`,
-		`{"sender":{"user_id":1.0}}`, `{"sender":{"user_id":1e3}}`, `{"sender":{"user_id":99999999999999999999}}`,
-		`{"sender":{"user_id":"1"}}`, `{"content":5}`, `{"sender":{"is_verified":"yes"}}`, `{"sender":[]}`,
-		`{"created_at":"14/03/2026"}`, `{"sender":{"identity":{"badges":[null]}}}`,
-		`{"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`,
-		`{"x":01}`, `{"x":-}`, `{"x":1.}`, `{"x":"\x01"}`, `{"x":"\q"}`, `{"x":tru}`,
-	}
-	for _, in := range fallback {
-		if got, ok := decodeChat([]byte(in)); ok {
-			t.Errorf("decodeChat(%s) = %+v, want a fall back to encoding/json", in, got)
+			t.Errorf("decodeChat(%.80s) (-encoding/json +fast):\n%s", in, diff)
 		}
 	}
 }
@@ -109,6 +117,29 @@ func FuzzDecodeChat(f *testing.F) {
 		}
 		if diff := cmp.Diff(&want, got, payloadOpts); diff != "" {
 			t.Fatalf("decodeChat(%q) (-encoding/json +fast):\n%s", body, diff)
+		}
+	})
+}
+
+// BenchmarkDecodeChat is decodeChat against encoding/json on Kick's chat
+// fixture.
+func BenchmarkDecodeChat(b *testing.B) {
+	body := chatFixtures(b)[0]
+	b.Run("decodeChat", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := decodeChat(body); !ok {
+				b.Fatal("decodeChat fell back to encoding/json")
+			}
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var p chatPayload
+			if err := json.Unmarshal(body, &p); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
