@@ -1,4 +1,4 @@
-//go:build !chathand
+//go:build !chathand && !chatstdlib
 
 package kick
 
