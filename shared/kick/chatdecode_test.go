@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -142,4 +143,32 @@ func BenchmarkDecodeChat(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestKickTimeUnmarshal checks kickTime's unescaped fast path against the
+// definition: the JSON string as encoding/json unquotes it, then
+// time.Parse.
+func TestKickTimeUnmarshal(t *testing.T) {
+	for _, in := range []string{
+		`"2026-03-14T19:02:11Z"`, `"2026-03-14T19:02:11.123456+01:00"`, `"\u0032026-03-14T19:02:11Z"`,
+		`"2026-03-14T19:02:11Z\u0000"`, `"2026-03-14 19:02:11Z"`, `"2026-03-14T19:02:11"`, `"14/03/2026"`,
+		`null`, `""`, `"`, `1`, `"2026-03-14T19:02:11Z`, "\"2026-03-14T19:02:11Z\xff\"",
+	} {
+		t.Run(in, func(t *testing.T) {
+			var want time.Time
+			var s string
+			wantErr := json.Unmarshal([]byte(in), &s)
+			if wantErr == nil && s != "" {
+				var v time.Time
+				if v, wantErr = time.Parse(time.RFC3339, s); wantErr == nil {
+					want = v.UTC()
+				}
+			}
+			var got kickTime
+			err := got.UnmarshalJSON([]byte(in))
+			if (err != nil) != (wantErr != nil) || !got.Equal(want) || got.Location() != want.Location() {
+				t.Errorf("UnmarshalJSON(%s) = %v, %v; want %v, %v", in, got.Time, err, want, wantErr)
+			}
+		})
+	}
 }

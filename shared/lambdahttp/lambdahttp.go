@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/textproto"
@@ -55,13 +56,14 @@ func jsonResponse(status int, body string) events.APIGatewayV2HTTPResponse {
 // Request builds the *http.Request an HTTP API event stands for. Header
 // names arrive lower-cased; they are canonicalised so Header.Get works.
 func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Request, error) {
-	body := []byte(e.Body)
+	// A plain-text body is read in place, not copied.
+	var body io.Reader = strings.NewReader(e.Body)
 	if e.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(e.Body)
 		if err != nil {
 			return nil, err
 		}
-		body = b
+		body = bytes.NewReader(b)
 	}
 	path := e.RawPath
 	if path == "" {
@@ -70,7 +72,7 @@ func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Reque
 	if e.RawQueryString != "" {
 		path += "?" + e.RawQueryString
 	}
-	r, err := http.NewRequestWithContext(ctx, e.RequestContext.HTTP.Method, path, bytes.NewReader(body))
+	r, err := http.NewRequestWithContext(ctx, e.RequestContext.HTTP.Method, path, body)
 	if err != nil {
 		return nil, err
 	}
