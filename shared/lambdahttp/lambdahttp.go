@@ -14,6 +14,8 @@ import (
 	"net/textproto"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -76,9 +78,10 @@ func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Reque
 	if err != nil {
 		return nil, err
 	}
+	r.Header = make(http.Header, len(e.Headers)+1)
 	for k, v := range e.Headers {
 		// HTTP APIs join repeated headers with commas; keep them as one value.
-		r.Header[textproto.CanonicalMIMEHeaderKey(k)] = []string{v}
+		r.Header[canonicalKey(k)] = []string{v}
 	}
 	if len(e.Cookies) > 0 {
 		r.Header.Set("Cookie", strings.Join(e.Cookies, "; "))
@@ -90,6 +93,29 @@ func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Reque
 	r.RemoteAddr = e.RequestContext.HTTP.SourceIP
 	r.RequestURI = path
 	return r, nil
+}
+
+// API Gateway lower-cases header names, so canonicalising them allocates
+// every name of every request anew; canonicalKeys keeps the canonical
+// form of the first maxCanonicalKeys names an instance sees (the same few
+// on every request), so that names anyone can send cannot grow it.
+var (
+	canonicalKeys     sync.Map // name as received → canonical name
+	canonicalKeyCount atomic.Int32
+)
+
+const maxCanonicalKeys = 128
+
+// canonicalKey is textproto.CanonicalMIMEHeaderKey(k), remembered.
+func canonicalKey(k string) string {
+	if c, ok := canonicalKeys.Load(k); ok {
+		return c.(string)
+	}
+	c := textproto.CanonicalMIMEHeaderKey(k)
+	if canonicalKeyCount.Load() < maxCanonicalKeys && canonicalKeyCount.Add(1) <= maxCanonicalKeys {
+		canonicalKeys.Store(strings.Clone(k), c)
+	}
+	return c
 }
 
 type responseWriter struct {
