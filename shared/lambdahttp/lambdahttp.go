@@ -79,9 +79,14 @@ func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Reque
 		return nil, err
 	}
 	r.Header = make(http.Header, len(e.Headers)+1)
+	values := make([]string, 0, len(e.Headers)) // one allocation for all the values
 	for k, v := range e.Headers {
 		// HTTP APIs join repeated headers with commas; keep them as one value.
-		r.Header[canonicalKey(k)] = []string{v}
+		// The full slice expression keeps an append to one header from
+		// overwriting the next one's value.
+		values = append(values, v)
+		n := len(values)
+		r.Header[canonicalKey(k)] = values[n-1 : n : n]
 	}
 	if len(e.Cookies) > 0 {
 		r.Header.Set("Cookie", strings.Join(e.Cookies, "; "))
