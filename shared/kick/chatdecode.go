@@ -1,4 +1,4 @@
-//go:build !chathand && !chatstdlib
+//go:build !chatstdlib
 
 package kick
 
