@@ -10,7 +10,7 @@ FUZZTIME  ?= 15s
 MOTO_PKGS := ./shared/dynamo ./shared/jobqueue
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test check fmt-check vet staticcheck unit fuzz-short fuzz moto lint-template tools build coldstart bench deploy clean
+.PHONY: help dev test check fmt-check vet staticcheck unit fuzz-short fuzz moto lint-template tools build coldstart bench ratios deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -104,6 +104,12 @@ coldstart: ## zip size and package-init time of each function against a minimal 
 bench: ## the benchmarks behind BENCHMARKS.md (the emulator sweep takes a few minutes)
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./shared/kick ./functions/webhook ./shared/sweep
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 3 -timeout 30m ./functions/sweep
+
+ratios: ## the CPU budgets' ratios (BENCHMARKS.md): medians of 7 rounds against their floors, default GOMAXPROCS and 1
+	$(GO) run ./scripts/benchratio -pkg ./functions/webhook -floor RSAVerify -subject WebhookChat
+	$(GO) run ./scripts/benchratio -pkg ./shared/discord -floor Ed25519Verify -subject HandlePoints
+	$(GO) run ./scripts/benchratio -procs 1 -pkg ./functions/webhook -floor RSAVerify -subject WebhookChat
+	$(GO) run ./scripts/benchratio -procs 1 -pkg ./shared/discord -floor Ed25519Verify -subject HandlePoints
 
 deploy: ## build from scratch (no SAM cache: it misses shared/ and go.mod changes) and sam deploy --guided
 	rm -rf .aws-sam && sam build && sam deploy --guided

@@ -15,7 +15,8 @@ var domain = []string{"audience", "chat", "clock", "command", "connect", "consen
 // adapters may import the domain, the standard library, and the outside
 // modules (or sibling adapters) listed for them.
 var adapters = map[string][]string{
-	"kick":              {},
+	"benchcpu":          {},
+	"kick":              {"github.com/goccy/go-json"},
 	"lambdahttp":        {"github.com/aws/aws-lambda-go/"},
 	"stack":             {"go.yaml.in/yaml/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "@root"},
 	"dynamo":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},

@@ -90,6 +90,8 @@ func TestVerify(t *testing.T) {
 		{name: "missing timestamp", sig: sig, wantKind: fault.Forbidden, wantMsg: "missing timestamp"},
 		{name: "signature not hex", ts: ts, sig: "zz" + sig[2:], wantKind: fault.Forbidden, wantMsg: "bad signature"},
 		{name: "short signature", ts: ts, sig: sig[:64], wantKind: fault.Forbidden, wantMsg: "bad signature"},
+		{name: "long signature", ts: ts, sig: sig + "00", wantKind: fault.Forbidden, wantMsg: "bad signature"},
+		{name: "odd-length signature", ts: ts, sig: sig + "0", wantKind: fault.Forbidden, wantMsg: "bad signature"},
 		{name: "tampered body", ts: ts, sig: sig, body: bytes.Replace(body, []byte(`"points"`), []byte(`"pointz"`), 1),
 			wantKind: fault.Forbidden, wantMsg: "bad signature"},
 		{name: "body with trailing newline", ts: ts, sig: sig, body: append(append([]byte(nil), body...), '\n'),
@@ -161,20 +163,35 @@ func TestVerify(t *testing.T) {
 	}
 }
 
-// Verify must leave the body for the decoder, as VerifyInteraction does.
+// Verify must read the whole body whatever Content-Length says, and leave
+// it for the decoder.
 func TestVerifyRestoresBody(t *testing.T) {
 	pub, priv := newKey(t)
 	body := fixture(t, "modal_submit")
-	r := signedRequest(priv, sentAt, body)
-	if err := (discord.Verifier{Key: pub}).Verify(r, now); err != nil {
-		t.Fatalf("Verify() error = %v, want nil", err)
-	}
-	got, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, body) {
-		t.Errorf("body after Verify = %d bytes, want the %d signed", len(got), len(body))
+	for _, tt := range []struct {
+		name   string
+		length int64 // 0: the body's
+	}{
+		{"length known", 0},
+		{"length unknown", -1},
+		{"length understated", 10},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := signedRequest(priv, sentAt, body)
+			if tt.length != 0 {
+				r.ContentLength = tt.length
+			}
+			if err := (discord.Verifier{Key: pub}).Verify(r, now); err != nil {
+				t.Fatalf("Verify() error = %v, want nil", err)
+			}
+			got, err := io.ReadAll(r.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, body) {
+				t.Errorf("body after Verify = %d bytes, want the %d signed", len(got), len(body))
+			}
+		})
 	}
 }
 
@@ -196,7 +213,7 @@ func TestVerifyOversizeBody(t *testing.T) {
 }
 
 // API Gateway's HTTP API hands the function lower-cased header names;
-// VerifyInteraction reads canonical ones, so the request must be built with
+// Verify reads canonical ones, so the request must be built with
 // Header.Set, as lambdahttp does.
 func TestVerifyLowerCaseHeaders(t *testing.T) {
 	pub, priv := newKey(t)

@@ -143,7 +143,11 @@ func (t *kickTime) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 {
+		// No escapes: the string is the bytes between the quotes (time.Parse
+		// rejects whatever encoding/json would have replaced).
+		s = string(b[1 : len(b)-1])
+	} else if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
 	v, err := time.Parse(time.RFC3339, s)

@@ -8,11 +8,14 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/textproto"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -55,13 +58,14 @@ func jsonResponse(status int, body string) events.APIGatewayV2HTTPResponse {
 // Request builds the *http.Request an HTTP API event stands for. Header
 // names arrive lower-cased; they are canonicalised so Header.Get works.
 func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Request, error) {
-	body := []byte(e.Body)
+	// A plain-text body is read in place, not copied.
+	var body io.Reader = strings.NewReader(e.Body)
 	if e.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(e.Body)
 		if err != nil {
 			return nil, err
 		}
-		body = b
+		body = bytes.NewReader(b)
 	}
 	path := e.RawPath
 	if path == "" {
@@ -70,13 +74,19 @@ func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Reque
 	if e.RawQueryString != "" {
 		path += "?" + e.RawQueryString
 	}
-	r, err := http.NewRequestWithContext(ctx, e.RequestContext.HTTP.Method, path, bytes.NewReader(body))
+	r, err := http.NewRequestWithContext(ctx, e.RequestContext.HTTP.Method, path, body)
 	if err != nil {
 		return nil, err
 	}
+	r.Header = make(http.Header, len(e.Headers)+1)
+	values := make([]string, 0, len(e.Headers)) // one allocation for all the values
 	for k, v := range e.Headers {
 		// HTTP APIs join repeated headers with commas; keep them as one value.
-		r.Header[textproto.CanonicalMIMEHeaderKey(k)] = []string{v}
+		// The full slice expression keeps an append to one header from
+		// overwriting the next one's value.
+		values = append(values, v)
+		n := len(values)
+		r.Header[canonicalKey(k)] = values[n-1 : n : n]
 	}
 	if len(e.Cookies) > 0 {
 		r.Header.Set("Cookie", strings.Join(e.Cookies, "; "))
@@ -88,6 +98,29 @@ func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Reque
 	r.RemoteAddr = e.RequestContext.HTTP.SourceIP
 	r.RequestURI = path
 	return r, nil
+}
+
+// API Gateway lower-cases header names, so canonicalising them allocates
+// every name of every request anew; canonicalKeys keeps the canonical
+// form of the first maxCanonicalKeys names an instance sees (the same few
+// on every request), so that names anyone can send cannot grow it.
+var (
+	canonicalKeys     sync.Map // name as received → canonical name
+	canonicalKeyCount atomic.Int32
+)
+
+const maxCanonicalKeys = 128
+
+// canonicalKey is textproto.CanonicalMIMEHeaderKey(k), remembered.
+func canonicalKey(k string) string {
+	if c, ok := canonicalKeys.Load(k); ok {
+		return c.(string)
+	}
+	c := textproto.CanonicalMIMEHeaderKey(k)
+	if canonicalKeyCount.Load() < maxCanonicalKeys && canonicalKeyCount.Add(1) <= maxCanonicalKeys {
+		canonicalKeys.Store(strings.Clone(k), c)
+	}
+	return c
 }
 
 type responseWriter struct {
