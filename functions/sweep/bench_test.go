@@ -6,13 +6,13 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/benchcpu"
 	"github.com/kickbot/kickbot/shared/dynamo"
 	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/event"
@@ -44,7 +44,7 @@ func BenchmarkSweep(b *testing.B) {
 			sw := &sweep.Sweeper{Store: s, InlineGuilds: math.MaxInt, Concurrency: 16}
 			m := watchtime.MinuteOf(now)
 			credited := 0
-			cpu := cpuTime()
+			cpu := benchcpu.Start(b)
 			for b.Loop() {
 				rep, err := sw.Run(context.Background(), m, now)
 				if err != nil {
@@ -56,7 +56,7 @@ func BenchmarkSweep(b *testing.B) {
 				credited += rep.Credited
 				m++
 			}
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+			cpu.Stop()
 			b.ReportMetric(float64(api.Writes.Load())/float64(credited), "writes/viewer-min")
 			b.ReportMetric(float64(api.Reads.Load())/float64(credited), "reads/viewer-min")
 		})
@@ -103,14 +103,4 @@ func seedViewers(b *testing.B, viewers, guilds int, chatAt time.Time) *dynamodb.
 		b.Fatalf("seeded guild g0 has %d active viewers (err %v), want %d", len(acts), err, viewers/guilds)
 	}
 	return client
-}
-
-// cpuTime is the process's CPU time so far, user and system, in ns: the
-// sweep's and the in-process emulator's together.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/benchcpu"
 	"github.com/kickbot/kickbot/shared/stream"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
@@ -37,8 +37,8 @@ func BenchmarkSweepInProcess(b *testing.B) {
 			}
 			sw := &sweep.Sweeper{Store: st, InlineGuilds: math.MaxInt, Concurrency: 16}
 			m := watchtime.MinuteOf(now)
-			cpu := cpuTime()
-			defer func() { b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op") }()
+			cpu := benchcpu.Start(b)
+			defer cpu.Stop()
 			for b.Loop() {
 				// Each round credits minute m afresh: the checkpoint just
 				// before it, and no credits yet.
@@ -53,13 +53,4 @@ func BenchmarkSweepInProcess(b *testing.B) {
 			}
 		})
 	}
-}
-
-// cpuTime is the process's CPU time so far, user and system, in ns.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
