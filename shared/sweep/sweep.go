@@ -239,25 +239,24 @@ func anyTracked(from, to watchtime.Minute, st stream.State, set settings.Setting
 // errors joined; a Transient one makes the whole result Transient, so the
 // caller retries and the conditional writes skip what is already done.
 func (s *Sweeper) each(ctx context.Context, n int, f func(context.Context, int) error) error {
-	limit := orDefault(s.Concurrency, DefaultConcurrency)
-	sem := make(chan struct{}, limit)
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
+		next atomic.Int64
 	)
-	for i := range n {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			err := safely(ctx, i, f)
-			if err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
+	// A fixed set of workers taking the next index, not a goroutine per
+	// item: a guild of 100,000 viewers is 100,000 items.
+	for range min(orDefault(s.Concurrency, DefaultConcurrency), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				if err := safely(ctx, i, f); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if len(errs) == 0 {

@@ -123,39 +123,43 @@ func Plan(m Minute, st stream.State, s settings.Settings, acts []audience.Activi
 		return nil
 	}
 	from, to := Window(m, s)
-	type seen struct {
-		i       int       // index into out
-		badgeAt time.Time // the latest activity that said whether they subscribe
-		badge   bool      // what it said
+	// What the window's activity says of each viewer's badge, beside the
+	// viewer's credit (same index).
+	type badge struct {
+		at  time.Time // the latest activity that said whether they subscribe
+		sub bool      // what it said
 	}
-	byUser := map[int64]*seen{}
-	var out []Credit
-	var views []*seen
+	index := make(map[int64]int, len(acts))
+	out := make([]Credit, 0, len(acts))
+	badges := make([]badge, 0, len(acts))
 	for _, a := range acts {
 		am := MinuteOf(a.At)
 		if am < from || am > to || a.UserID <= 0 || s.IsIgnored(a.Username) {
 			continue
 		}
-		v := byUser[a.UserID]
-		if v == nil {
-			v = &seen{i: len(out)}
-			byUser[a.UserID] = v
-			views = append(views, v)
+		i, ok := index[a.UserID]
+		if !ok {
+			i = len(out)
+			index[a.UserID] = i
 			out = append(out, Credit{UserID: a.UserID, Minute: m})
+			badges = append(badges, badge{})
 		}
-		if c := &out[v.i]; c.At.IsZero() || a.At.After(c.At) {
+		if c := &out[i]; c.At.IsZero() || a.At.After(c.At) {
 			c.At = a.At
 			if a.Username != "" {
 				c.Username = a.Username
 			}
 		}
-		if a.Subscriber != nil && (v.badgeAt.IsZero() || !a.At.Before(v.badgeAt)) {
-			v.badgeAt, v.badge = a.At, *a.Subscriber
+		if b := &badges[i]; a.Subscriber != nil && (b.at.IsZero() || !a.At.Before(b.at)) {
+			b.at, b.sub = a.At, *a.Subscriber
 		}
 	}
-	for _, v := range views {
-		c := &out[v.i]
-		c.PointsMilli = points.PerMinute(s, v.badge || subs[c.UserID].Covers(m))
+	for i := range out {
+		c := &out[i]
+		c.PointsMilli = points.PerMinute(s, badges[i].sub || subs[c.UserID].Covers(m))
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
