@@ -40,10 +40,10 @@ unit: ## go test ./... (needs only Go: embedded emulator and httptest fakes)
 	  ./shared/credential ./shared/chat ./shared/rolesync ./shared/connect ./shared/kickapi/...
 
 fuzz-short:
-	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./shared/kick
-	$(GO) test -run '^$$' -fuzz '^FuzzInteraction$$' -fuzztime $(FUZZTIME) ./shared/discord
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeInteraction$$' -fuzztime $(FUZZTIME) ./shared/discord
-	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./shared/consent
+	bash scripts/fuzz.sh ./shared/kick FuzzWebhook $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/discord FuzzInteraction $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/discord FuzzDecodeInteraction $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/consent FuzzOpen $(FUZZTIME)
 
 fuzz: ## fuzz the Kick webhook, Discord interaction and OAuth state parsers for FUZZTIME each (default 15s; try FUZZTIME=10m)
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./shared/kick
