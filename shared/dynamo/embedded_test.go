@@ -25,6 +25,14 @@ import (
 func newEmbedded(t *testing.T) (*Store, *miniserver.Server) {
 	t.Helper()
 	srv, err := localdb.Start(t.Context(), "127.0.0.1:0")
+	s := storeOn(t, srv, err)
+	return s, srv.Emulator
+}
+
+// storeOn returns a Store on a fresh table of srv, which it stops when the
+// test ends.
+func storeOn(t *testing.T, srv *localdb.Server, err error) *Store {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("start emulator: %v", err)
 	}
@@ -37,7 +45,7 @@ func newEmbedded(t *testing.T) (*Store, *miniserver.Server) {
 	if err := stack.CreateTable(t.Context(), client, name); err != nil {
 		t.Fatalf("CreateTable: %v", err)
 	}
-	return New(client, name), srv.Emulator
+	return New(client, name)
 }
 
 func TestStoreEmbedded(t *testing.T) {
@@ -198,19 +206,7 @@ func TestShardSpread(t *testing.T) {
 func newPartitioned(t *testing.T) *Store {
 	t.Helper()
 	srv, err := localdb.StartPartitioned(t.Context(), "127.0.0.1:0", 8)
-	if err != nil {
-		t.Fatalf("start emulator: %v", err)
-	}
-	t.Cleanup(srv.Close)
-	client, err := NewClient(t.Context(), srv.Endpoint, noRetries)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := tableName(t)
-	if err := stack.CreateTable(t.Context(), client, name); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
-	return New(client, name)
+	return storeOn(t, srv, err)
 }
 
 // TestPartitionedEmulator runs the store, leaderboard and ledger suites on

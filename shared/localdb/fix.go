@@ -337,6 +337,12 @@ func (rep *reply) writeTo(w http.ResponseWriter) {
 
 // call sends one operation to the wrapped handler.
 func (f *fixer) call(r *http.Request, op string, body []byte) *reply {
+	return call(f.next, r, op, body)
+}
+
+// call runs op with body on next as one request made within r's context,
+// and returns the reply.
+func call(next http.Handler, r *http.Request, op string, body []byte) *reply {
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, "/", bytes.NewReader(body))
 	if err != nil {
 		return &reply{status: http.StatusInternalServerError, header: http.Header{}, body: []byte(err.Error())}
@@ -344,7 +350,7 @@ func (f *fixer) call(r *http.Request, op string, body []byte) *reply {
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	rep := &reply{status: http.StatusOK, header: http.Header{}}
-	f.next.ServeHTTP(rep, req)
+	next.ServeHTTP(rep, req)
 	return rep
 }
 

@@ -104,15 +104,7 @@ func (p *partitioner) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // call runs op with req on the server behind, as one request.
 func (p *partitioner) call(r *http.Request, op string, req map[string]json.RawMessage) *reply {
-	rq, err := http.NewRequestWithContext(r.Context(), http.MethodPost, "/", bytes.NewReader(mustJSON(req)))
-	if err != nil {
-		return &reply{status: http.StatusInternalServerError, header: http.Header{}, body: []byte(err.Error())}
-	}
-	rq.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
-	rq.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	rep := &reply{status: http.StatusOK, header: http.Header{}}
-	p.next.ServeHTTP(rep, rq)
-	return rep
+	return call(p.next, r, op, mustJSON(req))
 }
 
 // everyPart runs a table-management request on every part and answers
