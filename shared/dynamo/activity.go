@@ -3,12 +3,15 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/fault"
@@ -92,25 +95,43 @@ func (s *Store) Activity(ctx context.Context, guild string, from, to watchtime.M
 	if to < from {
 		return nil, nil
 	}
-	var out []audience.Activity
-	for shard := range ActivityShards {
-		items, err := s.queryWhere(ctx, where{
+	items, err := s.queryShards(ctx, ActivityShards, func(shard int) where {
+		return where{
 			key: expression.Key("pk").Equal(expression.Value(activityPK(guild, shard))).
 				And(expression.Key("sk").Between(expression.Value(fmt.Sprintf("%010d#", from)), expression.Value(fmt.Sprintf("%010d#~", to)))),
 			project: []string{"userId", "username", "at", "sub"},
-		}, 0, "list activity")
+		}
+	}, "list activity")
+	if err != nil {
+		return nil, err
+	}
+	var records []activityRecord
+	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "decode activity")
+	}
+	out := make([]audience.Activity, len(records))
+	for i, r := range records {
+		out[i] = audience.Activity{UserID: r.UserID, Username: r.Username, At: fromMillis(r.At), Subscriber: r.Subscriber}
+	}
+	return out, nil
+}
+
+// queryShards runs the Query of each of a guild's shards (paged), all at
+// once, and returns their items in shard order.
+func (s *Store) queryShards(ctx context.Context, shards int, query func(shard int) where, what string) ([]map[string]types.AttributeValue, error) {
+	parts := make([][]map[string]types.AttributeValue, shards)
+	errs := make([]error, shards)
+	var wg sync.WaitGroup
+	for shard := range shards {
+		wg.Go(func() { parts[shard], errs[shard] = s.queryWhere(ctx, query(shard), 0, what) })
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		var records []activityRecord
-		if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
-			return nil, fault.Wrap(fault.Internal, err, "decode activity")
-		}
-		for _, r := range records {
-			out = append(out, audience.Activity{UserID: r.UserID, Username: r.Username, At: fromMillis(r.At), Subscriber: r.Subscriber})
-		}
 	}
-	return out, nil
+	return slices.Concat(parts...), nil
 }
 
 // Subscriptions maps guild's viewers to their latest known subscription,

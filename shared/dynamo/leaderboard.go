@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -80,43 +79,24 @@ func (v standing) value(b Board) *int64 {
 
 // standings reads every viewer of guild: one Query (paged) per viewer
 // shard, run together. Its reads grow with the audience, so only board
-// builds and /rank (answered by the worker) call it.
+// builds, /rank (answered by the worker) and the role sync call it.
 func (s *Store) standings(ctx context.Context, guild string) ([]standing, error) {
-	var (
-		mu   sync.Mutex
-		all  []standing
-		errs = make([]error, ViewerShards)
-		wg   sync.WaitGroup
-	)
-	for shard := range ViewerShards {
-		wg.Go(func() {
-			items, err := s.queryWhere(ctx, where{
-				key:     expression.Key("pk").Equal(expression.Value(viewerPK(guild, shard))),
-				project: []string{"sk", "userId", "username", "watchMinutes", "pointsMilli"},
-			}, 0, "read standings")
-			if err != nil {
-				errs[shard] = err
-				return
-			}
-			var part []standing
-			if err := attributevalue.UnmarshalListOfMaps(items, &part); err != nil {
-				errs[shard] = fault.Wrap(fault.Internal, err, "decode standings")
-				return
-			}
-			for i := range part {
-				if part[i].User == 0 { // written without its userId: the key has it
-					part[i].User = keyUser(items[i])
-				}
-			}
-			mu.Lock()
-			all = append(all, part...)
-			mu.Unlock()
-		})
+	items, err := s.queryShards(ctx, ViewerShards, func(shard int) where {
+		return where{
+			key:     expression.Key("pk").Equal(expression.Value(viewerPK(guild, shard))),
+			project: []string{"sk", "userId", "username", "watchMinutes", "pointsMilli"},
+		}
+	}, "read standings")
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	var all []standing
+	if err := attributevalue.UnmarshalListOfMaps(items, &all); err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "decode standings")
+	}
+	for i := range all {
+		if all[i].User == 0 { // written without its userId: the key has it
+			all[i].User = keyUser(items[i])
 		}
 	}
 	return all, nil
