@@ -148,22 +148,26 @@ func playSchedule(t *testing.T, base *Store, seed uint64) error {
 	// The schedule: runs for minutes mostly in order, some repeated, late,
 	// skipped or concurrent, under faults, inline or as the guild's job.
 	sw := &sweep.Sweeper{Store: s, Concurrency: 4}
-	run := func(m watchtime.Minute) {
+	// runAs sweeps minute m inline or as the guild's job; run picks which
+	// (the schedule's random source is not for concurrent use).
+	runAs := func(m watchtime.Minute, inline bool) {
 		now := m.Start().Add(3 * time.Second)
-		if rng.IntN(2) == 0 {
+		if inline {
 			_, _ = sw.Run(ctx, m, now) // errors are what Lambda retries; later runs make up
 		} else {
 			_, _ = sw.Guild(ctx, guild, m, now)
 		}
 	}
+	run := func(m watchtime.Minute) { runAs(m, rng.IntN(2) == 0) }
 	for m := start; m < start+span; m++ {
 		f.setRate([]float64{0, 0.05, 0.3}[rng.IntN(3)])
 		switch rng.IntN(6) {
 		case 0: // skipped: the firing never came
 		case 1: // twice, concurrently
 			var wg sync.WaitGroup
-			wg.Go(func() { run(m) })
-			wg.Go(func() { run(m) })
+			a, b := rng.IntN(2) == 0, rng.IntN(2) == 0
+			wg.Go(func() { runAs(m, a) })
+			wg.Go(func() { runAs(m, b) })
 			wg.Wait()
 		case 2: // late: an earlier minute arrives after this one
 			run(m)
