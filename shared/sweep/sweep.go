@@ -206,12 +206,13 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 		}
 		// One checkpoint write per minute that credited someone, so a run
 		// cut short keeps its progress, and one at the end.
+		settled := watchtime.Settled(minute, st, set)
 		if len(credits) > 0 || minute == to {
-			if err := s.Store.Advance(ctx, guild, minute, minute < to || !watchtime.Settled(minute, st, set)); err != nil {
+			if err := s.Store.Advance(ctx, guild, minute, minute < to || !settled); err != nil {
 				return rep, err
 			}
 		}
-		if len(credits) > 0 && (minute%BoardEvery == 0 || watchtime.Settled(minute, st, set)) {
+		if len(credits) > 0 && (minute%BoardEvery == 0 || settled) {
 			boards = true
 		}
 	}

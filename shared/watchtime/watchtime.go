@@ -47,10 +47,6 @@ func (m Minute) Start() time.Time { return time.Unix(int64(m)*60, 0).UTC() }
 // catches up (MaxSpan-1 minutes a run beyond the one due).
 const MaxSpan = 30
 
-// Tracking reports whether watchtime counts for a guild at this moment:
-// while its stream is live, or always when the guild tracks offline.
-func Tracking(st stream.State, s settings.Settings) bool { return st.Live || s.TrackOffline }
-
 // TrackedAt reports whether minute m counts for a guild whose stream state
 // is st: when it tracks offline, or when m lies in the stream's latest
 // session (from the minute it started, to the minute before it ended).
