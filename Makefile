@@ -7,7 +7,7 @@ LAMBDAS   := WebhookFunction InteractionsFunction OauthFunction WorkerFunction S
 # Fuzzing time inside `make test`; `make fuzz FUZZTIME=10m` for a long run.
 FUZZTIME  ?= 15s
 # Packages with adapter tests that also run against moto_server.
-MOTO_PKGS := ./shared/dynamo ./shared/jobqueue
+MOTO_PKGS := ./shared/aws/dynamo ./shared/aws/jobqueue
 
 .DEFAULT_GOAL := help
 .PHONY: help dev test check fmt-check vet staticcheck unit fuzz-short fuzz moto lint-template tools build coldstart bench ratios deploy clean
@@ -36,8 +36,8 @@ staticcheck:
 
 unit: ## go test ./... (needs only Go: embedded emulator and httptest fakes)
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./shared/ingest ./shared/localqueue ./shared/jobqueue ./shared/sweep ./functions/sweep ./shared/discord ./scripts/local \
-	  ./shared/credential ./shared/chat ./shared/rolesync ./shared/connect ./shared/kickapi/...
+	$(GO) test -count=1 -race ./shared/ingest ./shared/local/localqueue ./shared/aws/jobqueue ./shared/sweep ./functions/sweep ./shared/discord ./scripts/local \
+	  ./shared/credential ./shared/chat ./shared/rolesync ./shared/connect ./shared/kick/kickapi ./shared/kick/kickfake
 
 fuzz-short:
 	bash scripts/fuzz.sh ./shared/kick FuzzWebhook $(FUZZTIME)

@@ -10,27 +10,30 @@ import (
 const module = "github.com/kickbot/kickbot"
 
 // domain packages may import only the standard library and each other.
-var domain = []string{"audience", "chat", "clock", "command", "connect", "consent", "credential", "event", "fault", "ingest", "interact", "job", "notice", "points", "reply", "roles", "rolesync", "settings", "stream", "subscription", "sweep", "upkeep", "watchtime", "wording", "work"}
+var domain = []string{"audience", "chat", "clock", "command", "connect", "consent", "credential", "event", "fault", "ingest", "interact", "job", "notice", "points", "redact", "reply", "roles", "rolesync", "settings", "stream", "subscription", "sweep", "upkeep", "watchtime", "wording", "work"}
+
+// families are the folders adapters are grouped in, one per outside system,
+// so `ls shared` shows the features and these few folders.
+var families = []string{"aws", "discord", "kick", "local"}
 
 // adapters may import the domain, the standard library, and the outside
 // modules (or sibling adapters) listed for them.
 var adapters = map[string][]string{
-	"benchcpu":          {},
-	"kick":              {"github.com/goccy/go-json"},
-	"lambdahttp":        {"github.com/aws/aws-lambda-go/"},
-	"stack":             {"go.yaml.in/yaml/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "@root"},
-	"dynamo":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},
-	"dynamo/dynamotest": {"github.com/aws/aws-sdk-go-v2/", module + "/shared/dynamo", module + "/shared/localdb", module + "/shared/stack"},
-	"awsfault":          {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
-	"localdb":           {"github.com/truora/minidyn/"},
-	"jobqueue":          {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
-	"localqueue":        {"github.com/aws/aws-lambda-go/"},
-	"kickapi":           {module + "/shared/redact"},
-	"kickapi/kickfake":  {},
-	"oauthweb":          {},
-	"discord":           {"github.com/bwmarrin/discordgo", "github.com/goccy/go-json", module + "/shared/redact"},
-	"redact":            {},
-	"secret":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/awsfault"},
+	"local/benchcpu":        {},
+	"kick":                  {"github.com/goccy/go-json"},
+	"aws/lambdahttp":        {"github.com/aws/aws-lambda-go/"},
+	"aws/stack":             {"go.yaml.in/yaml/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "@root"},
+	"aws/dynamo":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/aws/awsfault"},
+	"aws/dynamo/dynamotest": {"github.com/aws/aws-sdk-go-v2/", module + "/shared/aws/dynamo", module + "/shared/local/localdb", module + "/shared/aws/stack"},
+	"aws/awsfault":          {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
+	"local/localdb":         {"github.com/truora/minidyn/"},
+	"aws/jobqueue":          {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
+	"local/localqueue":      {"github.com/aws/aws-lambda-go/"},
+	"kick/kickapi":          {module + "/shared/redact"},
+	"kick/kickfake":         {},
+	"kick/oauthweb":         {},
+	"discord":               {"github.com/bwmarrin/discordgo", "github.com/goccy/go-json", module + "/shared/redact"},
+	"aws/secret":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/aws/awsfault"},
 }
 
 // TestDependencyRule enforces design.md's layering with `go list`: domain
@@ -48,6 +51,9 @@ func TestDependencyRule(t *testing.T) {
 		seen[pkg] = true
 		isDomain := slices.Contains(domain, pkg)
 		allowed, isAdapter := adapters[pkg]
+		if family, _, _ := strings.Cut(pkg, "/"); isAdapter && !slices.Contains(families, family) {
+			t.Errorf("adapter shared/%s is outside the adapter families %v: move it into the one for the system it speaks to", pkg, families)
+		}
 		if !isDomain && !isAdapter {
 			t.Errorf("shared/%s is neither a domain package nor a known adapter: add it to deps_test.go", pkg)
 			continue

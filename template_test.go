@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kickbot/kickbot/shared/stack"
+	"github.com/kickbot/kickbot/shared/aws/stack"
 )
 
 // TestTemplateLambdaBuild checks that every function ships the lean build: sam build

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/discord"
-	"github.com/kickbot/kickbot/shared/dynamo"
-	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )

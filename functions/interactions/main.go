@@ -16,10 +16,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/shared/aws/lambdahttp"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/interact"
-	"github.com/kickbot/kickbot/shared/lambdahttp"
 )
 
 func main() { config.Main("interactions", setup) }

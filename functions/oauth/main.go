@@ -14,11 +14,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/lambdahttp"
 	"github.com/kickbot/kickbot/shared/connect"
-	"github.com/kickbot/kickbot/shared/dynamo"
-	"github.com/kickbot/kickbot/shared/kickapi"
-	"github.com/kickbot/kickbot/shared/lambdahttp"
-	"github.com/kickbot/kickbot/shared/oauthweb"
+	"github.com/kickbot/kickbot/shared/kick/kickapi"
+	"github.com/kickbot/kickbot/shared/kick/oauthweb"
 )
 
 func main() { config.Main("oauth", setup) }

@@ -14,12 +14,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/consent"
-	"github.com/kickbot/kickbot/shared/dynamo"
-	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
-	"github.com/kickbot/kickbot/shared/kickapi"
-	"github.com/kickbot/kickbot/shared/kickapi/kickfake"
+	"github.com/kickbot/kickbot/shared/kick/kickapi"
+	"github.com/kickbot/kickbot/shared/kick/kickfake"
 )
 
 const (

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/shared/audience"
-	"github.com/kickbot/kickbot/shared/dynamo"
-	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"

@@ -12,9 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/kickbot/kickbot/shared/dynamo"
-	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
-	"github.com/kickbot/kickbot/shared/kickapi"
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
+	"github.com/kickbot/kickbot/shared/kick/kickapi"
 	"github.com/kickbot/kickbot/shared/sweep"
 )
 

@@ -18,11 +18,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/shared/audience"
-	"github.com/kickbot/kickbot/shared/dynamo"
-	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
-	"github.com/kickbot/kickbot/shared/kickapi"
+	"github.com/kickbot/kickbot/shared/kick/kickapi"
 	"github.com/kickbot/kickbot/shared/settings"
 	"github.com/kickbot/kickbot/shared/sweep"
 )

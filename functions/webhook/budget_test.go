@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kickbot/kickbot/shared/dynamo"
-	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
 

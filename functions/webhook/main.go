@@ -14,11 +14,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/jobqueue"
+	"github.com/kickbot/kickbot/shared/aws/lambdahttp"
 	"github.com/kickbot/kickbot/shared/ingest"
-	"github.com/kickbot/kickbot/shared/jobqueue"
 	"github.com/kickbot/kickbot/shared/kick"
-	"github.com/kickbot/kickbot/shared/lambdahttp"
 )
 
 func main() {

@@ -19,10 +19,10 @@ import (
 
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/audience"
-	"github.com/kickbot/kickbot/shared/benchcpu"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/local/benchcpu"
 )
 
 // The load of the design's budget: 1,000 plain chat messages from 50

@@ -2,7 +2,7 @@
 // BENCHMARKS.md reports them: R rounds run back to back, each round one
 // run (-count 1) of the floor and of every subject, in a rotating order,
 // each in its own process; each round gives a ratio subject/floor for wall
-// time (ns/op) and for CPU time (cpu-ns/op, from shared/benchcpu), and
+// time (ns/op) and for CPU time (cpu-ns/op, from shared/local/benchcpu), and
 // the summary is the median ratio with its min–max spread.
 //
 //	go run ./scripts/benchratio -pkg ./functions/webhook -floor RSAVerify -subject WebhookChat
@@ -150,7 +150,7 @@ func runOne(bin, pkg, name string, procs int, benchtime string) (result, error) 
 	for sc.Scan() {
 		if res, ok := parseLine(sc.Text(), name); ok {
 			if res.cpu == 0 {
-				return result{}, fmt.Errorf("%s reports no cpu-ns/op (see shared/benchcpu)", name)
+				return result{}, fmt.Errorf("%s reports no cpu-ns/op (see shared/local/benchcpu)", name)
 			}
 			return res, nil
 		}

@@ -41,9 +41,9 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/job"
-	"github.com/kickbot/kickbot/shared/kickapi/kickfake"
-	"github.com/kickbot/kickbot/shared/localdb"
-	"github.com/kickbot/kickbot/shared/localqueue"
+	"github.com/kickbot/kickbot/shared/kick/kickfake"
+	"github.com/kickbot/kickbot/shared/local/localdb"
+	"github.com/kickbot/kickbot/shared/local/localqueue"
 	"github.com/kickbot/kickbot/shared/settings"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )

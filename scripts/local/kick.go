@@ -16,8 +16,8 @@ import (
 
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/consent"
-	"github.com/kickbot/kickbot/shared/kickapi"
-	"github.com/kickbot/kickbot/shared/kickapi/kickfake"
+	"github.com/kickbot/kickbot/shared/kick/kickapi"
+	"github.com/kickbot/kickbot/shared/kick/kickfake"
 )
 
 // fakeClientID is the client id of the fake Kick's one app.

@@ -17,10 +17,10 @@ import (
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
-	"github.com/kickbot/kickbot/shared/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/stack"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
-	"github.com/kickbot/kickbot/shared/stack"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
 

@@ -17,7 +17,7 @@ import (
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/event"
-	"github.com/kickbot/kickbot/shared/kickapi/kickfake"
+	"github.com/kickbot/kickbot/shared/kick/kickfake"
 	"github.com/kickbot/kickbot/shared/upkeep"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )

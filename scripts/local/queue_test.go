@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kickbot/kickbot/shared/localqueue"
-	"github.com/kickbot/kickbot/shared/stack"
+	"github.com/kickbot/kickbot/shared/aws/stack"
+	"github.com/kickbot/kickbot/shared/local/localqueue"
 )
 
 // TestQueueRetriesAreTheTemplates holds `make dev`'s queue to the deployed

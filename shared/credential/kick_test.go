@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/credential"
-	"github.com/kickbot/kickbot/shared/dynamo"
-	"github.com/kickbot/kickbot/shared/dynamo/dynamotest"
-	"github.com/kickbot/kickbot/shared/kickapi"
-	"github.com/kickbot/kickbot/shared/kickapi/kickfake"
+	"github.com/kickbot/kickbot/shared/kick/kickapi"
+	"github.com/kickbot/kickbot/shared/kick/kickfake"
 )
 
 // TestConcurrentRefreshOnKick is the refresh race on the real parts: ten

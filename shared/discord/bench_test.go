@@ -8,9 +8,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/kickbot/kickbot/shared/benchcpu"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/local/benchcpu"
 )
 
 // pointsShow is the signed request both benchmarks below use:

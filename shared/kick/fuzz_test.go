@@ -11,11 +11,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/kickbot/kickbot/shared/aws/lambdahttp"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/kick"
-	"github.com/kickbot/kickbot/shared/lambdahttp"
 )
 
 // FuzzWebhook feeds the four headers that decide a delivery's fate

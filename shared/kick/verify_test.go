@@ -13,9 +13,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
+	"github.com/kickbot/kickbot/shared/aws/lambdahttp"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/kick"
-	"github.com/kickbot/kickbot/shared/lambdahttp"
 )
 
 func TestVerify(t *testing.T) {

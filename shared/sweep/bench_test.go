@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/shared/audience"
-	"github.com/kickbot/kickbot/shared/benchcpu"
+	"github.com/kickbot/kickbot/shared/local/benchcpu"
 	"github.com/kickbot/kickbot/shared/stream"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"

@@ -15,11 +15,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/aws/jobqueue"
+	"github.com/kickbot/kickbot/shared/aws/secret"
 	"github.com/kickbot/kickbot/shared/connect"
-	"github.com/kickbot/kickbot/shared/dynamo"
-	"github.com/kickbot/kickbot/shared/jobqueue"
-	"github.com/kickbot/kickbot/shared/kickapi"
-	"github.com/kickbot/kickbot/shared/secret"
+	"github.com/kickbot/kickbot/shared/kick/kickapi"
 )
 
 // Env reads one function's configuration. Make it with New.
