@@ -1,0 +1,64 @@
+package command
+
+import (
+	"strings"
+	"time"
+)
+
+// Builtin is a chat command the bot itself answers. Built-ins take
+// precedence over a guild's custom commands, and no custom command may
+// take a built-in's name or alias.
+type Builtin struct {
+	Name    string
+	Aliases []string
+	// Help is the one line !commands shows for it.
+	Help string
+	// Level is the lowest level that may run it.
+	Level Level
+	// Cooldown is how long the command rests after any use in a channel;
+	// UserCooldown how long after a use by the same viewer. Moderators and
+	// the broadcaster skip both.
+	Cooldown, UserCooldown time.Duration
+}
+
+// Builtins lists every built-in, in the order !commands shows them.
+var Builtins = []Builtin{
+	{Name: "points", Help: "!points [user]: loyalty points", Cooldown: 3 * time.Second, UserCooldown: 15 * time.Second},
+	{Name: "watchtime", Help: "!watchtime [user]: time watched", Cooldown: 3 * time.Second, UserCooldown: 15 * time.Second},
+	{Name: "commands", Help: "!commands: this list", Cooldown: 10 * time.Second},
+}
+
+// reserved are names kept for built-ins still to come, so a custom
+// command made today does not break when they land.
+var reserved = []string{"call", "gtb", "raffle", "join", "clip", "hunt", "bonushunt"}
+
+// LookupBuiltin returns the built-in called name or one of its aliases
+// (name lower-case, without the prefix).
+func LookupBuiltin(name string) (Builtin, bool) {
+	for _, b := range Builtins {
+		if b.Name == name {
+			return b, true
+		}
+		for _, a := range b.Aliases {
+			if a == name {
+				return b, true
+			}
+		}
+	}
+	return Builtin{}, false
+}
+
+// Reserved reports whether name (any case) is a built-in's name or alias,
+// or is kept for a coming built-in: a custom command may not use it.
+func Reserved(name string) bool {
+	name = strings.ToLower(name)
+	if _, ok := LookupBuiltin(name); ok {
+		return true
+	}
+	for _, r := range reserved {
+		if r == name {
+			return true
+		}
+	}
+	return false
+}
