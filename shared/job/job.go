@@ -17,6 +17,7 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/timer"
 )
 
 // Kind says what the worker should do with a job.
@@ -36,6 +37,8 @@ const (
 	// KindRoles: grant one guild's watchtime roles (the role sync's
 	// fan-out).
 	KindRoles Kind = "roles"
+	// KindTimer: say one timed message the sweep found due.
+	KindTimer Kind = "timer"
 )
 
 // Job is one piece of work for one guild.
@@ -51,6 +54,15 @@ type Job struct {
 	Sweep *Sweep `json:"sweep,omitempty"`
 	// Interaction is set for KindInteraction.
 	Interaction *Interaction `json:"interaction,omitempty"`
+	// Timer is set for KindTimer.
+	Timer *timer.Post `json:"timer,omitempty"`
+}
+
+// ForTimer makes the job that says the timed message p in guild's chat.
+// Its ID names the guild, the timer and the slot, so the same post
+// decided twice (a sweep run twice) is one job.
+func ForTimer(guild string, p timer.Post) Job {
+	return Job{ID: fmt.Sprintf("timer/%d/%s/%s", p.Slot.Unix()/60, guild, p.Name), Kind: KindTimer, Guild: guild, Timer: &p}
 }
 
 // Interaction is a slash command to run later and the token to answer it
@@ -125,10 +137,14 @@ func (j Job) Validate() error {
 		return fault.E(fault.Invalid, "job id must be 1 to %d characters", MaxIDLen)
 	case j.Guild == "":
 		return fault.E(fault.Invalid, "job %s has no guild", j.ID)
-	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep && j.Kind != KindInteraction && j.Kind != KindRoles:
+	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep && j.Kind != KindInteraction && j.Kind != KindRoles && j.Kind != KindTimer:
 		return fault.E(fault.Invalid, "job %s has unknown kind %q", j.ID, j.Kind)
 	case j.Kind == KindRoles:
 		return nil
+	case j.Kind == KindTimer:
+		if p := j.Timer; p == nil || timer.ValidName(p.Name) != nil || p.Slot.IsZero() || p.Text == "" {
+			return fault.E(fault.Invalid, "timer job %s needs a timer, its slot and a text", j.ID)
+		}
 	case j.Kind == KindSweep:
 		if j.Sweep == nil || j.Sweep.At.IsZero() {
 			return fault.E(fault.Invalid, "sweep job %s has no minute", j.ID)

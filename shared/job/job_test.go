@@ -12,6 +12,7 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/timer"
 )
 
 // roundTrip encodes and decodes j and checks it comes back the same.
@@ -64,6 +65,24 @@ func TestOtherKindsRoundTrip(t *testing.T) {
 	roundTrip(t, inter)
 }
 
+func TestTimerJob(t *testing.T) {
+	slot := time.Date(2026, 3, 14, 20, 7, 0, 0, time.UTC)
+	p := timer.Post{Name: "discord", Slot: slot, Prior: slot.Add(-10 * time.Minute), Text: "Join the Discord!", Next: 1}
+	j := job.ForTimer("18446744073709551615", p)
+	if want := fmt.Sprintf("timer/%d/18446744073709551615/discord", slot.Unix()/60); j.ID != want {
+		t.Errorf("ForTimer ID = %q, want %q (guild, timer and slot)", j.ID, want)
+	}
+	long := p
+	long.Name = strings.Repeat("a", timer.MaxName)
+	if id := job.ForTimer("18446744073709551615", long).ID; len(id) > job.MaxIDLen {
+		t.Errorf("ForTimer of the longest names has a %d-byte ID, want at most %d", len(id), job.MaxIDLen)
+	}
+	roundTrip(t, j)
+	first := p
+	first.Prior = time.Time{}
+	roundTrip(t, job.ForTimer("1", first))
+}
+
 func TestDecodeRejects(t *testing.T) {
 	for _, in := range []string{
 		``, `{`, `[]`, `{"id":"a"}`,
@@ -76,6 +95,10 @@ func TestDecodeRejects(t *testing.T) {
 		`{"id":"a","kind":"interaction","guild":"1","interaction":{"request":{"id":"9","guild":"1","at":"2026-03-14T20:00:00Z"}}}`,
 		`{"id":"a","kind":"interaction","guild":"1","interaction":{"token":"t","request":{"id":"9","guild":"2","at":"2026-03-14T20:00:00Z"}}}`,
 		`{"id":"a","kind":"roles"}`,
+		`{"id":"a","kind":"timer","guild":"1"}`,
+		`{"id":"a","kind":"timer","guild":"1","timer":{"name":"Bad Name","slot":"2026-03-14T20:00:00Z","text":"hi"}}`,
+		`{"id":"a","kind":"timer","guild":"1","timer":{"name":"ok","text":"hi"}}`,
+		`{"id":"a","kind":"timer","guild":"1","timer":{"name":"ok","slot":"2026-03-14T20:00:00Z"}}`,
 	} {
 		if _, err := job.Decode([]byte(in)); !fault.Is(err, fault.Invalid) {
 			t.Errorf("Decode(%q) error = %v, want an Invalid error", in, err)

@@ -23,6 +23,13 @@
 // delivered twice, or a guild crossing between the inline path and the
 // jobs) credits each eligible viewer exactly once per minute, and a minute
 // that a run missed is made up by the next.
+//
+// A guild with timed messages (package timer) may also get one post a
+// minute: after crediting, the sweep picks the timer due at the minute
+// from the activity it read and queues a job keyed by guild, timer and
+// minute, which the worker claims on the timer's item and says. The
+// timers' count rides on the checkpoint, so a guild without timers costs
+// nothing more.
 package sweep
 
 import (
@@ -51,9 +58,9 @@ type Store interface {
 	Stream(ctx context.Context, guild string) (stream.State, error)
 	// Settings returns the guild's settings (the defaults when unset).
 	Settings(ctx context.Context, guild string) (settings.Settings, error)
-	// Checkpoint returns the guild's last minute credited in full; ok is
-	// false when the guild has none yet.
-	Checkpoint(ctx context.Context, guild string) (through watchtime.Minute, ok bool, err error)
+	// Checkpoint returns the guild's last minute credited in full and how
+	// many timers it has.
+	Checkpoint(ctx context.Context, guild string) (Checkpoint, error)
 	// Advance moves the checkpoint forward to through (never back), and
 	// keeps the guild on the sweep's list while listed.
 	Advance(ctx context.Context, guild string, through watchtime.Minute, listed bool) error
@@ -73,6 +80,18 @@ type Store interface {
 	BuildBoards(ctx context.Context, guild string, at time.Time) error
 }
 
+// Checkpoint is how far a guild's minutes are credited, kept with what
+// else the sweep must know of the guild each minute.
+type Checkpoint struct {
+	// Through is the last minute credited in full; OK is false when the
+	// guild has none yet.
+	Through watchtime.Minute
+	OK      bool
+	// Timers is how many timed messages the guild has: with none the
+	// sweep reads nothing more for them.
+	Timers int
+}
+
 // Queue takes fan-out jobs.
 type Queue interface {
 	Enqueue(ctx context.Context, jobs ...job.Job) error
@@ -89,10 +108,17 @@ const (
 	DefaultConcurrency  = 16
 )
 
-// Sweeper credits watchtime. Set Store; Queue enables fan-out.
+// Sweeper credits watchtime. Set Store; Queue enables fan-out and timed
+// messages, with Timers.
 type Sweeper struct {
-	Store        Store
-	Queue        Queue
+	Store Store
+	Queue Queue
+	// Timers enables timed messages: each minute a guild with timers may
+	// queue one post (see timers.go). Nil posts none.
+	Timers TimerStore
+	// BotUserID is the Kick user id of the app's bot account, whose own
+	// messages never count as chat for a timer; 0 when not known.
+	BotUserID    int64
 	InlineGuilds int
 	Concurrency  int
 	Log          *slog.Logger
@@ -149,7 +175,8 @@ func (s *Sweeper) Run(ctx context.Context, m watchtime.Minute, now time.Time) (R
 // transiently stops the run there, so the checkpoint never passes a minute
 // with a credit missing; the next run (or a retry) starts again from it
 // and the conditional writes skip what is done. Stream state, settings,
-// subscriptions and the span's activity are read once per run.
+// subscriptions and the span's activity are read once per run. Then, for
+// a guild with timers, it queues the timed message due at m, if any.
 func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, now time.Time) (Report, error) {
 	st, err := s.Store.Stream(ctx, guild)
 	if err != nil {
@@ -159,28 +186,54 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 	if err != nil {
 		return Report{}, err
 	}
-	through, ok, err := s.Store.Checkpoint(ctx, guild)
+	cp, err := s.Store.Checkpoint(ctx, guild)
 	if err != nil {
 		return Report{}, err
 	}
+	rep, read, err := s.credit(ctx, guild, m, now, st, set, cp)
+	if err != nil {
+		return rep, err
+	}
+	if s.Timers != nil && cp.Timers > 0 {
+		// A timer that could not post now is due again next minute.
+		if err := s.postTimer(ctx, guild, m, st, set, read); err != nil {
+			s.logger().WarnContext(ctx, "timed message not queued", "guild", guild, "minute", int64(m), "err", err)
+		}
+	}
+	return rep, nil
+}
+
+// read is the activity a run read, of minutes from to to; ok is false
+// when it read none.
+type read struct {
+	acts     []audience.Activity
+	from, to watchtime.Minute
+	ok       bool
+}
+
+// credit credits guild's minutes after cp, up to m (see Guild), and
+// returns the activity it read.
+func (s *Sweeper) credit(ctx context.Context, guild string, m watchtime.Minute, now time.Time, st stream.State, set settings.Settings, cp Checkpoint) (Report, read, error) {
+	through, ok := cp.Through, cp.OK
 	from, to, empty := watchtime.Span(through, ok, m, st, set)
 	if empty {
 		if ok && watchtime.Settled(through, st, set) {
-			return Report{}, s.Store.Advance(ctx, guild, through, false)
+			return Report{}, read{}, s.Store.Advance(ctx, guild, through, false)
 		}
-		return Report{}, nil
+		return Report{}, read{}, nil
 	}
 	if !anyTracked(from, to, st, set) {
-		return Report{}, s.Store.Advance(ctx, guild, to, !watchtime.Settled(to, st, set))
+		return Report{}, read{}, s.Store.Advance(ctx, guild, to, !watchtime.Settled(to, st, set))
 	}
 	first, _ := watchtime.Window(from, set)
 	acts, err := s.Store.Activity(ctx, guild, first, to-1)
 	if err != nil {
-		return Report{}, err
+		return Report{}, read{}, err
 	}
+	seen := read{acts: acts, from: first, to: to - 1, ok: true}
 	subs, err := s.Store.Subscriptions(ctx, guild)
 	if err != nil {
-		return Report{}, err
+		return Report{}, seen, err
 	}
 	var rep Report
 	boards := false
@@ -197,7 +250,7 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 		rep.Viewers += len(credits)
 		rep.Credited += int(credited.Load())
 		if err != nil && fault.Is(err, fault.Transient) {
-			return rep, err
+			return rep, seen, err
 		}
 		if err != nil {
 			// A write DynamoDB refuses for good (a bug, an item too large)
@@ -209,7 +262,7 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 		settled := watchtime.Settled(minute, st, set)
 		if len(credits) > 0 || minute == to {
 			if err := s.Store.Advance(ctx, guild, minute, minute < to || !settled); err != nil {
-				return rep, err
+				return rep, seen, err
 			}
 		}
 		if len(credits) > 0 && (minute%BoardEvery == 0 || settled) {
@@ -223,7 +276,7 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 			s.logger().WarnContext(ctx, "leaderboards not rebuilt", "guild", guild, "err", err)
 		}
 	}
-	return rep, nil
+	return rep, seen, nil
 }
 
 // anyTracked reports whether any minute from from to to counts.

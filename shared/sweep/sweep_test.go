@@ -18,6 +18,7 @@ import (
 	"github.com/kickbot/kickbot/shared/settings"
 	"github.com/kickbot/kickbot/shared/stream"
 	"github.com/kickbot/kickbot/shared/sweep"
+	"github.com/kickbot/kickbot/shared/timer"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
@@ -41,6 +42,10 @@ type memStore struct {
 	checked  []string // guilds MarkChecked marked, in order
 	failNext error
 	subs     map[string]map[int64]watchtime.Subscription
+	timers   map[string][]timer.Timer
+	// actReads and timerReads count the reads of activity and timers.
+	actReads   map[string][][2]watchtime.Minute
+	timerReads int
 }
 
 func newStore() *memStore {
@@ -77,11 +82,11 @@ func (m *memStore) Settings(_ context.Context, g string) (settings.Settings, err
 	return settings.Defaults(), nil
 }
 
-func (m *memStore) Checkpoint(_ context.Context, g string) (watchtime.Minute, bool, error) {
+func (m *memStore) Checkpoint(_ context.Context, g string) (sweep.Checkpoint, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, ok := m.through[g]
-	return t, ok, nil
+	return sweep.Checkpoint{Through: t, OK: ok, Timers: len(m.timers[g])}, nil
 }
 
 func (m *memStore) Advance(_ context.Context, g string, through watchtime.Minute, listed bool) error {
@@ -96,6 +101,10 @@ func (m *memStore) Advance(_ context.Context, g string, through watchtime.Minute
 func (m *memStore) Activity(_ context.Context, g string, from, to watchtime.Minute) ([]audience.Activity, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.actReads == nil {
+		m.actReads = map[string][][2]watchtime.Minute{}
+	}
+	m.actReads[g] = append(m.actReads[g], [2]watchtime.Minute{from, to})
 	var out []audience.Activity
 	for _, a := range m.activity[g] {
 		if am := watchtime.MinuteOf(a.At); am >= from && am <= to {

@@ -61,6 +61,9 @@ type Timer struct {
 	LastPost time.Time
 	// Next is the index of the variant to post next.
 	Next int
+	// Version is the store's count of edits: an edit applies only to the
+	// version it read.
+	Version int64
 }
 
 // Split turns a message into its variants: the parts between Separators,
@@ -219,16 +222,16 @@ func ReadFrom(timers []Timer, now time.Time, ch Channel) (time.Time, bool) {
 
 // Post is one timed message to say.
 type Post struct {
-	Name string
+	Name string `json:"name"`
 	// Slot is the minute it posts in (its start): the post's key, so the
 	// same decision made twice posts once.
-	Slot time.Time
+	Slot time.Time `json:"slot"`
 	// Prior is the timer's LastPost when it was chosen: the post stands
 	// only if no other post came between.
-	Prior time.Time
+	Prior time.Time `json:"prior,omitzero"`
 	// Text is the variant to say, Next the variant after it.
-	Text string
-	Next int
+	Text string `json:"text"`
+	Next int    `json:"next"`
 }
 
 // Pick returns the one timer of timers to post at now, if any is due. Of

@@ -168,19 +168,26 @@ func subscriptionKey(guild string, user int64) itemKey {
 
 func checkpointKey(guild string) itemKey { return itemKey{PK: guildPrefix + guild, SK: checkpointSK} }
 
-// Checkpoint returns the last minute of guild credited in full.
-func (s *Store) Checkpoint(ctx context.Context, guild string) (watchtime.Minute, bool, error) {
+// Checkpoint returns the last minute of guild credited in full and its
+// number of timers, both kept on the checkpoint item (which the timers'
+// count may have made before any minute was credited).
+func (s *Store) Checkpoint(ctx context.Context, guild string) (sweep.Checkpoint, error) {
 	item, ok, err := s.getItem(ctx, checkpointKey(guild), "load sweep checkpoint")
 	if err != nil || !ok {
-		return 0, false, err
+		return sweep.Checkpoint{}, err
 	}
 	var r struct {
-		Through int64 `dynamodbav:"through"`
+		Through *int64 `dynamodbav:"through"`
+		Timers  int64  `dynamodbav:"timers"`
 	}
 	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-		return 0, false, fault.Wrap(fault.Internal, err, "decode sweep checkpoint")
+		return sweep.Checkpoint{}, fault.Wrap(fault.Internal, err, "decode sweep checkpoint")
 	}
-	return watchtime.Minute(r.Through), true, nil
+	cp := sweep.Checkpoint{Timers: int(r.Timers)}
+	if r.Through != nil {
+		cp.Through, cp.OK = watchtime.Minute(*r.Through), true
+	}
+	return cp, nil
 }
 
 // Advance moves guild's checkpoint to through unless it is there or past

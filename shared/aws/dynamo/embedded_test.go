@@ -80,7 +80,7 @@ func TestStoreEmbeddedFailure(t *testing.T) {
 		{"Viewer", func() error { _, err := s.Viewer(ctx, "g", 7); return err }},
 		{"Activity", func() error { _, err := s.Activity(ctx, "g", 0, 10); return err }},
 		{"Credit", func() error { _, err := s.Credit(ctx, "g", watchtime.Credit{UserID: 7, Minute: 3}); return err }},
-		{"Checkpoint", func() error { _, _, err := s.Checkpoint(ctx, "g"); return err }},
+		{"Checkpoint", func() error { _, err := s.Checkpoint(ctx, "g"); return err }},
 		{"SetStreamStatus", func() error { return s.SetStreamStatus(ctx, "g", at(0), event.Status{Live: true}) }},
 		{"SetStreamMetadata", func() error { return s.SetStreamMetadata(ctx, "g", at(0), event.Metadata{Title: "t"}) }},
 		{"Stream", func() error { _, err := s.Stream(ctx, "g"); return err }},

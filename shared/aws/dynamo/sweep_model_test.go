@@ -186,10 +186,11 @@ func playSchedule(t *testing.T, base *Store, seed uint64) error {
 		run(m)
 	}
 	// Where the sweep's own run stands.
-	through, ok, err := clean.Checkpoint(ctx, guild)
+	cp, err := clean.Checkpoint(ctx, guild)
 	if err != nil {
 		return err
 	}
+	through, ok := cp.Through, cp.OK
 	if !ok || through < last {
 		return fmt.Errorf("checkpoint at %d (ok %v) after catching up, want %d or later", through, ok, last)
 	}

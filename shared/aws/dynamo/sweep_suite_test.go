@@ -235,13 +235,13 @@ func runSweepSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		t.Parallel()
 		s := newStore(t)
 		ctx := t.Context()
-		if _, ok, err := s.Checkpoint(ctx, "g"); ok || err != nil {
-			t.Errorf("Checkpoint of a new guild = %v, %v; want none", ok, err)
+		if cp, err := s.Checkpoint(ctx, "g"); cp.OK || err != nil {
+			t.Errorf("Checkpoint of a new guild = %+v, %v; want none", cp, err)
 		}
 		check(t, "Advance", s.Advance(ctx, "g", 100, true))
 		check(t, "Advance (back)", s.Advance(ctx, "g", 90, true))
-		if m, ok, err := s.Checkpoint(ctx, "g"); m != 100 || !ok || err != nil {
-			t.Errorf("Checkpoint = %d, %v, %v; want 100 (never moved back)", m, ok, err)
+		if cp, err := s.Checkpoint(ctx, "g"); cp.Through != 100 || !cp.OK || err != nil {
+			t.Errorf("Checkpoint = %+v, %v; want 100 (never moved back)", cp, err)
 		}
 		got, err := s.SweepGuilds(ctx)
 		check(t, "SweepGuilds", err)
