@@ -5,8 +5,8 @@
 // announce and reward them, and bans and subscriptions also mark the
 // viewer for the sweep. Command jobs answer chat commands in Kick chat,
 // sweep jobs credit one guild for one minute, roles jobs grant a guild's
-// watchtime roles, and interaction jobs answer the slash commands that
-// were deferred.
+// watchtime roles, timer jobs say a timed message in Kick chat, and
+// interaction jobs answer the slash commands that were deferred.
 //
 // Every write is keyed by the job's cause, so a job that runs twice (SQS
 // delivers at least once) changes nothing the second time.
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/event"
@@ -53,6 +54,13 @@ type Worker struct {
 	Roles interface {
 		Guild(ctx context.Context, guild string) (rolesync.Report, error)
 	}
+	// Timers and Say say the timed messages the sweep queues (timer
+	// jobs): Timers claims each post, Say (a *chat.Sender) says it.
+	Timers TimerStore
+	Say    chat.Sayer
+	// RenderTimer fills in the variables of a timed message's text before
+	// it is said; nil says the text as written.
+	RenderTimer func(ctx context.Context, guild, text string, now time.Time) (string, error)
 	// Interact runs deferred slash commands and Replies answers them.
 	Interact *interact.Handler
 	Replies  Replier
@@ -94,6 +102,8 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		return err
 	case job.KindInteraction:
 		return w.interaction(ctx, j)
+	case job.KindTimer:
+		return w.timer(ctx, j)
 	case job.KindCommand:
 		if w.Chat == nil {
 			// Without a voice in chat a command is answered by silence,
