@@ -31,6 +31,7 @@
 //	sweep checkpoint GUILD#<guild>       SWEEP                       guild S, through N (minute),
 //	                                                                 liveIndex S ("live", while minutes of
 //	                                                                 a stream remain to credit)
+//	                                                                 timers N (the guild's timer count)
 //	board           GUILD#<guild>        BOARD#<watchtime|points>    builtAt N(ms), e L (the top 100: u N
 //	                                                                 user, n S name, w N minutes, p N milli)
 //	stream state    GUILD#<guild>        STREAM                      guild S, live BOOL, title S,
@@ -63,6 +64,9 @@
 //	role granted    GUILD#<guild>        GRANT#<discord id>#<role>   discordUser S, roleId S
 //	notice told     GUILD#<guild>        REPORTED#<key>              (a marker)
 //	interaction     GUILD#<guild>        INTERACTION#<id>            expiresAt N(s, TTL) (a marker: it took effect)
+//	timer           GUILD#<guild>        TIMER#<name>                name S, variants L, intervalMins N, minChatters N,
+//	                                                                 offline BOOL, enabled BOOL, createdAt N(ms),
+//	                                                                 version N, lastSlot N (minute), next N
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
