@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "viewer"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"kick", "roles", "settings", "viewer"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "roles", "settings", "timer", "viewer"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -139,6 +139,12 @@ func TestApplicationCommands(t *testing.T) {
 			"show:sub()",
 			"set:sub(activity_window:integer 1..60 points_per_5min:integer 0..1000 sub_multiplier:integer 100..1000 " +
 				"track_offline:boolean ignore_add:string ≤25 ignore_remove:string ≤25 announce_channel:channel [0 5] announce_off:boolean)",
+		},
+		"timer": {
+			"add:sub(name:string! ≤25 message:string! ≤5040 interval:integer! 5..1440 min_chatters:integer 0..100 offline:boolean)",
+			"edit:sub(name:string! ≤25 message:string ≤5040 interval:integer 5..1440 min_chatters:integer 0..100 offline:boolean enabled:boolean)",
+			"remove:sub(name:string! ≤25)",
+			"list:sub()",
 		},
 		"viewer": {"unban:sub(user:string! ≤25)"},
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/kickbot/kickbot/shared/points"
 	"github.com/kickbot/kickbot/shared/roles"
 	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/timer"
 )
 
 // Command is a slash command as registration declares it.
@@ -136,6 +137,14 @@ var Commands = []Command{
 			{Name: "announce_off", Description: "Stop announcements (clears the channel)", Type: BooleanOption},
 		}},
 	}},
+	{Name: "timer", Description: "Say messages in Kick chat every so many minutes", Admin: true, Subcommands: []Command{
+		{Name: "add", Description: "Add a timed message", Changes: true, Options: timerOptions(true)},
+		{Name: "edit", Description: "Change a timed message", Changes: true, Options: timerOptions(false)},
+		{Name: "remove", Description: "Remove a timed message", Changes: true, Options: []Option{
+			{Name: "name", Description: "The timer's name", Type: StringOption, Required: true, MaxLen: timer.MaxName},
+		}},
+		{Name: "list", Description: "Show the timed messages"},
+	}},
 	{Name: "viewer", Description: "Manage a Kick viewer", Admin: true, Subcommands: []Command{
 		// Kick sends no event when it lifts a ban.
 		{Name: "unban", Description: "Let a viewer banned on Kick earn again (Kick sends no unban)", Changes: true, Options: []Option{
@@ -167,6 +176,10 @@ var commands = map[string]handlerFunc{
 	"roles remove":    (*Handler).rolesRemove,
 	"roles list":      (*Handler).rolesList,
 	"viewer unban":    (*Handler).viewerUnban,
+	"timer add":       (*Handler).timerAdd,
+	"timer edit":      (*Handler).timerEdit,
+	"timer remove":    (*Handler).timerRemove,
+	"timer list":      (*Handler).timerList,
 }
 
 // buttons maps the prefix of a button's custom id (before the first ":")

@@ -49,7 +49,8 @@ func TestCommandsAdmin(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{"kick", "kick connect", "kick disconnect", "kick status", "points add", "points remove", "points set",
-		"roles", "roles add", "roles list", "roles remove", "settings", "settings set", "settings show", "viewer", "viewer unban"}
+		"roles", "roles add", "roles list", "roles remove", "settings", "settings set", "settings show", "timer", "timer add", "timer edit", "timer list", "timer remove",
+		"viewer", "viewer unban"}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("admin-only commands (-got +want):\n%s", diff)
 	}

@@ -11,8 +11,10 @@ import (
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/timer"
 	"github.com/kickbot/kickbot/shared/watchtime"
+	"github.com/kickbot/kickbot/shared/work"
 )
 
 // A guild's timed messages are one item each beside its settings:
@@ -31,6 +33,12 @@ import (
 // claim. A post is one conditional write to its timer's item (see
 // ClaimTimerPost); no write per chat message.
 const timerPrefix = "TIMER#"
+
+var (
+	_ interact.Timers  = (*Store)(nil)
+	_ sweep.TimerStore = (*Store)(nil)
+	_ work.TimerStore  = (*Store)(nil)
+)
 
 type timerRecord struct {
 	itemKey
