@@ -28,7 +28,7 @@ func withKick(t *testing.T, e *env) {
 	}
 	svc := &connect.Service{Store: e.store, Key: make([]byte, 32), BaseURL: "https://bot.example"}
 	e.priv = priv
-	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Kick: svc}, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Timers: e.store, Kick: svc}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -52,6 +52,20 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 		if err != nil || len(got) != len(want) || (len(want) == 1 && got[0] != want[0]) {
 			t.Errorf("role rules = %v (%v), want %v", got, err, want)
 		}
+	}
+	timerSays := func(t *testing.T, e *env, want string) {
+		t.Helper()
+		got, err := e.store.Timers(ctx, guild)
+		says := ""
+		if len(got) == 1 {
+			says = got[0].Message()
+		}
+		if err != nil || len(got) > 1 || says != want {
+			t.Errorf("timers = %+v (%v), want one saying %q", got, err, want)
+		}
+	}
+	addTimer := func(e *env, message string) []byte {
+		return admin.Command(e.ids.Next(), "timer", sub("add", str("name", "socials"), str("message", message), i64("interval", 10)))
 	}
 	linked := func(t *testing.T, e *env, want int64) {
 		t.Helper()
@@ -176,6 +190,36 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 			},
 			check:    func(t *testing.T, e *env) { linked(t, e, 102) },
 			replyHas: "Already done"}, // and no new consent link
+		{path: "timer add",
+			first: func(e *env) []byte { return addTimer(e, "one") },
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "timer", sub("remove", str("name", "socials"))))
+			},
+			check:    func(t *testing.T, e *env) { timerSays(t, e, "") },
+			replyHas: "Already done"},
+		{path: "timer edit",
+			setup: func(t *testing.T, e *env) { e.send(t, addTimer(e, "one")) },
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "timer", sub("edit", str("name", "socials"), str("message", "two")))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "timer", sub("edit", str("name", "socials"), str("message", "three"))))
+			},
+			check:    func(t *testing.T, e *env) { timerSays(t, e, "three") },
+			replyHas: "Already done"},
+		{path: "timer remove",
+			setup: func(t *testing.T, e *env) { e.send(t, addTimer(e, "one")) },
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "timer", sub("remove", str("name", "socials")))
+			},
+			later: func(t *testing.T, e *env) { e.send(t, addTimer(e, "again")) },
+			check: func(t *testing.T, e *env) {
+				timerSays(t, e, "again")
+				if cp, err := e.store.Checkpoint(ctx, guild); err != nil || cp.Timers != 1 {
+					t.Errorf("timer count = %d (%v), want 1", cp.Timers, err)
+				}
+			},
+			replyHas: "Already done"},
 		{path: "kick connect",
 			first:    func(e *env) []byte { return admin.Command(e.ids.Next(), "kick", sub("connect")) },
 			later:    func(*testing.T, *env) {},

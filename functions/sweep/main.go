@@ -28,7 +28,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return handler(&sweep.Sweeper{Store: store, Queue: queue, Log: log}, log), nil
+	return handler(&sweep.Sweeper{Store: store, Queue: queue, Timers: store, Log: log}, log), nil
 }
 
 // handler sweeps the minute of the schedule's own time, so a late or

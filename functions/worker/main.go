@@ -2,6 +2,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/kickbot/kickbot/functions/internal/bot"
@@ -13,6 +15,7 @@ import (
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/rolesync"
@@ -57,8 +60,12 @@ func setup(env *config.Env, log *slog.Logger) (*work.Worker, error) {
 // (Kick) the jobs that need them fail and are logged.
 func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *slog.Logger) *work.Worker {
 	// The worker credits one guild per fan-out job; it never fans out again.
-	w := &work.Worker{Store: store, Sweep: &sweep.Sweeper{Store: store, Concurrency: workerConcurrency, Log: log}, Log: log}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store}
+	// The timed message such a job finds due runs here at once: it needs
+	// no queue of its own.
+	sw := &sweep.Sweeper{Store: store, Timers: store, Concurrency: workerConcurrency, Log: log}
+	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Log: log}
+	sw.Queue = inline{w}
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Timers: store}
 	if rest != nil {
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
@@ -72,10 +79,23 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 		if rest != nil {
 			w.Reconnect = &upkeep.Upkeep{Store: store, Notify: &notice.Notifier{Store: store, Poster: rest}, Log: log}
 		}
-		w.Chat = &chat.Commands{Viewers: store, Log: log, RetryAfter: work.DefaultRetryAfter,
-			Chat: &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}}
+		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
+		w.Chat = &chat.Commands{Viewers: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender}
+		w.Say = sender
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")
 	}
 	return w
+}
+
+// inline runs the jobs it is given at once, in the worker: the timer posts
+// of a sweep job.
+type inline struct{ w *work.Worker }
+
+func (q inline) Enqueue(ctx context.Context, jobs ...job.Job) error {
+	var errs []error
+	for _, j := range jobs {
+		errs = append(errs, q.w.Do(ctx, j))
+	}
+	return errors.Join(errs...)
 }

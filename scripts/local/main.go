@@ -316,11 +316,11 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if r.Connect, err = r.connectService(cfg, ln.Addr(), log.With("function", "oauth")); err != nil {
 		return nil, err
 	}
-	r.Sweeper = &sweep.Sweeper{Store: r.Store, Log: log.With("function", "sweep")}
+	r.Sweeper = &sweep.Sweeper{Store: r.Store, Timers: r.Store, Log: log.With("function", "sweep")}
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
-	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store}
+	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store, Timers: r.Store}
 	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
 		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err },
 		Unlist: func(ctx context.Context) error { _, err := r.Store.UnlistDisconnected(ctx); return err }}
@@ -328,11 +328,12 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		// Against the fake, stay with the replayed live status.
 		r.Upkeep.Reconcile = (&sweep.Reconciler{Store: r.Store, Channels: r.Kick, Log: log.With("function", "upkeep")}).Run
 	}
+	sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
-		Chat: &chat.Commands{Viewers: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay,
-			Chat: &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}},
+		Chat:   &chat.Commands{Viewers: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender},
+		Timers: r.Store, Say: sender,
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,
 		Now:       cfg.now,
