@@ -42,7 +42,7 @@ func timerOptions(add bool) []Option {
 			Min: int64(timer.MinInterval / time.Minute), Max: int64(timer.MaxInterval / time.Minute)},
 		{Name: "min_chatters", Description: fmt.Sprintf("Viewers who must have chatted since the last post (default %d)", timer.DefaultMinChatters),
 			Type: IntegerOption, Min: 0, Max: timer.MaxMinChatters},
-		{Name: "offline", Description: "Post while the stream is offline too (default: no)", Type: BooleanOption},
+		{Name: "offline", Description: "Post while the stream is offline too, if the server tracks offline (default: no)", Type: BooleanOption},
 	}
 	if !add {
 		opts = append(opts, Option{Name: "enabled", Description: "Turn the timer on or off", Type: BooleanOption})
@@ -75,7 +75,20 @@ func (h *Handler) timerAdd(ctx context.Context, r Request) (Response, error) {
 	if err := store.AddTimerOnce(ctx, r.Guild, t, r.Cause()); err != nil {
 		return Response{}, err
 	}
-	return Response{Ephemeral: true, Embeds: []Embed{timerEmbed("Timer added", t)}}, nil
+	return h.timerSaved(ctx, r.Guild, "Timer added", t), nil
+}
+
+// timerSaved answers a saved timer, noting when it is set to post offline
+// in a server that does not track offline: the sweep visits a guild only
+// while it is live or tracks offline.
+func (h *Handler) timerSaved(ctx context.Context, guild, title string, t timer.Timer) Response {
+	resp := Response{Ephemeral: true, Embeds: []Embed{timerEmbed(title, t)}}
+	if t.Offline && t.Enabled {
+		if set, err := h.Store.Settings(ctx, guild); err == nil && !set.TrackOffline {
+			resp.Content = "Note: offline posts need offline tracking: /settings set track_offline:true."
+		}
+	}
+	return resp
 }
 
 func (h *Handler) timerEdit(ctx context.Context, r Request) (Response, error) {
@@ -119,7 +132,7 @@ func (h *Handler) timerEdit(ctx context.Context, r Request) (Response, error) {
 	if err := store.EditTimerOnce(ctx, r.Guild, t, r.Cause()); err != nil {
 		return Response{}, err
 	}
-	return Response{Ephemeral: true, Embeds: []Embed{timerEmbed("Timer changed", t)}}, nil
+	return h.timerSaved(ctx, r.Guild, "Timer changed", t), nil
 }
 
 func (h *Handler) timerRemove(ctx context.Context, r Request) (Response, error) {

@@ -101,7 +101,7 @@ func TestTimerCommands(t *testing.T) {
 			[]string{"Timer added: discord", "every 10m, after 3 chatting, 2 messages in turn", "1. Join the Discord!", "2. discord.gg/x"},
 			"discord: 10m 3 false true | Join the Discord!/discord.gg/x"},
 		{"add with every option", admin("timer", "add", "name", "a", "message", "hi", "interval", "5", "min_chatters", "0", "offline", "true"), nil, noError,
-			[]string{"every 5m, live or offline"}, "a: 5m 0 true true | hi"},
+			[]string{"every 5m, live or offline", "offline posts need offline tracking"}, "a: 5m 0 true true | hi"},
 		{"add a taken name", admin("timer", "add", "name", "socials", "message", "hi", "interval", "10"), []timer.Timer{socials()},
 			fault.Conflict, []string{"exists already"}, "socials: 15m 3 false true | Follow on X/Join the Discord"},
 		{"add with a short interval", admin("timer", "add", "name", "a", "message", "hi", "interval", "4"), nil, fault.Invalid, []string{"interval"}, ""},

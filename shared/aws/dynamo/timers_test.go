@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kickbot/kickbot/shared/audience"
@@ -283,4 +286,120 @@ func TestTimersEmbedded(t *testing.T) {
 		s, _ := newEmbedded(t)
 		return s
 	})
+}
+
+// opLog records the calls a Store makes: "Op sk-kind" for item calls
+// (the sort key up to its first '#'), "Query" and "Transact n" otherwise.
+type opLog struct {
+	API
+	mu  sync.Mutex
+	ops []string
+}
+
+func (l *opLog) add(op string, key map[string]types.AttributeValue) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if sk, ok := key["sk"].(*types.AttributeValueMemberS); ok {
+		kind, _, _ := strings.Cut(sk.Value, "#")
+		op += " " + kind
+	}
+	l.ops = append(l.ops, op)
+}
+
+func (l *opLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.ops
+	l.ops = nil
+	slices.Sort(out)
+	return out
+}
+
+func (l *opLog) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	l.add("Get", in.Key)
+	return l.API.GetItem(ctx, in, o...)
+}
+
+func (l *opLog) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	l.add("Put", in.Item)
+	return l.API.PutItem(ctx, in, o...)
+}
+
+func (l *opLog) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	l.add("Update", in.Key)
+	return l.API.UpdateItem(ctx, in, o...)
+}
+
+func (l *opLog) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	l.add("Delete", in.Key)
+	return l.API.DeleteItem(ctx, in, o...)
+}
+
+func (l *opLog) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	l.add("Query", nil)
+	return l.API.Query(ctx, in, o...)
+}
+
+func (l *opLog) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	l.add(fmt.Sprintf("Transact %d", len(in.TransactItems)), nil)
+	return l.API.TransactWriteItems(ctx, in, o...)
+}
+
+// TestTimerCosts counts the DynamoDB calls timers add: none to the sweep
+// of a guild without timers, one Query to that of a guild with timers,
+// and, per post, one conditional write on the timer's item beside the
+// chat Sender's own calls.
+func TestTimerCosts(t *testing.T) {
+	s, _ := newEmbedded(t)
+	ctx := t.Context()
+	log := &opLog{API: s.Client}
+	counted := New(log, s.Table)
+	no := false
+	for _, g := range []string{"plain", "timed"} {
+		check(t, "ConnectChannel", s.ConnectChannel(ctx, g, 4402117, "chan", at(0)))
+		check(t, "SetStreamStatus", s.SetStreamStatus(ctx, g, at(0), event.Status{Live: true, StartedAt: at(0)}))
+		for u := range int64(3) {
+			check(t, "TouchViewer", s.TouchViewer(ctx, g, audience.Activity{UserID: u + 1, At: at(9), Subscriber: &no}))
+		}
+		check(t, "Advance", s.Advance(ctx, g, watchtime.MinuteOf(at(8)), true))
+	}
+	check(t, "AddTimerOnce", s.AddTimerOnce(ctx, "timed", newTimer("a", "hello"), timerCause("1")))
+	q := &memJobs{}
+	sw := &sweep.Sweeper{Store: counted, Queue: q, Timers: counted}
+	guild := func(g string, minute int) []string {
+		t.Helper()
+		if _, err := sw.Guild(ctx, g, watchtime.MinuteOf(at(minute)), at(minute)); err != nil {
+			t.Fatal(err)
+		}
+		return log.take()
+	}
+	plain := guild("plain", 9)
+	waiting := guild("timed", 9) // a's interval runs until minute 10
+	t.Logf("sweep of a guild without timers: %d calls %v", len(plain), plain)
+	t.Logf("sweep of a guild whose timer is waiting: %d calls", len(waiting))
+	if len(waiting) != len(plain)+1 || slices.Contains(plain, "Query TIMER") {
+		t.Errorf("the timers cost the sweep %d calls more, want 1 (the timers' Query)", len(waiting)-len(plain))
+	}
+	plain = guild("plain", 10)
+	due := guild("timed", 10)
+	t.Logf("sweep of a guild whose timer is due: %d calls (%d more than without timers)", len(due), len(due)-len(plain))
+	if len(due) != len(plain)+1 {
+		t.Errorf("a due timer whose chatters the crediting read cost the sweep %d calls more, want 1", len(due)-len(plain))
+	}
+	jobs := q.take()
+	if len(jobs) != 1 {
+		t.Fatalf("queued %d jobs, want 1", len(jobs))
+	}
+	kick := &kickChat{}
+	w := &work.Worker{Timers: counted, Say: &chat.Sender{Kick: kick, Tokens: fixedToken{}, Store: counted},
+		Now: func() time.Time { return at(10).Add(2 * time.Second) }}
+	check(t, "Do", w.Do(ctx, jobs[0]))
+	post := log.take()
+	t.Logf("a timer post in the worker: %d calls %v", len(post), post)
+	if n := slices.Index(post, "Update TIMER"); n < 0 || slices.Contains(post[n+1:], "Update TIMER") {
+		t.Errorf("the post wrote its timer %v, want one Update", post)
+	}
+	if len(kick.said) != 1 {
+		t.Errorf("Kick chat got %q, want one message", kick.said)
+	}
 }
