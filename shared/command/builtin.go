@@ -25,7 +25,7 @@ type Builtin struct {
 var Builtins = []Builtin{
 	{Name: "points", Help: "!points [user]: loyalty points", Cooldown: 3 * time.Second, UserCooldown: 15 * time.Second},
 	{Name: "watchtime", Help: "!watchtime [user]: time watched", Cooldown: 3 * time.Second, UserCooldown: 15 * time.Second},
-	{Name: "commands", Help: "!commands: this list", Cooldown: 10 * time.Second},
+	{Name: "commands", Help: "!commands [name]: this list, or one command's help", Cooldown: 10 * time.Second},
 }
 
 // reserved are names kept for built-ins still to come, so a custom
