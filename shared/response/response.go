@@ -23,7 +23,7 @@ import (
 type Kinds uint8
 
 // The kinds of data Render may need. The rest of Data (names, arguments,
-// clock, randomness, channel) costs no read.
+// clock, randomness) costs no read.
 const (
 	// Count is the command's use count, {count}.
 	Count Kinds = 1 << iota
@@ -38,6 +38,8 @@ const (
 	TargetRank
 	// Stream is the stream state: {uptime}, {title}, {category}.
 	Stream
+	// Channel is the Kick channel's name, {channel}.
+	Channel
 )
 
 // Has reports whether k holds every kind in x.
@@ -115,6 +117,8 @@ func Needs(text string) Kinds {
 			k |= TargetRank
 		case "uptime", "title", "category":
 			k |= Stream
+		case "channel":
+			k |= Channel
 		}
 	})
 	return k

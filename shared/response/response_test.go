@@ -118,7 +118,8 @@ func TestNeeds(t *testing.T) {
 		text string
 		want response.Kinds
 	}{
-		{"hi {user}, {touser}: {args} {1} {random:a|b} {randnum:1-2} {channel}", 0},
+		{"hi {user}, {touser}: {args} {1} {random:a|b} {randnum:1-2}", 0},
+		{"kick.com/{channel}", response.Channel},
 		{"{count}", response.Count},
 		{"{points} and {watchtime}", response.SenderStats},
 		{"{rank}", response.SenderRank},
