@@ -263,7 +263,7 @@ func (c *Commands) resolve(ctx context.Context, guild, name string) (route, bool
 		return route{name: b.Name, rules: b.Rules(), builtin: fn}, ok, nil
 	}
 	// A name no custom command can have costs no read.
-	if c.Customs == nil || !customName(name) || command.Reserved(name) {
+	if c.Customs == nil || !command.Routable(name) {
 		return route{}, false, nil
 	}
 	cc, err := c.Customs.CustomCommand(ctx, guild, name)
@@ -277,20 +277,6 @@ func (c *Commands) resolve(ctx context.Context, guild, name string) (route, bool
 	}
 	rules := command.Rules{Level: cc.Level, Cooldown: cc.Cooldown, UserCooldown: cc.UserCooldown}
 	return route{name: cc.Name, rules: rules, custom: &cc}, true, nil
-}
-
-// customName reports whether name can be a custom command's name or
-// alias: [a-z0-9_], at most custom.MaxName.
-func customName(name string) bool {
-	if name == "" || len(name) > custom.MaxName {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // commands answers !commands: the list of built-ins and the guild's

@@ -307,6 +307,12 @@ func TestRouterStoreErrors(t *testing.T) {
 	}
 }
 
+func TestCustomNameLimit(t *testing.T) {
+	if command.MaxCustomName != custom.MaxName {
+		t.Errorf("command.MaxCustomName = %d, want custom.MaxName %d", command.MaxCustomName, custom.MaxName)
+	}
+}
+
 func TestEveryBuiltinIsAnswered(t *testing.T) {
 	for _, b := range command.Builtins {
 		if !chat.Known(b.Name) {

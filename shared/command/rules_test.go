@@ -144,3 +144,26 @@ func ExampleList() {
 	fmt.Println(command.List([]string{"discord", "socials"}))
 	// Output: Commands: !points, !watchtime, !commands, !discord, !socials
 }
+
+func TestRoutable(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"points", true},
+		{"commands", true},
+		{"hello", true},
+		{"my_cmd2", true},
+		{strings.Repeat("a", command.MaxCustomName), true},
+		{strings.Repeat("a", command.MaxCustomName+1), false},
+		{"my-cmd", false},
+		{"Hello", false}, // Parse lower-cases; anything else is not a name
+		{"call", false},  // kept for a coming built-in
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := command.Routable(tt.name); got != tt.want {
+			t.Errorf("Routable(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
