@@ -49,7 +49,8 @@ type Customs interface {
 	// TakeCooldown takes the command's global cooldown and userID's
 	// cooldown of it at now, with a conditional write, and reports true
 	// when both were free (and are now taken) or are already held by
-	// claimID (a retry of the same use).
+	// claimID (a retry of the same use). Built-ins take theirs the same
+	// way, under their own names, which no custom command may have.
 	TakeCooldown(ctx context.Context, guild, name string, userID int64, global, perUser time.Duration, claimID string, now time.Time) (bool, error)
 }
 

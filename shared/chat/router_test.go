@@ -475,6 +475,31 @@ func TestVariablesReadOnce(t *testing.T) {
 	}
 }
 
+// TestStoreCallsPerUse pins what one use of a custom command without
+// data variables costs the command store: one lookup, one cooldown, one
+// count; and a moderator's use, no cooldown.
+func TestStoreCallsPerUse(t *testing.T) {
+	cmd := custom.Command{Name: "hello", Response: "hi {user}", Cooldown: 5 * time.Second, Enabled: true}
+	tests := []struct {
+		sender event.User
+		want   map[string]int
+	}{
+		{alice, map[string]int{"CustomCommand": 1, "TakeCooldown": 1, "CountUse": 1}},
+		{mod, map[string]int{"CustomCommand": 1, "CountUse": 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sender.Username, func(t *testing.T) {
+			c, say, customs := router(cmd)
+			if err := run(t, c, chatEvent(tt.sender, "!hello", time.Second)); err != nil || len(say.said) != 1 {
+				t.Fatalf("Run = %v and said %d, want nil and 1", err, len(say.said))
+			}
+			if diff := cmp.Diff(tt.want, customs.calls); diff != "" {
+				t.Errorf("store calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestCommandsList(t *testing.T) {
 	c, say, _ := router(
 		custom.Command{Name: "discord", Response: "x", Enabled: true},
