@@ -3,6 +3,7 @@ package main
 
 import (
 	"log/slog"
+	"strconv"
 
 	"github.com/kickbot/kickbot/functions/internal/bot"
 	"github.com/kickbot/kickbot/functions/internal/config"
@@ -20,6 +21,8 @@ import (
 	"github.com/kickbot/kickbot/shared/upkeep"
 	"github.com/kickbot/kickbot/shared/work"
 )
+
+var _ chat.Lookups = (*dynamo.Store)(nil)
 
 // workerConcurrency bounds the parallel credit writes for one guild: a
 // guild with 20,000 active viewers then takes about 20,000 / 32 round
@@ -50,7 +53,16 @@ func setup(env *config.Env, log *slog.Logger) (*work.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return worker(store, rest, kick, log), nil
+	w := worker(store, rest, kick, log)
+	// The bot account's own messages are never commands. Its replies
+	// never start with "!" anyway (chat.Speakable); the id also covers
+	// what it says otherwise.
+	if id, err := strconv.ParseInt(env.Getenv("KICK_BOT_USER_ID"), 10, 64); err == nil && id > 0 {
+		if c, ok := w.Chat.(*chat.Commands); ok {
+			c.BotUserID = id
+		}
+	}
+	return w, nil
 }
 
 // worker wires the worker over store; without rest (Discord) or kick
@@ -72,8 +84,16 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 		if rest != nil {
 			w.Reconnect = &upkeep.Upkeep{Store: store, Notify: &notice.Notifier{Store: store, Poster: rest}, Log: log}
 		}
-		w.Chat = &chat.Commands{Viewers: store, Log: log, RetryAfter: work.DefaultRetryAfter,
+		cmds := &chat.Commands{Viewers: store, Lookups: store, Log: log, RetryAfter: work.DefaultRetryAfter,
 			Chat: &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}}
+		// Custom commands and cooldowns come with the store's methods for
+		// them; until it has them no command has either.
+		if customs, ok := any(store).(chat.Customs); ok {
+			cmds.Customs = customs
+		} else {
+			log.Warn("the store keeps no custom commands: chat answers built-ins only, without cooldowns")
+		}
+		w.Chat = cmds
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")
 	}
