@@ -66,8 +66,21 @@ const (
 	customEditRetries = 3
 	// useRetries bounds the rounds CountUse and TakeCooldown try when
 	// concurrent transactions on the same item cancel theirs.
-	useRetries = 5
+	useRetries = 6
 )
+
+// backOff waits before round (from 0) of a write that concurrent
+// transactions cancelled: not at all before the first, then 10 ms,
+// doubling, so that a burst of uses of one command spreads out.
+func backOff(ctx context.Context, round int) error {
+	if round == 0 {
+		return nil
+	}
+	if err := pause(ctx, time.Duration(5<<round)*time.Millisecond); err != nil {
+		return fault.Wrap(fault.Transient, err, "wait to retry")
+	}
+	return nil
+}
 
 // UseMarkerLife is how long CountUse remembers a use id: past the four
 // days a job may wait in the queue and a redrive from the dead-letter
@@ -542,7 +555,10 @@ func (s *Store) CountUse(ctx context.Context, guild, name, useID string, now tim
 	if err != nil {
 		return 0, err
 	}
-	for range useRetries {
+	for round := range useRetries {
+		if err := backOff(ctx, round); err != nil {
+			return 0, err
+		}
 		done, err := s.transact(ctx, []types.TransactWriteItem{put, add}, "count command use")
 		if err != nil {
 			return 0, err
@@ -622,7 +638,10 @@ func (s *Store) TakeCooldown(ctx context.Context, guild, name string, userID int
 	case mine:
 		return true, nil
 	}
-	for range useRetries {
+	for round := range useRetries {
+		if err := backOff(ctx, round); err != nil {
+			return false, err
+		}
 		var done bool
 		if len(writes) == 1 {
 			p := writes[0].Put
