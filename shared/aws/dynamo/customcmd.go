@@ -39,21 +39,22 @@ import (
 // Query of CMD# (200 commands of ≤ 1 KB and their aliases: under 1 MB,
 // one page), and no item carries an index key.
 //
-// Capacity: everything written per chat use lives outside the guild's
-// partition. A counted use is one transaction of two small items, the
-// marker (its partition is the use id: spread) and the command's use count
-// (2 write units each, transactions costing double), then one read of the
-// count; the count's partition is per command, so a command used 250
-// times a second (every use of it answered in chat, which Kick's rate
-// window allows far less often) would take half a partition's 1,000
-// write units. A cooldown is one conditional write per item taken, the
-// global one on the command's partition, a viewer's on a partition of
-// that viewer (no per-guild hot key for per-viewer records). Refusals, the
-// common case while a command rests, are decided by an eventually
-// consistent read (half a read unit an item) and write nothing, so spam
-// of a resting command costs reads, of which a partition serves 3,000
-// units a second. The guild partition sees per use one read (two through
-// an alias) and writes only when an admin changes the commands.
+// Capacity (TestCustomUseCost counts it): a chat use reads the command
+// (one read on the guild's partition, two through an alias), takes its
+// cooldowns (one eventually consistent batch read; then, when they are
+// free, a conditional put of each, 2 write units each in a transaction of
+// both, 1 alone) and counts the use (a transaction of the marker and the
+// count, 2 units each, then one read of the count). No unit of a use lands
+// on the guild's partition: the count and the global cooldown take at most
+// 4 units a use on the command's own partition, a viewer's cooldown lands
+// on that viewer's, the marker on the use's. The global cooldown lets one
+// use a cooldown through (moderators aside); a command without one, the
+// worst case, reaches half a partition's 1,000 units at 250 counted uses a
+// second, while Kick's chat rate lets the bot answer a few a second.
+// Refusals, the common case while a command rests, write nothing: they
+// cost half a read unit an item, of which a partition serves 3,000 a
+// second. The guild's partition is written only when an admin changes
+// the commands.
 
 const (
 	customPrefix      = "CMD#"
