@@ -70,7 +70,7 @@ func setup(env *config.Env, log *slog.Logger) (*work.Worker, error) {
 func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *slog.Logger) *work.Worker {
 	// The worker credits one guild per fan-out job; it never fans out again.
 	w := &work.Worker{Store: store, Sweep: &sweep.Sweeper{Store: store, Concurrency: workerConcurrency, Log: log}, Log: log}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store}
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store}
 	if rest != nil {
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}

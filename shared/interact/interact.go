@@ -260,6 +260,8 @@ type Handler struct {
 	Links Links
 	Roles RoleRules
 	Bans  Bans
+	// Custom serves /command; nil answers that it is not available.
+	Custom CustomCommands
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int
