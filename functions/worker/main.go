@@ -84,16 +84,8 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 		if rest != nil {
 			w.Reconnect = &upkeep.Upkeep{Store: store, Notify: &notice.Notifier{Store: store, Poster: rest}, Log: log}
 		}
-		cmds := &chat.Commands{Viewers: store, Lookups: store, Log: log, RetryAfter: work.DefaultRetryAfter,
+		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter,
 			Chat: &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}}
-		// Custom commands and cooldowns come with the store's methods for
-		// them; until it has them no command has either.
-		if customs, ok := any(store).(chat.Customs); ok {
-			cmds.Customs = customs
-		} else {
-			log.Warn("the store keeps no custom commands: chat answers built-ins only, without cooldowns")
-		}
-		w.Chat = cmds
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")
 	}

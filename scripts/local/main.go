@@ -331,7 +331,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
-		Chat: &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: customsOf(r.Store), Log: wlog, RetryAfter: cfg.RetryDelay,
+		Chat: &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay,
 			Chat: &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}},
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,
@@ -578,13 +578,4 @@ func (r *runner) sweepEvery(ctx context.Context, period time.Duration, log *slog
 			log.Info("sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited, "err", err)
 		}
 	}
-}
-
-// customsOf is the store's custom commands and cooldowns, or nil (no
-// custom commands, no cooldowns) while the store has no methods for them.
-func customsOf(store *dynamo.Store) chat.Customs {
-	if c, ok := any(store).(chat.Customs); ok {
-		return c
-	}
-	return nil
 }
