@@ -28,7 +28,7 @@ func withKick(t *testing.T, e *env) {
 	}
 	svc := &connect.Service{Store: e.store, Key: make([]byte, 32), BaseURL: "https://bot.example"}
 	e.priv = priv
-	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Timers: e.store, Kick: svc}, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Kick: svc}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -72,6 +72,16 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 		if id, _, err := e.store.LinkedKick(ctx, guild, member.UserID); err != nil || id != want {
 			t.Errorf("member linked to %d (%v), want %d", id, err, want)
 		}
+	}
+	response := func(t *testing.T, e *env, name, want string) {
+		t.Helper()
+		c, err := e.store.CustomCommand(ctx, guild, name)
+		if got := c.Response; (err == nil) != (want != "") || got != want {
+			t.Errorf("!%s answers %q (%v), want %q", name, got, err, want)
+		}
+	}
+	addHype := func(e *env, text string) []byte {
+		return admin.Command(e.ids.Next(), "command", sub("add", str("name", "hype"), str("response", text)))
 	}
 	tests := []struct {
 		path string // the command path in interact.Commands
@@ -219,6 +229,29 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 					t.Errorf("timer count = %d (%v), want 1", cp.Timers, err)
 				}
 			},
+			replyHas: "Already done"},
+		{path: "command add",
+			first: func(e *env) []byte { return addHype(e, "first") },
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "command", sub("remove", str("name", "hype"))))
+			},
+			check:    func(t *testing.T, e *env) { response(t, e, "hype", "") },
+			replyHas: "Already done"},
+		{path: "command edit",
+			setup: func(t *testing.T, e *env) { e.send(t, addHype(e, "first")) },
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "command", sub("edit", str("name", "hype"), str("response", "edited")))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "command", sub("edit", str("name", "hype"), str("response", "later"))))
+			},
+			check:    func(t *testing.T, e *env) { response(t, e, "hype", "later") },
+			replyHas: "Already done"},
+		{path: "command remove",
+			setup:    func(t *testing.T, e *env) { e.send(t, addHype(e, "first")) },
+			first:    func(e *env) []byte { return admin.Command(e.ids.Next(), "command", sub("remove", str("name", "hype"))) },
+			later:    func(t *testing.T, e *env) { e.send(t, addHype(e, "again")) },
+			check:    func(t *testing.T, e *env) { response(t, e, "hype", "again") },
 			replyHas: "Already done"},
 		{path: "kick connect",
 			first:    func(e *env) []byte { return admin.Command(e.ids.Next(), "kick", sub("connect")) },

@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -28,7 +29,12 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return handler(&sweep.Sweeper{Store: store, Queue: queue, Timers: store, Log: log}, log), nil
+	sw := &sweep.Sweeper{Store: store, Queue: queue, Timers: store, Log: log}
+	// The bot's own messages never count as chat that wakes a timer.
+	if id, err := strconv.ParseInt(env.Getenv("KICK_BOT_USER_ID"), 10, 64); err == nil && id > 0 {
+		sw.BotUserID = id
+	}
+	return handler(sw, log), nil
 }
 
 // handler sweeps the minute of the schedule's own time, so a late or

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 
 	"github.com/kickbot/kickbot/functions/internal/bot"
 	"github.com/kickbot/kickbot/functions/internal/config"
@@ -23,6 +24,8 @@ import (
 	"github.com/kickbot/kickbot/shared/upkeep"
 	"github.com/kickbot/kickbot/shared/work"
 )
+
+var _ chat.Lookups = (*dynamo.Store)(nil)
 
 // workerConcurrency bounds the parallel credit writes for one guild: a
 // guild with 20,000 active viewers then takes about 20,000 / 32 round
@@ -53,7 +56,19 @@ func setup(env *config.Env, log *slog.Logger) (*work.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return worker(store, rest, kick, log), nil
+	w := worker(store, rest, kick, log)
+	// The bot account's own messages are never commands. Its replies
+	// never start with "!" anyway (chat.Speakable); the id also covers
+	// what it says otherwise.
+	if id, err := strconv.ParseInt(env.Getenv("KICK_BOT_USER_ID"), 10, 64); err == nil && id > 0 {
+		if c, ok := w.Chat.(*chat.Commands); ok {
+			c.BotUserID = id
+		}
+		if s, ok := w.Sweep.(*sweep.Sweeper); ok {
+			s.BotUserID = id // nor chat that wakes a timer
+		}
+	}
+	return w, nil
 }
 
 // worker wires the worker over store; without rest (Discord) or kick
@@ -65,7 +80,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	sw := &sweep.Sweeper{Store: store, Timers: store, Concurrency: workerConcurrency, Log: log}
 	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Log: log}
 	sw.Queue = inline{w}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Timers: store}
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store}
 	if rest != nil {
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
@@ -80,7 +95,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 			w.Reconnect = &upkeep.Upkeep{Store: store, Notify: &notice.Notifier{Store: store, Poster: rest}, Log: log}
 		}
 		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
-		w.Chat = &chat.Commands{Viewers: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender}
+		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender}
 		w.Say = sender
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")

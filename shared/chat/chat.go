@@ -1,6 +1,8 @@
 // Package chat is the bot's voice in Kick chat: a Sender that says a text
-// in a broadcaster's chat, and Commands that answer the chat commands
-// viewers type there (!points, !watchtime).
+// in a broadcaster's chat, and Commands, the one router of the chat
+// commands viewers type there: the built-ins (!points, !watchtime,
+// !commands) and each guild's custom commands, with permission levels and
+// cooldowns.
 //
 // The Sender posts as the app's bot account with the streamer's user
 // token (kick-api.md §6.1: type "bot" posts into the token owner's

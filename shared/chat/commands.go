@@ -11,10 +11,12 @@ import (
 
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/command"
+	"github.com/kickbot/kickbot/shared/custom"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/reply"
 	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/stream"
 	"github.com/kickbot/kickbot/shared/wording"
 )
 
@@ -31,6 +33,42 @@ type Viewers interface {
 	Settings(ctx context.Context, guild string) (settings.Settings, error)
 }
 
+// Customs is a guild's custom commands and the cooldowns of every
+// command, kept where concurrent Lambdas share them; *dynamo.Store is
+// one. Implementations return fault.Transient for failures a retry may
+// fix.
+type Customs interface {
+	// CustomCommand returns guild's custom command called name or with
+	// name as an alias, or fault.NotFound when there is none.
+	CustomCommand(ctx context.Context, guild, name string) (custom.Command, error)
+	// CustomCommands returns all of guild's custom commands, by name.
+	CustomCommands(ctx context.Context, guild string) ([]custom.Command, error)
+	// CountUse counts one use of guild's command name, once per useID,
+	// and returns the count after it.
+	CountUse(ctx context.Context, guild, name, useID string, now time.Time) (int64, error)
+	// TakeCooldown takes the command's global cooldown and userID's
+	// cooldown of it at now, with a conditional write, and reports true
+	// when both were free (and are now taken) or are already held by
+	// claimID (a retry of the same use). Built-ins take theirs the same
+	// way, under their own names, which no custom command may have.
+	TakeCooldown(ctx context.Context, guild, name string, userID int64, global, perUser time.Duration, claimID string, now time.Time) (bool, error)
+}
+
+// Lookups reads what a custom command's response may show beside the
+// viewers' counters; *dynamo.Store is one. Implementations return
+// fault.Transient for failures a retry may fix.
+type Lookups interface {
+	// Rank returns guild's viewer userID's position on board and the
+	// viewer, or fault.NotFound when the viewer is not on it.
+	Rank(ctx context.Context, guild string, board audience.Board, userID int64) (int64, audience.Viewer, error)
+	// Stream returns guild's stream state; the zero State when none is
+	// known.
+	Stream(ctx context.Context, guild string) (stream.State, error)
+	// Connection returns the Kick channel connected to guild and its
+	// name, or fault.NotFound.
+	Connection(ctx context.Context, guild string) (broadcaster int64, name string, at time.Time, err error)
+}
+
 // Sayer says a message in a Kick chat; *Sender is one.
 type Sayer interface {
 	Say(ctx context.Context, m Message, now time.Time) (Outcome, error)
@@ -38,11 +76,19 @@ type Sayer interface {
 
 var _ Sayer = (*Sender)(nil)
 
-// Commands answers chat commands in the chat they were typed in. Set
-// Viewers and Chat. It is safe for concurrent use.
+// Commands routes chat commands and answers them in the chat they were
+// typed in. Set Viewers and Chat; without Customs a guild has no custom
+// commands and no command has a cooldown, and without Lookups {rank},
+// {uptime}, {title}, {category} and {channel} show as unknown data
+// (unranked, offline, empty). It is safe for concurrent use.
 type Commands struct {
 	Viewers Viewers
 	Chat    Sayer
+	Customs Customs
+	Lookups Lookups
+	// Rand returns a random number in [0, n) for {random:…} and
+	// {randnum:…}; nil is math/rand/v2's Int64N.
+	Rand func(n int64) int64
 	// BotUserID is the Kick user id of the app's bot account, whose
 	// messages are never answered; 0 when it is not known. (The bot's own
 	// messages never start with "!" either: see Speakable.)
@@ -58,46 +104,68 @@ type Commands struct {
 	Log        *slog.Logger
 }
 
-// answerFunc computes the reply to a command from asker in guild, with
-// the command's arguments.
+// answerFunc computes the reply to a built-in command from asker in
+// guild, with the command's arguments.
 type answerFunc func(c *Commands, ctx context.Context, guild string, asker event.User, args string) (string, error)
 
-// answers are the commands Run knows, by name.
+// answers are the built-ins Run answers, by name: one per entry of
+// command.Builtins (TestEveryBuiltinIsAnswered).
 var answers = map[string]answerFunc{
 	"points":    (*Commands).points,
 	"watchtime": (*Commands).watchtime,
+	"commands":  (*Commands).commands,
 }
 
-// Known reports whether Run answers the command called name.
+// Known reports whether Run answers the built-in called name.
 func Known(name string) bool {
-	_, ok := answers[name]
+	b, ok := command.LookupBuiltin(name)
+	if !ok {
+		return false
+	}
+	_, ok = answers[b.Name]
 	return ok
 }
 
+// route is a command resolved to what answers it.
+type route struct {
+	// name is the command's own name (not the alias typed): cooldowns and
+	// use counts are kept under it.
+	name  string
+	rules command.Rules
+	// Exactly one of builtin and custom is set.
+	builtin answerFunc
+	custom  *custom.Command
+}
+
 // Run answers cmd, typed in the chat message ev, with guild's data, as a
-// reply to that message:
+// reply to that message. Every command goes through one table: a
+// built-in (command.Builtins, answered by name or alias) first, then the
+// guild's enabled custom command of that name or alias; anything else is
+// not answered. Then
 //
-//   - !points [user]: the viewer's points balance;
-//   - !watchtime [user]: the viewer's watchtime.
+//   - a sender below the command's level (command.LevelOf their badges)
+//     gets no answer;
+//   - a sender on the guild's ignore list (the streamer's other bots)
+//     gets no answer;
+//   - unless the sender is a moderator or the broadcaster, the command's
+//     cooldowns are taken through Customs, and a command on cooldown gets
+//     no answer;
+//   - a custom command counts the use (once per chat message, so a
+//     retried job counts once) and says its response with the variables
+//     filled (package response).
 //
-// Without a user the asker's own stats are shown. A message older than
-// reply.StaleAfter at now (by its created_at, or the delivery's time
-// when the payload has none) is not answered, nor is one from the bot
-// itself or from a name on the guild's ignore list (the streamer's other
-// bots): Run logs it and returns nil. The message counted for activity
-// when it arrived (ingest records that), whether or not it is answered.
+// A message older than reply.StaleAfter at now (by its created_at, or the
+// delivery's time when the payload has none) is not answered, nor is one
+// from the bot itself or an anonymous sender. Each silence is logged and
+// returns nil. The message counted for activity when it arrived (ingest
+// records that), whether or not it is answered.
 //
-// Errors: fault.NotFound for a command Run does not know (a chat bot
-// answers those with silence), fault.Invalid for an event that is not a
-// chat message, and Say's and the Viewers' errors, among them fault.
-// Forbidden (credential.ErrReconnect) when the streamer must reconnect the
-// Kick channel. A fault.Transient error is returned only when a retry
-// after RetryAfter can still answer in time.
+// Errors: fault.Invalid for an event that is not a chat message, and the
+// stores' and Say's errors, among them fault.Forbidden
+// (credential.ErrReconnect) when the streamer must reconnect the Kick
+// channel. A fault.Transient error is returned only when a retry after
+// RetryAfter can still answer in time.
 func (c *Commands) Run(ctx context.Context, guild string, ev event.Event, cmd command.Command, now time.Time) error {
-	fn, ok := answers[cmd.Name]
-	if !ok {
-		return fault.E(fault.NotFound, "unknown command !%s", cmd.Name)
-	}
 	if ev.Chat == nil || ev.Broadcaster <= 0 {
 		return fault.E(fault.Invalid, "command !%s is not from a chat message of a channel", cmd.Name)
 	}
@@ -119,7 +187,7 @@ func (c *Commands) Run(ctx context.Context, guild string, ev event.Event, cmd co
 		log.InfoContext(ctx, "chat command not answered: stale", "sent_at", sentAt, "age", now.Sub(sentAt))
 		return nil
 	}
-	out, err := c.answer(ctx, guild, ev, cmd, fn, now)
+	out, err := c.answer(ctx, log, guild, ev, cmd, now)
 	switch {
 	case fault.Is(err, fault.Transient) && reply.Stale(sentAt, now.Add(c.RetryAfter)):
 		// A retry would find the message stale and drop it; returning the
@@ -134,24 +202,107 @@ func (c *Commands) Run(ctx context.Context, guild string, ev event.Event, cmd co
 	return nil
 }
 
-// answer says fn's answer to cmd at now, unless the asker is on the
-// guild's ignore list (then the Outcome is 0).
-func (c *Commands) answer(ctx context.Context, guild string, ev event.Event, cmd command.Command, fn answerFunc, now time.Time) (Outcome, error) {
+// answer routes cmd and says its answer at now; the Outcome is 0 when the
+// rules keep it silent.
+func (c *Commands) answer(ctx context.Context, log *slog.Logger, guild string, ev event.Event, cmd command.Command, now time.Time) (Outcome, error) {
+	r, ok, err := c.resolve(ctx, guild, cmd.Name)
+	if err != nil || !ok {
+		if err == nil {
+			log.DebugContext(ctx, "chat command not answered: no such command")
+		}
+		return 0, err
+	}
+	asker := ev.Chat.Sender
+	level := command.LevelOf(asker)
+	gate := r.rules.For(level)
+	if !gate.Allowed {
+		log.InfoContext(ctx, "chat command not answered: level too low", "level", level, "needs", r.rules.Level)
+		return 0, nil
+	}
 	set, err := c.Viewers.Settings(ctx, guild)
 	if err != nil {
 		return 0, err
 	}
-	asker := ev.Chat.Sender
 	if set.IsIgnored(asker.Username) {
-		c.log().InfoContext(ctx, "chat command not answered: sender is on the ignore list",
-			"guild", guild, "command", cmd.Name, "sender_id", asker.ID)
+		log.InfoContext(ctx, "chat command not answered: sender is on the ignore list")
 		return 0, nil
 	}
-	text, err := fn(c, ctx, guild, asker, cmd.Args)
+	use := useID(ev)
+	if gate.Cooled() && c.Customs != nil {
+		free, err := c.Customs.TakeCooldown(ctx, guild, r.name, asker.ID, gate.Cooldown, gate.UserCooldown, use, now)
+		if err != nil {
+			return 0, err
+		}
+		if !free {
+			log.InfoContext(ctx, "chat command not answered: on cooldown")
+			return 0, nil
+		}
+	}
+	var text string
+	if r.builtin != nil {
+		text, err = r.builtin(c, ctx, guild, asker, cmd.Args)
+	} else {
+		text, err = c.respond(ctx, guild, ev, *r.custom, cmd.Args, use, now)
+	}
 	if err != nil {
 		return 0, err
 	}
 	return c.Chat.Say(ctx, Message{Broadcaster: ev.Broadcaster, Text: text, ReplyTo: ev.Chat.MessageID}, now)
+}
+
+// useID names one use of a command: the chat message, so that a retried
+// job neither counts twice nor finds its own cooldown taken.
+func useID(ev event.Event) string {
+	return cmp.Or(ev.Chat.MessageID, ev.ID)
+}
+
+// resolve finds what answers the command called name: a built-in, else
+// the guild's enabled custom command. false means nothing does.
+func (c *Commands) resolve(ctx context.Context, guild, name string) (route, bool, error) {
+	if b, ok := command.LookupBuiltin(name); ok {
+		fn, ok := answers[b.Name]
+		return route{name: b.Name, rules: b.Rules(), builtin: fn}, ok, nil
+	}
+	// A name no custom command can have costs no read.
+	if c.Customs == nil || !command.Routable(name) {
+		return route{}, false, nil
+	}
+	cc, err := c.Customs.CustomCommand(ctx, guild, name)
+	switch {
+	case fault.Is(err, fault.NotFound):
+		return route{}, false, nil
+	case err != nil:
+		return route{}, false, err
+	case !cc.Enabled:
+		return route{}, false, nil
+	}
+	rules := command.Rules{Level: cc.Level, Cooldown: cc.Cooldown, UserCooldown: cc.UserCooldown}
+	return route{name: cc.Name, rules: rules, custom: &cc}, true, nil
+}
+
+// commands answers !commands: the list of built-ins and the guild's
+// enabled custom commands, or with a name, that built-in's help line.
+func (c *Commands) commands(ctx context.Context, guild string, asker event.User, args string) (string, error) {
+	if name := strings.TrimPrefix(targetName(args), command.Prefix); name != "" {
+		if b, ok := command.LookupBuiltin(strings.ToLower(name)); ok {
+			// After the mention: a help line starts with "!", which
+			// Speakable would strip.
+			return strings.TrimSpace(mention(asker) + " " + b.Help), nil
+		}
+	}
+	var names []string
+	if c.Customs != nil {
+		all, err := c.Customs.CustomCommands(ctx, guild)
+		if err != nil {
+			return "", err
+		}
+		for _, cc := range all {
+			if cc.Enabled {
+				names = append(names, cc.Name)
+			}
+		}
+	}
+	return command.List(names), nil
 }
 
 func (c *Commands) points(ctx context.Context, guild string, asker event.User, args string) (string, error) {

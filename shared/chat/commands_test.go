@@ -146,7 +146,6 @@ func TestCommandErrors(t *testing.T) {
 		cmd     command.Command
 		kind    fault.Kind
 	}{
-		{"unknown command", &fakeViewers{}, &fakeSayer{}, chatEvent(alice, "!dance", 0), command.Command{Name: "dance"}, fault.NotFound},
 		{"not a chat message", &fakeViewers{}, &fakeSayer{}, notChat, command.Command{Name: "points"}, fault.Invalid},
 		{"store down", &fakeViewers{err: fault.E(fault.Transient, "throttled")}, &fakeSayer{}, chatEvent(alice, "!points", 0), command.Command{Name: "points"}, fault.Transient},
 		{"must reconnect", &fakeViewers{viewers: guildViewers}, &fakeSayer{err: credential.ErrReconnect}, chatEvent(alice, "!points", 0), command.Command{Name: "points"}, fault.Forbidden},
@@ -202,7 +201,7 @@ func TestCommandSilenceIsNoError(t *testing.T) {
 }
 
 func TestKnown(t *testing.T) {
-	for name, want := range map[string]bool{"points": true, "watchtime": true, "call": false, "": false} {
+	for name, want := range map[string]bool{"points": true, "watchtime": true, "commands": true, "call": false, "": false} {
 		if got := chat.Known(name); got != want {
 			t.Errorf("Known(%q) = %v, want %v", name, got, want)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/command"
+	"github.com/kickbot/kickbot/shared/custom"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/reply"
 )
@@ -48,4 +49,33 @@ func Example() {
 	}
 	// Output:
 	// "@alice has watched 3h 20m" in reply to 7c1e0b52-3f4a-4d8e-9a51-2b6f0c9d1e44
+}
+
+func ExampleCommands_Run_custom() {
+	// The guild's custom commands, as /command add made them; in the
+	// worker Customs is the DynamoDB store.
+	customs := newFakeCustoms(custom.Command{
+		Name: "hello", Aliases: []string{"hi"}, Response: "Hello {touser}, you have {points:touser} points!",
+		Cooldown: 5 * time.Second, Enabled: true,
+	})
+	say := &fakeSayer{}
+	commands := &chat.Commands{Viewers: &fakeViewers{viewers: guildViewers}, Chat: say, Customs: customs}
+
+	at := time.Date(2026, 3, 14, 19, 2, 11, 0, time.UTC)
+	for i, content := range []string{"!HI @Bob_TheBuilder", "!hello"} { // the second is on cooldown
+		ev := event.Event{
+			ID: fmt.Sprint("delivery-", i), Type: event.ChatMessage, Broadcaster: 4402117, SentAt: at,
+			Chat: &event.Chat{MessageID: fmt.Sprint("message-", i), CreatedAt: at,
+				Sender: event.User{ID: 7, Username: "alice"}, Content: content},
+		}
+		cmd, _ := command.Parse(ev.Chat.Content)
+		if err := commands.Run(context.Background(), "883082587327823872", ev, cmd, at.Add(time.Second)); err != nil {
+			panic(err)
+		}
+	}
+	for _, m := range say.said {
+		fmt.Println(m.Text)
+	}
+	// Output:
+	// Hello Bob_TheBuilder, you have 1 points!
 }

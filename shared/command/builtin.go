@@ -25,7 +25,7 @@ type Builtin struct {
 var Builtins = []Builtin{
 	{Name: "points", Help: "!points [user]: loyalty points", Cooldown: 3 * time.Second, UserCooldown: 15 * time.Second},
 	{Name: "watchtime", Help: "!watchtime [user]: time watched", Cooldown: 3 * time.Second, UserCooldown: 15 * time.Second},
-	{Name: "commands", Help: "!commands: this list", Cooldown: 10 * time.Second},
+	{Name: "commands", Help: "!commands [name]: this list, or one command's help", Cooldown: 10 * time.Second},
 }
 
 // reserved are names kept for built-ins still to come, so a custom
@@ -61,4 +61,27 @@ func Reserved(name string) bool {
 		}
 	}
 	return false
+}
+
+// MaxCustomName bounds a custom command's name and aliases
+// (custom.MaxName, which package custom keeps equal).
+const MaxCustomName = 25
+
+// Routable reports whether a command called name (lower-case, without
+// the prefix) may have an answer: it is a built-in's name or alias, or a
+// name a custom command may have ([a-z0-9_], at most MaxCustomName, not
+// Reserved). Anything else is answered by silence without a look.
+func Routable(name string) bool {
+	if _, ok := LookupBuiltin(name); ok {
+		return true
+	}
+	if name == "" || len(name) > MaxCustomName || Reserved(name) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 )
 
@@ -40,3 +41,39 @@ func ParseLevel(s string) (Level, error) {
 	}
 	return Everyone, fault.E(fault.Invalid, "unknown level %q: want one of %s", s, strings.Join(levelNames[:], ", "))
 }
+
+// LevelOf is the level a chat sender's Kick badges give: the highest of
+// broadcaster, moderator, vip, and subscriber (for which Kick's founder
+// and OG badges count too); everyone without any of them. Badge types are
+// compared in any case; unknown ones give nothing.
+func LevelOf(u event.User) Level {
+	l := Everyone
+	for _, b := range u.Badges {
+		if got := badgeLevel(b.Type); got > l {
+			l = got
+		}
+	}
+	return l
+}
+
+func badgeLevel(typ string) Level {
+	switch strings.ToLower(typ) {
+	case "broadcaster":
+		return Broadcaster
+	case "moderator":
+		return Moderator
+	case "vip":
+		return VIP
+	case "subscriber", "founder", "og":
+		return Subscriber
+	}
+	return Everyone
+}
+
+// Allows reports whether a sender at level l may run a command that needs
+// level need.
+func (l Level) Allows(need Level) bool { return l >= need }
+
+// SkipsCooldowns reports whether a sender at level l runs commands without
+// waiting for or taking their cooldowns: moderators and the broadcaster.
+func (l Level) SkipsCooldowns() bool { return l >= Moderator }

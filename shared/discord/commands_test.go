@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"kick", "roles", "settings", "timer", "viewer"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -147,6 +147,16 @@ func TestApplicationCommands(t *testing.T) {
 			"list:sub()",
 		},
 		"viewer": {"unban:sub(user:string! ≤25)"},
+		"command": {
+			"add:sub(name:string! ≤26 response:string! ≤500 aliases:string ≤280 " +
+				"level:string {everyone,subscriber,vip,moderator,broadcaster} cooldown:integer 0..86400 user_cooldown:integer 0..86400)",
+			"edit:sub(name:string! ≤26 response:string ≤500 aliases:string ≤280 " +
+				"level:string {everyone,subscriber,vip,moderator,broadcaster} cooldown:integer 0..86400 user_cooldown:integer 0..86400 " +
+				"enabled:boolean)",
+			"remove:sub(name:string! ≤26)",
+			"list:sub()",
+			"show:sub(name:string! ≤26)",
+		},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("command options (-got +want):\n%s", diff)
@@ -167,5 +177,15 @@ func TestRegisterApplicationCommands(t *testing.T) {
 	list, ok := reqs[0].Body.([]any)
 	if !ok || len(list) != len(interact.Commands) {
 		t.Fatalf("registered body = %v, want a list of %d commands", reqs[0].Body, len(interact.Commands))
+	}
+	// /command is registered for admins, with its five subcommands.
+	var custom map[string]any
+	for _, c := range list {
+		if m, ok := c.(map[string]any); ok && m["name"] == "command" {
+			custom = m
+		}
+	}
+	if opts, _ := custom["options"].([]any); custom["default_member_permissions"] != "32" || len(opts) != 5 {
+		t.Errorf("registered /command = %v, want Manage Server and 5 subcommands", custom)
 	}
 }

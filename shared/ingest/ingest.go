@@ -159,13 +159,18 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 }
 
 // commandOf returns the chat command in ev, if it is a chat message that
-// holds one.
+// holds one that may have an answer: a built-in, or any name a custom
+// command may have (command.Routable). Whether the guild has that custom
+// command is the worker's question: asking here would cost a read on the
+// webhook's path, and a cache of the guild's names would make a new
+// command wait for it. A "!word" that is no command costs one queue
+// message and one read in the worker.
 func commandOf(ev event.Event) (*command.Command, bool) {
 	if ev.Chat == nil {
 		return nil, false
 	}
 	c, ok := command.Parse(ev.Chat.Content)
-	if !ok {
+	if !ok || !command.Routable(c.Name) {
 		return nil, false
 	}
 	return &c, true

@@ -212,6 +212,47 @@ func TestCommandIsQueuedOncePerGuild(t *testing.T) {
 	}
 }
 
+// TestWhichChatIsACommandJob: a message becomes a command job when its
+// name may have an answer: a built-in, or any name a custom command may
+// have (the worker asks the store). Everything else is plain chat: no
+// job, no dedupe record.
+func TestWhichChatIsACommandJob(t *testing.T) {
+	tests := []struct {
+		content string
+		want    string // the job's command name; "" for no job
+	}{
+		{"!points", "points"},
+		{"!WatchTime @bob", "watchtime"},
+		{"!commands", "commands"},
+		{"!hello", "hello"},
+		{"!Discord_2", "discord_2"},
+		{"!my-cmd", ""},
+		{"!call Book of Dead", ""}, // kept for a coming built-in
+		{"!Ünïcode", ""},
+		{"!" + strings.Repeat("a", 26), ""},
+		{"hello !points", ""},
+		{"▸ !points", ""}, // the bot's own prefixed echo
+	}
+	for _, tt := range tests {
+		t.Run(tt.content, func(t *testing.T) {
+			s, st, q, _ := newService()
+			if err := s.Handle(context.Background(), chat("a", 7, tt.content, t0)); err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if len(q.jobs) == 1 {
+				got = q.jobs[0].Command.Name
+			}
+			if got != tt.want || len(q.jobs) > 1 {
+				t.Errorf("Handle(%q) queued %d jobs (command %q), want command %q", tt.content, len(q.jobs), got, tt.want)
+			}
+			if tt.want == "" && st.calls["Delivered"]+st.calls["MarkDelivered"] != 0 {
+				t.Errorf("Handle(%q) made dedupe calls %v, want none", tt.content, st.calls)
+			}
+		})
+	}
+}
+
 func TestUnconnectedBroadcasterWritesNothing(t *testing.T) {
 	s, st, q, _ := newService()
 	ev := follow("f1")

@@ -151,6 +151,13 @@ var Commands = []Command{
 			{Name: "user", Description: "Kick username", Type: StringOption, Required: true, MaxLen: maxUsername},
 		}},
 	}},
+	{Name: "command", Description: "Manage this server's custom chat commands", Admin: true, Subcommands: []Command{
+		{Name: "add", Description: "Add a chat command", Changes: true, Options: commandOptions(false)},
+		{Name: "edit", Description: "Change a chat command; options left out stay as they are", Changes: true, Options: commandOptions(true)},
+		{Name: "remove", Description: "Remove a chat command and its aliases", Changes: true, Options: []Option{commandNameOption}},
+		{Name: "list", Description: "List the chat commands"},
+		{Name: "show", Description: "Show a chat command and how often it was used", Options: []Option{commandNameOption}},
+	}},
 }
 
 type handlerFunc func(h *Handler, ctx context.Context, r Request) (Response, error)
@@ -180,6 +187,11 @@ var commands = map[string]handlerFunc{
 	"timer edit":      (*Handler).timerEdit,
 	"timer remove":    (*Handler).timerRemove,
 	"timer list":      (*Handler).timerList,
+	"command add":     (*Handler).commandAdd,
+	"command edit":    (*Handler).commandEdit,
+	"command remove":  (*Handler).commandRemove,
+	"command list":    (*Handler).commandList,
+	"command show":    (*Handler).commandShow,
 }
 
 // buttons maps the prefix of a button's custom id (before the first ":")

@@ -260,6 +260,8 @@ type Handler struct {
 	Links Links
 	Roles RoleRules
 	Bans  Bans
+	// Custom serves /command; nil answers that it is not available.
+	Custom CustomCommands
 	// Timers serves /timer; nil answers that it is not available.
 	Timers Timers
 	// PageSize is the number of viewers on a leaderboard page:

@@ -116,8 +116,41 @@ func (t Timer) Validate() error {
 		case n > MaxMessage:
 			return fault.E(fault.Invalid, "message %d is %d characters; Kick chat takes %d", i+1, n, MaxMessage)
 		}
+		if name, ok := viewerVariable(v); ok {
+			return fault.E(fault.Invalid, "message %d uses {%s}, but a timed message has no viewer to fill it in; "+
+				"it may use {channel}, {uptime}, {title}, {category}, {random:a|b} and {randnum:1-100}", i+1, name)
+		}
 	}
 	return nil
+}
+
+// viewerVariables are the variables of shared/response that stand for
+// the viewer who typed a command, and mean nothing in a timed message.
+var viewerVariables = []string{"user", "touser", "args", "1", "2", "3", "4", "5", "6", "7", "8", "9", "count", "points", "watchtime", "rank"}
+
+// viewerVariable returns the first variable of text, "{" to the next "}"
+// with no "{" between as shared/response reads them, that stands for a
+// viewer.
+func viewerVariable(text string) (string, bool) {
+	for {
+		open := strings.IndexByte(text, '{')
+		if open < 0 {
+			return "", false
+		}
+		text = text[open+1:]
+		end := strings.IndexAny(text, "{}")
+		if end < 0 {
+			return "", false
+		}
+		if text[end] == '}' {
+			name := text[:end]
+			key, _, _ := strings.Cut(name, ":")
+			if slices.Contains(viewerVariables, strings.ToLower(key)) {
+				return name, true
+			}
+		}
+		text = text[end:]
+	}
 }
 
 // CanAdd reports whether t may join a guild's timers: it validates, its

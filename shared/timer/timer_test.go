@@ -195,6 +195,13 @@ func TestValidate(t *testing.T) {
 		{"eleven variants", func(tm *timer.Timer) { tm.Variants = strings.Split("abcdefghijk", "") }, fault.Invalid},
 		{"negative min chatters", func(tm *timer.Timer) { tm.MinChatters = -1 }, fault.Invalid},
 		{"min chatters 101", func(tm *timer.Timer) { tm.MinChatters = 101 }, fault.Invalid},
+		{"stream variables", func(tm *timer.Timer) {
+			tm.Variants = []string{"{channel} live for {uptime}: {title} ({category}) {random:a|b} {randnum:1-9}"}
+		}, 0},
+		{"a viewer variable after a stray brace", func(tm *timer.Timer) { tm.Variants = []string{"{nope} {{user} x"} }, fault.Invalid},
+		{"a brace alone", func(tm *timer.Timer) { tm.Variants = []string{"{ user } { and }"} }, 0},
+		{"a viewer variable", func(tm *timer.Timer) { tm.Variants = []string{"ok", "hi {User}"} }, fault.Invalid},
+		{"a viewer variable with an argument", func(tm *timer.Timer) { tm.Variants = []string{"{points:touser}"} }, fault.Invalid},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tm := base()

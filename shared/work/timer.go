@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/kickbot/kickbot/shared/chat"
@@ -11,6 +12,8 @@ import (
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/reply"
+	"github.com/kickbot/kickbot/shared/response"
+	"github.com/kickbot/kickbot/shared/stream"
 	"github.com/kickbot/kickbot/shared/timer"
 )
 
@@ -25,6 +28,9 @@ type TimerStore interface {
 	// Connection returns the Kick channel guild is connected to;
 	// fault.NotFound when it has none.
 	Connection(ctx context.Context, guild string) (broadcaster int64, name string, at time.Time, err error)
+	// Stream returns the guild's stream state, for the variables of a
+	// message that shows it.
+	Stream(ctx context.Context, guild string) (stream.State, error)
 }
 
 // timer says the timed message of j in the guild's Kick chat: unless it
@@ -32,7 +38,8 @@ type TimerStore interface {
 // (so of the posts decided from one state one is said, and the timer's
 // last post and next variant move on), then says it through the chat
 // Sender, whose claim of the post's cause says it once however often the
-// job runs, within the channel's rate window.
+// job runs, within the channel's rate window. The message's variables
+// are filled in just before (render).
 func (w *Worker) timer(ctx context.Context, j job.Job) error {
 	if w.Timers == nil || w.Say == nil {
 		return fault.E(fault.Internal, "worker has no timer store or chat sender for job %s", j.ID)
@@ -51,7 +58,7 @@ func (w *Worker) timer(ctx context.Context, j job.Job) error {
 		log.InfoContext(ctx, "timed message not said: another post came first, or the timer is gone")
 		return nil
 	}
-	broadcaster, _, _, err := w.Timers.Connection(ctx, j.Guild)
+	broadcaster, channel, _, err := w.Timers.Connection(ctx, j.Guild)
 	if fault.Is(err, fault.NotFound) {
 		log.InfoContext(ctx, "timed message not said: no Kick channel")
 		return nil
@@ -59,12 +66,9 @@ func (w *Worker) timer(ctx context.Context, j job.Job) error {
 	if err != nil {
 		return err
 	}
-	text := p.Text
-	if w.RenderTimer != nil {
-		// The one place a timer's variables are filled in.
-		if text, err = w.RenderTimer(ctx, j.Guild, p.Text, now); err != nil {
-			return err
-		}
+	text, err := w.render(ctx, j.Guild, p.Text, channel, now)
+	if err != nil {
+		return err
 	}
 	out, err := w.Say.Say(ctx, chat.Message{
 		Broadcaster: broadcaster, Text: text,
@@ -90,4 +94,22 @@ func (w *Worker) retryAfter() time.Duration {
 		return DefaultRetryAfter
 	}
 	return w.RetryAfter
+}
+
+// render fills in the variables of a timed message (timer.Validate
+// allows only those of the channel and the stream, and randomness),
+// reading the stream state only when the text shows it.
+func (w *Worker) render(ctx context.Context, guild, text, channel string, now time.Time) (string, error) {
+	d := response.Data{Channel: channel, Now: now, Rand: w.Rand}
+	if d.Rand == nil {
+		d.Rand = rand.Int64N
+	}
+	if response.Needs(text).Has(response.Stream) {
+		st, err := w.Timers.Stream(ctx, guild)
+		if err != nil {
+			return "", err
+		}
+		d.Live, d.StartedAt, d.Title, d.Category = st.Live, st.StartedAt, st.Title, st.Category.Name
+	}
+	return response.Render(text, d), nil
 }

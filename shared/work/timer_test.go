@@ -8,17 +8,20 @@ import (
 
 	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/credential"
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/stream"
 	"github.com/kickbot/kickbot/shared/timer"
 	"github.com/kickbot/kickbot/shared/work"
 )
 
 // timerStore claims posts as DynamoDB's conditional write does.
 type timerStore struct {
-	last      map[string]time.Time
-	connected bool
-	err       error
+	last        map[string]time.Time
+	connected   bool
+	err         error
+	streamReads int
 }
 
 func (s *timerStore) ClaimTimerPost(_ context.Context, g string, p timer.Post) (bool, error) {
@@ -40,7 +43,12 @@ func (s *timerStore) Connection(context.Context, string) (int64, string, time.Ti
 	if !s.connected {
 		return 0, "", time.Time{}, fault.E(fault.NotFound, "not connected")
 	}
-	return 4402117, "chan", t0, nil
+	return 4402117, "iron_streams", t0, nil
+}
+
+func (s *timerStore) Stream(context.Context, string) (stream.State, error) {
+	s.streamReads++
+	return stream.State{Live: true, StartedAt: t0.Add(-90 * time.Minute), Title: "Day 3", Category: event.Category{Name: "Slots"}}, nil
 }
 
 // sayer records what was said, once per cause like chat.Sender.
@@ -88,11 +96,6 @@ func TestTimerJob(t *testing.T) {
 		{"timer gone", slot, func(s *timerStore, _ *sayer, _ *work.Worker) { delete(s.last, "discord") }, []timer.Post{post}, 0, 0},
 		{"no channel", slot, func(s *timerStore, _ *sayer, _ *work.Worker) { s.connected = false }, []timer.Post{post}, 0, 0},
 		{"store down", slot, func(s *timerStore, _ *sayer, _ *work.Worker) { s.err = fault.E(fault.Transient, "down") }, []timer.Post{post}, 0, fault.Transient},
-		{"rendered", slot, func(_ *timerStore, _ *sayer, w *work.Worker) {
-			w.RenderTimer = func(_ context.Context, g, text string, _ time.Time) (string, error) {
-				return text + " (" + g + ")", nil
-			}
-		}, []timer.Post{post}, 1, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st := &timerStore{last: map[string]time.Time{"discord": t0}, connected: true}
@@ -118,9 +121,6 @@ func TestTimerJob(t *testing.T) {
 			}
 			m := say.said[0]
 			want := "Join the Discord!"
-			if w.RenderTimer != nil {
-				want += " (g)"
-			}
 			if m.Broadcaster != 4402117 || m.Text != want || m.Cause != fmt.Sprintf("timer/g/discord/%d", slot.Unix()/60) {
 				t.Errorf("said %+v, want %q in 4402117's chat, caused by the guild, timer and slot", m, want)
 			}
@@ -151,6 +151,28 @@ func TestTimerJobTransientSayIsDroppedWhenARetryIsLate(t *testing.T) {
 		err := w.Do(context.Background(), job.ForTimer("g", post))
 		if got := err != nil; got != tt.want {
 			t.Errorf("RetryAfter %v: Do = %v, want an error %v", tt.retry, err, tt.want)
+		}
+	}
+}
+
+func TestTimerJobRenders(t *testing.T) {
+	slot := t0.Add(10 * time.Minute)
+	for _, tt := range []struct {
+		text, want string
+		reads      int
+	}{
+		{"Welcome to {channel}! {random:Hi|Hello} {randnum:1-6}", "Welcome to iron_streams! Hi 1", 0},
+		{"Live for {uptime}: {title} ({category})", "Live for 1h 40m: Day 3 (Slots)", 1},
+		{"!{channel} {unknown}", "▸ !iron_streams {unknown}", 0},
+	} {
+		st := &timerStore{last: map[string]time.Time{"t": t0}, connected: true}
+		say := &sayer{}
+		w := &work.Worker{Timers: st, Say: say, Now: func() time.Time { return slot }, Rand: func(int64) int64 { return 0 }}
+		if err := w.Do(context.Background(), job.ForTimer("g", timer.Post{Name: "t", Slot: slot, Prior: t0, Text: tt.text})); err != nil {
+			t.Fatal(err)
+		}
+		if len(say.said) != 1 || say.said[0].Text != tt.want || st.streamReads != tt.reads {
+			t.Errorf("timer %q said %+v with %d stream reads, want %q with %d", tt.text, say.said, st.streamReads, tt.want, tt.reads)
 		}
 	}
 }

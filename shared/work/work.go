@@ -58,9 +58,9 @@ type Worker struct {
 	// jobs): Timers claims each post, Say (a *chat.Sender) says it.
 	Timers TimerStore
 	Say    chat.Sayer
-	// RenderTimer fills in the variables of a timed message's text before
-	// it is said; nil says the text as written.
-	RenderTimer func(ctx context.Context, guild, text string, now time.Time) (string, error)
+	// Rand returns a random number in [0, n) for the {random:…} and
+	// {randnum:…} of timed messages; nil is math/rand/v2's.
+	Rand func(n int64) int64
 	// Interact runs deferred slash commands and Replies answers them.
 	Interact *interact.Handler
 	Replies  Replier

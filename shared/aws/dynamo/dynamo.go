@@ -64,6 +64,13 @@
 //	role granted    GUILD#<guild>        GRANT#<discord id>#<role>   discordUser S, roleId S
 //	notice told     GUILD#<guild>        REPORTED#<key>              (a marker)
 //	interaction     GUILD#<guild>        INTERACTION#<id>            expiresAt N(s, TTL) (a marker: it took effect)
+//	custom command  GUILD#<guild>        CMD#<name or alias>         the command, or aliasOf S (see customcmd.go)
+//	command tally   GUILD#<guild>        CMDCOUNT                    n N
+//	command uses    CMD#<guild>#<name>   USES                        uses N
+//	cooldown        CMD#<guild>#<name>   COOLDOWN                    claim S, until N(ms), expiresAt N(s, TTL)
+//	user cooldown   COOLDOWN#<guild>#    CMD#<name>                  claim S, until N(ms), expiresAt N(s, TTL)
+//	                 <kick user id>
+//	use marker      USE#<guild>#<use id> CMD#<name>                  expiresAt N(s, TTL)
 //	timer           GUILD#<guild>        TIMER#<name>                name S, variants L, intervalMins N, minChatters N,
 //	                                                                 offline BOOL, enabled BOOL, createdAt N(ms),
 //	                                                                 version N, lastSlot N (minute), next N

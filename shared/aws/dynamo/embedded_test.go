@@ -37,7 +37,13 @@ func storeOn(t *testing.T, srv *localdb.Server, err error) *Store {
 		t.Fatalf("start emulator: %v", err)
 	}
 	t.Cleanup(srv.Close)
-	client, err := NewClient(t.Context(), srv.Endpoint, noRetries)
+	return storeAt(t, srv.Endpoint)
+}
+
+// storeAt returns a Store on a fresh table of the emulator at endpoint.
+func storeAt(t *testing.T, endpoint string) *Store {
+	t.Helper()
+	client, err := NewClient(t.Context(), endpoint, noRetries)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,6 +213,32 @@ func newPartitioned(t *testing.T) *Store {
 	t.Helper()
 	srv, err := localdb.StartPartitioned(t.Context(), "127.0.0.1:0", 8)
 	return storeOn(t, srv, err)
+}
+
+// newCluster returns newEmbedded on a cluster of processes, the parts
+// kept by stores of them: the emulator the sweep's benchmarks at scale run
+// on, so that the client's process holds none of the table.
+func newCluster(stores int) func(t *testing.T) *Store {
+	return func(t *testing.T) *Store {
+		t.Helper()
+		c, err := localdb.StartCluster(t.Context(), 8, stores)
+		if err != nil {
+			t.Fatalf("start cluster: %v", err)
+		}
+		t.Cleanup(c.Close)
+		return storeAt(t, c.Endpoint)
+	}
+}
+
+// TestClusterEmulator runs the store, leaderboard and ledger suites on a
+// cluster whose parts one process keeps (transactions keep to one store's
+// parts), and the sweep model on one of three stores, whose calls the
+// sweep's benchmark makes.
+func TestClusterEmulator(t *testing.T) {
+	t.Run("Store", func(t *testing.T) { runStoreSuite(t, newCluster(1)) })
+	t.Run("Leaderboard", func(t *testing.T) { runLeaderboardSuite(t, newCluster(1)) })
+	t.Run("Ledger", func(t *testing.T) { runLedgerSuite(t, newCluster(1)) })
+	t.Run("SweepModel", func(t *testing.T) { runSweepModel(t, 2, true, newCluster(3)) })
 }
 
 // TestPartitionedEmulator runs the store, leaderboard and ledger suites on

@@ -43,6 +43,9 @@ func StartPartitioned(ctx context.Context, addr string, parts int) (*Server, err
 type partitioner struct {
 	next  http.Handler
 	parts int
+	// stores, when set, serve the parts instead of next: part i is kept
+	// by stores[i%len(stores)], an emulator in another process (Cluster).
+	stores []http.Handler
 
 	mu     sync.Mutex
 	tables map[string]partDef
@@ -102,9 +105,16 @@ func (p *partitioner) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// call runs op with req on the server behind, as one request.
-func (p *partitioner) call(r *http.Request, op string, req map[string]json.RawMessage) *reply {
-	return call(p.next, r, op, mustJSON(req))
+// call runs op with req on the server that keeps part, as one request.
+func (p *partitioner) call(r *http.Request, part int, op string, req map[string]json.RawMessage) *reply {
+	return call(p.store(part), r, op, mustJSON(req))
+}
+
+func (p *partitioner) store(part int) http.Handler {
+	if len(p.stores) == 0 {
+		return p.next
+	}
+	return p.stores[part%len(p.stores)]
 }
 
 // everyPart runs a table-management request on every part and answers
@@ -117,7 +127,7 @@ func (p *partitioner) everyPart(w http.ResponseWriter, r *http.Request, op strin
 	for part := range p.parts {
 		rq := clone(req)
 		rq["TableName"] = mustJSON(p.partTable(table, part))
-		rep := p.call(r, op, rq)
+		rep := p.call(r, part, op, rq)
 		if !rep.ok() {
 			rep.writeTo(w)
 			return
@@ -182,9 +192,10 @@ func (p *partitioner) onePart(w http.ResponseWriter, r *http.Request, op string,
 		writeValidationError(w, "partitioned emulator: no partition key in "+field)
 		return
 	}
+	part := p.partOf(d, key)
 	rq := clone(req)
-	rq["TableName"] = mustJSON(p.partTable(table, p.partOf(d, key)))
-	p.call(r, op, rq).writeTo(w)
+	rq["TableName"] = mustJSON(p.partTable(table, part))
+	p.call(r, part, op, rq).writeTo(w)
 }
 
 func (p *partitioner) query(w http.ResponseWriter, r *http.Request, req map[string]json.RawMessage, table string) {
@@ -230,7 +241,7 @@ func (p *partitioner) query(w http.ResponseWriter, r *http.Request, req map[stri
 	for part := range p.parts {
 		rq["TableName"] = mustJSON(p.partTable(table, part))
 		for {
-			rep := p.call(r, "Query", rq)
+			rep := p.call(r, part, "Query", rq)
 			var out struct {
 				Items            []map[string]json.RawMessage
 				LastEvaluatedKey json.RawMessage
@@ -328,13 +339,15 @@ func compareWire(a, b json.RawMessage, numeric bool) int {
 }
 
 // transact renames each item's table to its key's part; minidyn runs a
-// transaction over several tables as one.
+// transaction over several tables as one, so a cluster refuses one whose
+// parts are kept by different processes.
 func (p *partitioner) transact(w http.ResponseWriter, r *http.Request, req map[string]json.RawMessage) {
 	var items []map[string]map[string]json.RawMessage
 	if json.Unmarshal(req["TransactItems"], &items) != nil {
 		writeValidationError(w, "partitioned emulator: malformed TransactItems")
 		return
 	}
+	store := -1
 	for _, it := range items {
 		for action, a := range it {
 			var table string
@@ -349,12 +362,21 @@ func (p *partitioner) transact(w http.ResponseWriter, r *http.Request, req map[s
 				writeValidationError(w, "partitioned emulator: no partition key in a transaction's "+action)
 				return
 			}
-			a["TableName"] = mustJSON(p.partTable(table, p.partOf(d, key)))
+			part := p.partOf(d, key)
+			a["TableName"] = mustJSON(p.partTable(table, part))
+			if len(p.stores) > 0 {
+				s := part % len(p.stores)
+				if store >= 0 && s != store {
+					writeValidationError(w, "partitioned emulator: a transaction across the cluster's processes is not supported")
+					return
+				}
+				store = s
+			}
 		}
 	}
 	rq := clone(req)
 	rq["TransactItems"] = mustJSON(items)
-	p.call(r, "TransactWriteItems", rq).writeTo(w)
+	p.call(r, max(store, 0), "TransactWriteItems", rq).writeTo(w)
 }
 
 func clone(m map[string]json.RawMessage) map[string]json.RawMessage {

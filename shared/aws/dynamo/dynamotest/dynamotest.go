@@ -32,14 +32,32 @@ func PartitionedTable(tb testing.TB, name string, parts int) *dynamodb.Client {
 	return table(tb, db, err, name)
 }
 
+// ClusterTable is PartitionedTable on a localdb.Cluster: the parts kept by
+// stores processes of their own, so the test's process holds none of the
+// table. The test binary's TestMain must call localdb.ServeChild.
+func ClusterTable(tb testing.TB, name string, parts, stores int) (*dynamodb.Client, *localdb.Cluster) {
+	tb.Helper()
+	c, err := localdb.StartCluster(context.Background(), parts, stores)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(c.Close)
+	return tableAt(tb, c.Endpoint, name), c
+}
+
 func table(tb testing.TB, db *localdb.Server, err error, name string) *dynamodb.Client {
 	tb.Helper()
-	ctx := context.Background()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(db.Close)
-	client, err := dynamo.NewClient(ctx, db.Endpoint)
+	return tableAt(tb, db.Endpoint, name)
+}
+
+func tableAt(tb testing.TB, endpoint, name string) *dynamodb.Client {
+	tb.Helper()
+	ctx := context.Background()
+	client, err := dynamo.NewClient(ctx, endpoint)
 	if err != nil {
 		tb.Fatal(err)
 	}
