@@ -123,15 +123,17 @@ func TestWorkerWiring(t *testing.T) {
 	}
 
 	// Kick stops accepting the login: the next reply finds out, and the
-	// guild's announcement channel is told at once, once.
+	// guild's announcement channel is told at once, once. (Commands other
+	// than the !points above: it is still cooling down.)
 	kf.Expire(access)
 	kf.RejectRefresh(refresh)
 	for i, id := range []string{"01JQ7ZC4M2T8Y1B5N0P6R3K9VE", "01JQ7ZC4M2T8Y1B5N0P6R3K9VF"} {
+		name := []string{"watchtime", "commands"}[i]
 		again := chat
 		again.ID = id + "/" + guild
 		e := *chat.Event
-		e.ID, e.Chat = id, &event.Chat{MessageID: fmt.Sprintf("3f1c8e0a-5b7d-4e2a-9c61-0d8f2b7a4e1%d", i), Sender: e.Chat.Sender, Content: "!points", CreatedAt: now}
-		again.Event = &e
+		e.ID, e.Chat = id, &event.Chat{MessageID: fmt.Sprintf("3f1c8e0a-5b7d-4e2a-9c61-0d8f2b7a4e1%d", i), Sender: e.Chat.Sender, Content: "!" + name, CreatedAt: now}
+		again.Event, again.Command = &e, &command.Command{Name: name}
 		if err := w.Do(ctx, again); !errors.Is(err, credential.ErrReconnect) {
 			t.Fatalf("chat after the refusal: %v, want ErrReconnect", err)
 		}

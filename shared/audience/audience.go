@@ -61,6 +61,9 @@ const (
 	PointsBoard    Board = "points"    // by points balance
 )
 
+// BoardSize is how many viewers a leaderboard lists.
+const BoardSize = 100
+
 // Page is one page of a leaderboard, best first.
 type Page struct {
 	Viewers []Viewer

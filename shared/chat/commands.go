@@ -58,9 +58,12 @@ type Customs interface {
 // viewers' counters; *dynamo.Store is one. Implementations return
 // fault.Transient for failures a retry may fix.
 type Lookups interface {
-	// Rank returns guild's viewer userID's position on board and the
-	// viewer, or fault.NotFound when the viewer is not on it.
-	Rank(ctx context.Context, guild string, board audience.Board, userID int64) (int64, audience.Viewer, error)
+	// Place returns guild's viewer userID's position on board as the
+	// board was last built, from one read of it: 0 when the board does
+	// not list the viewer, and beyond true when the board is full, so the
+	// viewer may be ranked below it. (An exact rank counts the whole
+	// audience; /rank does that, in the worker.)
+	Place(ctx context.Context, guild string, board audience.Board, userID int64) (place int64, beyond bool, err error)
 	// Stream returns guild's stream state; the zero State when none is
 	// known.
 	Stream(ctx context.Context, guild string) (stream.State, error)

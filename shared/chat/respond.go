@@ -74,29 +74,37 @@ func (c *Commands) respond(ctx context.Context, guild string, ev event.Event, cc
 }
 
 // stats reads what want (SenderStats, SenderRank) asks of guild's viewer
-// userID: the rank read returns the viewer too, so both cost one read
-// when the viewer is ranked. A viewer never seen has zero stats.
+// userID: the viewer's record and its place on the points board, one read
+// each. A viewer never seen has zero stats.
 func (c *Commands) stats(ctx context.Context, guild string, userID int64, want response.Kinds) (response.Stats, error) {
-	if want.Has(response.SenderRank) && c.Lookups != nil {
-		rank, v, err := c.Lookups.Rank(ctx, guild, audience.PointsBoard, userID)
+	var s response.Stats
+	if want.Has(response.SenderStats) {
+		v, err := c.Viewers.Viewer(ctx, guild, userID)
 		switch {
-		case err == nil:
-			return statsOf(v, rank), nil
-		case !fault.Is(err, fault.NotFound):
+		case fault.Is(err, fault.NotFound):
+		case err != nil:
 			return response.Stats{}, err
+		default:
+			s = statsOf(v)
 		}
 	}
-	if !want.Has(response.SenderStats) {
-		return response.Stats{}, nil
+	return s, c.place(ctx, guild, userID, want, &s)
+}
+
+// place fills s's rank from the points board, when want asks for it.
+func (c *Commands) place(ctx context.Context, guild string, userID int64, want response.Kinds, s *response.Stats) error {
+	if !want.Has(response.SenderRank) || c.Lookups == nil {
+		return nil
 	}
-	v, err := c.Viewers.Viewer(ctx, guild, userID)
-	switch {
-	case fault.Is(err, fault.NotFound):
-		return response.Stats{}, nil
-	case err != nil:
-		return response.Stats{}, err
+	place, beyond, err := c.Lookups.Place(ctx, guild, audience.PointsBoard, userID)
+	if err != nil {
+		return err
 	}
-	return statsOf(v, 0), nil
+	s.Rank = place
+	if beyond {
+		s.Below = audience.BoardSize
+	}
+	return nil
 }
 
 // statsByName is stats of the viewer called name; zero for a name that is
@@ -112,17 +120,10 @@ func (c *Commands) statsByName(ctx context.Context, guild, name string, want res
 	case err != nil:
 		return response.Stats{}, err
 	}
-	s := statsOf(v, 0)
-	if want.Has(response.SenderRank) && c.Lookups != nil {
-		rank, _, err := c.Lookups.Rank(ctx, guild, audience.PointsBoard, v.UserID)
-		if err != nil && !fault.Is(err, fault.NotFound) {
-			return response.Stats{}, err
-		}
-		s.Rank = rank
-	}
-	return s, nil
+	s := statsOf(v)
+	return s, c.place(ctx, guild, v.UserID, want, &s)
 }
 
-func statsOf(v audience.Viewer, rank int64) response.Stats {
-	return response.Stats{Points: v.Points(), WatchMinutes: v.WatchMinutes, Rank: rank}
+func statsOf(v audience.Viewer) response.Stats {
+	return response.Stats{Points: v.Points(), WatchMinutes: v.WatchMinutes}
 }

@@ -107,24 +107,20 @@ func (f *fakeCustoms) count(method string) int {
 // one channel name; calls counts every call by method.
 type fakeLookups struct {
 	ranks   map[int64]int64
+	full    bool // the board lists BoardSize viewers
 	viewers []audience.Viewer
 	state   stream.State
 	channel string
 	calls   map[string]int
 }
 
-func (f *fakeLookups) Rank(_ context.Context, _ string, _ audience.Board, userID int64) (int64, audience.Viewer, error) {
-	f.calls["Rank"]++
+func (f *fakeLookups) Place(_ context.Context, _ string, _ audience.Board, userID int64) (int64, bool, error) {
+	f.calls["Place"]++
 	r, ok := f.ranks[userID]
 	if !ok {
-		return 0, audience.Viewer{}, fault.E(fault.NotFound, "not ranked")
+		return 0, f.full, nil
 	}
-	for _, v := range f.viewers {
-		if v.UserID == userID {
-			return r, v, nil
-		}
-	}
-	return r, audience.Viewer{}, nil
+	return r, false, nil
 }
 
 func (f *fakeLookups) Stream(context.Context, string) (stream.State, error) {
@@ -446,20 +442,22 @@ func TestVariablesReadOnce(t *testing.T) {
 		content string
 		want    string
 		reads   map[string]int
+		full    bool // the points board lists BoardSize viewers
 	}{
-		{"names only", alice, "!hug bob", "alice hugs bob", map[string]int{}},
-		{"sender's points, watchtime and rank: one rank read", alice, "!stats", "alice: 1,234 pts, 3h 20m, rank 1", map[string]int{"Rank": 1}},
-		{"unranked sender falls back to the viewer", event.User{ID: 9, Username: "newbie"}, "!stats", "newbie: 0 pts, 0m, rank unranked", map[string]int{"Rank": 1, "Viewer": 1}},
-		{"another viewer's", alice, "!their @bob_thebuilder", "bob_thebuilder: 1 pts, rank 4", map[string]int{"ViewerByName": 1, "Rank": 1}},
-		{"touser is the sender", alice, "!their", "alice: 1,234 pts, rank 1", map[string]int{"Rank": 1}},
-		{"touser never seen", alice, "!their ghost", "ghost: 0 pts, rank unranked", map[string]int{"ViewerByName": 1}},
-		{"stream and channel", alice, "!live", "northwind live 1h 35m: bonus hunt (Slots & Casino)", map[string]int{"Stream": 1, "Connection": 1}},
+		{"names only", alice, "!hug bob", "alice hugs bob", map[string]int{}, false},
+		{"sender's points, watchtime and rank: one read each of viewer and board", alice, "!stats", "alice: 1,234 pts, 3h 20m, rank 1", map[string]int{"Viewer": 1, "Place": 1}, false},
+		{"sender not on the board", event.User{ID: 9, Username: "newbie"}, "!stats", "newbie: 0 pts, 0m, rank unranked", map[string]int{"Place": 1, "Viewer": 1}, false},
+		{"sender below a full board", event.User{ID: 9, Username: "newbie"}, "!stats", "newbie: 0 pts, 0m, rank 100+", map[string]int{"Place": 1, "Viewer": 1}, true},
+		{"another viewer's", alice, "!their @bob_thebuilder", "bob_thebuilder: 1 pts, rank 4", map[string]int{"ViewerByName": 1, "Place": 1}, false},
+		{"touser is the sender", alice, "!their", "alice: 1,234 pts, rank 1", map[string]int{"Viewer": 1, "Place": 1}, false},
+		{"touser never seen", alice, "!their ghost", "ghost: 0 pts, rank unranked", map[string]int{"ViewerByName": 1}, false},
+		{"stream and channel", alice, "!live", "northwind live 1h 35m: bonus hunt (Slots & Casino)", map[string]int{"Stream": 1, "Connection": 1}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, say, _ := router()
 			l := lookups()
-			l.calls = map[string]int{}
+			l.calls, l.full = map[string]int{}, tt.full
 			viewers := &countingViewers{fakeViewers: c.Viewers.(*fakeViewers), calls: l.calls}
 			c.Viewers, c.Lookups = viewers, l
 			if err := run(t, c, chatEvent(tt.sender, tt.content, time.Second)); err != nil {

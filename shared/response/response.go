@@ -52,6 +52,9 @@ type Stats struct {
 	// Rank is the viewer's position by points, 1 for the top; 0 when the
 	// viewer is not ranked.
 	Rank int64
+	// Below, when Rank is 0, says the viewer may be ranked below the top
+	// Below that the leaderboard lists: {rank} shows "100+".
+	Below int64
 }
 
 // Data is what the variables stand for, read by the caller before Render.
@@ -217,7 +220,7 @@ func (d Data) value(name string) (string, bool) {
 		case "watchtime":
 			return wording.Minutes(d.Target.WatchMinutes), true
 		case "rank":
-			return rank(d.Target.Rank), true
+			return d.Target.rank(), true
 		}
 		return "", false
 	}
@@ -241,7 +244,7 @@ func (d Data) value(name string) (string, bool) {
 	case "watchtime":
 		return wording.Minutes(d.Sender.WatchMinutes), true
 	case "rank":
-		return rank(d.Sender.Rank), true
+		return d.Sender.rank(), true
 	case "uptime":
 		if !d.Live || d.StartedAt.IsZero() {
 			return Offline, true
@@ -257,11 +260,14 @@ func (d Data) value(name string) (string, bool) {
 	return "", false
 }
 
-func rank(r int64) string {
-	if r <= 0 {
-		return Unranked
+func (s Stats) rank() string {
+	switch {
+	case s.Rank > 0:
+		return wording.Thousands(s.Rank)
+	case s.Below > 0:
+		return wording.Thousands(s.Below) + "+"
 	}
-	return wording.Thousands(r)
+	return Unranked
 }
 
 // randnum is a number in "a-b" (whole, 0 ≤ a ≤ b ≤ maxRandNum).

@@ -31,7 +31,7 @@ const (
 
 // MaxTop is the most viewers one Top page holds, and the most a board
 // lists: a board is one item, read with one GetItem.
-const MaxTop = 100
+const MaxTop = audience.BoardSize
 
 // Page is one page of a leaderboard.
 type Page = audience.Page
@@ -247,6 +247,45 @@ func (s *Store) Top(ctx context.Context, guild string, board Board, limit int, c
 		page.Next = encodeCursor(cursor{Guild: guild, Board: boardCode(board), Offset: end})
 	}
 	return page, nil
+}
+
+// Place returns guild's viewer userID's position on board as last built
+// (1 for the top; viewers with equal values share a position), from the
+// board item alone: one read, whatever the audience, for chat's {rank}.
+// A viewer the board does not list has place 0, and beyond is true when
+// the board is full (MaxTop viewers): the viewer may be ranked below it.
+func (s *Store) Place(ctx context.Context, guild string, board Board, userID int64) (place int64, beyond bool, err error) {
+	if !valid(board) {
+		return 0, false, fault.E(fault.Invalid, "unknown leaderboard %q", board)
+	}
+	if guild == "" || userID <= 0 {
+		return 0, false, fault.E(fault.Invalid, "a place needs a guild and a known viewer")
+	}
+	item, ok, err := s.getItem(ctx, boardKey(guild, board), "load leaderboard")
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	var r boardRecord
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+		return 0, false, fault.Wrap(fault.Internal, err, "decode leaderboard")
+	}
+	value := func(e boardEntry) int64 {
+		if board == Points {
+			return e.Points
+		}
+		return e.Watch
+	}
+	i := slices.IndexFunc(r.Entries, func(e boardEntry) bool { return e.User == userID })
+	if i < 0 {
+		return 0, len(r.Entries) >= MaxTop, nil
+	}
+	place = 1
+	for _, e := range r.Entries {
+		if value(e) > value(r.Entries[i]) {
+			place++
+		}
+	}
+	return place, false, nil
 }
 
 // Rank returns the position of guild's viewer userID on board (1 for the

@@ -332,6 +332,16 @@ func runLeaderboardSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 					t.Errorf("%s Rank(g, %s, %d) viewer = %+v", name, tc.board, tc.user, v)
 				}
 			}
+			// Nothing changed since the build: the board's place is the rank.
+			if place, beyond, err := s.Place(ctx, "g", tc.board, tc.user); err != nil || place != tc.want || beyond {
+				t.Errorf("Place(g, %s, %d) (%s) = %d, %t, %v, want %d, false, nil", tc.board, tc.user, tc.name, place, beyond, err, tc.want)
+			}
+		}
+		if place, beyond, err := s.Place(ctx, "g", Points, 999); err != nil || place != 0 || beyond {
+			t.Errorf("Place(g, points, unknown viewer) = %d, %t, %v, want 0, false, nil (the board is not full)", place, beyond, err)
+		}
+		if _, _, err := s.Place(ctx, "g", "karma", 1); !fault.Is(err, fault.Invalid) {
+			t.Errorf("Place(unknown board) = %v, want invalid", err)
 		}
 		_, v, err := s.Rank(ctx, "g", Points, 3)
 		if err != nil {
@@ -425,5 +435,45 @@ func TestCursorFitsACustomID(t *testing.T) {
 	c := encodeCursor(cursor{Guild: "18446744073709551615", Board: boardCode(Watchtime), Offset: MaxTop - 1})
 	if id := "lb:watchtime:100:" + c; len(id) > 100 {
 		t.Errorf("custom id %q is %d characters, want at most 100", id, len(id))
+	}
+}
+
+// TestPlaceBelowAFullBoard: a viewer a full board does not list may be
+// ranked below it, which Place says; one it lists has its place.
+func TestPlaceBelowAFullBoard(t *testing.T) {
+	s, _ := newEmbedded(t)
+	ctx := t.Context()
+	for user := int64(1); user <= MaxTop+1; user++ {
+		_, err := s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:        aws.String(s.Table),
+			Key:              viewerKey("f", user).av(),
+			UpdateExpression: aws.String("SET guild = :g, userId = :u, username = :n, pointsMilli = :p"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":g": &types.AttributeValueMemberS{Value: "f"},
+				":u": &types.AttributeValueMemberN{Value: strconv.FormatInt(user, 10)},
+				":n": &types.AttributeValueMemberS{Value: "v" + strconv.FormatInt(user, 10)},
+				":p": &types.AttributeValueMemberN{Value: strconv.FormatInt(user*1000, 10)},
+			},
+		})
+		if err != nil {
+			t.Fatalf("seed viewer %d: %v", user, err)
+		}
+	}
+	if err := s.BuildBoards(ctx, "f", at(1)); err != nil {
+		t.Fatalf("BuildBoards: %v", err)
+	}
+	for _, tc := range []struct {
+		user       int64
+		wantPlace  int64
+		wantBeyond bool
+	}{
+		{MaxTop + 1, 1, false}, // the most points
+		{2, MaxTop, false},     // the last one listed
+		{1, 0, true},           // below the board
+	} {
+		place, beyond, err := s.Place(ctx, "f", Points, tc.user)
+		if err != nil || place != tc.wantPlace || beyond != tc.wantBeyond {
+			t.Errorf("Place(f, points, %d) = %d, %t, %v, want %d, %t, nil", tc.user, place, beyond, err, tc.wantPlace, tc.wantBeyond)
+		}
 	}
 }
