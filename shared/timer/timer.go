@@ -50,7 +50,8 @@ type Timer struct {
 	// MinChatters distinct viewers must have chatted since the last post;
 	// 0 posts into a silent chat too.
 	MinChatters int
-	// Offline lets the timer post while the stream is offline.
+	// Offline lets the timer post while the stream is offline (the sweep
+	// visits an offline guild only while it tracks offline).
 	Offline bool
 	Enabled bool
 
