@@ -104,7 +104,33 @@ type Commands struct {
 	// the template's 6 minutes every such failure is dropped; 0 takes a
 	// retry to come at once.
 	RetryAfter time.Duration
-	Log        *slog.Logger
+	// Features answer the feature built-ins, by built-in name; one that
+	// is missing is silent.
+	Features map[string]Answerer
+	Log      *slog.Logger
+}
+
+// Ask is a built-in command as a feature's Answerer gets it: routed,
+// allowed and off cooldown.
+type Ask struct {
+	Guild       string
+	Broadcaster int64
+	Asker       event.User
+	// Level is the asker's level, from their badges.
+	Level command.Level
+	// Name is the built-in's name, whatever alias was typed.
+	Name, Args string
+	// MessageID is the chat message's id: the cause every write of the
+	// answer is keyed by, so a retried job changes nothing.
+	MessageID string
+	Now       time.Time
+}
+
+// Answerer answers the built-ins of one feature (command.Builtin.Feature)
+// with the reply to say; "" says nothing. Its errors are treated as the
+// store's: fault.Transient may be retried.
+type Answerer interface {
+	Answer(ctx context.Context, a Ask) (string, error)
 }
 
 // answerFunc computes the reply to a built-in command from asker in
@@ -119,7 +145,8 @@ var answers = map[string]answerFunc{
 	"commands":  (*Commands).commands,
 }
 
-// Known reports whether Run answers the built-in called name.
+// Known reports whether package chat answers the built-in called name
+// itself (a feature built-in is answered by its Answerer).
 func Known(name string) bool {
 	b, ok := command.LookupBuiltin(name)
 	if !ok {
@@ -135,8 +162,9 @@ type route struct {
 	// use counts are kept under it.
 	name  string
 	rules command.Rules
-	// Exactly one of builtin and custom is set.
+	// Exactly one of builtin, feature and custom is set.
 	builtin answerFunc
+	feature Answerer
 	custom  *custom.Command
 }
 
@@ -242,12 +270,16 @@ func (c *Commands) answer(ctx context.Context, log *slog.Logger, guild string, e
 		}
 	}
 	var text string
-	if r.builtin != nil {
+	switch {
+	case r.builtin != nil:
 		text, err = r.builtin(c, ctx, guild, asker, cmd.Args)
-	} else {
+	case r.feature != nil:
+		text, err = r.feature.Answer(ctx, Ask{Guild: guild, Broadcaster: ev.Broadcaster, Asker: asker, Level: level,
+			Name: r.name, Args: cmd.Args, MessageID: use, Now: now})
+	default:
 		text, err = c.respond(ctx, guild, ev, *r.custom, cmd.Args, use, now)
 	}
-	if err != nil {
+	if err != nil || text == "" {
 		return 0, err
 	}
 	return c.Chat.Say(ctx, Message{Broadcaster: ev.Broadcaster, Text: text, ReplyTo: ev.Chat.MessageID}, now)
@@ -263,6 +295,10 @@ func useID(ev event.Event) string {
 // the guild's enabled custom command. false means nothing does.
 func (c *Commands) resolve(ctx context.Context, guild, name string) (route, bool, error) {
 	if b, ok := command.LookupBuiltin(name); ok {
+		if b.Feature {
+			f := c.Features[b.Name]
+			return route{name: b.Name, rules: b.Rules(), feature: f}, f != nil, nil
+		}
 		fn, ok := answers[b.Name]
 		return route{name: b.Name, rules: b.Rules(), builtin: fn}, ok, nil
 	}

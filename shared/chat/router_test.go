@@ -311,6 +311,12 @@ func TestCustomNameLimit(t *testing.T) {
 
 func TestEveryBuiltinIsAnswered(t *testing.T) {
 	for _, b := range command.Builtins {
+		if b.Feature {
+			if chat.Known(b.Name) {
+				t.Errorf("feature built-in %q is also answered by package chat", b.Name)
+			}
+			continue // the worker's wiring test checks its Answerer
+		}
 		if !chat.Known(b.Name) {
 			t.Errorf("built-in %q has no answer in package chat", b.Name)
 		}
@@ -514,5 +520,53 @@ func TestCommandsList(t *testing.T) {
 	want := []string{"Commands: !points, !watchtime, !commands, !discord, !socials", "@modmia !points [user]: loyalty points"}
 	if diff := cmp.Diff(want, said(say)); diff != "" {
 		t.Errorf("said (-want +got):\n%s", diff)
+	}
+}
+
+// echoFeature is a chat.Answerer that answers with what it was asked.
+type echoFeature struct{ asks []chat.Ask }
+
+func (f *echoFeature) Answer(_ context.Context, a chat.Ask) (string, error) {
+	f.asks = append(f.asks, a)
+	if a.Args == "quiet" {
+		return "", nil
+	}
+	return fmt.Sprintf("%s asked !%s %s at level %s", a.Asker.Username, a.Name, a.Args, a.Level), nil
+}
+
+// TestFeatureBuiltins: a feature's built-in is routed to its Answerer by
+// name or alias, through the same level and cooldown rules, with the
+// message id as its cause; an empty answer says nothing, and a feature not
+// wired is silent.
+func TestFeatureBuiltins(t *testing.T) {
+	saved := command.Builtins
+	t.Cleanup(func() { command.Builtins = saved })
+	command.Builtins = append(slices.Clone(saved), command.Builtin{Name: "slot", Aliases: []string{"sl"}, Feature: true, Cooldown: time.Minute})
+
+	c, say, _ := router()
+	f := &echoFeature{}
+	c.Features = map[string]chat.Answerer{"slot": f}
+	for i, content := range []string{"!SL Book of Dead", "!slot again"} { // the second is on cooldown
+		ev := chatEvent(alice, content, time.Second)
+		ev.Chat.MessageID = fmt.Sprint("message-", i)
+		if err := run(t, c, ev); err != nil {
+			t.Fatalf("Run(%q) = %v", content, err)
+		}
+	}
+	if diff := cmp.Diff([]string{"alice asked !slot Book of Dead at level everyone"}, said(say)); diff != "" {
+		t.Errorf("said (-want +got):\n%s", diff)
+	}
+	if len(f.asks) != 1 || f.asks[0].MessageID == "" || f.asks[0].Guild == "" || f.asks[0].Broadcaster == 0 {
+		t.Errorf("asks = %+v, want one with the message id, guild and channel", f.asks)
+	}
+
+	c, say, _ = router()
+	c.Features = map[string]chat.Answerer{"slot": f}
+	if err := run(t, c, chatEvent(mod, "!slot quiet", time.Second)); err != nil || len(say.said) != 0 {
+		t.Errorf("empty answer: Run = %v, said %q, want nothing said", err, said(say))
+	}
+	c.Features = nil
+	if err := run(t, c, chatEvent(alice, "!slot x", time.Second)); err != nil || len(say.said) != 0 {
+		t.Errorf("feature not wired: Run = %v, said %q, want silence", err, said(say))
 	}
 }

@@ -15,6 +15,10 @@ type Builtin struct {
 	Help string
 	// Level is the lowest level that may run it.
 	Level Level
+	// Feature marks a built-in that a feature package answers (slot
+	// calls, guess the balance, hunts), wired into the chat router as an
+	// Answerer, rather than package chat itself.
+	Feature bool
 	// Cooldown is how long the command rests after any use in a channel;
 	// UserCooldown how long after a use by the same viewer. Moderators and
 	// the broadcaster skip both.
