@@ -5,22 +5,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/command"
-	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/custom"
-	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
-	"github.com/kickbot/kickbot/shared/kick/kickapi"
-	"github.com/kickbot/kickbot/shared/kick/kickfake"
 	"github.com/kickbot/kickbot/shared/timer"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
@@ -43,25 +37,8 @@ func TestChatCosts(t *testing.T) {
 	client := dynamotest.Table(t, "kickbot")
 	setup := dynamo.New(client, "kickbot")
 
-	kf := &kickfake.Server{ClientID: "app", ClientSecret: "secret"}
-	ksrv := httptest.NewServer(kf)
-	defer ksrv.Close()
-	kick := kickapi.New("app", "secret")
-	kick.APIBase, kick.AuthBase = ksrv.URL, ksrv.URL
-	df := &discord.Fake{BotToken: "bot"}
-	dsrv := httptest.NewServer(df)
-	defer dsrv.Close()
-	rest, err := discord.NewREST("bot", discordsim.AppID, dsrv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	access, refresh := kf.IssueUserToken(kickfake.User{ID: broadcaster, Name: "northwind"}, "user:read", "chat:write")
-	if err := setup.ConnectChannel(ctx, guild, broadcaster, "northwind", now); err != nil {
-		t.Fatal(err)
-	}
-	if err := setup.PutCredentials(ctx, broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: now.Add(time.Hour)}, []string{"chat:write"}); err != nil {
-		t.Fatal(err)
-	}
+	kf, kick, _, rest := fakes(t)
+	connected(t, setup, kf, now)
 	for user := int64(1); user <= 3; user++ {
 		if _, err := setup.Credit(ctx, guild, watchtime.Credit{UserID: user, Username: fmt.Sprint("viewer", user), Minute: watchtime.MinuteOf(now), PointsMilli: 5000}); err != nil {
 			t.Fatal(err)

@@ -126,21 +126,7 @@ func TestRejectedIsAFailure(t *testing.T) {
 			_, _ = w.Write([]byte(`{"type":4,"data":{"content":"ok"}}`))
 		}))
 		defer srv.Close()
-		dir := t.TempDir()
-		t.Setenv("LOCAL_DIR", dir)
-		u, _ := url.Parse(srv.URL)
-		keys := kicksim.KeyDir(dir, u.Host)
-		rk, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := kicksim.WritePrivateKey(filepath.Join(keys, "kick-private.pem"), rk); err != nil {
-			t.Fatal(err)
-		}
-		_, dk, _ := ed25519.GenerateKey(rand.Reader)
-		if err := discordsim.WritePrivateKey(filepath.Join(keys, "discord-private.key"), dk); err != nil {
-			t.Fatal(err)
-		}
+		runnerKeys(t, srv.URL)
 		for _, args := range [][]string{
 			{"fixtures", "-url", srv.URL + "/webhooks/kick", "-dir", "../../testdata/kick"},
 			{"scenario", "-url", srv.URL + "/webhooks/kick", "-viewers", "2", "-minutes", "1"},
@@ -201,9 +187,25 @@ func TestEngineSends(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
+	runnerKeys(t, srv.URL)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"engine", "-url", srv.URL + "/webhooks/kick", "-guild", "1", "-minutes", "2"}, &out, &errOut); err != nil {
+		t.Fatalf("run engine: %v\n%s", err, errOut.String())
+	}
+	want := []string{"/command", "/command", "/command", "/timer", "/timer",
+		"hi chat", "!hype", "!h", "gg", "!so viewer002", "!so viewer002", "!HypeTrain", "lets gooo"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+// runnerKeys writes signing keys where the replayer looks for those of a
+// runner at base, as the runner does.
+func runnerKeys(t *testing.T, base string) {
+	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("LOCAL_DIR", dir)
-	u, _ := url.Parse(srv.URL)
+	u, _ := url.Parse(base)
 	keys := kicksim.KeyDir(dir, u.Host)
 	rk, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -215,14 +217,5 @@ func TestEngineSends(t *testing.T) {
 	_, dk, _ := ed25519.GenerateKey(rand.Reader)
 	if err := discordsim.WritePrivateKey(filepath.Join(keys, "discord-private.key"), dk); err != nil {
 		t.Fatal(err)
-	}
-	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"engine", "-url", srv.URL + "/webhooks/kick", "-guild", "1", "-minutes", "2"}, &out, &errOut); err != nil {
-		t.Fatalf("run engine: %v\n%s", err, errOut.String())
-	}
-	want := []string{"/command", "/command", "/command", "/timer", "/timer",
-		"hi chat", "!hype", "!h", "gg", "!so viewer002", "!so viewer002", "!HypeTrain", "lets gooo"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }
