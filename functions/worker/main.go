@@ -80,7 +80,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	sw := &sweep.Sweeper{Store: store, Timers: store, Concurrency: workerConcurrency, Log: log}
 	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Log: log}
 	sw.Queue = inline{w}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store}
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store}
 	if rest != nil {
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
