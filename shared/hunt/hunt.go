@@ -240,9 +240,9 @@ func (h Hunt) Totals() Totals {
 	return t
 }
 
-// X is the bonus's multiplier, payout ÷ bet rounded half up to
+// Multiplier is the bonus's multiplier, payout ÷ bet rounded half up to
 // hundredths; 0 while it is unopened.
-func (b Bonus) X() Multiplier {
+func (b Bonus) Multiplier() Multiplier {
 	if !b.Opened || b.Bet <= 0 {
 		return 0
 	}

@@ -3,6 +3,8 @@ package hunt_test
 import (
 	"context"
 	"errors"
+	"math/big"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -105,7 +107,7 @@ func TestMultiplierString(t *testing.T) {
 	}
 }
 
-func TestBonusX(t *testing.T) {
+func TestBonusMultiplier(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		b    hunt.Bonus
@@ -117,8 +119,8 @@ func TestBonusX(t *testing.T) {
 		{"nothing paid", hunt.Bonus{Bet: 300, Opened: true}, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.b.X(); got != tt.want {
-				t.Errorf("X() = %v, want %v", got, tt.want)
+			if got := tt.b.Multiplier(); got != tt.want {
+				t.Errorf("Multiplier() = %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -305,5 +307,45 @@ func TestAnswer(t *testing.T) {
 				t.Errorf("Answer() = %q, %v, want %q, %v", got, err, tt.want, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestMultipliersExact checks the integer rounding against exact
+// rationals (math/big) over random and extreme amounts: a bonus's
+// multiplier rounds half up, the break-even rounds up.
+func TestMultipliersExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 34))
+	amount := func() money.Cents {
+		switch r.IntN(4) {
+		case 0:
+			return money.Cents(1 + r.Int64N(1000))
+		case 1:
+			return money.Max - money.Cents(r.Int64N(1000))
+		}
+		return money.Cents(1 + r.Int64N(int64(money.Max)))
+	}
+	// want is a/b·100 rounded: floor(x + ½) half up, ceil(x) up.
+	want := func(a, b money.Cents, up bool) hunt.Multiplier {
+		x := new(big.Rat).SetFrac(big.NewInt(int64(a)*100), big.NewInt(int64(b)))
+		if up {
+			q, m := new(big.Int).DivMod(x.Num(), x.Denom(), new(big.Int))
+			if m.Sign() != 0 {
+				q.Add(q, big.NewInt(1))
+			}
+			return hunt.Multiplier(q.Int64())
+		}
+		x.Add(x, big.NewRat(1, 2))
+		return hunt.Multiplier(new(big.Int).Div(x.Num(), x.Denom()).Int64())
+	}
+	for range 10000 {
+		bet, pay := amount(), amount()
+		b := hunt.Bonus{Bet: bet, Payout: pay, Opened: true}
+		if got, w := b.Multiplier(), want(pay, bet, false); got != w {
+			t.Fatalf("Bonus{Bet: %d, Payout: %d}.Multiplier() = %d, want %d", bet, pay, got, w)
+		}
+		h := hunt.Hunt{Start: pay, Bonuses: []hunt.Bonus{{Bet: bet}}}
+		if got, w := h.Totals().BreakEven, want(pay, bet, true); got != w {
+			t.Fatalf("break-even of %d on a bet of %d = %d, want %d", pay, bet, got, w)
+		}
 	}
 }

@@ -127,7 +127,7 @@ func (h *Handler) huntPayout(ctx context.Context, r Request) (Response, error) {
 		return Response{}, err
 	}
 	b := hu.Bonuses[i]
-	return Response{Ephemeral: true, Content: fmt.Sprintf("Bonus #%d **%s** paid %s: %s.", i+1, escape(b.Slot), b.Payout, b.X()),
+	return Response{Ephemeral: true, Content: fmt.Sprintf("Bonus #%d **%s** paid %s: %s.", i+1, escape(b.Slot), b.Payout, b.Multiplier()),
 		Embeds: []Embed{huntEmbed(hu)}}, nil
 }
 
@@ -203,7 +203,7 @@ func huntEmbed(hu hunt.Hunt) Embed {
 	for i, bo := range hu.Bonuses {
 		line := fmt.Sprintf("`#%d` %s — %s", i+1, escape(preview(bo.Slot, 60)), bo.Bet)
 		if bo.Opened {
-			line += fmt.Sprintf(" → %s (**%s**)", bo.Payout, bo.X())
+			line += fmt.Sprintf(" → %s (**%s**)", bo.Payout, bo.Multiplier())
 		}
 		line += "\n"
 		if b.Len()+len(line) > maxBonusList {
