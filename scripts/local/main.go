@@ -323,7 +323,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
-	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store, Custom: r.Store, Timers: r.Store}
+	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store, Custom: r.Store, Timers: r.Store, Hunts: r.Store}
 	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
 		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err },
 		Unlist: func(ctx context.Context) error { _, err := r.Store.UnlistDisconnected(ctx); return err }}
@@ -335,7 +335,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
-		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender},
+		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender, Features: features(r.Store)},
 		Timers: r.Store, Say: sender,
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,

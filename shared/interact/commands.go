@@ -158,6 +158,7 @@ var Commands = []Command{
 		{Name: "list", Description: "List the chat commands"},
 		{Name: "show", Description: "Show a chat command and how often it was used", Options: []Option{commandNameOption}},
 	}},
+	huntCommand,
 }
 
 type handlerFunc func(h *Handler, ctx context.Context, r Request) (Response, error)
@@ -192,6 +193,12 @@ var commands = map[string]handlerFunc{
 	"command remove":  (*Handler).commandRemove,
 	"command list":    (*Handler).commandList,
 	"command show":    (*Handler).commandShow,
+	"hunt start":      (*Handler).huntStart,
+	"hunt add":        (*Handler).huntAdd,
+	"hunt payout":     (*Handler).huntPayout,
+	"hunt remove":     (*Handler).huntRemove,
+	"hunt finish":     (*Handler).huntFinish,
+	"hunt show":       (*Handler).huntShow,
 }
 
 // buttons maps the prefix of a button's custom id (before the first ":")

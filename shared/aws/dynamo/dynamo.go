@@ -74,6 +74,8 @@
 //	timer           GUILD#<guild>        TIMER#<name>                name S, variants L, intervalMins N, minChatters N,
 //	                                                                 offline BOOL, enabled BOOL, createdAt N(ms),
 //	                                                                 version N, lastSlot N (minute), next N
+//	bonus hunt      GUILD#<guild>        HUNT                        name S, start N (cents), startedAt N(ms), finishedAt N(ms),
+//	                                                                 version N, b L (the bonuses; see hunt.go)
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
