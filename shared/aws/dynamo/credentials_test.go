@@ -19,7 +19,8 @@ import (
 var firstToken = credential.Token{Access: "a1", Refresh: "r1", Expiry: t0.Add(2 * time.Hour), Scopes: []string{"ignored"}}
 
 // race runs call n times at once and returns how many succeeded and the
-// errors of the others.
+// errors of the others; a call that fails transiently is tried up to
+// three times.
 func race(n int, call func(i int) error) (wins int, errs []error) {
 	var (
 		mu sync.Mutex
@@ -30,6 +31,11 @@ func race(n int, call func(i int) error) (wins int, errs []error) {
 		wg.Go(func() {
 			<-start
 			err := call(i)
+			// A transient failure (moto drops a connection under this load)
+			// is retried, as the SDK or the queue would retry it.
+			for try := 1; try < 3 && fault.Is(err, fault.Transient); try++ {
+				err = call(i)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err == nil {
