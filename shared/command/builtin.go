@@ -30,11 +30,14 @@ var Builtins = []Builtin{
 	{Name: "points", Help: "!points [user]: loyalty points", Cooldown: 3 * time.Second, UserCooldown: 15 * time.Second},
 	{Name: "watchtime", Help: "!watchtime [user]: time watched", Cooldown: 3 * time.Second, UserCooldown: 15 * time.Second},
 	{Name: "commands", Help: "!commands [name]: this list, or one command's help", Cooldown: 10 * time.Second},
+	// A guess is one write of the viewer's own; the cooldown only spares
+	// the channel's reply rate. No channel-wide one: every viewer guesses.
+	{Name: "gtb", Help: "!gtb <amount>: guess the balance while a round is open (1234.50, $1,234.50, 1.5k)", Feature: true, UserCooldown: 10 * time.Second},
 }
 
 // reserved are names kept for built-ins still to come, so a custom
 // command made today does not break when they land.
-var reserved = []string{"call", "gtb", "raffle", "join", "clip", "hunt", "bonushunt"}
+var reserved = []string{"call", "raffle", "join", "clip", "hunt", "bonushunt"}
 
 // LookupBuiltin returns the built-in called name or one of its aliases
 // (name lower-case, without the prefix).
