@@ -63,6 +63,9 @@ type Round struct {
 	// balance and the winning guesses, best first.
 	Result money.Cents
 	Placed []Winner
+	// Announced says the result was posted to Discord, so that a job run
+	// again does not post it twice.
+	Announced bool
 }
 
 // Guess is one viewer's guess in a round.

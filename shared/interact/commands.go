@@ -158,6 +158,7 @@ var Commands = []Command{
 		{Name: "list", Description: "List the chat commands"},
 		{Name: "show", Description: "Show a chat command and how often it was used", Options: []Option{commandNameOption}},
 	}},
+	gtbCommand,
 }
 
 type handlerFunc func(h *Handler, ctx context.Context, r Request) (Response, error)
@@ -192,6 +193,10 @@ var commands = map[string]handlerFunc{
 	"command remove":  (*Handler).commandRemove,
 	"command list":    (*Handler).commandList,
 	"command show":    (*Handler).commandShow,
+	"gtb open":        (*Handler).gtbOpen,
+	"gtb close":       (*Handler).gtbClose,
+	"gtb result":      (*Handler).gtbResult,
+	"gtb status":      (*Handler).gtbStatus,
 }
 
 // buttons maps the prefix of a button's custom id (before the first ":")

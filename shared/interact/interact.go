@@ -264,6 +264,8 @@ type Handler struct {
 	Custom CustomCommands
 	// Timers serves /timer; nil answers that it is not available.
 	Timers Timers
+	// GTB serves /gtb; nil answers that it is not available.
+	GTB *GTB
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int

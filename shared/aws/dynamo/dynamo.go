@@ -74,6 +74,10 @@
 //	timer           GUILD#<guild>        TIMER#<name>                name S, variants L, intervalMins N, minChatters N,
 //	                                                                 offline BOOL, enabled BOOL, createdAt N(ms),
 //	                                                                 version N, lastSlot N (minute), next N
+//	gtb round       GUILD#<guild>        GTB                         number N, state S, winners N, the round's
+//	                                                                 times, causes, result and winners (gtb.go)
+//	gtb guess       GTB#<guild>#<round>  V#<kick user id>            userId N, username S, amount N(cents), at N(ms),
+//	                 #<shard>                                        msg S, expiresAt N(s, TTL); shard 00-15
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
