@@ -217,19 +217,21 @@ func (h *Handler) gtbResult(ctx context.Context, r Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	amount, err := h.gtbAmount(ctx, g, r)
-	if err != nil {
-		return Response{}, err
-	}
 	round, err := g.Rounds.GTBRound(ctx, r.Guild)
 	if err != nil {
 		return Response{}, err
 	}
-	var placed []gtb.Winner
+	var (
+		amount money.Cents
+		placed []gtb.Winner
+	)
 	switch round.State {
 	case gtb.Open:
 		return Response{}, fault.E(fault.Conflict, "GTB #%d is still open: close it with /gtb close first", round.Number)
 	case gtb.Closed:
+		if amount, err = h.gtbAmount(ctx, g, r); err != nil {
+			return Response{}, err
+		}
 		guesses, err := g.Rounds.GTBGuesses(ctx, r.Guild, round.Number)
 		if err != nil {
 			return Response{}, err
@@ -242,7 +244,8 @@ func (h *Handler) gtbResult(ctx context.Context, r Request) (Response, error) {
 		}
 		placed = gtb.Winners(counted, amount, round.Winners)
 	}
-	// Resulted: this interaction's own result, or ResultGTB refuses.
+	// Resulted: this interaction's own result (a job run again, whatever
+	// the hunt says now), or ResultGTB refuses.
 	round, err = g.Rounds.ResultGTB(ctx, r.Guild, round.Number, amount, placed, r.ID)
 	if err != nil {
 		return Response{}, err
