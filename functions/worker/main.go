@@ -15,6 +15,7 @@ import (
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
@@ -81,6 +82,8 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Log: log}
 	sw.Queue = inline{w}
 	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store}
+	// TODO(lead): Embeds: rest once discord.REST has PostEmbed; Hunts: the hunt tracker.
+	commands.GTB = &interact.GTB{Rounds: store, Channels: store}
 	if rest != nil {
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
@@ -95,12 +98,19 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 			w.Reconnect = &upkeep.Upkeep{Store: store, Notify: &notice.Notifier{Store: store, Poster: rest}, Log: log}
 		}
 		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
-		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender}
+		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender,
+			Features: features(store)}
+		commands.GTB.Chat = sender
 		w.Say = sender
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")
 	}
 	return w
+}
+
+// features are the answerers of the feature built-ins (command.Builtin.Feature).
+func features(store *dynamo.Store) map[string]chat.Answerer {
+	return map[string]chat.Answerer{"gtb": gtb.Chat{Store: store}}
 }
 
 // inline runs the jobs it is given at once, in the worker: the timer posts

@@ -173,6 +173,9 @@ func (s *Store) OpenGTBOnce(ctx context.Context, guild string, winners int, at t
 	case ok && prev.State == string(gtb.Open) && prev.OpenCause == c.ID:
 		return gtb.Round{}, interact.ErrApplied
 	case ok && prev.State == string(gtb.Open):
+		if err := s.appliedBefore(ctx, guild, c); err != nil {
+			return gtb.Round{}, err
+		}
 		return gtb.Round{}, fault.E(fault.Conflict, "GTB #%d is open already: close it with /gtb close first", prev.Number)
 	}
 	next := gtbRoundRecord{itemKey: gtbRoundKey(guild), Number: prev.Number + 1, State: string(gtb.Open),
@@ -200,6 +203,20 @@ func (s *Store) OpenGTBOnce(ctx context.Context, guild string, winners int, at t
 	return next.round(), nil
 }
 
+// appliedBefore returns interact.ErrApplied when c took effect in guild
+// before: a refusal read from the round must not hide that a replay is
+// one (the round changed since, by later commands).
+func (s *Store) appliedBefore(ctx context.Context, guild string, c interact.Cause) error {
+	_, claimed, err := s.getItem(ctx, claimKey(guild, c.ID), "load interaction claim")
+	switch {
+	case err != nil:
+		return err
+	case claimed:
+		return interact.ErrApplied
+	}
+	return nil
+}
+
 // CloseGTBOnce closes guild's open round at at, once per cause:
 // interact.ErrApplied when c took effect before, fault.NotFound when no
 // round is open.
@@ -211,6 +228,9 @@ func (s *Store) CloseGTBOnce(ctx context.Context, guild string, at time.Time, c 
 	case ok && r.CloseCause == c.ID && r.CloseCause != "":
 		return gtb.Round{}, interact.ErrApplied
 	case !ok || r.State != string(gtb.Open):
+		if err := s.appliedBefore(ctx, guild, c); err != nil {
+			return gtb.Round{}, err
+		}
 		return gtb.Round{}, fault.E(fault.NotFound, "no GTB round is open: open one with /gtb open")
 	}
 	expr, err := expression.NewBuilder().

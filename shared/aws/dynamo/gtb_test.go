@@ -95,6 +95,15 @@ func runGTBSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		}
 		_, err = s.ResultGTB(ctx, "g", 1, 5, nil, "r1")
 		wantKind(t, "ResultGTB of a replaced round", err, fault.Conflict)
+		// Replays of round 1's commands are told apart from refusals, and
+		// change nothing of round 2.
+		_, err = s.OpenGTBOnce(ctx, "g", 2, at(1), cause("o1"))
+		wantApplied(t, "OpenGTBOnce of round 1 replayed", err)
+		_, err = s.CloseGTBOnce(ctx, "g", at(11), cause("c1"))
+		wantApplied(t, "CloseGTBOnce of round 1 replayed", err)
+		if r, err := s.GTBRound(ctx, "g"); err != nil || r.Number != 2 || r.State != gtb.Open {
+			t.Errorf("GTBRound after the replays = %+v, %v; want #2 open", r, err)
+		}
 		// Other guilds have rounds of their own.
 		_, err = s.GTBRound(ctx, "h")
 		wantKind(t, "GTBRound of another guild", err, fault.NotFound)
