@@ -142,9 +142,10 @@ func ParseGuess(args string) (money.Cents, error) {
 // Takes reports whether r counts a guess sent at: an open round takes any
 // guess sent after it opened; a closed one still takes a guess sent
 // before it closed whose job ran late. Guesses sent later are refused,
-// and Winners is given only the guesses Takes.
+// and Winners is given only the guesses Takes. Kick dates a message to
+// the second, so a guess sent in the second the round opened counts.
 func (r Round) Takes(at time.Time) bool {
-	if at.Before(r.OpenedAt) {
+	if at.Before(r.OpenedAt.Truncate(time.Second)) {
 		return false
 	}
 	switch r.State {

@@ -132,6 +132,7 @@ func TestTakes(t *testing.T) {
 	}{
 		{"open", open, 15, true},
 		{"sent before it opened", open, 5, false},
+		{"sent in the second it opened, dated to the second", gtb.Round{State: gtb.Open, OpenedAt: sec(10).Add(700 * time.Millisecond)}, 10, true},
 		{"closed, sent while open", closed, 19, true},
 		{"closed, sent at the close", closed, 20, false},
 		{"closed, sent after", closed, 25, false},
