@@ -3,12 +3,15 @@ package dynamo
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kickbot/kickbot/shared/chat"
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/money"
@@ -156,7 +159,9 @@ func runGTBSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		t.Parallel()
 		s := newStore(t)
 		ctx := t.Context()
-		// 50 viewers guess twice each; some pairs are sent in the same
+		_, err := s.OpenGTBOnce(ctx, "g", 3, t0.Add(-time.Minute), cause("o1"))
+		check(t, "OpenGTBOnce", err)
+		// 50 viewers type !gtb twice each; some pairs are sent in the same
 		// millisecond, which the message id decides.
 		var all []gtb.Guess
 		want := map[int64]gtb.Guess{}
@@ -171,20 +176,33 @@ func runGTBSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 				return -1
 			})
 		}
-		run := func() map[gtb.Outcome]int {
+		// run answers all 100 at once, as concurrent jobs would, and
+		// counts the replies by kind: "in", "now" (replaced) and "" (a
+		// later guess stood).
+		run := func() map[string]int {
 			var mu sync.Mutex
-			counts := map[gtb.Outcome]int{}
+			counts := map[string]int{}
 			start := make(chan struct{})
 			var wg sync.WaitGroup
 			for _, g := range all {
 				wg.Go(func() {
 					<-start
-					out, _, err := s.PutGTBGuess(ctx, "g", 1, g)
+					text, err := gtb.Chat{Store: s}.Answer(ctx, chat.Ask{Guild: "g", Asker: event.User{ID: g.UserID, Username: g.Username},
+						Name: "gtb", Args: g.Amount.String(), MessageID: g.MessageID, Sent: g.At, Now: g.At})
 					if err != nil {
-						t.Errorf("PutGTBGuess(%s) = %v", g.MessageID, err)
+						t.Errorf("Answer(%s) = %v", g.MessageID, err)
+					}
+					kind := ""
+					switch {
+					case strings.Contains(text, " is in "):
+						kind = "in"
+					case strings.Contains(text, " is now "):
+						kind = "now"
+					case text != "":
+						t.Errorf("Answer(%s) = %q", g.MessageID, text)
 					}
 					mu.Lock()
-					counts[out]++
+					counts[kind]++
 					mu.Unlock()
 				})
 			}
@@ -200,15 +218,16 @@ func runGTBSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 				t.Errorf("%s: %d guesses (-want +got):\n%s", what, len(got), diff)
 			}
 		}
-		first := run()
-		if first[gtb.Added] != 50 || first[gtb.Replaced]+first[gtb.Superseded] != 50 {
-			t.Errorf("outcomes of 100 guesses = %v, want 50 added and 50 replaced or superseded", first)
+		// Each viewer's first write lands (in), the other replaces it or
+		// finds the later one there (silent).
+		if first := run(); first["in"] != 50 || first["now"]+first[""] != 50 {
+			t.Errorf("replies to 100 guesses = %v, want 50 in and 50 replaced or silent", first)
 		}
 		wantGuesses("after 100 concurrent guesses")
-		// Every job run again: nothing changes.
-		again := run()
-		if again[gtb.Repeated] != 50 || again[gtb.Superseded] != 50 {
-			t.Errorf("outcomes of the 100 run again = %v, want 50 repeated and 50 superseded", again)
+		// Every job run again: the latest repeats its reply (which the chat
+		// sender says once), the other is silent, and nothing changes.
+		if again := run(); again["in"] != 50 || again[""] != 50 {
+			t.Errorf("replies to the 100 run again = %v, want 50 in and 50 silent", again)
 		}
 		wantGuesses("after the 100 ran again")
 	})
