@@ -36,8 +36,8 @@ import (
 // its own result instead of writing another. A new round replaces the
 // item; the guesses of older rounds expire (GTBGuessLife).
 //
-// A guess is one conditional put on its viewer's item, which holds the
-// viewer's latest guess of the round by gtb.Guess.After: the put
+// A guess is one conditional update of its viewer's item, which holds the
+// viewer's latest guess of the round by gtb.Guess.After: the write
 // succeeds only over an older guess (or none), so of concurrent guesses,
 // and of a job run late or twice, the latest message wins whatever the
 // order the writes land in, and a repeat changes nothing. <nn> (00-15) is
@@ -46,19 +46,21 @@ import (
 //
 // Capacity (TestGTBGuessCost counts it): a !gtb reads the round item
 // (one consistent read of under 4 KB: 1 read unit on the guild's
-// partition, which serves 3,000 a second) and writes one item of its
-// viewer's shard (1 write unit under 1 KB). Half a partition's 1,000
-// write units a second on each of 16 shards is 8,000 guesses a second: far
-// above Kick's chat rate. A refused guess writes nothing; a repeated or
-// superseded one reads its item once more. No guess writes the guild's
+// partition, of which half the partition's 3,000 a second is 1,500
+// guesses a second) and writes one item of its viewer's shard (1 write
+// unit under 1 KB; half of 1,000 a second on each of 16 shards is 8,000
+// guesses a second). Both are far above the replies Kick's chat rate lets
+// the bot say. A guess refused by the rules (no amount, a closed round)
+// writes nothing; a repeated or superseded one pays its refused write's
+// unit and reads its item once more. No guess writes the guild's
 // partition or an index key.
 const (
 	gtbRoundSK     = "GTB"
 	gtbGuessPrefix = "GTB#"
 	gtbViewerSK    = "V#"
 	// GTBShards is the number of partition keys a round's guesses are
-	// spread over.
-	GTBShards = 16
+	// spread over: shardOf's.
+	GTBShards = ActivityShards
 	// GTBGuessLife is how long a guess is kept after it was sent: a round
 	// is open for a stream, its result is kept on the round item.
 	GTBGuessLife = 60 * 24 * time.Hour
@@ -165,6 +167,9 @@ func (s *Store) GTBRound(ctx context.Context, guild string) (gtb.Round, error) {
 func (s *Store) OpenGTBOnce(ctx context.Context, guild string, winners int, at time.Time, c interact.Cause) (gtb.Round, error) {
 	if err := gtb.ValidWinners(winners); err != nil {
 		return gtb.Round{}, err
+	}
+	if at.IsZero() {
+		return gtb.Round{}, fault.E(fault.Invalid, "a GTB round needs the time it opens")
 	}
 	prev, ok, err := s.gtbRound(ctx, guild)
 	switch {
