@@ -15,6 +15,7 @@ import (
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/roles"
 )
@@ -29,7 +30,8 @@ func withKick(t *testing.T, e *env) {
 	}
 	svc := &connect.Service{Store: e.store, Key: make([]byte, 32), BaseURL: "https://bot.example"}
 	e.priv = priv
-	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Hunts: e.store, Kick: svc}, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Hunts: e.store, Kick: svc,
+		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -79,6 +81,12 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 		c, err := e.store.CustomCommand(ctx, guild, name)
 		if got := c.Response; (err == nil) != (want != "") || got != want {
 			t.Errorf("!%s answers %q (%v), want %q", name, got, err, want)
+		}
+	}
+	gtbRound := func(t *testing.T, e *env, number int64, state gtb.State) {
+		t.Helper()
+		if r, err := e.store.GTBRound(ctx, guild); err != nil || r.Number != number || r.State != state {
+			t.Errorf("GTB round = #%d %s (%v), want #%d %s", r.Number, r.State, err, number, state)
 		}
 	}
 	addHype := func(e *env, text string) []byte {
@@ -310,6 +318,34 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 			first:    func(e *env) []byte { return admin.Command(e.ids.Next(), "hunt", sub("finish")) },
 			later:    func(t *testing.T, e *env) { e.send(t, startHunt(e, "700")) },
 			check:    func(t *testing.T, e *env) { bonuses(t, e, true, "$700.00") },
+			replyHas: "Already done"},
+		{path: "gtb open",
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "gtb", sub("open")) },
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "gtb", sub("close")))
+				e.send(t, admin.Command(e.ids.Next(), "gtb", sub("open", i64("winners", 5))))
+			},
+			check:    func(t *testing.T, e *env) { gtbRound(t, e, 2, gtb.Open) },
+			replyHas: "Already done"},
+		{path: "gtb close",
+			setup: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "gtb", sub("open"))) },
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "gtb", sub("close")) },
+			later: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "gtb", sub("open"))) },
+			// The replay does not close the round opened since.
+			check:    func(t *testing.T, e *env) { gtbRound(t, e, 2, gtb.Open) },
+			replyHas: "Already done"},
+		{path: "gtb result",
+			setup: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "gtb", sub("open")))
+				e.send(t, admin.Command(e.ids.Next(), "gtb", sub("close")))
+			},
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "gtb", sub("result", str("amount", "1240"))) },
+			later: func(*testing.T, *env) {},
+			check: func(t *testing.T, e *env) {
+				if len(e.queue.jobs) != 1 {
+					t.Errorf("%d jobs queued, want 1: the replay must queue no second result", len(e.queue.jobs))
+				}
+			},
 			replyHas: "Already done"},
 		{path: "kick connect",
 			first:    func(e *env) []byte { return admin.Command(e.ids.Next(), "kick", sub("connect")) },

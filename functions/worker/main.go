@@ -81,6 +81,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Log: log}
 	sw.Queue = inline{w}
 	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store}
+	commands.GTB = &interact.GTB{Rounds: store, Channels: store, Hunts: store}
 	if rest != nil {
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
@@ -96,6 +97,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 		}
 		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
 		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender, Features: features(store)}
+		commands.GTB.Chat = sender
 		w.Say = sender
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")

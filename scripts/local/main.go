@@ -324,6 +324,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
 	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store, Custom: r.Store, Timers: r.Store, Hunts: r.Store}
+	commands.GTB = &interact.GTB{Rounds: r.Store, Channels: r.Store, Hunts: r.Store}
 	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
 		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err },
 		Unlist: func(ctx context.Context) error { _, err := r.Store.UnlistDisconnected(ctx); return err }}
@@ -332,6 +333,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		r.Upkeep.Reconcile = (&sweep.Reconciler{Store: r.Store, Channels: r.Kick, Log: log.With("function", "upkeep")}).Run
 	}
 	sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}
+	commands.GTB.Chat, commands.GTB.Now = sender, cfg.now
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,

@@ -123,7 +123,9 @@ type Ask struct {
 	// MessageID is the chat message's id: the cause every write of the
 	// answer is keyed by, so a retried job changes nothing.
 	MessageID string
-	Now       time.Time
+	// Sent is when the chat message was sent (event.Event.OccurredAt): the
+	// same on every run of its job, unlike Now.
+	Sent, Now time.Time
 }
 
 // Answerer answers the built-ins of one feature (command.Builtin.Feature)
@@ -275,7 +277,7 @@ func (c *Commands) answer(ctx context.Context, log *slog.Logger, guild string, e
 		text, err = r.builtin(c, ctx, guild, asker, cmd.Args)
 	case r.feature != nil:
 		text, err = r.feature.Answer(ctx, Ask{Guild: guild, Broadcaster: ev.Broadcaster, Asker: asker, Level: level,
-			Name: r.name, Args: cmd.Args, MessageID: use, Now: now})
+			Name: r.name, Args: cmd.Args, MessageID: use, Sent: ev.OccurredAt(), Now: now})
 	default:
 		text, err = c.respond(ctx, guild, ev, *r.custom, cmd.Args, use, now)
 	}

@@ -517,7 +517,7 @@ func TestCommandsList(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := []string{"Commands: !points, !watchtime, !commands, !hunt, !discord, !socials", "@modmia !points [user]: loyalty points"}
+	want := []string{"Commands: !points, !watchtime, !commands, !hunt, !gtb, !discord, !socials", "@modmia !points [user]: loyalty points"}
 	if diff := cmp.Diff(want, said(say)); diff != "" {
 		t.Errorf("said (-want +got):\n%s", diff)
 	}
@@ -556,8 +556,9 @@ func TestFeatureBuiltins(t *testing.T) {
 	if diff := cmp.Diff([]string{"alice asked !slot Book of Dead at level everyone"}, said(say)); diff != "" {
 		t.Errorf("said (-want +got):\n%s", diff)
 	}
-	if len(f.asks) != 1 || f.asks[0].MessageID == "" || f.asks[0].Guild == "" || f.asks[0].Broadcaster == 0 {
-		t.Errorf("asks = %+v, want one with the message id, guild and channel", f.asks)
+	if len(f.asks) != 1 || f.asks[0].MessageID == "" || f.asks[0].Guild == "" || f.asks[0].Broadcaster == 0 ||
+		f.asks[0].Sent.IsZero() || !f.asks[0].Sent.Before(f.asks[0].Now) {
+		t.Errorf("asks = %+v, want one with the message id, guild, channel and the time it was sent", f.asks)
 	}
 
 	c, say, _ = router()

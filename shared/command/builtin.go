@@ -32,11 +32,14 @@ var Builtins = []Builtin{
 	{Name: "commands", Help: "!commands [name]: this list, or one command's help", Cooldown: 10 * time.Second},
 	{Name: "hunt", Aliases: []string{"bonushunt"}, Help: "!hunt: the bonus hunt's figures and break-even", Feature: true,
 		Cooldown: 10 * time.Second, UserCooldown: 30 * time.Second},
+	// A guess is one write of the viewer's own; the cooldown only spares
+	// the channel's reply rate. No channel-wide one: every viewer guesses.
+	{Name: "gtb", Help: "!gtb <amount>: guess the balance while a round is open (1234.50, $1,234.50, 1.5k)", Feature: true, UserCooldown: 10 * time.Second},
 }
 
 // reserved are names kept for built-ins still to come, so a custom
 // command made today does not break when they land.
-var reserved = []string{"call", "gtb", "raffle", "join", "clip", "hunt", "bonushunt"}
+var reserved = []string{"call", "raffle", "join", "clip", "hunt", "bonushunt"}
 
 // LookupBuiltin returns the built-in called name or one of its aliases
 // (name lower-case, without the prefix).

@@ -158,6 +158,7 @@ var Commands = []Command{
 		{Name: "list", Description: "List the chat commands"},
 		{Name: "show", Description: "Show a chat command and how often it was used", Options: []Option{commandNameOption}},
 	}},
+	gtbCommand,
 	huntCommand,
 }
 
@@ -193,6 +194,10 @@ var commands = map[string]handlerFunc{
 	"command remove":  (*Handler).commandRemove,
 	"command list":    (*Handler).commandList,
 	"command show":    (*Handler).commandShow,
+	"gtb open":        (*Handler).gtbOpen,
+	"gtb close":       (*Handler).gtbClose,
+	"gtb result":      (*Handler).gtbResult,
+	"gtb status":      (*Handler).gtbStatus,
 	"hunt start":      (*Handler).huntStart,
 	"hunt add":        (*Handler).huntAdd,
 	"hunt payout":     (*Handler).huntPayout,

@@ -266,6 +266,8 @@ type Handler struct {
 	Timers Timers
 	// Hunts serves /hunt; nil answers that it is not available.
 	Hunts Hunts
+	// GTB serves /gtb; nil answers that it is not available.
+	GTB *GTB
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int

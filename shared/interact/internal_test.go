@@ -48,7 +48,7 @@ func TestCommandsAdmin(t *testing.T) {
 		got = append(got, p)
 	}
 	slices.Sort(got)
-	want := []string{"command", "command add", "command edit", "command list", "command remove", "command show", "hunt", "hunt add", "hunt finish", "hunt payout", "hunt remove", "hunt show", "hunt start", "kick", "kick connect", "kick disconnect", "kick status", "points add", "points remove", "points set",
+	want := []string{"command", "command add", "command edit", "command list", "command remove", "command show", "gtb", "gtb close", "gtb open", "gtb result", "gtb status", "hunt", "hunt add", "hunt finish", "hunt payout", "hunt remove", "hunt show", "hunt start", "kick", "kick connect", "kick disconnect", "kick status", "points add", "points remove", "points set",
 		"roles", "roles add", "roles list", "roles remove", "settings", "settings set", "settings show", "timer", "timer add", "timer edit", "timer list", "timer remove",
 		"viewer", "viewer unban"}
 	if diff := cmp.Diff(got, want); diff != "" {

@@ -76,6 +76,10 @@
 //	                                                                 version N, lastSlot N (minute), next N
 //	bonus hunt      GUILD#<guild>        HUNT                        name S, start N (cents), startedAt N(ms), finishedAt N(ms),
 //	                                                                 version N, b L (the bonuses; see hunt.go)
+//	gtb round       GUILD#<guild>        GTB                         number N, state S, winners N, the round's
+//	                                                                 times, causes, result and winners (gtb.go)
+//	gtb guess       GTB#<guild>#<round>  V#<kick user id>            userId N, username S, amount N(cents), at N(ms),
+//	                 #<shard>                                        msg S, expiresAt N(s, TTL); shard 00-15
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
