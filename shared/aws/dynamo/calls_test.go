@@ -231,4 +231,3 @@ func TestCallsEmbedded(t *testing.T) {
 		return s
 	})
 }
-
