@@ -74,6 +74,10 @@
 //	timer           GUILD#<guild>        TIMER#<name>                name S, variants L, intervalMins N, minChatters N,
 //	                                                                 offline BOOL, enabled BOOL, createdAt N(ms),
 //	                                                                 version N, lastSlot N (minute), next N
+//	calls state     GUILD#<guild>        CALLS                       state S (JSON), version N (see calls.go)
+//	call, viewer    CALLS#<guild>#<round> CALL#<msg id>, USER#<user>, the calls of a round, sharded (calls.go)
+//	 count, slot     #<nn>                SLOT#<key>
+//	call number     CALLS#<guild>#<round> SEQ                        n N, expiresAt
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
