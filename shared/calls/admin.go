@@ -159,7 +159,7 @@ func (a *Admin) blacklist(ctx context.Context, r interact.Request, st State) (in
 	action := r.Options["action"]
 	if action == "list" {
 		return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{Title: "Calls blacklist", Color: color, Fields: []interact.Field{
-			{Name: "Viewers", Value: listed(st.Viewers)}, {Name: "Slots", Value: listed(st.Slots)},
+			{Name: "Viewers", Value: clip(listed(st.Viewers), maxField)}, {Name: "Slots", Value: clip(listed(st.Slots), maxField)},
 		}}}}, nil
 	}
 	if action != "add" && action != "remove" {
@@ -324,20 +324,46 @@ func (a *Admin) verify(ctx context.Context, r interact.Request) (interact.Respon
 		return interact.Response{Ephemeral: true, Content: "No pick to verify yet. The next pick's commitment: " + next}, nil
 	}
 	p := st.Last.Proof
+	nums := make([]string, len(st.Last.Entries))
+	for i, n := range st.Last.Entries {
+		nums[i] = strconv.Itoa(n)
+	}
+	ids := strings.Join(nums, ",")
+	command := fmt.Sprintf("go run ./scripts/verifypick -commitment %s -seed %s -round %s -ids %s -nonce %d",
+		p.Commitment, p.Seed, st.Last.Round, ids, p.Nonce)
+	if len(command) > maxFooter {
+		command = fmt.Sprintf("go run ./scripts/verifypick -commitment %s -seed %s -client %s -nonce %d -entries %d",
+			p.Commitment, p.Seed, p.ClientSeed, p.Nonce, p.Entries)
+	}
 	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{
 		Title: fmt.Sprintf("Pick %d of round %s: call #%d", p.Nonce, st.Last.Round, st.Last.Call.Number), Color: color,
 		Fields: []interact.Field{
 			{Name: "Commitment (SHA-256 of the seed, shown before the pick)", Value: "`" + p.Commitment + "`"},
 			{Name: "Seed (revealed)", Value: "`" + p.Seed.String() + "`"},
-			{Name: "Client seed (round and pending call ids)", Value: "`" + p.ClientSeed + "`"},
+			{Name: "Client seed (SHA-256 of the round id and the entries)", Value: "`" + p.ClientSeed + "`"},
+			{Name: "Entries: the pending calls, in order", Value: clip(strings.Join(nums, ", "), maxField)},
 			{Name: "Nonce", Value: strconv.FormatUint(p.Nonce, 10), Inline: true},
-			{Name: "Entries", Value: strconv.Itoa(p.Entries), Inline: true},
-			{Name: "Result", Value: fmt.Sprintf("index %d: call #%d, %s by %s", p.Index, st.Last.Call.Number, st.Last.Call.Slot, st.Last.Call.Username)},
+			{Name: "Count", Value: strconv.Itoa(p.Entries), Inline: true},
+			{Name: "Result", Value: clip(fmt.Sprintf("index %d: call #%d, %s by %s", p.Index, st.Last.Call.Number, st.Last.Call.Slot, st.Last.Call.Username), maxField)},
 			{Name: "Next pick's commitment", Value: next},
 		},
-		Footer: fmt.Sprintf("go run ./scripts/verifypick -commitment %s -seed %s -client %s -nonce %d -entries %d",
-			p.Commitment, p.Seed, p.ClientSeed, p.Nonce, p.Entries),
+		Footer: command,
 	}}}, nil
+}
+
+// Discord's limits: an embed field's value, a footer.
+const (
+	maxField  = 1024
+	maxFooter = 2048
+)
+
+// clip cuts s to at most n characters, ending it with "…" when cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func (a *Admin) log() *slog.Logger {

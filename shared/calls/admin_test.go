@@ -120,6 +120,15 @@ func TestBlacklistAndChannel(t *testing.T) {
 	if _, err := a.Handle(context.Background(), slash("blacklist", "action", "drop", "viewer", "x")); !fault.Is(err, fault.Invalid) {
 		t.Errorf("/calls blacklist drop = %v, want fault.Invalid", err)
 	}
+	// A full blacklist still fits Discord's 1,024 characters a field.
+	for i := range calls.MaxBlacklist - 1 {
+		run(t, a, slash("blacklist", "action", "add", "slot", fmt.Sprintf("%03d %s", i, strings.Repeat("x", 90))))
+	}
+	for _, f := range run(t, a, slash("blacklist", "action", "list")).Embeds[0].Fields {
+		if n := len([]rune(f.Value)); n > 1024 {
+			t.Errorf("/calls blacklist list field %s has %d characters, want at most 1024", f.Name, n)
+		}
+	}
 	run(t, a, slash("channel", "channel", callsChannel))
 	if s.st.Channel != callsChannel {
 		t.Errorf("channel = %q, want %q", s.st.Channel, callsChannel)
@@ -182,10 +191,10 @@ func TestPickAndVerify(t *testing.T) {
 	// the seed committed at /calls open.
 	ids := make([]string, 10)
 	for i := range ids {
-		ids[i] = fmt.Sprintf("m%02d", i)
+		ids[i] = fmt.Sprint(i + 1)
 	}
 	want, _ := pick.Draw(opened.Seed, opened.ID, ids, 1)
-	if last.Proof.Index != want.Index || last.Call.ID != ids[want.Index] || last.Proof.Commitment != opened.Commitment {
+	if last.Proof.Index != want.Index || last.Call.Number != want.Index+1 || last.Proof.Commitment != opened.Commitment {
 		t.Errorf("pick = %+v, want index %d under the open's commitment", last.Proof, want.Index)
 	}
 	if got := text(resp); !strings.Contains(got, fmt.Sprintf("Picked call #%d", last.Call.Number)) {
@@ -204,8 +213,8 @@ func TestPickAndVerify(t *testing.T) {
 		t.Errorf("after a retried pick: %d picks, said %d times, want 1 and 1", s.st.Round.Picks, len(say.said))
 	}
 	got := text(run(t, a, slash("verify")))
-	for _, part := range []string{last.Proof.Commitment, last.Proof.Seed.String(), last.Proof.ClientSeed, "Nonce: 1", "Entries: 10",
-		fmt.Sprintf("index %d: call #%d", last.Proof.Index, last.Call.Number), s.st.Round.Commitment, "go run ./scripts/verifypick"} {
+	for _, part := range []string{last.Proof.Commitment, last.Proof.Seed.String(), last.Proof.ClientSeed, "Nonce: 1", "Count: 10",
+		"in order: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10", "-round " + opened.ID + " -ids 1,2,3,4,5,6,7,8,9,10 -nonce 1", fmt.Sprintf("index %d: call #%d", last.Proof.Index, last.Call.Number), s.st.Round.Commitment, "go run ./scripts/verifypick"} {
 		if !strings.Contains(got, part) {
 			t.Errorf("/calls verify = %q, want it to show %q", got, part)
 		}

@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -104,9 +105,12 @@ func (c Call) Key() string { return Key(c.Slot) }
 type Pick struct {
 	Round string
 	// Call is the picked call.
-	Call  Call
-	Proof pick.Proof
-	At    time.Time
+	Call Call
+	// Entries are the numbers of the calls it was drawn from, in the
+	// order of the client seed.
+	Entries []int
+	Proof   pick.Proof
+	At      time.Time
 	// Cause is the id of the interaction that made the pick.
 	Cause string
 }
@@ -262,7 +266,9 @@ func sortByNumber(cs []Call) {
 
 // Draw picks one of pending (by number, as Pending returns them) with
 // round's committed seed as the round's next pick, and returns the pick,
-// its seed revealed. No pending call is fault.Invalid.
+// its seed revealed. The entry ids of the client seed are the calls'
+// numbers in decimal, which chat and /calls list show, so anyone can
+// rebuild it. No pending call is fault.Invalid.
 func Draw(r Round, pending []Call, now time.Time) (Pick, error) {
 	if len(pending) == 0 {
 		return Pick{}, fault.E(fault.Invalid, "there are no calls to pick from")
@@ -271,8 +277,9 @@ func Draw(r Round, pending []Call, now time.Time) (Pick, error) {
 		return Pick{}, fault.E(fault.Internal, "the round has no committed seed")
 	}
 	ids := make([]string, len(pending))
+	numbers := make([]int, len(pending))
 	for i, c := range pending {
-		ids[i] = c.ID
+		ids[i], numbers[i] = strconv.Itoa(c.Number), c.Number
 	}
 	p, err := pick.Draw(r.Seed, r.ID, ids, uint64(r.Picks+1))
 	if err != nil {
@@ -280,5 +287,5 @@ func Draw(r Round, pending []Call, now time.Time) (Pick, error) {
 	}
 	c := pending[p.Index]
 	c.Picked = true
-	return Pick{Round: r.ID, Call: c, Proof: p, At: now}, nil
+	return Pick{Round: r.ID, Call: c, Entries: numbers, Proof: p, At: now}, nil
 }

@@ -179,9 +179,10 @@ func TestDrawAndPicked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The pick is the scheme's, over the pending ids by number, nonce 1.
-	want, _ := pick.Draw(seed(1), "r1", []string{"m2", "m3", "m4"}, 1)
-	if p.Call.ID != pending[want.Index].ID || !p.Call.Picked || p.Proof.Index != want.Index || pick.Verify(p.Proof) != nil {
+	// The pick is the scheme's, over the pending calls' numbers, nonce 1.
+	want, _ := pick.Draw(seed(1), "r1", []string{"2", "3", "4"}, 1)
+	if p.Call.ID != pending[want.Index].ID || !p.Call.Picked || p.Proof.Index != want.Index || pick.Verify(p.Proof) != nil ||
+		!cmp.Equal(p.Entries, []int{2, 3, 4}) {
 		t.Errorf("Draw = %+v, want call %s by the scheme, verifiable", p, pending[want.Index].ID)
 	}
 	after := calls.Picked(st, p, seed(9))

@@ -35,5 +35,5 @@ func Example() {
 	// @bob sweet bonanza was called already
 	// @alice you have made your 1 call this round
 	// @bob your call for Big Bass is in (#2)
-	// picked #2 Big Bass, 2 entries, nonce 1
+	// picked #1 Sweet Bonanza, 2 entries, nonce 1
 }
