@@ -39,7 +39,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store,
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store,
 		Calls: &calls.Admin{Store: store, Log: log}} // /calls pick runs in the worker
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {

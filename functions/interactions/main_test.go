@@ -90,7 +90,7 @@ func setupEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{store: store, queue: &queue{}, priv: priv, now: start.Add(time.Hour)}
-	e.h = handler(&interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store}, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store}, e.queue, pub, nil, func() time.Time { return e.now })
 	return e
 }
 

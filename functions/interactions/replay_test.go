@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func withKick(t *testing.T, e *env) {
 	}
 	svc := &connect.Service{Store: e.store, Key: make([]byte, 32), BaseURL: "https://bot.example"}
 	e.priv = priv
-	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Kick: svc,
+	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Hunts: e.store, Kick: svc,
 		Calls: &calls.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
@@ -84,6 +85,25 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 	}
 	addHype := func(e *env, text string) []byte {
 		return admin.Command(e.ids.Next(), "command", sub("add", str("name", "hype"), str("response", text)))
+	}
+	startHunt := func(e *env, balance string) []byte {
+		return admin.Command(e.ids.Next(), "hunt", sub("start", str("balance", balance)))
+	}
+	addBonus := func(e *env, slot string) []byte {
+		return admin.Command(e.ids.Next(), "hunt", sub("add", str("slot", slot), str("bet", "2")))
+	}
+	// bonuses is the latest hunt: its start and its bonuses' slots and
+	// payouts.
+	bonuses := func(t *testing.T, e *env, open bool, want string) {
+		t.Helper()
+		h, ok, err := e.store.LatestHunt(ctx, guild)
+		got := fmt.Sprint(h.Start)
+		for _, b := range h.Bonuses {
+			got += fmt.Sprintf(" %s=%s", b.Slot, b.Payout)
+		}
+		if err != nil || !ok || got != want || h.Open() != open {
+			t.Errorf("hunt = %q open %v (%v), want %q open %v", got, h.Open(), err, want, open)
+		}
 	}
 	tests := []struct {
 		path string // the command path in interact.Commands
@@ -254,6 +274,44 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 			first:    func(e *env) []byte { return admin.Command(e.ids.Next(), "command", sub("remove", str("name", "hype"))) },
 			later:    func(t *testing.T, e *env) { e.send(t, addHype(e, "again")) },
 			check:    func(t *testing.T, e *env) { response(t, e, "hype", "again") },
+			replyHas: "Already done"},
+		{path: "hunt start",
+			first: func(e *env) []byte { return startHunt(e, "1000") },
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "hunt", sub("finish")))
+				e.send(t, startHunt(e, "500"))
+			},
+			check:    func(t *testing.T, e *env) { bonuses(t, e, true, "$500.00") },
+			replyHas: "Already done"},
+		{path: "hunt add",
+			setup: func(t *testing.T, e *env) { e.send(t, startHunt(e, "1000")) },
+			first: func(e *env) []byte { return addBonus(e, "Gates") },
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "hunt", sub("remove")))
+			},
+			check:    func(t *testing.T, e *env) { bonuses(t, e, true, "$1,000.00") },
+			replyHas: "Already done"},
+		{path: "hunt payout",
+			setup: func(t *testing.T, e *env) { e.send(t, startHunt(e, "1000")); e.send(t, addBonus(e, "Gates")) },
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "hunt", sub("payout", str("slot", "#1"), str("amount", "100")))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "hunt", sub("payout", str("slot", "gates"), str("amount", "50"))))
+			},
+			check:    func(t *testing.T, e *env) { bonuses(t, e, true, "$1,000.00 Gates=$50.00") },
+			replyHas: "Already done"},
+		{path: "hunt remove",
+			setup:    func(t *testing.T, e *env) { e.send(t, startHunt(e, "1000")); e.send(t, addBonus(e, "Gates")) },
+			first:    func(e *env) []byte { return admin.Command(e.ids.Next(), "hunt", sub("remove", str("slot", "gates"))) },
+			later:    func(t *testing.T, e *env) { e.send(t, addBonus(e, "Gates")) },
+			check:    func(t *testing.T, e *env) { bonuses(t, e, true, "$1,000.00 Gates=$0.00") },
+			replyHas: "Already done"},
+		{path: "hunt finish",
+			setup:    func(t *testing.T, e *env) { e.send(t, startHunt(e, "1000")) },
+			first:    func(e *env) []byte { return admin.Command(e.ids.Next(), "hunt", sub("finish")) },
+			later:    func(t *testing.T, e *env) { e.send(t, startHunt(e, "700")) },
+			check:    func(t *testing.T, e *env) { bonuses(t, e, true, "$700.00") },
 			replyHas: "Already done"},
 		{path: "kick connect",
 			first:    func(e *env) []byte { return admin.Command(e.ids.Next(), "kick", sub("connect")) },

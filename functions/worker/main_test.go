@@ -37,6 +37,39 @@ const (
 	role        = "973524801945731072"
 )
 
+// fakes starts a fake Kick and a fake Discord over HTTP, with clients of
+// them as main builds them.
+func fakes(t *testing.T) (*kickfake.Server, *kickapi.Client, *discord.Fake, *discord.REST) {
+	t.Helper()
+	kf := &kickfake.Server{ClientID: "app", ClientSecret: "secret"}
+	ksrv := httptest.NewServer(kf)
+	t.Cleanup(ksrv.Close)
+	kick := kickapi.New("app", "secret")
+	kick.APIBase, kick.AuthBase = ksrv.URL, ksrv.URL
+	df := &discord.Fake{BotToken: "bot"}
+	dsrv := httptest.NewServer(df)
+	t.Cleanup(dsrv.Close)
+	rest, err := discord.NewREST("bot", discordsim.AppID, dsrv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kf, kick, df, rest
+}
+
+// connected connects guild to the channel northwind with a login the fake
+// Kick issued, and returns the login's tokens.
+func connected(t *testing.T, store *dynamo.Store, kf *kickfake.Server, now time.Time) (access, refresh string) {
+	t.Helper()
+	access, refresh = kf.IssueUserToken(kickfake.User{ID: broadcaster, Name: "northwind"}, "user:read", "chat:write")
+	if err := store.ConnectChannel(t.Context(), guild, broadcaster, "northwind", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutCredentials(t.Context(), broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: now.Add(time.Hour)}, []string{"user:read", "chat:write"}); err != nil {
+		t.Fatal(err)
+	}
+	return access, refresh
+}
+
 // TestWorkerWiring runs one job of each kind that needs an outside
 // service through the worker as main wires it, against a fake Kick and a
 // fake Discord over HTTP and the embedded store: a deferred /kick status,
@@ -46,29 +79,10 @@ func TestWorkerWiring(t *testing.T) {
 	now := time.Now().UTC()
 	store := dynamo.New(dynamotest.Table(t, "kickbot"), "kickbot")
 
-	kf := &kickfake.Server{ClientID: "app", ClientSecret: "secret"}
-	ksrv := httptest.NewServer(kf)
-	defer ksrv.Close()
-	kick := kickapi.New("app", "secret")
-	kick.APIBase, kick.AuthBase = ksrv.URL, ksrv.URL
-
-	df := &discord.Fake{BotToken: "bot"}
-	dsrv := httptest.NewServer(df)
-	defer dsrv.Close()
-	rest, err := discord.NewREST("bot", discordsim.AppID, dsrv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-
+	kf, kick, df, rest := fakes(t)
 	// A connected channel with a stored login, a linked viewer who has
 	// watched a minute, and a role reward at one minute.
-	access, refresh := kf.IssueUserToken(kickfake.User{ID: broadcaster, Name: "northwind"}, "user:read", "chat:write")
-	if err := store.ConnectChannel(ctx, guild, broadcaster, "northwind", now); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.PutCredentials(ctx, broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: now.Add(time.Hour)}, []string{"user:read", "chat:write"}); err != nil {
-		t.Fatal(err)
-	}
+	access, refresh := connected(t, store, kf, now)
 	if _, err := store.Credit(ctx, guild, watchtime.Credit{UserID: 51234077, Username: "pixelpanda", Minute: watchtime.MinuteOf(now), PointsMilli: 5000}); err != nil {
 		t.Fatal(err)
 	}

@@ -317,11 +317,14 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if r.Connect, err = r.connectService(cfg, ln.Addr(), log.With("function", "oauth")); err != nil {
 		return nil, err
 	}
+	if err := r.seedLogins(ctx); err != nil {
+		return nil, err
+	}
 	r.Sweeper = &sweep.Sweeper{Store: r.Store, Timers: r.Store, Log: log.With("function", "sweep")}
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
-	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store, Custom: r.Store, Timers: r.Store}
+	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store, Custom: r.Store, Timers: r.Store, Hunts: r.Store}
 	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
 		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err },
 		Unlist: func(ctx context.Context) error { _, err := r.Store.UnlistDisconnected(ctx); return err }}
@@ -334,8 +337,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
-		Chat: &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender,
-			Features: (&calls.Chat{Store: r.Store, Poster: rest, Log: wlog}).Builtins()},
+		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender, Features: features(r.Store, rest)},
 		Timers: r.Store, Say: sender,
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,
@@ -488,6 +490,24 @@ func (r *runner) kickKey(cfg config) (*rsa.PublicKey, error) {
 		return nil, err
 	}
 	return &priv.PublicKey, nil
+}
+
+// seedLogins gives each seeded channel a login on the fake Kick, as if
+// its streamer had connected it, so the bot can answer in its chat. Against
+// a real Kick a seeded channel has no login until connected.
+func (r *runner) seedLogins(ctx context.Context) error {
+	if r.KickFake == nil {
+		return nil
+	}
+	scopes := []string{"user:read", "channel:read", "chat:write", "events:subscribe"}
+	for _, c := range r.seeded {
+		access, refresh := r.KickFake.IssueUserToken(kickfake.User{ID: c.broadcaster, Name: fmt.Sprint("channel", c.broadcaster)}, scopes...)
+		tok := credential.Token{Access: access, Refresh: refresh, Expiry: time.Now().Add(time.Hour)}
+		if err := r.Store.PutCredentials(ctx, c.broadcaster, tok, scopes); err != nil {
+			return fmt.Errorf("seed the login of channel %d: %w", c.broadcaster, err)
+		}
+	}
+	return nil
 }
 
 // parseSeed reads SEED_CONNECTIONS: "guildID:broadcasterUserID[,...]".

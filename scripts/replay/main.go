@@ -5,6 +5,7 @@
 //
 //	replay fixtures  [-dir testdata/kick]
 //	replay scenario  [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]
+//	replay engine    -guild G [-minutes 15]
 //	replay show      -guild G [-endpoint URL] [-table NAME]
 //	replay command   -guild G [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]
 //	replay click     -guild G [-user ID] CUSTOM_ID
@@ -13,6 +14,12 @@
 // …/interactions for command and click) and -key (default: the private
 // key the local runner listening on -url's port wrote, in
 // LOCAL_DIR/<port>/: kick-private.pem, or discord-private.key).
+//
+// "engine" plays the chat engine's scenario in real time: an admin makes
+// three custom commands and two timers with slash commands, then a
+// quarter hour of chat goes busy, quiet and busy again, typing commands
+// (kicksim.ChatEngine; scripts/local's TestChatEngineScenario checks what
+// the bot says to it, minute by minute).
 //
 // It exits 1 when a delivery or interaction is answered with anything
 // but 2xx, 2 on a usage error, 0 after -h.
@@ -76,6 +83,7 @@ func exitCode(err error) int {
 var modes = []struct{ name, synopsis string }{
 	{"fixtures", "[-url URL] [-key FILE] [-dir testdata/kick]"},
 	{"scenario", "[-url URL] [-key FILE] [-broadcaster ID] [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]"},
+	{"engine", "-guild G [-url URL] [-key FILE] [-broadcaster ID] [-minutes 15]"},
 	{"show", "-guild G [-endpoint URL] [-table NAME]"},
 	{"command", "-guild G [-url URL] [-key FILE] [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]"},
 	{"click", "-guild G [-url URL] [-key FILE] [-user ID] [-admin] CUSTOM_ID"},
@@ -126,6 +134,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		url, keyPath, guild, user, dir, endpoint, table string
 		admin                                           bool
 		sc                                              kicksim.Scenario
+		engine                                          kicksim.ChatEngine
 	)
 	if mode != "show" {
 		def := "http://127.0.0.1:8080/webhooks/kick"
@@ -145,6 +154,10 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		fs.IntVar(&sc.Duplicates, "duplicates", 5, "deliveries to send twice")
 		fs.Uint64Var(&sc.Seed, "seed", 1, "seed of the chat pattern")
 		fs.BoolVar(&sc.StayLive, "stay-live", false, "leave the stream live, so the sweep keeps crediting")
+	case "engine":
+		fs.StringVar(&guild, "guild", "", "Discord guild id, connected to -broadcaster's channel")
+		fs.Int64Var(&engine.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
+		fs.IntVar(&engine.Minutes, "minutes", 15, "minutes of chat to play (in real time)")
 	case "show":
 		fs.StringVar(&guild, "guild", "", "Discord guild id")
 		fs.StringVar(&endpoint, "endpoint", os.Getenv("AWS_ENDPOINT_URL"), "DynamoDB endpoint (the runner prints it)")
@@ -163,6 +176,13 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 
 	if mode == "show" {
 		return show(ctx, out, endpoint, table, guild)
+	}
+	if mode == "engine" {
+		if guild == "" {
+			fs.Usage()
+			return usageError{"engine needs -guild"}
+		}
+		return playEngine(ctx, out, engine, guild, url, keyPath)
 	}
 	file := "kick-private.pem"
 	if discordMode {
@@ -235,6 +255,74 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("%d of %d deliveries were rejected (answered other than 2xx)", rejected, len(ds))
 	}
 	return nil
+}
+
+// playEngine sends the chat-engine scenario's slash commands to the
+// interactions endpoint beside url, then its chat to url, each message at
+// its time: minute 0 starts at the next whole minute.
+func playEngine(ctx context.Context, out io.Writer, sc kicksim.ChatEngine, guild, url, keyPath string) error {
+	kickKey, discordKey := keyPath, ""
+	var err error
+	if kickKey == "" {
+		if kickKey, err = runnerKey(url, "kick-private.pem"); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	if discordKey, err = runnerKey(url, "discord-private.key"); err != nil {
+		return usageError{err.Error()}
+	}
+	kk, err := kicksim.ReadPrivateKey(kickKey)
+	if err != nil {
+		return fmt.Errorf("%w (start the local runner first, or pass -key)", err)
+	}
+	dk, err := discordsim.ReadPrivateKey(discordKey)
+	if err != nil {
+		return fmt.Errorf("%w (start the local runner first)", err)
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return usageError{fmt.Sprintf("bad -url: %v", err)}
+	}
+	u.Path = "/interactions"
+	ds := &discordsim.Sender{URL: u.String(), Key: dk}
+	admin := discordsim.Caller{Guild: guild, UserID: "100000000000000001", Admin: true}
+	for _, s := range sc.Setup() {
+		if err := sendInteraction(ctx, out, ds, admin.Command(discordsim.NewID(time.Now()), s.Name, s.Opts...)); err != nil {
+			return err
+		}
+	}
+	sc.Start = time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
+	ks := &kicksim.Sender{URL: url, Key: kk}
+	sent := 0
+	for i := range sc.Length() {
+		for _, d := range sc.Minute(i) {
+			if err := sleepUntil(ctx, d.At); err != nil {
+				return err
+			}
+			status, err := ks.Send(ctx, d)
+			if err != nil {
+				return err
+			}
+			if status/100 != 2 {
+				return fmt.Errorf("minute %d: a chat message was answered %d", i, status)
+			}
+			sent++
+		}
+	}
+	fmt.Fprintf(out, "sent %d chat messages over %d minutes from %s to %s\n", sent, sc.Length(), stamp(sc.Start), url)
+	return nil
+}
+
+// sleepUntil waits until t, or until ctx ends; tests replace it.
+var sleepUntil = func(ctx context.Context, t time.Time) error {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
 }
 
 // runnerKey is the key file the local runner listening on url's port

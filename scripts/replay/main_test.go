@@ -6,14 +6,18 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -115,32 +119,20 @@ func TestHelpAndUsageErrors(t *testing.T) {
 // TestRejectedIsAFailure runs each sending mode against an endpoint that
 // answers status, with the keys where a runner on its port keeps them.
 func TestRejectedIsAFailure(t *testing.T) {
+	noWaiting(t)
 	for _, status := range []int{http.StatusOK, http.StatusUnauthorized, http.StatusServiceUnavailable} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(status)
 			_, _ = w.Write([]byte(`{"type":4,"data":{"content":"ok"}}`))
 		}))
 		defer srv.Close()
-		dir := t.TempDir()
-		t.Setenv("LOCAL_DIR", dir)
-		u, _ := url.Parse(srv.URL)
-		keys := kicksim.KeyDir(dir, u.Host)
-		rk, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := kicksim.WritePrivateKey(filepath.Join(keys, "kick-private.pem"), rk); err != nil {
-			t.Fatal(err)
-		}
-		_, dk, _ := ed25519.GenerateKey(rand.Reader)
-		if err := discordsim.WritePrivateKey(filepath.Join(keys, "discord-private.key"), dk); err != nil {
-			t.Fatal(err)
-		}
+		runnerKeys(t, srv.URL)
 		for _, args := range [][]string{
 			{"fixtures", "-url", srv.URL + "/webhooks/kick", "-dir", "../../testdata/kick"},
 			{"scenario", "-url", srv.URL + "/webhooks/kick", "-viewers", "2", "-minutes", "1"},
 			{"command", "-url", srv.URL + "/interactions", "-guild", "1", "watchtime"},
 			{"click", "-url", srv.URL + "/interactions", "-guild", "1", "lb:points:2:2"},
+			{"engine", "-url", srv.URL + "/webhooks/kick", "-guild", "1", "-minutes", "1"},
 		} {
 			t.Run(http.StatusText(status)+"/"+args[0], func(t *testing.T) {
 				var out, errOut bytes.Buffer
@@ -154,5 +146,76 @@ func TestRejectedIsAFailure(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// noWaiting makes the engine mode send at once instead of at each
+// message's time.
+func noWaiting(t *testing.T) {
+	saved := sleepUntil
+	sleepUntil = func(context.Context, time.Time) error { return nil }
+	t.Cleanup(func() { sleepUntil = saved })
+}
+
+// TestEngineSends: the engine mode sends the scenario's slash commands to
+// the interactions endpoint beside -url, then each minute's chat to -url,
+// in order, signed.
+func TestEngineSends(t *testing.T) {
+	noWaiting(t)
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.URL.Path {
+		case "/interactions":
+			var i struct{ Data struct{ Name string } }
+			_ = json.Unmarshal(body, &i)
+			if r.Header.Get("X-Signature-Ed25519") == "" {
+				t.Errorf("interaction without a signature")
+			}
+			got = append(got, "/"+i.Data.Name)
+			_, _ = w.Write([]byte(`{"type":4,"data":{"content":"ok"}}`))
+		case "/webhooks/kick":
+			var c struct{ Content string }
+			_ = json.Unmarshal(body, &c)
+			if r.Header.Get("Kick-Event-Signature") == "" {
+				t.Errorf("delivery without a signature")
+			}
+			got = append(got, c.Content)
+		}
+	}))
+	defer srv.Close()
+	runnerKeys(t, srv.URL)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"engine", "-url", srv.URL + "/webhooks/kick", "-guild", "1", "-minutes", "2"}, &out, &errOut); err != nil {
+		t.Fatalf("run engine: %v\n%s", err, errOut.String())
+	}
+	want := []string{"/command", "/command", "/command", "/timer", "/timer",
+		"hi chat", "!hype", "!h", "gg", "!so viewer002", "!so viewer002", "!HypeTrain", "lets gooo"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+// runnerKeys writes signing keys where the replayer looks for those of a
+// runner at base, as the runner does.
+func runnerKeys(t *testing.T, base string) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("LOCAL_DIR", dir)
+	u, _ := url.Parse(base)
+	keys := kicksim.KeyDir(dir, u.Host)
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kicksim.WritePrivateKey(filepath.Join(keys, "kick-private.pem"), rk); err != nil {
+		t.Fatal(err)
+	}
+	_, dk, _ := ed25519.GenerateKey(rand.Reader)
+	if err := discordsim.WritePrivateKey(filepath.Join(keys, "discord-private.key"), dk); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -28,11 +28,6 @@ type Chat struct {
 
 var _ chat.Answerer = (*Chat)(nil)
 
-// Builtins maps the built-ins c answers to c, for chat.Commands.Features.
-func (c *Chat) Builtins() map[string]chat.Answerer {
-	return map[string]chat.Answerer{"call": c, "current": c}
-}
-
 // Answer answers a.Name "call" or "current"; any other name is silent.
 func (c *Chat) Answer(ctx context.Context, a chat.Ask) (string, error) {
 	switch a.Name {

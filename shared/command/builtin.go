@@ -30,6 +30,8 @@ var Builtins = []Builtin{
 	{Name: "points", Help: "!points [user]: loyalty points", Cooldown: 3 * time.Second, UserCooldown: 15 * time.Second},
 	{Name: "watchtime", Help: "!watchtime [user]: time watched", Cooldown: 3 * time.Second, UserCooldown: 15 * time.Second},
 	{Name: "commands", Help: "!commands [name]: this list, or one command's help", Cooldown: 10 * time.Second},
+	{Name: "hunt", Aliases: []string{"bonushunt"}, Help: "!hunt: the bonus hunt's figures and break-even", Feature: true,
+		Cooldown: 10 * time.Second, UserCooldown: 30 * time.Second},
 	{Name: "call", Aliases: []string{"sr"}, Help: "!call <slot>: call a slot for the streamer to play, while calls are open", Feature: true, UserCooldown: 30 * time.Second},
 	{Name: "current", Help: "!current: the slot being played and who called it", Feature: true, Cooldown: 5 * time.Second},
 }

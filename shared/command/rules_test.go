@@ -113,8 +113,8 @@ func TestList(t *testing.T) {
 		want     string
 		wantTail string
 	}{
-		{"built-ins only", nil, "Commands: !points, !watchtime, !commands, !call, !current", ""},
-		{"custom after built-ins", []string{"discord", "socials"}, "Commands: !points, !watchtime, !commands, !call, !current, !discord, !socials", ""},
+		{"built-ins only", nil, "Commands: !points, !watchtime, !commands, !hunt, !call, !current", ""},
+		{"custom after built-ins", []string{"discord", "socials"}, "Commands: !points, !watchtime, !commands, !hunt, !call, !current, !discord, !socials", ""},
 		{"too many are counted", many, "", " more"},
 	}
 	for _, tt := range tests {
@@ -142,7 +142,7 @@ func TestList(t *testing.T) {
 
 func ExampleList() {
 	fmt.Println(command.List([]string{"discord", "socials"}))
-	// Output: Commands: !points, !watchtime, !commands, !call, !current, !discord, !socials
+	// Output: Commands: !points, !watchtime, !commands, !hunt, !call, !current, !discord, !socials
 }
 
 func TestRoutable(t *testing.T) {

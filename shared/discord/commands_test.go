@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "calls"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "hunt", "calls"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "calls"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "hunt", "calls"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -156,6 +156,14 @@ func TestApplicationCommands(t *testing.T) {
 			"remove:sub(name:string! ≤26)",
 			"list:sub()",
 			"show:sub(name:string! ≤26)",
+		},
+		"hunt": {
+			"start:sub(balance:string! ≤24 name:string ≤60)",
+			"add:sub(slot:string! ≤100 bet:string! ≤24)",
+			"payout:sub(slot:string! ≤100 amount:string! ≤24)",
+			"remove:sub(slot:string ≤100)",
+			"finish:sub()",
+			"show:sub()",
 		},
 		"calls": {
 			"open:sub(limit_per_user:integer 0..100 allow_duplicates:boolean)",

@@ -159,6 +159,7 @@ var Commands = []Command{
 		{Name: "list", Description: "List the chat commands"},
 		{Name: "show", Description: "Show a chat command and how often it was used", Options: []Option{commandNameOption}},
 	}},
+	huntCommand,
 	{Name: "calls", Description: "Slot calls: viewers call slots with !call <slot>", Admin: true, Subcommands: callsCommands},
 }
 
@@ -220,6 +221,12 @@ var commands = map[string]handlerFunc{
 	"command remove":  (*Handler).commandRemove,
 	"command list":    (*Handler).commandList,
 	"command show":    (*Handler).commandShow,
+	"hunt start":      (*Handler).huntStart,
+	"hunt add":        (*Handler).huntAdd,
+	"hunt payout":     (*Handler).huntPayout,
+	"hunt remove":     (*Handler).huntRemove,
+	"hunt finish":     (*Handler).huntFinish,
+	"hunt show":       (*Handler).huntShow,
 	"calls open":      (*Handler).calls,
 	"calls close":     (*Handler).calls,
 	"calls list":      (*Handler).calls,

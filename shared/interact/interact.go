@@ -264,6 +264,8 @@ type Handler struct {
 	Custom CustomCommands
 	// Timers serves /timer; nil answers that it is not available.
 	Timers Timers
+	// Hunts serves /hunt; nil answers that it is not available.
+	Hunts Hunts
 	// Calls serves /calls (package calls); nil answers that it is not
 	// available.
 	Calls Feature

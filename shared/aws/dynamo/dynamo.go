@@ -74,6 +74,8 @@
 //	timer           GUILD#<guild>        TIMER#<name>                name S, variants L, intervalMins N, minChatters N,
 //	                                                                 offline BOOL, enabled BOOL, createdAt N(ms),
 //	                                                                 version N, lastSlot N (minute), next N
+//	bonus hunt      GUILD#<guild>        HUNT                        name S, start N (cents), startedAt N(ms), finishedAt N(ms),
+//	                                                                 version N, b L (the bonuses; see hunt.go)
 //	calls state     GUILD#<guild>        CALLS                       state S (JSON), version N (see calls.go)
 //	call, viewer    CALLS#<guild>#<round> CALL#<msg id>, USER#<user>, the calls of a round, sharded (calls.go)
 //	 count, slot     #<nn>                SLOT#<key>

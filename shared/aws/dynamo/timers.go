@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/kickbot/kickbot/shared/fault"
@@ -260,26 +259,10 @@ func (s *Store) ClaimTimerPost(ctx context.Context, guild string, p timer.Post) 
 	if !p.Prior.IsZero() {
 		prior = last.Equal(expression.Value(int64(watchtime.MinuteOf(p.Prior))))
 	}
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(last, slot).Set(expression.Name("next"), expression.Value(p.Next))).
-		WithCondition(expression.AttributeExists(expression.Name("pk")).And(prior.Or(last.Equal(slot)))).
-		Build()
-	if err != nil {
-		return false, fault.Wrap(fault.Internal, err, "build timer post")
-	}
-	_, err = s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.Table,
-		Key:                       timerKey(guild, p.Name).av(),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if conditionFailed(err) {
+	err := s.updateIf(ctx, timerKey(guild, p.Name), expression.Set(last, slot).Set(expression.Name("next"), expression.Value(p.Next)),
+		expression.AttributeExists(expression.Name("pk")).And(prior.Or(last.Equal(slot))), "", "claim timer post")
+	if fault.Is(err, fault.Conflict) {
 		return false, nil
 	}
-	if err != nil {
-		return false, classify(err, "claim timer post")
-	}
-	return true, nil
+	return err == nil, err
 }
