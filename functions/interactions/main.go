@@ -17,6 +17,7 @@ import (
 
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/aws/lambdahttp"
+	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/interact"
@@ -38,7 +39,8 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store}
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store,
+		Calls: &calls.Admin{Store: store, Log: log}} // /calls pick runs in the worker
 	commands.GTB = &interact.GTB{Rounds: store, Hunts: store} // /gtb open and close; the worker answers the rest
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/event"
@@ -31,7 +32,7 @@ func withKick(t *testing.T, e *env) {
 	svc := &connect.Service{Store: e.store, Key: make([]byte, 32), BaseURL: "https://bot.example"}
 	e.priv = priv
 	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Hunts: e.store, Kick: svc,
-		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
+		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}, Calls: &calls.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -366,6 +367,71 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 				}
 			},
 			replyHas: "Already done"},
+		{path: "calls open",
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "calls", sub("open")) },
+			later: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "calls", sub("close"))) },
+			check: func(t *testing.T, e *env) {
+				if st := callState(t, e); st.Round.Open {
+					t.Errorf("round %+v open, want the later close to stand", st.Round)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "calls close",
+			setup: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "calls", sub("open"))) },
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "calls", sub("close")) },
+			later: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "calls", sub("open"))) },
+			check: func(t *testing.T, e *env) {
+				if st := callState(t, e); !st.Round.Open {
+					t.Errorf("round %+v closed, want the later open to stand", st.Round)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "calls clear",
+			setup: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "calls", sub("open"))) },
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "calls", sub("clear")) },
+			later: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "calls", sub("close"))) },
+			check: func(t *testing.T, e *env) {
+				if st := callState(t, e); st.Round.Open || st.Version != 3 {
+					t.Errorf("calls state %+v, want version 3 (open, clear, close), closed", st)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "calls blacklist",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "calls", sub("blacklist", str("action", "add"), str("viewer", "spammer")))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "calls", sub("blacklist", str("action", "remove"), str("viewer", "spammer"))))
+			},
+			check: func(t *testing.T, e *env) {
+				if st := callState(t, e); len(st.Viewers) != 0 {
+					t.Errorf("blacklisted viewers %v, want none", st.Viewers)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "calls channel",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "calls", sub("channel", discordsim.Channel("channel", "883082588674195001")))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "calls", sub("channel", discordsim.Channel("channel", "883082588674195002"))))
+			},
+			check: func(t *testing.T, e *env) {
+				if st := callState(t, e); st.Channel != "883082588674195002" {
+					t.Errorf("calls channel %q, want the later one", st.Channel)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "calls pick",
+			setup: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "calls", sub("open"))) },
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "calls", sub("pick")) },
+			later: func(*testing.T, *env) {},
+			check: func(t *testing.T, e *env) {
+				if len(e.queue.jobs) != 1 {
+					t.Errorf("%d jobs queued, want 1: the replay must queue no second pick", len(e.queue.jobs))
+				}
+			},
+			replyHas: "Already done"},
 	}
 
 	covered := map[string]bool{}
@@ -407,4 +473,14 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 			}
 		}
 	}
+}
+
+// callState is the guild's slot calls state.
+func callState(t *testing.T, e *env) calls.State {
+	t.Helper()
+	st, err := e.store.CallState(context.Background(), guild)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

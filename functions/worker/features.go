@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
+	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/hunt"
@@ -9,9 +10,12 @@ import (
 
 // features are the answers of the feature built-ins (command.Builtins
 // with Feature set), by name.
-func features(store *dynamo.Store) map[string]chat.Answerer {
+func features(store *dynamo.Store, poster calls.Poster) map[string]chat.Answerer {
+	slotCalls := &calls.Chat{Store: store, Poster: poster}
 	return map[string]chat.Answerer{
-		"gtb":  gtb.Chat{Store: store},
-		"hunt": hunt.Answerer{Hunts: store},
+		"call":    slotCalls,
+		"current": slotCalls,
+		"gtb":     gtb.Chat{Store: store},
+		"hunt":    hunt.Answerer{Hunts: store},
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
+	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
@@ -82,7 +83,11 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	sw.Queue = inline{w}
 	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store}
 	commands.GTB = &interact.GTB{Rounds: store, Channels: store, Hunts: store}
+	slotCalls := &calls.Admin{Store: store, Channels: store, Log: log}
+	commands.Calls = slotCalls
+	var poster calls.Poster // a nil *discord.REST in it would not read as nil
 	if rest != nil {
+		poster, slotCalls.Poster, commands.GTB.Embeds = rest, rest, rest
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
 	} else {
@@ -96,7 +101,8 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 			w.Reconnect = &upkeep.Upkeep{Store: store, Notify: &notice.Notifier{Store: store, Poster: rest}, Log: log}
 		}
 		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
-		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender, Features: features(store)}
+		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender, Features: features(store, poster)}
+		slotCalls.Chat = sender
 		commands.GTB.Chat = sender
 		w.Say = sender
 	} else {

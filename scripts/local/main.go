@@ -71,6 +71,7 @@ import (
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/aws/stack"
+	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
@@ -334,10 +335,12 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	}
 	sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}
 	commands.GTB.Chat, commands.GTB.Now = sender, cfg.now
+	commands.Calls = &calls.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
+	commands.GTB.Embeds = rest
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
-		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender, Features: features(r.Store)},
+		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender, Features: features(r.Store, rest)},
 		Timers: r.Store, Say: sender,
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,

@@ -35,6 +35,8 @@ var Builtins = []Builtin{
 	// A guess is one write of the viewer's own; the cooldown only spares
 	// the channel's reply rate. No channel-wide one: every viewer guesses.
 	{Name: "gtb", Help: "!gtb <amount>: guess the balance while a round is open (1234.50, $1,234.50, 1.5k)", Feature: true, UserCooldown: 10 * time.Second},
+	{Name: "call", Aliases: []string{"sr"}, Help: "!call <slot>: call a slot for the streamer to play, while calls are open", Feature: true, UserCooldown: 30 * time.Second},
+	{Name: "current", Help: "!current: the slot being played and who called it", Feature: true, Cooldown: 5 * time.Second},
 }
 
 // reserved are names kept for built-ins still to come, so a custom

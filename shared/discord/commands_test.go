@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -168,6 +168,12 @@ func TestApplicationCommands(t *testing.T) {
 		"gtb": {
 			"open:sub(winners:integer 1..10)", "close:sub()",
 			"result:sub(amount:string ≤32 channel:channel [0 5])", "status:sub()",
+		},
+		"calls": {
+			"open:sub(limit_per_user:integer 0..100 allow_duplicates:boolean)",
+			"close:sub()", "list:sub(page:integer 1..1000)", "pick:sub()", "clear:sub()",
+			"blacklist:sub(action:string! {add,remove,list} viewer:string ≤25 slot:string ≤100)",
+			"channel:sub(channel:channel! [0 5])", "verify:sub()",
 		},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {

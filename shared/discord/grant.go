@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/roles"
 	"github.com/kickbot/kickbot/shared/rolesync"
@@ -20,6 +21,10 @@ import (
 var (
 	_ rolesync.Discord = (*REST)(nil)
 	_ notice.Poster    = (*REST)(nil)
+	// calls.Poster and its like in other feature packages.
+	_ interface {
+		PostEmbed(ctx context.Context, channelID string, e interact.Embed) error
+	} = (*REST)(nil)
 )
 
 // Discord's JSON error codes that role grants and posts tell apart
@@ -191,18 +196,49 @@ func (c *REST) PostMessage(ctx context.Context, channelID, content string) error
 	if content == "" || utf8.RuneCountInString(content) > maxContent {
 		return fault.E(fault.Invalid, "a Discord message holds 1 to %d characters", maxContent)
 	}
-	msg := &discordgo.MessageSend{
-		Content:         content,
-		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
+	return c.send(ctx, op, "the announcement channel", channelID, &discordgo.MessageSend{Content: content})
+}
+
+// maxEmbedText bounds the text of one embed (Discord's limit for all
+// its titles, descriptions, field names and values and footer).
+const maxEmbedText = 6000
+
+// PostEmbed posts e to the channel channelID as the bot, with no
+// mentions parsed. Errors as PostMessage's; an embed with no title and no
+// description, or over Discord's limits, is fault.Invalid.
+func (c *REST) PostEmbed(ctx context.Context, channelID string, e interact.Embed) error {
+	const op = "create embed message"
+	if err := c.check(); err != nil {
+		return err
 	}
+	if !isSnowflake(channelID) {
+		return fault.E(fault.Invalid, "discord channel id %q is not a snowflake", clip(channelID))
+	}
+	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description) + utf8.RuneCountInString(e.Footer)
+	for _, f := range e.Fields {
+		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+	}
+	switch {
+	case e.Title == "" && e.Description == "":
+		return fault.E(fault.Invalid, "an embed needs a title or a description")
+	case n > maxEmbedText || len(e.Fields) > 25 || utf8.RuneCountInString(e.Title) > 256 || utf8.RuneCountInString(e.Description) > 4096:
+		return fault.E(fault.Invalid, "the embed is over Discord's limits")
+	}
+	return c.send(ctx, op, "the channel", channelID, &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{embed(e)}})
+}
+
+// send posts msg to channelID, which errors call channel, with no
+// mentions parsed.
+func (c *REST) send(ctx context.Context, op, channel, channelID string, msg *discordgo.MessageSend) error {
+	msg.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 	_, err := c.Session.ChannelMessageSendComplex(channelID, msg, discordgo.WithContext(ctx))
 	err = restError(op, err)
 	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		switch {
 		case apiErr.Status == http.StatusNotFound:
-			return fault.Wrap(fault.NotFound, apiErr, "the announcement channel no longer exists")
+			return fault.Wrap(fault.NotFound, apiErr, channel+" no longer exists")
 		case apiErr.Status == http.StatusForbidden:
-			return fault.Wrap(fault.Forbidden, apiErr, "the bot may not post in the announcement channel")
+			return fault.Wrap(fault.Forbidden, apiErr, "the bot may not post in "+channel)
 		}
 	}
 	return err

@@ -227,7 +227,8 @@ func TestWhichChatIsACommandJob(t *testing.T) {
 		{"!hello", "hello"},
 		{"!Discord_2", "discord_2"},
 		{"!my-cmd", ""},
-		{"!call Book of Dead", ""}, // kept for a coming built-in
+		{"!call Book of Dead", "call"}, // a feature's built-in
+		{"!raffle join", ""},           // kept for a coming built-in
 		{"!Ünïcode", ""},
 		{"!" + strings.Repeat("a", 26), ""},
 		{"hello !points", ""},

@@ -3,6 +3,7 @@ package interact
 import (
 	"context"
 
+	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/points"
 	"github.com/kickbot/kickbot/shared/roles"
 	"github.com/kickbot/kickbot/shared/settings"
@@ -160,6 +161,33 @@ var Commands = []Command{
 	}},
 	gtbCommand,
 	huntCommand,
+	{Name: "calls", Description: "Slot calls: viewers call slots with !call <slot>", Admin: true, Subcommands: callsCommands},
+}
+
+// callsCommands are /calls' subcommands, answered by package calls
+// (Handler.Calls). /calls pick is the worker's: it says the pick in Kick
+// chat and posts it to Discord.
+var callsCommands = []Command{
+	{Name: "open", Description: "Open calls: !call <slot> in Kick chat", Changes: true, Options: []Option{
+		{Name: "limit_per_user", Description: "Calls per viewer in the round, 0 for no limit (default 1)", Type: IntegerOption, Min: 0, Max: 100},
+		{Name: "allow_duplicates", Description: "Let viewers call a slot called already (default: no)", Type: BooleanOption},
+	}},
+	{Name: "close", Description: "Stop taking calls (they stay for /calls pick)", Changes: true},
+	{Name: "list", Description: "Show the round's calls", Options: []Option{
+		{Name: "page", Description: "Page of the list", Type: IntegerOption, Min: 1, Max: 1000},
+	}},
+	{Name: "pick", Description: "Draw one pending call, fairly and verifiably, and play it", Deferred: true, Changes: true},
+	{Name: "clear", Description: "Drop the round's calls and start again", Changes: true},
+	{Name: "blacklist", Description: "Keep viewers or slots out of calls", Changes: true, Options: []Option{
+		{Name: "action", Description: "What to do", Type: StringOption, Required: true,
+			Choices: []Choice{{"Add", "add"}, {"Remove", "remove"}, {"List", "list"}}},
+		{Name: "viewer", Description: "Kick username", Type: StringOption, MaxLen: maxUsername},
+		{Name: "slot", Description: "Slot name", Type: StringOption, MaxLen: 100},
+	}},
+	{Name: "channel", Description: "Post accepted calls and picks in this channel", Changes: true, Options: []Option{
+		{Name: "channel", Description: "The channel", Type: ChannelOption, Required: true},
+	}},
+	{Name: "verify", Description: "Show the last pick's proof: commitment, seed, client seed, nonce, result"},
 }
 
 type handlerFunc func(h *Handler, ctx context.Context, r Request) (Response, error)
@@ -204,6 +232,22 @@ var commands = map[string]handlerFunc{
 	"hunt remove":     (*Handler).huntRemove,
 	"hunt finish":     (*Handler).huntFinish,
 	"hunt show":       (*Handler).huntShow,
+	"calls open":      (*Handler).calls,
+	"calls close":     (*Handler).calls,
+	"calls list":      (*Handler).calls,
+	"calls pick":      (*Handler).calls,
+	"calls clear":     (*Handler).calls,
+	"calls blacklist": (*Handler).calls,
+	"calls channel":   (*Handler).calls,
+	"calls verify":    (*Handler).calls,
+}
+
+// calls hands /calls to package calls.
+func (h *Handler) calls(ctx context.Context, r Request) (Response, error) {
+	if h.Calls == nil {
+		return Response{}, fault.E(fault.NotFound, "slot calls are not set up on this bot")
+	}
+	return h.Calls.Handle(ctx, r)
 }
 
 // buttons maps the prefix of a button's custom id (before the first ":")

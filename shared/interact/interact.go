@@ -268,9 +268,18 @@ type Handler struct {
 	Hunts Hunts
 	// GTB serves /gtb; nil answers that it is not available.
 	GTB *GTB
+	// Calls serves /calls (package calls); nil answers that it is not
+	// available.
+	Calls Feature
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int
+}
+
+// Feature answers the slash commands of a feature package that builds
+// on this one (it imports package interact for Request and Response).
+type Feature interface {
+	Handle(ctx context.Context, r Request) (Response, error)
 }
 
 // Handle answers r. Its errors carry a kind and a message for the caller:

@@ -80,6 +80,10 @@
 //	                                                                 times, causes, result and winners (gtb.go)
 //	gtb guess       GTB#<guild>#<round>  V#<kick user id>            userId N, username S, amount N(cents), at N(ms),
 //	                 #<shard>                                        msg S, expiresAt N(s, TTL); shard 00-15
+//	calls state     GUILD#<guild>        CALLS                       state S (JSON), version N (see calls.go)
+//	call, viewer    CALLS#<guild>#<round> CALL#<msg id>, USER#<user>, the calls of a round, sharded (calls.go)
+//	 count, slot     #<nn>                SLOT#<key>
+//	call number     CALLS#<guild>#<round> SEQ                        n N, expiresAt
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
