@@ -46,14 +46,16 @@ fuzz-short:
 	bash scripts/fuzz.sh ./shared/consent FuzzOpen $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/command FuzzParse $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/response FuzzRender $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/money FuzzParse $(FUZZTIME)
 
-fuzz: ## fuzz the Kick webhook, Discord interaction, OAuth state and chat command parsers and the response renderer for FUZZTIME each (default 15s; try FUZZTIME=10m)
+fuzz: ## fuzz the Kick webhook, Discord interaction, OAuth state, chat command and amount parsers and the response renderer for FUZZTIME each (default 15s; try FUZZTIME=10m)
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./shared/kick
 	$(GO) test -run '^$$' -fuzz '^FuzzInteraction$$' -fuzztime $(FUZZTIME) ./shared/discord
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeInteraction$$' -fuzztime $(FUZZTIME) ./shared/discord
 	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./shared/consent
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./shared/command
 	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./shared/response
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./shared/money
 
 moto: ## DynamoDB and SQS adapter tests against a moto_server on a random loopback port
 	bash scripts/with-moto.sh $(GO) test -count=1 -tags moto $(MOTO_PKGS)
