@@ -2,19 +2,23 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
+	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/custom"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/pick"
 	"github.com/kickbot/kickbot/shared/timer"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
@@ -27,10 +31,9 @@ type cost struct {
 }
 
 // TestChatCosts counts, through the worker as main wires it, the DynamoDB
-// reads, writes and write units of one custom command use (from the chat
-// message to the reply Kick got) and of one timed message, for
-// BENCHMARKS.md. The first use of a cold worker also reads the channel's
-// login; the counts pinned here are a warm worker's.
+// reads, writes and write units of one custom command use, one !call and
+// one !gtb (each from the chat message to the reply Kick got) and of one
+// timed message, for BENCHMARKS.md.
 func TestChatCosts(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Minute)
@@ -60,6 +63,23 @@ func TestChatCosts(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Calls are open (one a viewer, duplicates blocked: the defaults),
+	// and so is a GTB round.
+	seed, err := pick.NewSeed(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := calls.Open(calls.State{}, "1482453932679757901", 1, false, seed, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := setup.SaveCallState(ctx, guild, st, interact.Cause{ID: "1482453932679757830", Expires: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.OpenGTBOnce(ctx, guild, 3, now, interact.Cause{ID: "1482453932679757831", Expires: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+
 	units, err := dynamotest.NewUnits(client, "kickbot")
 	if err != nil {
 		t.Fatal(err)
@@ -74,11 +94,11 @@ func TestChatCosts(t *testing.T) {
 		}
 		return cost{Reads: counter.Reads.Load() - r0, Writes: counter.Writes.Load() - w0, Units: total(units) - u0}
 	}
-	use := func(name string, user int64, at time.Time) job.Job {
+	use := func(name string, user int64, at time.Time, args ...string) job.Job {
 		id := fmt.Sprintf("01JQ7ZC4M2T8Y1B5N0P6R3K9V%d", user)
 		return job.ForEvent(guild, event.Event{ID: id, Type: event.ChatMessage, Broadcaster: broadcaster, SentAt: at,
 			Chat: &event.Chat{MessageID: fmt.Sprintf("3f1c8e0a-5b7d-4e2a-9c61-0d8f2b7a4e1%d", user), Sender: event.User{ID: user, Username: fmt.Sprint("viewer", user)},
-				Content: "!" + name, CreatedAt: at}}, &command.Command{Name: name})
+				Content: strings.TrimSpace("!" + name + " " + strings.Join(args, " ")), CreatedAt: at}}, &command.Command{Name: name, Args: strings.Join(args, " ")})
 	}
 
 	tests := []struct {
@@ -93,6 +113,19 @@ func TestChatCosts(t *testing.T) {
 		// the rate window.
 		{"custom command with a cooldown", use("hype", 1, time.Now()), cost{Reads: 7, Writes: 5, Units: 7}},
 		{"custom command without one", use("lurk", 2, time.Now()), cost{Reads: 6, Writes: 4, Units: 6}},
+		// Reads: the settings, the per-viewer cooldown, the calls state,
+		// the message's, the viewer's and the slot's earlier calls and the
+		// round's number (one batch), the rate window and the login.
+		// Writes: the cooldown, the call (one transaction of the call, the
+		// viewer's count, the slot and the round's number: 2 units each),
+		// the reply's claim and the rate window. No calls channel is set,
+		// so nothing is posted to Discord.
+		{"!call", use("call", 3, time.Now(), "Book of Dead"), cost{Reads: 6, Writes: 7, Units: 11}},
+		// Reads: the settings, the per-viewer cooldown, the round, the rate
+		// window and the login. Writes: the cooldown, the guess (on the
+		// viewer's shard of the round), the reply's claim and the rate
+		// window.
+		{"!gtb", use("gtb", 4, time.Now(), "1.5k"), cost{Reads: 5, Writes: 4, Units: 4}},
 		// Reads: the guild's channel, its rate window and its login.
 		// Writes: the timer's claim, the post's claim and the rate window.
 		{"timed message", job.ForTimer(guild, timer.Post{Name: "socials", Slot: time.Now().UTC().Truncate(time.Minute), Text: "Follow on X!"}),
@@ -103,8 +136,8 @@ func TestChatCosts(t *testing.T) {
 			t.Errorf("%s costs %+v, want %+v", tt.name, got, tt.want)
 		}
 	}
-	if msgs := kf.Messages(); len(msgs) != 3 {
-		t.Fatalf("Kick chat got %d messages, want 2 replies and the timed message: %+v", len(msgs), msgs)
+	if msgs := kf.Messages(); len(msgs) != 5 {
+		t.Fatalf("Kick chat got %d messages, want 4 replies and the timed message: %+v", len(msgs), msgs)
 	}
 }
 
