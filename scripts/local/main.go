@@ -52,6 +52,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -126,6 +127,12 @@ type config struct {
 	queueOptions  func(*localqueue.Options)
 	wrapQueue     func(ingest.Queue) ingest.Queue
 	wrapWorker    func(localqueue.Handler) localqueue.Handler
+	// interactionsNow is the interactions endpoint's clock, which checks
+	// signatures and stamps requests (nil is time.Now); random makes the
+	// seeds of slot call picks (nil is crypto/rand), so that a test
+	// knows the picks.
+	interactionsNow func() time.Time
+	random          io.Reader
 }
 
 func configFromEnv() config {
@@ -335,7 +342,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	}
 	sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}
 	commands.GTB.Chat, commands.GTB.Now = sender, cfg.now
-	commands.Calls = &calls.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
+	commands.Calls = &calls.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog, Random: cfg.random}
 	commands.GTB.Embeds = rest
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
@@ -388,9 +395,9 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	}
 	svc := &ingest.Service{Store: r.Store, Queue: queue, Now: now, Log: log.With("function", "webhook")}
 	mux := http.NewServeMux()
-	bridge := discord.Bridge{Handler: commands, Later: queue}
+	bridge := discord.Bridge{Handler: commands, Later: queue, Now: cfg.interactionsNow}
 	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, svc.KeepUnprocessable, log.With("function", "webhook"), now)
-	interactions := discord.NewHTTPHandler(discord.Verifier{Key: dkey}, bridge, log.With("function", "interactions"), time.Now)
+	interactions := discord.NewHTTPHandler(discord.Verifier{Key: dkey}, bridge, log.With("function", "interactions"), cfg.interactionsNow)
 	oauth := oauthweb.New(r.Connect, log.With("function", "oauth"), time.Now)
 	for pattern, h := range routes(webhook, interactions, oauth) {
 		mux.Handle(pattern, h)
