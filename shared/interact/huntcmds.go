@@ -107,7 +107,7 @@ func (h *Handler) huntStart(ctx context.Context, r Request) (Response, error) {
 	if hu, err = store.StartHunt(ctx, r.Guild, hu, r.Cause()); err != nil {
 		return Response{}, err
 	}
-	return Response{Ephemeral: true, Content: "Hunt started. Add bonuses with /hunt add slot:<slot> bet:<amount>.",
+	return Response{Ephemeral: true, Content: "Hunt started. Add bonuses with /hunt add bet:<amount> slot:<slot>, or without a slot for the picked call.",
 		Embeds: []Embed{huntEmbed(hu)}}, nil
 }
 

@@ -102,7 +102,7 @@ func TestHuntCommands(t *testing.T) {
 		list    string // its embed's description
 	}{
 		{"start", step("start", "balance", "$1,000", "name", "Friday"),
-			"Hunt started. Add bonuses with /hunt add slot:<slot> bet:<amount>.",
+			"Hunt started. Add bonuses with /hunt add bet:<amount> slot:<slot>, or without a slot for the picked call.",
 			"Start=$1,000.00 | Bonuses=0 (0 opened) | Total bet=$0.00 | Won=$0.00 | Profit=-$1,000.00", "No bonuses yet."},
 		{"add", step("add", "slot", "Gates of Olympus", "bet", "2"), "Added bonus #1: **Gates of Olympus** at $2.00.",
 			"Start=$1,000.00 | Bonuses=1 (0 opened) | Total bet=$2.00 | Won=$0.00 | Profit=-$1,000.00 | Break-even=500.00x on the unopened bonuses",
