@@ -39,7 +39,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store,
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store,
 		Calls: &calls.Admin{Store: store, Log: log}} // /calls pick runs in the worker
 	commands.GTB = &interact.GTB{Rounds: store, Hunts: store} // /gtb open and close; the worker answers the rest
 	stateKey, baseURL, ok, err := config.Consent(env)

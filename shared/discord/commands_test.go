@@ -159,7 +159,7 @@ func TestApplicationCommands(t *testing.T) {
 		},
 		"hunt": {
 			"start:sub(balance:string! ≤24 name:string ≤60)",
-			"add:sub(slot:string! ≤100 bet:string! ≤24)",
+			"add:sub(bet:string! ≤24 slot:string ≤100)",
 			"payout:sub(slot:string! ≤100 amount:string! ≤24)",
 			"remove:sub(slot:string ≤100)",
 			"finish:sub()",

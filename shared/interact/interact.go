@@ -266,6 +266,9 @@ type Handler struct {
 	Timers Timers
 	// Hunts serves /hunt; nil answers that it is not available.
 	Hunts Hunts
+	// Picked gives /hunt add without a slot the picked call; nil asks
+	// for the slot.
+	Picked PickedCalls
 	// GTB serves /gtb; nil answers that it is not available.
 	GTB *GTB
 	// Calls serves /calls (package calls); nil answers that it is not
