@@ -2,6 +2,7 @@ package pick
 
 import (
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"io"
 	"math"
@@ -224,4 +225,23 @@ func (f fenwick) owner(t int64) int {
 		}
 	}
 	return pos // the entry at 1-based pos+1
+}
+
+// TableCSV is the ticket table as the CSV file scripts/verifypick reads:
+// a header line "id,weight", then one line per entry sorted by id. Publish
+// it with the draw so anyone can recompute the winners. A bad table is
+// fault.Invalid.
+func TableCSV(table []Weighted) (string, error) {
+	s, _, err := sortedTable(table)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write([]string{"id", "weight"})
+	for _, e := range s {
+		w.Write([]string{e.ID, strconv.FormatInt(e.Weight, 10)})
+	}
+	w.Flush()
+	return b.String(), w.Error()
 }
