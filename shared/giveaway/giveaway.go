@@ -118,6 +118,9 @@ type Giveaway struct {
 	// rerolled ones included; Rerolled are those replaced.
 	Proof    pick.WeightedProof
 	Rerolled []string
+	// DrawCause and RerollCause are the interactions that drew and last
+	// rerolled it: a job run again finds its own result, not a new one.
+	DrawCause, RerollCause string
 }
 
 // Start checks o and returns the giveaway number opened at now, with a

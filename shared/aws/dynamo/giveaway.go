@@ -103,7 +103,7 @@ func (r giveawayRecord) giveaway() (giveaway.Giveaway, error) {
 	g := giveaway.Giveaway{
 		Number: r.Number, Prize: r.Prize, Keyword: r.Keyword, Winners: r.Winners, MinWatch: r.MinWatch, SubLuck: r.SubLuck,
 		State: giveaway.State(r.State), OpenedAt: fromMillis(r.OpenedAt), EndsAt: fromMillis(r.EndsAt), ClosedAt: fromMillis(r.ClosedAt),
-		Seed: seed, Commitment: r.Commitment, Rerolled: r.Rerolled,
+		Seed: seed, Commitment: r.Commitment, Rerolled: r.Rerolled, DrawCause: r.DrawCause, RerollCause: r.RerollCause,
 	}
 	if len(r.Drawn) > 0 {
 		g.Proof = pick.WeightedProof{Commitment: r.Commitment, Seed: r.Seed, ClientSeed: r.ClientSeed,
@@ -358,3 +358,4 @@ func (s *Store) GiveawayEntries(ctx context.Context, guild string, number int64)
 	}
 	return out, nil
 }
+var _ giveaway.Store = (*Store)(nil)
