@@ -358,4 +358,5 @@ func (s *Store) GiveawayEntries(ctx context.Context, guild string, number int64)
 	}
 	return out, nil
 }
+
 var _ giveaway.Store = (*Store)(nil)
