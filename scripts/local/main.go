@@ -389,6 +389,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		now = time.Now
 	}
 	svc := &ingest.Service{Store: r.Store, Queue: queue, Now: now, Log: log.With("function", "webhook")}
+	svc.Giveaways = &giveaway.Entrance{Keywords: &giveaway.Keywords{Store: r.Store}, Store: r.Store}
 	mux := http.NewServeMux()
 	bridge := discord.Bridge{Handler: commands, Later: queue}
 	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, svc.KeepUnprocessable, log.With("function", "webhook"), now)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/pick"
 )
@@ -326,5 +327,42 @@ func TestKeywords(t *testing.T) {
 	// Other guilds have their own entry.
 	if _, ok, _ := k.Match(ctx, "other", "pizza", at(61), at(61)); ok || store.reads != 4 {
 		t.Errorf("Match(other guild) reads %d, want 4", store.reads)
+	}
+}
+
+type enterer struct{ entries []Entry }
+
+func (e *enterer) EnterGiveaway(_ context.Context, _ string, _ int64, x Entry) (bool, error) {
+	e.entries = append(e.entries, x)
+	return true, nil
+}
+
+func TestEntrance(t *testing.T) {
+	g := start(t, Options{Prize: "p", Keyword: "pizza", Minutes: 5})
+	store := &countingCurrent{g: &g}
+	got := &enterer{}
+	in := &Entrance{Keywords: &Keywords{Store: store}, Store: got}
+	sub := event.User{ID: 5, Username: "sue", Badges: []event.Badge{{Type: "subscriber"}}}
+	msg := func(id, text string, u event.User, at time.Time) event.Event {
+		return event.Event{ID: "d-" + id, Type: event.ChatMessage, Chat: &event.Chat{MessageID: id, Sender: u, Content: text, CreatedAt: at}}
+	}
+	now := t0.Add(time.Minute)
+	for _, ev := range []event.Event{
+		msg("a", "hello all", sub, now),                          // not a candidate: no read
+		{ID: "f", Type: event.Followed, Follow: &event.Follow{}}, // not chat
+		msg("b", "pizza", event.User{Username: "anon"}, now),     // no sender id
+		msg("c", "Pizza", sub, now.Add(time.Hour)),               // dated ahead of our clock: taken at now
+		msg("d", "burger", sub, now),
+	} {
+		if err := in.Enter(context.Background(), "guild", ev, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []Entry{{UserID: 5, Username: "sue", Subscriber: true, At: now, MessageID: "c"}}
+	if diff := cmp.Diff(want, got.entries); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	if store.reads != 1 {
+		t.Errorf("giveaway reads = %d, want 1", store.reads)
 	}
 }

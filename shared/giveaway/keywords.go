@@ -1,6 +1,7 @@
 package giveaway
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"sync"
@@ -8,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 )
 
@@ -98,4 +100,39 @@ func cmpOr(d, def time.Duration) time.Duration {
 		return d
 	}
 	return def
+}
+
+// Enterer stores keyword entries; *dynamo.Store is one.
+type Enterer interface {
+	// EnterGiveaway stores e unless its viewer entered: true when it did.
+	EnterGiveaway(ctx context.Context, guild string, number int64, e Entry) (bool, error)
+}
+
+// Entrance enters the senders of keyword messages: the webhook calls
+// Enter for every chat message of a connected guild. Only a message
+// that is an open giveaway's keyword writes (its one entry); a retried
+// delivery writes nothing new.
+type Entrance struct {
+	Keywords *Keywords
+	Store    Enterer
+}
+
+// Enter enters ev's sender in guild's open giveaway when ev is a chat
+// message of its keyword, as known at now.
+func (e *Entrance) Enter(ctx context.Context, guild string, ev event.Event, now time.Time) error {
+	if ev.Chat == nil || ev.Chat.Sender.ID <= 0 {
+		return nil
+	}
+	at := ev.OccurredAt()
+	if at.After(now) || at.IsZero() {
+		at = now // a clock ahead of ours must not enter a message after the end
+	}
+	g, ok, err := e.Keywords.Match(ctx, guild, ev.Chat.Content, at, now)
+	if err != nil || !ok {
+		return err
+	}
+	u := ev.Chat.Sender
+	_, err = e.Store.EnterGiveaway(ctx, guild, g.Number, Entry{UserID: u.ID, Username: u.Username,
+		Subscriber: u.HasBadge("subscriber"), At: at, MessageID: cmp.Or(ev.Chat.MessageID, ev.ID)})
+	return err
 }
