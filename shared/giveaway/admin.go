@@ -47,6 +47,9 @@ type Store interface {
 	Activity(ctx context.Context, guild string, from, to watchtime.Minute) ([]audience.Activity, error)
 	// Settings returns the guild's settings (its announce channel).
 	Settings(ctx context.Context, guild string) (settings.Settings, error)
+	// BannedAt returns which of users were banned or timed out in guild
+	// at at, by the bans issued by then.
+	BannedAt(ctx context.Context, guild string, users []int64, at time.Time) (map[int64]bool, error)
 }
 
 // Channels finds the Kick channel of a guild; *dynamo.Store is one.
@@ -185,7 +188,17 @@ func (a *Admin) table(ctx context.Context, guild string, g Giveaway) ([]Entrant,
 	if err != nil {
 		return nil, err
 	}
-	return Table(g, entries, activity, nil), nil
+	all := Table(g, entries, activity, nil)
+	users := make([]int64, len(all))
+	for i, e := range all {
+		users[i] = e.UserID
+	}
+	// Banned as the giveaway ended: the same at the draw and every reroll.
+	banned, err := a.Store.BannedAt(ctx, guild, users, g.End())
+	if err != nil || len(banned) == 0 {
+		return all, err
+	}
+	return Table(g, entries, activity, banned), nil
 }
 
 func (a *Admin) draw(ctx context.Context, r interact.Request) (interact.Response, error) {

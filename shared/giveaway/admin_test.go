@@ -30,6 +30,7 @@ type fakeStore struct {
 	activity []audience.Activity
 	announce string
 	marked   int
+	banned   map[int64]time.Time // ban ends, of bans issued before the giveaway
 }
 
 func newFake() *fakeStore {
@@ -129,6 +130,16 @@ func (f *fakeStore) Activity(_ context.Context, _ string, from, to watchtime.Min
 	for _, a := range f.activity {
 		if m := watchtime.MinuteOf(a.At); m >= from && m <= to {
 			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) BannedAt(_ context.Context, _ string, users []int64, at time.Time) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for _, u := range users {
+		if until, ok := f.banned[u]; ok && until.After(at) {
+			out[u] = true
 		}
 	}
 	return out, nil
@@ -309,6 +320,11 @@ func TestAdminActiveViewersGiveaway(t *testing.T) {
 			audience.Activity{UserID: int64(i + 1), Username: name, At: opened.Add(time.Duration(i+2) * time.Minute)})
 	}
 	store.activity = append(store.activity, audience.Activity{UserID: 9, Username: "late", At: opened.Add(20 * time.Minute)})
+	store.activity = append(store.activity,
+		audience.Activity{UserID: 4, Username: "dan", At: opened.Add(time.Minute)}, audience.Activity{UserID: 4, Username: "dan", At: opened.Add(2 * time.Minute)},
+		audience.Activity{UserID: 5, Username: "eve", At: opened.Add(time.Minute)}, audience.Activity{UserID: 5, Username: "eve", At: opened.Add(2 * time.Minute)})
+	// dan is banned past the end; eve's timeout ran out before it.
+	store.banned = map[int64]time.Time{4: opened.Add(time.Hour), 5: opened.Add(5 * time.Minute)}
 	a := &giveaway.Admin{Store: store, Random: bytes.NewReader(bytes.Repeat([]byte{4}, 32))}
 	if _, err := a.Handle(ctx, req("s", "start", opened, map[string]string{"prize": "keys", "minutes": "10", "min_watchtime": "2", "winners": "5"})); err != nil {
 		t.Fatal(err)
@@ -318,10 +334,10 @@ func TestAdminActiveViewersGiveaway(t *testing.T) {
 		t.Fatal(err)
 	}
 	g, _ := store.Giveaway(ctx, "guild-1")
-	want := []string{"ann#1", "ben#2", "cat#3"}
+	want := []string{"ann#1", "ben#2", "cat#3", "eve#5"}
 	got := slices.Sorted(slices.Values(g.Proof.Winners))
 	if !slices.Equal(got, want) || !g.ClosedAt.Equal(opened.Add(10*time.Minute)) {
-		t.Errorf("winners %v closed %v, want %v (everyone active, not the late one) closed at the end", got, g.ClosedAt, want)
+		t.Errorf("winners %v closed %v, want %v (everyone active, not the late one nor the banned) closed at the end", got, g.ClosedAt, want)
 	}
 }
 

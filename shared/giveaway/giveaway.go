@@ -18,8 +18,9 @@
 //     reads), so an account that only typed the keyword cannot win.
 //   - Tickets: one per entrant; a subscriber (badge at entry, or on their
 //     latest activity inside the giveaway) gets SubLuck tickets.
-//   - Excluded viewers (banned, the broadcaster) are left out before the
-//     table is digested, so the verification is exact.
+//   - Viewers banned or timed out as the giveaway ended (by the bans
+//     recorded then) are left out before the table is digested, so the
+//     verification is exact and a reroll rebuilds the same table.
 //
 // Everything the table is built from is fixed once the giveaway closes,
 // so the draw and every reroll rebuild the same table; a reroll refuses

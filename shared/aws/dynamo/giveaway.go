@@ -360,3 +360,39 @@ func (s *Store) GiveawayEntries(ctx context.Context, guild string, number int64)
 }
 
 var _ giveaway.Store = (*Store)(nil)
+
+// BannedAt returns which of users were banned or timed out in guild at
+// at by the bans recorded then (issued at or before at, ending after
+// it): fixed once at is past, unless a ban is lifted. Read by key, 100 a
+// request; a user never recorded in guild is not banned.
+func (s *Store) BannedAt(ctx context.Context, guild string, users []int64, at time.Time) (map[int64]bool, error) {
+	if guild == "" || at.IsZero() {
+		return nil, fault.E(fault.Invalid, "reading bans needs a guild and a time")
+	}
+	keys := make([]itemKey, 0, len(users))
+	seen := make(map[int64]bool, len(users))
+	for _, u := range users {
+		if u > 0 && !seen[u] {
+			seen[u] = true
+			keys = append(keys, viewerKey(guild, u))
+		}
+	}
+	items, err := s.batchGet(ctx, keys, []string{"userId", "bannedUntil", "bannedAt"}, "read bans")
+	if err != nil {
+		return nil, err
+	}
+	var records []viewerRecord
+	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "decode bans")
+	}
+	out := map[int64]bool{}
+	for i, r := range records {
+		if r.UserID == 0 {
+			r.UserID = keyUser(items[i])
+		}
+		if r.BannedAt != 0 && r.BannedAt <= millis(at) && r.BannedUntil > millis(at) {
+			out[r.UserID] = true
+		}
+	}
+	return out, nil
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/pick"
@@ -157,6 +158,23 @@ func runGiveawaySuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			t.Errorf("GiveawayEntries(2) = %v, %v, want one", other, err)
 		}
 	})
+}
+
+func TestBannedAt(t *testing.T) {
+	s, _ := newEmbedded(t)
+	ctx := t.Context()
+	check(t, "RecordBan 1", s.RecordBan(ctx, "g", event.User{ID: 1, Username: "v1"}, at(0), at(60)))  // banned through
+	check(t, "RecordBan 2", s.RecordBan(ctx, "g", event.User{ID: 2, Username: "v2"}, at(0), at(5)))   // timeout over
+	check(t, "RecordBan 3", s.RecordBan(ctx, "g", event.User{ID: 3, Username: "v3"}, at(20), at(60))) // banned after
+	users := []int64{1, 2, 3, 4, 1}
+	for i := range 150 { // more than one BatchGetItem
+		users = append(users, int64(100+i))
+	}
+	got, err := s.BannedAt(ctx, "g", users, at(10))
+	check(t, "BannedAt", err)
+	if want := map[int64]bool{1: true}; !cmp.Equal(got, want) {
+		t.Errorf("BannedAt(at 10) = %v, want %v", got, want)
+	}
 }
 
 func TestGiveawayEmbedded(t *testing.T) {
