@@ -20,6 +20,7 @@ import (
 	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/interact"
 )
 
@@ -41,7 +42,8 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	}
 	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store,
 		Calls: &calls.Admin{Store: store, Log: log}} // /calls pick runs in the worker
-	commands.GTB = &interact.GTB{Rounds: store, Hunts: store} // /gtb open and close; the worker answers the rest
+	commands.GTB = &interact.GTB{Rounds: store, Hunts: store}    // /gtb open and close; the worker answers the rest
+	commands.Giveaways = &giveaway.Admin{Store: store, Log: log} // /giveaway start and end; the worker draws
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:

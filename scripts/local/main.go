@@ -77,6 +77,7 @@ import (
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/kick"
@@ -343,6 +344,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}
 	commands.GTB.Chat, commands.GTB.Now = sender, cfg.now
 	commands.Calls = &calls.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog, Random: cfg.random}
+	commands.Giveaways = &giveaway.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
 	commands.GTB.Embeds = rest
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog,
@@ -394,6 +396,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		now = time.Now
 	}
 	svc := &ingest.Service{Store: r.Store, Queue: queue, Now: now, Log: log.With("function", "webhook")}
+	svc.Giveaways = &giveaway.Entrance{Keywords: &giveaway.Keywords{Store: r.Store}, Store: r.Store}
 	mux := http.NewServeMux()
 	bridge := discord.Bridge{Handler: commands, Later: queue, Now: cfg.interactionsNow}
 	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, svc.KeepUnprocessable, log.With("function", "webhook"), now)

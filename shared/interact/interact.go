@@ -274,6 +274,9 @@ type Handler struct {
 	// Calls serves /calls (package calls); nil answers that it is not
 	// available.
 	Calls Feature
+	// Giveaways serves /giveaway (package giveaway); nil answers that it
+	// is not available.
+	Giveaways Feature
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int
