@@ -46,7 +46,9 @@ const maxBuckets = 512
 // off each answer so that discordgo's limiter never sleeps.
 type Limiter struct {
 	// Now and Sleep are the clock; nil means time.Now and a timer that the
-	// context cuts short. Set them before the first request.
+	// context cuts short. Set them before the first request. Now is held
+	// against the context's deadline, so a test clock starts at the real
+	// time.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 	// MaxWait bounds a wait; 0 means DefaultMaxWait.
