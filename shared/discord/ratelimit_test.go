@@ -387,3 +387,31 @@ func TestFakeRateLimitAnswers(t *testing.T) {
 		t.Errorf("Limited() = %d requests, want 1", n)
 	}
 }
+
+// Requests sent at once from many goroutines still keep to each bucket.
+// (The test clock moves on by every wait, so concurrent waits only add up:
+// no request goes early.)
+func TestRateLimitConcurrent(t *testing.T) {
+	fake, c, _ := fakeDiscordClock(t)
+	c.Limits.MaxWait = time.Hour
+	c.Session.Client.Timeout = 0 // no deadline on the test clock's hours
+	fake.RateLimit(api+"/channels/", "messages", 2, 10*time.Second)
+	var wg sync.WaitGroup
+	errs := make(chan error, 12)
+	for i := range 12 {
+		wg.Go(func() { errs <- post(t.Context(), c, []string{channelA, channelB}[i%2]) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("post = %v, want nil", err)
+		}
+	}
+	if n := len(fake.Requests()); n != 12 {
+		t.Errorf("requests = %d, want 12", n)
+	}
+	if got := fake.Limited(); len(got) != 0 {
+		t.Errorf("Limited() = %d requests, want none", len(got))
+	}
+}
