@@ -75,6 +75,7 @@ func TestNoCredentialInErrorsOrLogs(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				newTestClock().use(c) // a 429 is waited out at once
 				err = tt.call(context.Background(), c)
 				if err == nil {
 					t.Fatal("call = nil error, want the echoing Discord's refusal")

@@ -28,6 +28,9 @@ import (
 //     the bot's user, a member, a guild's roles): see fake_guild.go;
 //   - anything else: 404.
 //
+// RateLimit and GlobalLimit make it enforce Discord's rate limits, with
+// their headers and 429s: see fake_limits.go.
+//
 // {api} is /api/v followed by discordgo.APIVersion, the version discordgo
 // calls. The zero Fake is ready to use and safe for concurrent use.
 type Fake struct {
@@ -35,6 +38,9 @@ type Fake struct {
 	// request is authorised as "Bot "+BotToken. Webhook routes are
 	// authorised by their token, as on Discord.
 	BotToken string
+	// Now is the clock of the rate limits (see RateLimit) and of
+	// Request.At; nil is time.Now, and leaves At zero.
+	Now func() time.Time
 
 	mu       sync.Mutex
 	requests []Request
@@ -47,6 +53,13 @@ type Fake struct {
 	paths  []pathFailure          // FailPath's failures, in the order set
 	guilds map[string]*FakeGuild  // SetGuild's guilds
 	held   map[[2]string][]string // (guild, member) → roles granted, in order
+
+	limits       []fakeLimit            // RateLimit's buckets, in the order set
+	windows      map[string]*fakeWindow // bucket id and major → its window
+	global       *fakeWindow
+	globalN      int
+	globalWindow time.Duration
+	limited      []Request // refused by a limit
 }
 
 // Request is one request the Fake received.
@@ -62,6 +75,8 @@ type Request struct {
 	// Authorized reports whether an Authorization header was sent; its
 	// value is not kept.
 	Authorized bool
+	// At is when it arrived by the Fake's Now; zero when Now is nil.
+	At time.Time
 }
 
 // Requests returns a copy of the requests received so far, oldest first.
@@ -72,7 +87,8 @@ func (f *Fake) Requests() []Request {
 }
 
 // FailNext makes the next n requests fail with status and the JSON error
-// body Discord sends with it (429 carries retry_after, 404 Unknown Webhook).
+// body Discord sends with it (429 carries retry_after 1.5 and Retry-After
+// 2, 404 Unknown Webhook).
 // Failed requests are recorded too.
 func (f *Fake) FailNext(n, status int) {
 	f.mu.Lock()
@@ -98,10 +114,18 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, Request{
+	req := Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Body: body, Authorized: r.Header.Get("Authorization") != "",
-	})
+	}
+	if f.Now != nil {
+		req.At = f.Now()
+	}
+	f.requests = append(f.requests, req)
+	if f.rateLimit(w, r) {
+		f.limited = append(f.limited, req)
+		return
+	}
 	if len(f.failures) > 0 {
 		status := f.failures[0]
 		f.failures = f.failures[1:]
@@ -263,9 +287,8 @@ func fakeError(w http.ResponseWriter, status int) {
 	case http.StatusNotFound:
 		body = map[string]any{"message": "Unknown Webhook", "code": 10015}
 	case http.StatusTooManyRequests:
-		// No X-RateLimit headers: discordgo would hold the bucket until
-		// they expire, and a fake has no reason to slow a test down.
-		body = map[string]any{"message": "You are being rate limited.", "retry_after": 1.5, "global": false}
+		fakeTooMany(w, 1500*time.Millisecond, false)
+		return
 	}
 	fakeJSON(w, status, body)
 }

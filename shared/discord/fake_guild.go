@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -275,13 +276,14 @@ func fakeCodeError(w http.ResponseWriter, status, code int) {
 		fakeError(w, status)
 		return
 	}
+	if status == http.StatusTooManyRequests {
+		fakeTooMany(w, 1500*time.Millisecond, false)
+		return
+	}
 	msg, ok := fakeMessages[code]
 	if !ok {
 		msg = http.StatusText(status)
 	}
 	body := map[string]any{"message": msg, "code": code}
-	if status == http.StatusTooManyRequests {
-		body["retry_after"], body["global"] = 1.5, false
-	}
 	fakeJSON(w, status, body)
 }

@@ -25,6 +25,10 @@ const maxToken = 1024
 type REST struct {
 	Session *discordgo.Session
 	AppID   string
+	// Limits keeps the client within Discord's rate limits; set its clock,
+	// if at all, before the first request. nil on a REST not made by
+	// NewREST.
+	Limits *Limiter
 }
 
 // NewREST returns a client that authenticates as "Bot <botToken>" for
@@ -43,10 +47,12 @@ func NewREST(botToken, appID, baseURL string) (*REST, error) {
 	if err != nil {
 		return nil, fault.Wrap(fault.Internal, err, "discord session")
 	}
-	// A function must not sleep out a rate limit: a Transient error lets
-	// the queue retry later instead.
+	// Limits waits out a rate limit, as long as the context allows; a
+	// longer one is a Transient error that lets the queue retry later.
+	// discordgo's own waits ignore the context.
 	s.ShouldRetryOnRateLimit = false
-	next := http.DefaultTransport
+	limits := &Limiter{}
+	var next http.RoundTripper = http.DefaultTransport
 	if baseURL != "" {
 		u, err := url.Parse(baseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -57,8 +63,12 @@ func NewREST(botToken, appID, baseURL string) (*REST, error) {
 	// Every answer is scrubbed of the bot token and of an interaction
 	// token in the URL before discordgo reads it: the one place that keeps
 	// a Discord that echoes a request out of every error and log line.
+	//
+	// The limiter sees the path before rewrite prefixes it, and the
+	// Client's Timeout is part of each request's deadline it keeps to.
+	next = &limitTransport{limits: limits, next: next}
 	s.Client = &http.Client{Timeout: s.Client.Timeout, Transport: &redact.Transport{Next: next}}
-	return &REST{Session: s, AppID: appID}, nil
+	return &REST{Session: s, AppID: appID, Limits: limits}, nil
 }
 
 // rewrite sends every request to another scheme and host, so that a
@@ -228,6 +238,7 @@ func restError(op string, err error) error {
 	var (
 		restErr  *discordgo.RESTError
 		rateErr  *discordgo.RateLimitError
+		waitErr  *WaitError
 		urlErr   *url.Error
 		valueErr *json.UnsupportedValueError
 		typeErr  *json.UnsupportedTypeError
@@ -249,6 +260,9 @@ func restError(op string, err error) error {
 			e.Message, e.RetryAfter = rateErr.Message, rateErr.RetryAfter
 		}
 		return statusError(e)
+	case errors.As(err, &waitErr):
+		// Before urlErr, which wraps it: the request was never sent.
+		return fault.Wrap(fault.Transient, fmt.Errorf("discord %s: %w", op, waitErr), "Discord is busy, try again")
 	case errors.As(err, &urlErr):
 		// url.Error's text names the URL; its cause (dial, timeout,
 		// cancel) does not.

@@ -20,17 +20,28 @@ import (
 // api is the path prefix discordgo v0.29.0 calls: API version 9.
 const api = "/api/v9"
 
-// fakeDiscord serves a Fake and returns it with a REST client pointed at it.
+// fakeDiscord serves a Fake and returns it with a REST client pointed at
+// it, both on one test clock: rate limits are waited out on it, at once.
 func fakeDiscord(t *testing.T) (*discord.Fake, *discord.REST) {
 	t.Helper()
-	fake := &discord.Fake{BotToken: botToken}
+	fake, c, _ := fakeDiscordClock(t)
+	fake.Now = nil // Request.At zero, for comparing requests whole
+	return fake, c
+}
+
+// fakeDiscordClock is fakeDiscord, also returning the clock.
+func fakeDiscordClock(t *testing.T) (*discord.Fake, *discord.REST, *testClock) {
+	t.Helper()
+	clock := newTestClock()
+	fake := &discord.Fake{BotToken: botToken, Now: clock.Now}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	c, err := discord.NewREST(botToken, appID, srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fake, c
+	clock.use(c)
+	return fake, c, clock
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -122,7 +133,8 @@ func TestRESTErrors(t *testing.T) {
 		wantRequests int
 	}{
 		{name: "expired token", status: 404, failures: 1, wantKind: fault.NotFound, wantStatus: 404, wantCode: 10015, wantRequests: 1},
-		{name: "rate limited", status: 429, failures: 1, wantKind: fault.Transient, wantStatus: 429, wantRequests: 1},
+		{name: "one 429 is waited out and sent again", status: 429, failures: 1, wantRequests: 2},
+		{name: "rate limited after two retries", status: 429, failures: 3, wantKind: fault.Transient, wantStatus: 429, wantRequests: 3},
 		{name: "server error", status: 500, failures: 1, wantKind: fault.Transient, wantStatus: 500, wantRequests: 1},
 		{name: "unavailable", status: 503, failures: 1, wantKind: fault.Transient, wantStatus: 503, wantRequests: 1},
 		{name: "missing access", status: 403, failures: 1, wantKind: fault.Forbidden, wantStatus: 403, wantCode: 50001, wantRequests: 1},
@@ -298,8 +310,8 @@ func TestNewREST(t *testing.T) {
 			if c.Session.Token != "Bot "+botToken || c.AppID != appID {
 				t.Errorf("NewREST() = {Token ok:%v AppID:%s}, want \"Bot <token>\" and %s", c.Session.Token == "Bot "+botToken, c.AppID, appID)
 			}
-			if c.Session.ShouldRetryOnRateLimit {
-				t.Error("NewREST() session sleeps out rate limits; want a Transient error instead")
+			if c.Session.ShouldRetryOnRateLimit || c.Limits == nil {
+				t.Error("NewREST() leaves rate limits to discordgo, whose waits ignore the context; want a Limiter")
 			}
 		})
 	}
