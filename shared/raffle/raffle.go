@@ -116,7 +116,7 @@ func WatchHours(base, now int64) int64 {
 
 // WatchCause is the cause of the conversion that brings a viewer's
 // converted hours to hours: each hour is converted once.
-func WatchCause(hours int64) string { return "watch#" + strconv.FormatInt(hours, 10) }
+func WatchCause(hours int64) string { return "watch-" + strconv.FormatInt(hours, 10) }
 
 // Entry is one change of a viewer's tickets.
 type Entry struct {

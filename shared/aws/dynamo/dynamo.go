@@ -84,6 +84,10 @@
 //	call, viewer    CALLS#<guild>#<round> CALL#<msg id>, USER#<user>, the calls of a round, sharded (calls.go)
 //	 count, slot     #<nn>                SLOT#<key>
 //	call number     CALLS#<guild>#<round> SEQ                        n N, expiresAt
+//	raffle period   GUILD#<guild>        RAFFLE, RAFFLE#<period>     the latest period, its seed and result; archived
+//	                                                                 periods (see raffle.go)
+//	raffle tickets, RAFFLE#<guild>#      T#<user>, L#<user>#<cause>, per-viewer tickets, ledger entries, holds
+//	 ledger, holds   <period>#<nn>        H#<user>#<cause>, G#<cause> and gift markers, sharded (raffle.go)
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
