@@ -137,6 +137,9 @@ func runRaffleSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		_, _, err = s.VoidGift(ctx, "g", p.ID, "d-9", "admin", at(11))
 		wantKind(t, "VoidGift of no gift", err, fault.NotFound)
 		wantTickets(t, s, "g", p.ID, 9, at(12), 0, 15)
+		if total, err := s.RaffleTotal(ctx, "g", p.ID); err != nil || total != 15 {
+			t.Errorf("RaffleTotal after the void = %d, %v, want 15", total, err)
+		}
 		wantTickets(t, s, "g", p.ID, 9, g2.HoldUntil, 15, 0)
 	})
 
@@ -280,6 +283,13 @@ func runRaffleSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("guild %s tickets = %v, want %v", g, got, want)
+			}
+			var sum int64
+			for _, n := range want {
+				sum += n
+			}
+			if total, err := s.RaffleTotal(ctx, g, periods[g].ID); err != nil || total != sum {
+				t.Errorf("RaffleTotal(%s) = %d, %v, want %d", g, total, err, sum)
 			}
 		}
 	})
