@@ -91,6 +91,9 @@ type raffleRecord struct {
 	Entries    int      `dynamodbav:"entries,omitempty"`
 	Total      int64    `dynamodbav:"total,omitempty"`
 	DrawnAt    int64    `dynamodbav:"drawnAt,omitempty"`
+	// DrawCause is the interaction that drew it: a rerun of its job finds
+	// the draw made.
+	DrawCause string `dynamodbav:"drawCause,omitempty"`
 }
 
 func (r raffleRecord) period() raffle.Period {
@@ -231,6 +234,12 @@ func (s *Store) ChangeRaffle(ctx context.Context, guild string, c interact.Cause
 }
 
 func (s *Store) changeRaffle(ctx context.Context, guild string, c interact.Cause, what string, change func(p *raffle.Period, exists bool, seed *string) error) (raffle.Period, error) {
+	return s.changeRaffleBy(ctx, guild, &c, "", what, change)
+}
+
+// changeRaffleBy is changeRaffle once per claim c, or, with c nil, once
+// per drawCause (the draw, whose interaction was claimed at receipt).
+func (s *Store) changeRaffleBy(ctx context.Context, guild string, c *interact.Cause, drawCause, what string, change func(p *raffle.Period, exists bool, seed *string) error) (raffle.Period, error) {
 	if guild == "" {
 		return raffle.Period{}, fault.E(fault.Invalid, "a raffle needs a guild")
 	}
@@ -245,14 +254,25 @@ func (s *Store) changeRaffle(ctx context.Context, guild string, c interact.Cause
 			return raffle.Period{}, err
 		}
 		p, seed := r.period(), r.Seed
+		if c == nil && exists && r.DrawCause == drawCause {
+			return p, nil // drawn by this cause before
+		}
 		wasOpen := exists && p.State == raffle.Open
 		if err := change(&p, exists, &seed); err != nil {
+			if c == nil {
+				return raffle.Period{}, err
+			}
 			if _, claimed, cerr := s.getItem(ctx, claimKey(guild, c.ID), "load interaction claim"); cerr == nil && claimed {
 				return raffle.Period{}, interact.ErrApplied
 			}
 			return raffle.Period{}, err
 		}
-		item, err := attributevalue.MarshalMap(raffleRecordOf(raffleKey(guild), p, seed, r.Version+1))
+		rec := raffleRecordOf(raffleKey(guild), p, seed, r.Version+1)
+		rec.DrawCause = r.DrawCause
+		if c == nil {
+			rec.DrawCause = drawCause
+		}
+		item, err := attributevalue.MarshalMap(rec)
 		if err != nil {
 			return raffle.Period{}, fault.Wrap(fault.Internal, err, "encode raffle")
 		}
@@ -266,13 +286,19 @@ func (s *Store) changeRaffle(ctx context.Context, guild string, c interact.Cause
 		}
 		items := []types.TransactWriteItem{put}
 		if wasOpen && p.State != raffle.Open && p.ID == r.ID {
-			archive, err := attributevalue.MarshalMap(raffleRecordOf(raffleArchiveKey(guild, p.ID), p, seed, r.Version+1))
+			rec.itemKey = raffleArchiveKey(guild, p.ID)
+			archive, err := attributevalue.MarshalMap(rec)
 			if err != nil {
 				return raffle.Period{}, fault.Wrap(fault.Internal, err, "encode raffle")
 			}
 			items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &s.Table, Item: archive}})
 		}
-		done, err := s.once(ctx, guild, c, items, what)
+		var done bool
+		if c != nil {
+			done, err = s.once(ctx, guild, *c, items, what)
+		} else {
+			done, err = s.transact(ctx, items, what)
+		}
 		if err != nil {
 			return raffle.Period{}, err
 		}
@@ -281,6 +307,48 @@ func (s *Store) changeRaffle(ctx context.Context, guild string, c interact.Cause
 		}
 	}
 	return raffle.Period{}, fault.E(fault.Transient, "the raffle was changing; try again")
+}
+
+// DrawRaffle applies draw (raffle.Period.Draw) to guild's latest period
+// and stores the result once per cause, the draw's interaction id,
+// claimed when it arrived: a rerun of its job returns the period as
+// drawn first, without drawing again. Errors: fault.NotFound for no
+// raffle, and draw's.
+func (s *Store) DrawRaffle(ctx context.Context, guild, cause string, draw func(p *raffle.Period) error) (raffle.Period, error) {
+	if cause == "" {
+		return raffle.Period{}, fault.E(fault.Invalid, "a draw needs its cause")
+	}
+	return s.changeRaffleBy(ctx, guild, nil, cause, "draw raffle", func(p *raffle.Period, exists bool, _ *string) error {
+		if !exists {
+			return fault.E(fault.NotFound, "there is no raffle: start one with /raffle start")
+		}
+		return draw(p)
+	})
+}
+
+// BannedViewers reports which of users are banned or timed out in guild
+// at t, from batch reads of their viewer items (100 a call).
+func (s *Store) BannedViewers(ctx context.Context, guild string, users []int64, t time.Time) (map[int64]bool, error) {
+	keys := make([]itemKey, len(users))
+	for i, u := range users {
+		keys[i] = viewerKey(guild, u)
+	}
+	items, err := s.batchGet(ctx, keys, []string{"userId", "bannedUntil"}, "load viewers' bans")
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	for _, item := range items {
+		u, _, err1 := numberAttr(item, "userId")
+		until, _, err2 := numberAttr(item, "bannedUntil")
+		if err1 != nil || err2 != nil {
+			return nil, fault.E(fault.Internal, "decode a viewer's ban")
+		}
+		if fromMillis(until).After(t) {
+			out[u] = true
+		}
+	}
+	return out, nil
 }
 
 // AddTickets records e for guild's viewer (user, name) in period, once

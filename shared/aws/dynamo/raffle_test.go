@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/pick"
@@ -204,13 +205,27 @@ func runRaffleSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		check(t, "RaffleTickets", err)
 		seed, err := s.RaffleSeed(ctx, "g")
 		check(t, "RaffleSeed", err)
-		table := p.Table(all, nil)
+		check(t, "RecordBan", s.RecordBan(ctx, "g", event.User{ID: 2, Username: "v2"}, at(1), at(10_000)))
+		banned, err := s.BannedViewers(ctx, "g", []int64{1, 2, 3, 4, 5}, at(2))
+		if err != nil || len(banned) != 1 || !banned[2] {
+			t.Fatalf("BannedViewers() = %v, %v, want only 2", banned, err)
+		}
+		table := p.Table(all, func(u int64) bool { return banned[u] })
+		if len(table) != 4 {
+			t.Fatalf("Table() = %v, want 4 lines without the banned viewer", table)
+		}
 		names := map[string]string{}
 		for _, v := range all {
 			names[fmt.Sprint(v.UserID)] = v.Name
 		}
-		drawn, err := s.ChangeRaffle(ctx, "g", raffleCause("draw"), func(p *raffle.Period) error { return p.Draw(seed, table, names, at(3)) })
-		check(t, "ChangeRaffle draw", err)
+		drawn, err := s.DrawRaffle(ctx, "g", "draw-1", func(p *raffle.Period) error { return p.Draw(seed, table, names, at(3)) })
+		check(t, "DrawRaffle", err)
+		again, err := s.DrawRaffle(ctx, "g", "draw-1", func(*raffle.Period) error { return errors.New("drew twice") })
+		if err != nil || fmt.Sprint(again.Result.Proof.Winners) != fmt.Sprint(drawn.Result.Proof.Winners) {
+			t.Errorf("DrawRaffle rerun = %+v, %v, want the first draw's result", again.Result, err)
+		}
+		_, err = s.DrawRaffle(ctx, "g", "draw-2", func(p *raffle.Period) error { return p.Draw(seed, table, names, at(4)) })
+		wantKind(t, "DrawRaffle of a drawn raffle", err, fault.Conflict)
 		back, err := s.RafflePeriod(ctx, "g", p.ID)
 		check(t, "RafflePeriod", err)
 		if back.Result == nil || len(back.Result.Proof.Winners) != 3 || back.Result.Proof.Seed != seed.String() || len(back.Result.Names) != 3 {
