@@ -21,6 +21,7 @@ import (
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/raffle"
 )
 
 func main() { config.Main("interactions", setup) }
@@ -40,7 +41,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 		return nil, err
 	}
 	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store,
-		Calls: &calls.Admin{Store: store, Log: log}} // /calls pick runs in the worker
+		Calls: &calls.Admin{Store: store, Log: log}, Raffle: &raffle.Admin{Store: store}} // /calls pick and /raffle draw run in the worker
 	commands.GTB = &interact.GTB{Rounds: store, Hunts: store} // /gtb open and close; the worker answers the rest
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {

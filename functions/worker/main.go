@@ -20,6 +20,7 @@ import (
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
 	"github.com/kickbot/kickbot/shared/notice"
+	"github.com/kickbot/kickbot/shared/raffle"
 	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/upkeep"
@@ -85,9 +86,11 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	commands.GTB = &interact.GTB{Rounds: store, Channels: store, Hunts: store}
 	slotCalls := &calls.Admin{Store: store, Channels: store, Log: log}
 	commands.Calls = slotCalls
+	raffles := &raffle.Admin{Store: store, Channels: store}
+	commands.Raffle = raffles
 	var poster calls.Poster // a nil *discord.REST in it would not read as nil
 	if rest != nil {
-		poster, slotCalls.Poster, commands.GTB.Embeds = rest, rest, rest
+		poster, slotCalls.Poster, commands.GTB.Embeds, raffles.Embeds = rest, rest, rest, rest
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
 	} else {
@@ -103,7 +106,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
 		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender, Features: features(store, poster)}
 		slotCalls.Chat = sender
-		commands.GTB.Chat = sender
+		commands.GTB.Chat, raffles.Chat = sender, sender
 		w.Say = sender
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")

@@ -85,6 +85,7 @@ import (
 	"github.com/kickbot/kickbot/shared/local/localdb"
 	"github.com/kickbot/kickbot/shared/local/localqueue"
 	"github.com/kickbot/kickbot/shared/notice"
+	"github.com/kickbot/kickbot/shared/raffle"
 	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/upkeep"
@@ -337,6 +338,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	commands.GTB.Chat, commands.GTB.Now = sender, cfg.now
 	commands.Calls = &calls.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
 	commands.GTB.Embeds = rest
+	commands.Raffle = &raffle.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Embeds: rest, Now: cfg.now}
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog, Raffle: r.Store,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,

@@ -271,6 +271,9 @@ type Handler struct {
 	// Calls serves /calls (package calls); nil answers that it is not
 	// available.
 	Calls Feature
+	// Raffle serves /raffle (package raffle); nil answers that it is not
+	// available.
+	Raffle Feature
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int
