@@ -198,6 +198,9 @@ func TestWorkerWiresRaffle(t *testing.T) {
 	if err := pick.VerifyWeighted(p.Result.Proof, p.ID, changed); err == nil {
 		t.Errorf("VerifyWeighted(a table changed after the draw) = nil, want an error")
 	}
+	if err := w.Do(ctx, slash("1482453932679758100", "verify", nil, now)); err != nil {
+		t.Fatalf("/raffle verify: %v", err)
+	}
 	var said []string
 	for _, m := range kf.Messages() {
 		said = append(said, m.Content)
@@ -205,7 +208,7 @@ func TestWorkerWiresRaffle(t *testing.T) {
 	if len(said) != 1 || said[0] != raffle.Announcement(p) {
 		t.Errorf("Kick chat = %q, want the announcement %q", said, raffle.Announcement(p))
 	}
-	posted, answered, committed := false, false, false
+	posted, answered, committed, verified := false, false, false, false
 	for _, r := range df.Requests() {
 		b, _ := json.Marshal(r.Body)
 		switch {
@@ -213,12 +216,17 @@ func TestWorkerWiresRaffle(t *testing.T) {
 			posted = strings.Contains(string(b), "Raffle winners: a PS5") && strings.Contains(string(b), p.Result.Proof.Seed)
 		case r.Method == http.MethodPatch && strings.Contains(r.Path, "/tok-draw/messages/@original"):
 			answered = strings.Contains(string(b), "Posted in Discord.")
+		case r.Method == http.MethodPatch && strings.Contains(r.Path, "/tok-verify/messages/@original"):
+			verified = strings.Contains(string(b), "✅ The stored table redraws these winners.")
 		case r.Method == http.MethodPatch && strings.Contains(r.Path, "/tok-status/messages/@original"):
 			committed = strings.Contains(string(b), seed.Commitment())
 		}
 	}
 	if !posted || !answered {
 		t.Errorf("/raffle draw posted %v, answered %v, want both: %+v", posted, answered, df.Requests())
+	}
+	if !verified {
+		t.Errorf("/raffle verify did not check the draw against its stored table: %+v", df.Requests())
 	}
 	if !committed {
 		t.Errorf("/raffle status did not show the seed's commitment: %+v", df.Requests())

@@ -29,6 +29,10 @@ type AdminStore interface {
 	// DrawRaffle stores the draw once per cause (the interaction id,
 	// claimed at receipt): a rerun returns the first draw.
 	DrawRaffle(ctx context.Context, guild, cause string, draw func(p *Period) error) (Period, error)
+	// SaveRaffleTable keeps a draw's table under its digest;
+	// RaffleTable reads it back (fault.NotFound when not kept).
+	SaveRaffleTable(ctx context.Context, guild, period, digest string, table []pick.Weighted) error
+	RaffleTable(ctx context.Context, guild, period, digest string) ([]pick.Weighted, error)
 	AddTickets(ctx context.Context, guild, period string, user int64, name string, e Entry) (Entry, bool, error)
 	VoidGift(ctx context.Context, guild, period, cause, by string, now time.Time) (int64, int64, error)
 	RaffleTickets(ctx context.Context, guild, period string, now time.Time) ([]Tickets, error)
@@ -335,6 +339,17 @@ func (a *Admin) draw(ctx context.Context, r interact.Request) (interact.Response
 		if seed, err = a.Store.RaffleSeed(ctx, r.Guild); err != nil {
 			return interact.Response{}, err
 		}
+		if len(table) > 0 {
+			// Kept before the draw is stored: a stored draw always has
+			// its table.
+			digest, err := pick.TableDigest(p.ID, table)
+			if err != nil {
+				return interact.Response{}, err
+			}
+			if err := a.Store.SaveRaffleTable(ctx, r.Guild, p.ID, digest, table); err != nil {
+				return interact.Response{}, err
+			}
+		}
 	}
 	id := p.ID
 	p, err = a.Store.DrawRaffle(ctx, r.Guild, r.ID, func(cur *Period) error {
@@ -454,8 +469,39 @@ func (a *Admin) verify(ctx context.Context, r interact.Request) (interact.Respon
 	e := interact.Embed{Title: "🔎 Raffle " + p.ID + " (" + string(p.State) + ")", Color: accent, Fields: verifyFields(p)}
 	if p.Result == nil {
 		e.Description = "Not drawn yet: the seed stays secret until the draw; its SHA-256 is the commitment below."
-	} else {
-		e.Description = "Check SHA-256(seed) = commitment, rebuild the client seed from the period id and the ticket table (one line per viewer: Kick id and tickets, by id ascending), and redraw with scripts/verifypick."
+		return interact.Response{Ephemeral: true, Embeds: []interact.Embed{e}}, nil
 	}
+	table, err := a.Store.RaffleTable(ctx, r.Guild, p.ID, p.Result.Proof.ClientSeed)
+	if err != nil {
+		return interact.Response{}, err
+	}
+	check := "✅ The stored table redraws these winners."
+	if err := pick.VerifyWeighted(p.Result.Proof, p.ID, table); err != nil {
+		check = "❌ The stored table does not redraw these winners: " + fault.Message(err)
+	}
+	e.Description = check + "\nCheck SHA-256(seed) = commitment, rebuild the client seed from the period id and the ticket table " +
+		"(one line per viewer: Kick id and tickets, by id ascending), and redraw with scripts/verifypick."
+	e.Description += "\n" + tableBlock(table, maxTableText)
 	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{e}}, nil
+}
+
+// maxTableText bounds the table shown in /raffle verify, within an
+// embed description's 4,096 characters.
+const maxTableText = 3200
+
+// tableBlock writes table as a code block of "<kick id> <tickets>"
+// lines, up to limit characters, saying how many lines it left out.
+func tableBlock(table []pick.Weighted, limit int) string {
+	var b strings.Builder
+	b.WriteString("```\n")
+	for i, w := range table {
+		line := w.ID + " " + strconv.FormatInt(w.Weight, 10) + "\n"
+		if b.Len()+len(line) > limit {
+			fmt.Fprintf(&b, "… %d more lines\n", len(table)-i)
+			break
+		}
+		b.WriteString(line)
+	}
+	b.WriteString("```")
+	return b.String()
 }

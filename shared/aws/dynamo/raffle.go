@@ -767,3 +767,76 @@ func (s *Store) RaffleTotal(ctx context.Context, guild, period string) (int64, e
 	}
 	return max(0, total), nil
 }
+
+// A draw's table is kept under its digest (the draw's client seed), in
+// parts of up to tablePartLines lines ("<kick id> <tickets>\n", about
+// 15 bytes: under 80 KB a part):
+//
+//	pk RAFFLE#<guild>#<period>#TABLE#<digest>   sk PART#<nnnnn>   t S
+//
+// so /raffle verify checks the stored proof against exactly the table
+// drawn from, whatever changed since (holds released or expired). Keyed
+// by digest, a rerun of a draw that computed another table never
+// overwrites the one drawn from.
+const tablePartLines = 5000
+
+func tablePK(guild, period, digest string) string {
+	return rafflePrefix + guild + "#" + period + "#TABLE#" + digest
+}
+
+// SaveRaffleTable stores table, whose digest in period is digest.
+func (s *Store) SaveRaffleTable(ctx context.Context, guild, period, digest string, table []pick.Weighted) error {
+	if guild == "" || period == "" || digest == "" {
+		return fault.E(fault.Invalid, "a table needs a guild, a period and its digest")
+	}
+	for part := 0; part*tablePartLines < len(table) || part == 0; part++ {
+		var b strings.Builder
+		for _, w := range table[part*tablePartLines : min(len(table), (part+1)*tablePartLines)] {
+			b.WriteString(w.ID + " " + strconv.FormatInt(w.Weight, 10) + "\n")
+		}
+		item, err := attributevalue.MarshalMap(struct {
+			itemKey
+			T string `dynamodbav:"t"`
+		}{itemKey{PK: tablePK(guild, period, digest), SK: fmt.Sprintf("PART#%05d", part)}, b.String()})
+		if err != nil {
+			return fault.Wrap(fault.Internal, err, "encode table")
+		}
+		if _, err := s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: item}); err != nil {
+			return classify(err, "save table")
+		}
+	}
+	return nil
+}
+
+// RaffleTable returns the table stored under digest; fault.NotFound when
+// none is.
+func (s *Store) RaffleTable(ctx context.Context, guild, period, digest string) ([]pick.Weighted, error) {
+	if guild == "" || period == "" || digest == "" {
+		return nil, fault.E(fault.Invalid, "a table needs a guild, a period and its digest")
+	}
+	items, err := s.queryWhere(ctx, where{key: expression.Key("pk").Equal(expression.Value(tablePK(guild, period, digest)))}, 0, "load table")
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, fault.E(fault.NotFound, "the draw's table is not stored")
+	}
+	var table []pick.Weighted
+	for _, item := range items {
+		var part struct {
+			T string `dynamodbav:"t"`
+		}
+		if err := attributevalue.UnmarshalMap(item, &part); err != nil {
+			return nil, fault.Wrap(fault.Internal, err, "decode table")
+		}
+		for line := range strings.Lines(part.T) {
+			id, n, ok := strings.Cut(strings.TrimSpace(line), " ")
+			w, err := strconv.ParseInt(n, 10, 64)
+			if !ok || err != nil {
+				return nil, fault.E(fault.Internal, "a stored table line is malformed")
+			}
+			table = append(table, pick.Weighted{ID: id, Weight: w})
+		}
+	}
+	return table, nil
+}

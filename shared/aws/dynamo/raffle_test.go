@@ -226,6 +226,21 @@ func runRaffleSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		}
 		_, err = s.DrawRaffle(ctx, "g", "draw-2", func(p *raffle.Period) error { return p.Draw(seed, table, names, at(4)) })
 		wantKind(t, "DrawRaffle of a drawn raffle", err, fault.Conflict)
+
+		// A table of 12,001 lines is kept in parts and read back whole.
+		big := make([]pick.Weighted, 12_001)
+		for i := range big {
+			big[i] = pick.Weighted{ID: fmt.Sprint(1000 + i), Weight: int64(i%7 + 1)}
+		}
+		digest, err := pick.TableDigest(p.ID, big)
+		check(t, "TableDigest", err)
+		check(t, "SaveRaffleTable", s.SaveRaffleTable(ctx, "g", p.ID, digest, big))
+		back2, err := s.RaffleTable(ctx, "g", p.ID, digest)
+		if err != nil || fmt.Sprint(back2) != fmt.Sprint(big) {
+			t.Errorf("RaffleTable() = %d lines, %v, want the %d lines saved", len(back2), err, len(big))
+		}
+		_, err = s.RaffleTable(ctx, "g", p.ID, "feed")
+		wantKind(t, "RaffleTable of no table", err, fault.NotFound)
 		back, err := s.RafflePeriod(ctx, "g", p.ID)
 		check(t, "RafflePeriod", err)
 		if back.Result == nil || len(back.Result.Proof.Winners) != 3 || back.Result.Proof.Seed != seed.String() || len(back.Result.Names) != 3 {
