@@ -88,6 +88,8 @@
 //	                                                                 periods (see raffle.go)
 //	raffle tickets, RAFFLE#<guild>#      T#<user>, L#<user>#<cause>, per-viewer tickets, ledger entries, holds
 //	 ledger, holds   <period>#<nn>        H#<user>#<cause>, G#<cause> and gift markers, sharded (raffle.go)
+//	raffle table    RAFFLE#<guild>#<period> PART#<nnnnn>             t S (a draw's table, 5,000 lines a part)
+//	                 #TABLE#<digest>
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
