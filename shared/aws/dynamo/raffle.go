@@ -109,9 +109,12 @@ func (r raffleRecord) period() raffle.Period {
 
 func raffleRecordOf(k itemKey, p raffle.Period, seed string, version int64) raffleRecord {
 	r := raffleRecord{itemKey: k, ID: p.ID, Prize: p.Prize, Winners: p.Winners, StartedAt: millis(p.Started), EndsAt: millis(p.Ends),
-		Commitment: p.Commitment, Seed: seed, State: string(p.State), Excluded: p.Excluded,
+		Commitment: p.Commitment, Seed: seed, State: string(p.State),
 		PerHour: p.Settings.PerHour, PerGift: p.Settings.PerGift, PerSub: p.Settings.PerSub, PerKicks: p.Settings.Per100Kicks,
 		HoldHours: int64(p.Settings.GiftHold / time.Hour), Version: version}
+	if len(p.Excluded) > 0 { // an empty list is left out, not stored
+		r.Excluded = p.Excluded
+	}
 	if res := p.Result; res != nil {
 		r.ClientSeed, r.Won, r.Names, r.Entries, r.Total, r.DrawnAt = res.Proof.ClientSeed, res.Proof.Winners, res.Names, res.Proof.Entries, res.Proof.Total, millis(res.At)
 	}

@@ -71,6 +71,13 @@ func runRaffleSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		if !p.IsExcluded(77) {
 			t.Errorf("ChangeRaffle(exclude 77) = %v, want 77 excluded", p.Excluded)
 		}
+		_, err = s.ChangeRaffle(ctx, "g", raffleCause("ex2"), func(p *raffle.Period) error { return p.Exclude(78, true) })
+		check(t, "ChangeRaffle exclude 78", err)
+		_, err = s.ChangeRaffle(ctx, "g", raffleCause("ex3"), func(p *raffle.Period) error { return p.Exclude(78, false) })
+		check(t, "ChangeRaffle let 78 back", err)
+		if got, _, err := s.Raffle(ctx, "g"); err != nil || fmt.Sprint(got.Excluded) != "[77]" {
+			t.Errorf("Raffle() after exclusions = %v, %v, want [77]", got.Excluded, err)
+		}
 		p, err = s.ChangeRaffle(ctx, "g", raffleCause("end"), func(p *raffle.Period) error { return p.End() })
 		check(t, "ChangeRaffle end", err)
 		arch, err := s.RafflePeriod(ctx, "g", p.ID)
