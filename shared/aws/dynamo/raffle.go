@@ -358,9 +358,11 @@ func (s *Store) BannedViewers(ctx context.Context, guild string, users []int64, 
 // per cause, and returns the entry as recorded and whether this call
 // recorded it (false: the cause was recorded before, nothing changed).
 // A gift entry with a HoldUntil is held until then. A removal (Manual,
-// negative) takes at most the tickets that count, held ones included;
-// fault.Conflict when the viewer has none. Entries that do not validate
-// are fault.Invalid.
+// negative) takes at most the tickets that count now (held gift tickets
+// are cancelled by VoidGift instead), conditioned on the sum staying at
+// least the held tickets, so no balance goes below zero, then or when a
+// hold ends; fault.Conflict when the viewer has none. Entries that do not
+// validate are fault.Invalid.
 func (s *Store) AddTickets(ctx context.Context, guild, period string, user int64, name string, e raffle.Entry) (raffle.Entry, bool, error) {
 	if guild == "" || period == "" || user <= 0 {
 		return raffle.Entry{}, false, fault.E(fault.Invalid, "tickets need a guild, a period and a known viewer")

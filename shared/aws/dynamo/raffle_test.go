@@ -171,6 +171,19 @@ func runRaffleSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		if got, applied, err := s.AddTickets(ctx, "g", p.ID, 3, "", raffle.Entry{Cause: "i-rm", Source: raffle.Manual, Tickets: -25, At: at(2)}); err != nil || applied || got.Tickets != -10 {
 			t.Errorf("AddTickets(remove) retried = %+v, %v, %v, want the recorded -10, not applied", got, applied, err)
 		}
+		// With a gift on hold, a removal takes only what counts now; the
+		// gift counts when its hold ends.
+		gift, _ := p.Settings.GiftEntry("d-g", 1, at(4))
+		_, _, err = s.AddTickets(ctx, "g", p.ID, 3, "", gift)
+		check(t, "AddTickets gift", err)
+		_, _, err = s.AddTickets(ctx, "g", p.ID, 3, "", raffle.Entry{Cause: "i-add2", Source: raffle.Manual, Tickets: 10, At: at(5)})
+		check(t, "AddTickets grant", err)
+		got, _, err = s.AddTickets(ctx, "g", p.ID, 3, "", raffle.Entry{Cause: "i-rm3", Source: raffle.Manual, Tickets: -50, At: at(6)})
+		if err != nil || got.Tickets != -10 {
+			t.Errorf("AddTickets(remove 50 of 10 counted, 15 held) = %+v, %v, want -10", got, err)
+		}
+		wantTickets(t, s, "g", p.ID, 3, at(7), 0, 15)
+		wantTickets(t, s, "g", p.ID, 3, gift.HoldUntil, 15, 0)
 	})
 
 	t.Run("WatchConversion", func(t *testing.T) {
