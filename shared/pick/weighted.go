@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,8 @@ func TableDigest(period string, table []Weighted) (string, error) {
 	if period == "" || strings.Contains(period, "\n") {
 		return "", fault.E(fault.Invalid, "a period id must be one line, not empty")
 	}
+	table = slices.Clone(table)
+	slices.SortFunc(table, func(a, b Weighted) int { return strings.Compare(a.ID, b.ID) })
 	h := sha256.New()
 	io.WriteString(h, period+"\n")
 	for _, w := range table {
@@ -49,7 +52,11 @@ func DrawWeighted(seed Seed, period string, table []Weighted, winners int) (Weig
 	if err != nil {
 		return WeightedProof{}, err
 	}
-	left := append([]Weighted(nil), table...)
+	if winners < 1 || winners > len(table) {
+		return WeightedProof{}, fault.E(fault.Invalid, "winners must be from 1 to the entries")
+	}
+	left := slices.Clone(table)
+	slices.SortFunc(left, func(a, b Weighted) int { return strings.Compare(a.ID, b.ID) })
 	var total int64
 	for _, w := range table {
 		total += w.Weight

@@ -480,7 +480,7 @@ func (a *Admin) verify(ctx context.Context, r interact.Request) (interact.Respon
 		check = "❌ The stored table does not redraw these winners: " + fault.Message(err)
 	}
 	e.Description = check + "\nCheck SHA-256(seed) = commitment, rebuild the client seed from the period id and the ticket table " +
-		"(one line per viewer: Kick id and tickets, by id ascending), and redraw with scripts/verifypick."
+		"(one line per viewer: Kick id, a space and tickets, sorted by id as text), and redraw with scripts/verifypick."
 	e.Description += "\n" + tableBlock(table, maxTableText)
 	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{e}}, nil
 }

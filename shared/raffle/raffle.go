@@ -283,8 +283,9 @@ func (p *Period) Exclude(user int64, add bool) error {
 
 // Table is the final ticket table of a draw: every viewer with tickets
 // who is neither excluded nor banned (banned reports it), one line each,
-// by Kick user id ascending. Those are removed before the table's digest
-// is taken, so the published table is exactly what was drawn from.
+// sorted by Kick user id as text (byte order, pick.TableDigest's order).
+// Those are removed before the table's digest is taken, so the published
+// table is exactly what was drawn from.
 func (p Period) Table(all []Tickets, banned func(user int64) bool) []pick.Weighted {
 	var t []pick.Weighted
 	for _, v := range all {
@@ -294,22 +295,8 @@ func (p Period) Table(all []Tickets, banned func(user int64) bool) []pick.Weight
 		}
 		t = append(t, pick.Weighted{ID: strconv.FormatInt(v.UserID, 10), Weight: n})
 	}
-	slices.SortFunc(t, func(a, b pick.Weighted) int {
-		x, _ := strconv.ParseInt(a.ID, 10, 64)
-		y, _ := strconv.ParseInt(b.ID, 10, 64)
-		return cmpInt(x, y)
-	})
+	slices.SortFunc(t, func(a, b pick.Weighted) int { return strings.Compare(a.ID, b.ID) })
 	return t
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Draw draws p's winners from table with seed (whose commitment must be
@@ -324,7 +311,8 @@ func (p *Period) Draw(seed pick.Seed, table []pick.Weighted, names map[string]st
 	case len(table) == 0:
 		return fault.E(fault.Conflict, "nobody has tickets to draw from")
 	}
-	proof, err := pick.DrawWeighted(seed, p.ID, table, p.Winners)
+	// Fewer viewers than places: each of them wins one.
+	proof, err := pick.DrawWeighted(seed, p.ID, table, min(p.Winners, len(table)))
 	if err != nil {
 		return err
 	}

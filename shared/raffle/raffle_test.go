@@ -198,7 +198,7 @@ func TestTableAndDraw(t *testing.T) {
 		{UserID: 12, By: map[Source]int64{Watch: 5, Manual: -9}}, // zero
 	}
 	table := p.Table(all, func(u int64) bool { return u == 9 })
-	want := []pick.Weighted{{ID: "30", Weight: 10}, {ID: "100", Weight: 6}}
+	want := []pick.Weighted{{ID: "100", Weight: 6}, {ID: "30", Weight: 10}} // byte order
 	if len(table) != len(want) || table[0] != want[0] || table[1] != want[1] {
 		t.Fatalf("Table() = %v, want %v", table, want)
 	}
@@ -242,5 +242,17 @@ func TestAccepts(t *testing.T) {
 		if got := p.Accepts(tt.at); got != tt.want {
 			t.Errorf("%s: Accepts(%v) = %v, want %v", tt.name, tt.at, got, tt.want)
 		}
+	}
+}
+
+func TestDrawFewerViewersThanWinners(t *testing.T) {
+	seed := pick.Seed(make([]byte, pick.SeedSize))
+	p, _ := New(t0, 0, 3, "", seed.Commitment(), Defaults())
+	table := []pick.Weighted{{ID: "1", Weight: 5}, {ID: "2", Weight: 1}}
+	if err := p.Draw(seed, table, nil, t0); err != nil {
+		t.Fatalf("Draw(2 viewers, 3 winners) = %v", err)
+	}
+	if got := p.Result.Proof.Winners; len(got) != 2 || got[0] == got[1] {
+		t.Errorf("Draw(2 viewers, 3 winners) winners = %v, want both viewers once", got)
 	}
 }
