@@ -20,6 +20,7 @@ import (
 	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/raffle"
 )
@@ -40,9 +41,11 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store,
-		Calls: &calls.Admin{Store: store, Log: log}, Raffle: &raffle.Admin{Store: store}} // /calls pick and /raffle draw run in the worker
-	commands.GTB = &interact.GTB{Rounds: store, Hunts: store} // /gtb open and close; the worker answers the rest
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store,
+		Calls: &calls.Admin{Store: store, Log: log}} // /calls pick runs in the worker
+	commands.GTB = &interact.GTB{Rounds: store, Hunts: store}    // /gtb open and close; the worker answers the rest
+	commands.Giveaways = &giveaway.Admin{Store: store, Log: log} // /giveaway start and end; the worker draws
+	commands.Raffle = &raffle.Admin{Store: store}                // /raffle draw runs in the worker
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:

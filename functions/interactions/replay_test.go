@@ -16,6 +16,7 @@ import (
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/raffle"
@@ -33,7 +34,7 @@ func withKick(t *testing.T, e *env) {
 	svc := &connect.Service{Store: e.store, Key: make([]byte, 32), BaseURL: "https://bot.example"}
 	e.priv = priv
 	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Hunts: e.store, Kick: svc,
-		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}, Calls: &calls.Admin{Store: e.store}, Raffle: &raffle.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
+		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}, Calls: &calls.Admin{Store: e.store}, Giveaways: &giveaway.Admin{Store: e.store}, Raffle: &raffle.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -433,6 +434,44 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 				}
 			},
 			replyHas: "Already done"},
+		{path: "giveaway start",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "giveaway", sub("start", str("prize", "a chair")))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "giveaway", sub("end")))
+				e.send(t, admin.Command(e.ids.Next(), "giveaway", sub("start", str("prize", "keys"))))
+			},
+			check:    func(t *testing.T, e *env) { giveawayIs(t, e, 2, "keys", giveaway.Open) },
+			replyHas: "Already done"},
+		{path: "giveaway end",
+			setup: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "giveaway", sub("start", str("prize", "a chair"))))
+			},
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "giveaway", sub("end")) },
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "giveaway", sub("start", str("prize", "keys"))))
+			},
+			check:    func(t *testing.T, e *env) { giveawayIs(t, e, 2, "keys", giveaway.Open) },
+			replyHas: "Already done"},
+		{path: "giveaway draw",
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "giveaway", sub("draw")) },
+			later: func(*testing.T, *env) {},
+			check: func(t *testing.T, e *env) {
+				if len(e.queue.jobs) != 1 {
+					t.Errorf("%d jobs queued, want 1: the replay must queue no second draw", len(e.queue.jobs))
+				}
+			},
+			replyHas: "Already done"},
+		{path: "giveaway reroll",
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "giveaway", sub("reroll")) },
+			later: func(*testing.T, *env) {},
+			check: func(t *testing.T, e *env) {
+				if len(e.queue.jobs) != 1 {
+					t.Errorf("%d jobs queued, want 1: the replay must queue no second reroll", len(e.queue.jobs))
+				}
+			},
+			replyHas: "Already done"},
 		{path: "raffle start",
 			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "raffle", sub("start")) },
 			later: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "raffle", sub("end"))) },
@@ -555,4 +594,13 @@ func callState(t *testing.T, e *env) calls.State {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// giveawayIs checks the guild's current giveaway.
+func giveawayIs(t *testing.T, e *env, number int64, prize string, state giveaway.State) {
+	t.Helper()
+	g, err := e.store.Giveaway(context.Background(), guild)
+	if err != nil || g.Number != number || g.Prize != prize || g.State != state {
+		t.Errorf("giveaway = #%d %q %s (%v), want #%d %q %s", g.Number, g.Prize, g.State, err, number, prize, state)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/aws/lambdahttp"
+	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/kick"
 )
@@ -61,5 +62,11 @@ func setup(ctx context.Context, log *slog.Logger) (func(context.Context, events.
 // to the store and the queue.
 func handler(store ingest.Store, queue ingest.Queue, key *rsa.PublicKey, log *slog.Logger, now func() time.Time) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	svc := &ingest.Service{Store: store, Queue: queue, Now: now, Log: log}
+	if gs, ok := store.(interface { // *dynamo.Store; a test's fake may have no giveaways
+		giveaway.Current
+		giveaway.Enterer
+	}); ok {
+		svc.Giveaways = &giveaway.Entrance{Keywords: &giveaway.Keywords{Store: gs}, Store: gs}
+	}
 	return lambdahttp.Handler(kick.NewHandler(kick.NewVerifier(key), svc.Handle, svc.KeepUnprocessable, log, now), log)
 }

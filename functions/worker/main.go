@@ -16,6 +16,7 @@ import (
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
@@ -82,15 +83,17 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	sw := &sweep.Sweeper{Store: store, Timers: store, Concurrency: workerConcurrency, Log: log}
 	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Raffle: store, Log: log}
 	sw.Queue = inline{w}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store}
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store}
 	commands.GTB = &interact.GTB{Rounds: store, Channels: store, Hunts: store}
 	slotCalls := &calls.Admin{Store: store, Channels: store, Log: log}
 	commands.Calls = slotCalls
+	giveaways := &giveaway.Admin{Store: store, Channels: store, Log: log}
+	commands.Giveaways = giveaways
 	raffles := &raffle.Admin{Store: store, Channels: store}
 	commands.Raffle = raffles
 	var poster calls.Poster // a nil *discord.REST in it would not read as nil
 	if rest != nil {
-		poster, slotCalls.Poster, commands.GTB.Embeds, raffles.Embeds = rest, rest, rest, rest
+		poster, slotCalls.Poster, commands.GTB.Embeds, giveaways.Poster, raffles.Embeds = rest, rest, rest, rest, rest
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
 	} else {
@@ -105,7 +108,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 		}
 		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
 		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender, Features: features(store, poster)}
-		slotCalls.Chat = sender
+		slotCalls.Chat, giveaways.Chat = sender, sender
 		commands.GTB.Chat, raffles.Chat = sender, sender
 		w.Say = sender
 	} else {

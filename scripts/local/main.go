@@ -52,6 +52,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -76,6 +77,7 @@ import (
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
+	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/kick"
@@ -127,6 +129,12 @@ type config struct {
 	queueOptions  func(*localqueue.Options)
 	wrapQueue     func(ingest.Queue) ingest.Queue
 	wrapWorker    func(localqueue.Handler) localqueue.Handler
+	// interactionsNow is the interactions endpoint's clock, which checks
+	// signatures and stamps requests (nil is time.Now); random makes the
+	// seeds of slot call picks (nil is crypto/rand), so that a test
+	// knows the picks.
+	interactionsNow func() time.Time
+	random          io.Reader
 }
 
 func configFromEnv() config {
@@ -325,7 +333,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
-	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store, Custom: r.Store, Timers: r.Store, Hunts: r.Store}
+	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store, Custom: r.Store, Timers: r.Store, Hunts: r.Store, Picked: r.Store}
 	commands.GTB = &interact.GTB{Rounds: r.Store, Channels: r.Store, Hunts: r.Store}
 	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
 		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err },
@@ -336,7 +344,8 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	}
 	sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}
 	commands.GTB.Chat, commands.GTB.Now = sender, cfg.now
-	commands.Calls = &calls.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
+	commands.Calls = &calls.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog, Random: cfg.random}
+	commands.Giveaways = &giveaway.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
 	commands.GTB.Embeds = rest
 	commands.Raffle = &raffle.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Embeds: rest, Now: cfg.now}
 	worker := &work.Worker{
@@ -389,10 +398,11 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		now = time.Now
 	}
 	svc := &ingest.Service{Store: r.Store, Queue: queue, Now: now, Log: log.With("function", "webhook")}
+	svc.Giveaways = &giveaway.Entrance{Keywords: &giveaway.Keywords{Store: r.Store}, Store: r.Store}
 	mux := http.NewServeMux()
-	bridge := discord.Bridge{Handler: commands, Later: queue}
+	bridge := discord.Bridge{Handler: commands, Later: queue, Now: cfg.interactionsNow}
 	webhook := kick.NewHandler(kick.NewVerifier(key), svc.Handle, svc.KeepUnprocessable, log.With("function", "webhook"), now)
-	interactions := discord.NewHTTPHandler(discord.Verifier{Key: dkey}, bridge, log.With("function", "interactions"), time.Now)
+	interactions := discord.NewHTTPHandler(discord.Verifier{Key: dkey}, bridge, log.With("function", "interactions"), cfg.interactionsNow)
 	oauth := oauthweb.New(r.Connect, log.With("function", "oauth"), time.Now)
 	for pattern, h := range routes(webhook, interactions, oauth) {
 		mux.Handle(pattern, h)

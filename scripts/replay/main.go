@@ -6,6 +6,7 @@
 //	replay fixtures  [-dir testdata/kick]
 //	replay scenario  [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]
 //	replay engine    -guild G [-minutes 15]
+//	replay bonushunt -guild G [-channel ID]
 //	replay show      -guild G [-endpoint URL] [-table NAME]
 //	replay command   -guild G [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]
 //	replay click     -guild G [-user ID] CUSTOM_ID
@@ -20,6 +21,13 @@
 // quarter hour of chat goes busy, quiet and busy again, typing commands
 // (kicksim.ChatEngine; scripts/local's TestChatEngineScenario checks what
 // the bot says to it, minute by minute).
+//
+// "bonushunt" plays a bonus hunt stream in real time, about six minutes:
+// the stream goes live, 30 viewers call slots, five calls are picked into
+// a hunt with their payouts, the hunt finishes and a guess-the-balance
+// round takes its result from it (kicksim.BonusHunt; scripts/local's
+// TestBonusHuntScenario checks what the bot says and posts). -channel is
+// the Discord channel calls, picks and the result are posted to.
 //
 // It exits 1 when a delivery or interaction is answered with anything
 // but 2xx, 2 on a usage error, 0 after -h.
@@ -84,6 +92,7 @@ var modes = []struct{ name, synopsis string }{
 	{"fixtures", "[-url URL] [-key FILE] [-dir testdata/kick]"},
 	{"scenario", "[-url URL] [-key FILE] [-broadcaster ID] [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]"},
 	{"engine", "-guild G [-url URL] [-key FILE] [-broadcaster ID] [-minutes 15]"},
+	{"bonushunt", "-guild G [-url URL] [-key FILE] [-broadcaster ID] [-channel ID]"},
 	{"show", "-guild G [-endpoint URL] [-table NAME]"},
 	{"command", "-guild G [-url URL] [-key FILE] [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]"},
 	{"click", "-guild G [-url URL] [-key FILE] [-user ID] [-admin] CUSTOM_ID"},
@@ -135,6 +144,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		admin                                           bool
 		sc                                              kicksim.Scenario
 		engine                                          kicksim.ChatEngine
+		hunt                                            kicksim.BonusHunt
 	)
 	if mode != "show" {
 		def := "http://127.0.0.1:8080/webhooks/kick"
@@ -158,6 +168,10 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		fs.StringVar(&guild, "guild", "", "Discord guild id, connected to -broadcaster's channel")
 		fs.Int64Var(&engine.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
 		fs.IntVar(&engine.Minutes, "minutes", 15, "minutes of chat to play (in real time)")
+	case "bonushunt":
+		fs.StringVar(&guild, "guild", "", "Discord guild id, connected to -broadcaster's channel")
+		fs.Int64Var(&hunt.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
+		fs.StringVar(&hunt.Channel, "channel", "883082588674195459", "Discord channel for calls, picks and the GTB result")
 	case "show":
 		fs.StringVar(&guild, "guild", "", "Discord guild id")
 		fs.StringVar(&endpoint, "endpoint", os.Getenv("AWS_ENDPOINT_URL"), "DynamoDB endpoint (the runner prints it)")
@@ -183,6 +197,13 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 			return usageError{"engine needs -guild"}
 		}
 		return playEngine(ctx, out, engine, guild, url, keyPath)
+	}
+	if mode == "bonushunt" {
+		if guild == "" {
+			fs.Usage()
+			return usageError{"bonushunt needs -guild"}
+		}
+		return playBonusHunt(ctx, out, hunt, guild, url, keyPath)
 	}
 	file := "kick-private.pem"
 	if discordMode {
@@ -261,30 +282,10 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 // interactions endpoint beside url, then its chat to url, each message at
 // its time: minute 0 starts at the next whole minute.
 func playEngine(ctx context.Context, out io.Writer, sc kicksim.ChatEngine, guild, url, keyPath string) error {
-	kickKey, discordKey := keyPath, ""
-	var err error
-	if kickKey == "" {
-		if kickKey, err = runnerKey(url, "kick-private.pem"); err != nil {
-			return usageError{err.Error()}
-		}
-	}
-	if discordKey, err = runnerKey(url, "discord-private.key"); err != nil {
-		return usageError{err.Error()}
-	}
-	kk, err := kicksim.ReadPrivateKey(kickKey)
+	ks, ds, err := senders(url, keyPath)
 	if err != nil {
-		return fmt.Errorf("%w (start the local runner first, or pass -key)", err)
+		return err
 	}
-	dk, err := discordsim.ReadPrivateKey(discordKey)
-	if err != nil {
-		return fmt.Errorf("%w (start the local runner first)", err)
-	}
-	u, err := neturl.Parse(url)
-	if err != nil {
-		return usageError{fmt.Sprintf("bad -url: %v", err)}
-	}
-	u.Path = "/interactions"
-	ds := &discordsim.Sender{URL: u.String(), Key: dk}
 	admin := discordsim.Caller{Guild: guild, UserID: "100000000000000001", Admin: true}
 	for _, s := range sc.Setup() {
 		if err := sendInteraction(ctx, out, ds, admin.Command(discordsim.NewID(time.Now()), s.Name, s.Opts...)); err != nil {
@@ -292,7 +293,6 @@ func playEngine(ctx context.Context, out io.Writer, sc kicksim.ChatEngine, guild
 		}
 	}
 	sc.Start = time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
-	ks := &kicksim.Sender{URL: url, Key: kk}
 	sent := 0
 	for i := range sc.Length() {
 		for _, d := range sc.Minute(i) {
@@ -310,6 +310,72 @@ func playEngine(ctx context.Context, out io.Writer, sc kicksim.ChatEngine, guild
 		}
 	}
 	fmt.Fprintf(out, "sent %d chat messages over %d minutes from %s to %s\n", sent, sc.Length(), stamp(sc.Start), url)
+	return nil
+}
+
+// senders sign for the runner at url: Kick deliveries to url with
+// keyPath (default: the runner's key), interactions to /interactions
+// beside it with the runner's Discord key.
+func senders(url, keyPath string) (*kicksim.Sender, *discordsim.Sender, error) {
+	kickKey, discordKey := keyPath, ""
+	var err error
+	if kickKey == "" {
+		if kickKey, err = runnerKey(url, "kick-private.pem"); err != nil {
+			return nil, nil, usageError{err.Error()}
+		}
+	}
+	if discordKey, err = runnerKey(url, "discord-private.key"); err != nil {
+		return nil, nil, usageError{err.Error()}
+	}
+	kk, err := kicksim.ReadPrivateKey(kickKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (start the local runner first, or pass -key)", err)
+	}
+	dk, err := discordsim.ReadPrivateKey(discordKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (start the local runner first)", err)
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return nil, nil, usageError{fmt.Sprintf("bad -url: %v", err)}
+	}
+	u.Path = "/interactions"
+	return &kicksim.Sender{URL: url, Key: kk}, &discordsim.Sender{URL: u.String(), Key: dk}, nil
+}
+
+// playBonusHunt plays the bonus hunt stream: each step at its time, from
+// a few seconds from now, slash commands as the guild's admin to the
+// interactions endpoint beside url and deliveries to url.
+func playBonusHunt(ctx context.Context, out io.Writer, sc kicksim.BonusHunt, guild, url, keyPath string) error {
+	ks, ds, err := senders(url, keyPath)
+	if err != nil {
+		return err
+	}
+	admin := discordsim.Caller{Guild: guild, UserID: "100000000000000001", Admin: true}
+	sc.Start = time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
+	commands, deliveries := 0, 0
+	for _, st := range sc.Steps() {
+		if err := sleepUntil(ctx, st.At); err != nil {
+			return err
+		}
+		if st.Command != nil {
+			fmt.Fprintf(out, "/%s %s\n", st.Command.Name, st.Command.Opts[0].Name)
+			if err := sendInteraction(ctx, out, ds, admin.Command(discordsim.NewID(time.Now()), st.Command.Name, st.Command.Opts...)); err != nil {
+				return err
+			}
+			commands++
+			continue
+		}
+		status, err := ks.Send(ctx, st.Delivery)
+		if err != nil {
+			return err
+		}
+		if status/100 != 2 {
+			return fmt.Errorf("a %s delivery was answered %d", st.Delivery.Type, status)
+		}
+		deliveries++
+	}
+	fmt.Fprintf(out, "sent %d slash commands and %d deliveries from %s to %s\n", commands, deliveries, stamp(sc.Start), url)
 	return nil
 }
 

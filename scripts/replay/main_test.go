@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,7 +83,7 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		wantCode int
 		want     []string // in what it prints
 	}{
-		{"-h lists every mode", []string{"-h"}, 0, []string{"replay fixtures", "replay scenario", "replay show", "replay command", "replay click"}},
+		{"-h lists every mode", []string{"-h"}, 0, []string{"replay fixtures", "replay scenario", "replay show", "replay command", "replay click", "replay bonushunt"}},
 		{"help", []string{"help"}, 0, []string{"replay click"}},
 		{"no mode", nil, 2, []string{"replay scenario"}},
 		{"unknown mode", []string{"scenery"}, 2, []string{"replay scenario"}},
@@ -91,6 +92,8 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		{"command -h", []string{"command", "-h"}, 0, []string{"usage: replay command", "-admin"}},
 		{"click -h", []string{"click", "-h"}, 0, []string{"usage: replay click", "-guild"}},
 		{"fixtures -h", []string{"fixtures", "-h"}, 0, []string{"usage: replay fixtures", "-dir"}},
+		{"bonushunt -h", []string{"bonushunt", "-h"}, 0, []string{"usage: replay bonushunt", "-guild", "-channel"}},
+		{"bonushunt without a guild", []string{"bonushunt", "-key", "x"}, 2, []string{"usage: replay bonushunt"}},
 		{"a flag of another mode", []string{"show", "-viewers", "3"}, 2, []string{"-viewers"}},
 		{"command without a guild", []string{"command", "-key", "x", "watchtime"}, 2, []string{"usage: replay command"}},
 	}
@@ -133,6 +136,7 @@ func TestRejectedIsAFailure(t *testing.T) {
 			{"command", "-url", srv.URL + "/interactions", "-guild", "1", "watchtime"},
 			{"click", "-url", srv.URL + "/interactions", "-guild", "1", "lb:points:2:2"},
 			{"engine", "-url", srv.URL + "/webhooks/kick", "-guild", "1", "-minutes", "1"},
+			{"bonushunt", "-url", srv.URL + "/webhooks/kick", "-guild", "1"},
 		} {
 			t.Run(http.StatusText(status)+"/"+args[0], func(t *testing.T) {
 				var out, errOut bytes.Buffer
@@ -217,5 +221,75 @@ func runnerKeys(t *testing.T, base string) {
 	_, dk, _ := ed25519.GenerateKey(rand.Reader)
 	if err := discordsim.WritePrivateKey(filepath.Join(keys, "discord-private.key"), dk); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBonusHuntSends: the bonushunt mode sends the scenario's steps in
+// order of time, slash commands to the interactions endpoint beside -url
+// with their subcommands, deliveries to -url, all signed.
+func TestBonusHuntSends(t *testing.T) {
+	var waits []time.Time
+	saved := sleepUntil
+	sleepUntil = func(_ context.Context, at time.Time) error { waits = append(waits, at); return nil }
+	t.Cleanup(func() { sleepUntil = saved })
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.URL.Path {
+		case "/interactions":
+			var i struct {
+				Data struct {
+					Name    string
+					Options []struct{ Name string }
+				}
+			}
+			_ = json.Unmarshal(body, &i)
+			if r.Header.Get("X-Signature-Ed25519") == "" || len(i.Data.Options) != 1 {
+				t.Errorf("interaction %s: unsigned, or not one subcommand", body)
+			}
+			got = append(got, "/"+i.Data.Name+" "+i.Data.Options[0].Name)
+			_, _ = w.Write([]byte(`{"type":4,"data":{"content":"ok"}}`))
+		case "/webhooks/kick":
+			var c struct{ Content string }
+			_ = json.Unmarshal(body, &c)
+			if r.Header.Get("Kick-Event-Signature") == "" {
+				t.Errorf("delivery without a signature")
+			}
+			if c.Content == "" {
+				c.Content = r.Header.Get("Kick-Event-Type")
+			}
+			got = append(got, c.Content)
+		}
+	}))
+	defer srv.Close()
+	runnerKeys(t, srv.URL)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"bonushunt", "-url", srv.URL + "/webhooks/kick", "-guild", "1"}, &out, &errOut); err != nil {
+		t.Fatalf("run bonushunt: %v\n%s", err, errOut.String())
+	}
+	want := []string{"livestream.status.updated", "/calls channel", "/calls open"}
+	want = append(want, kicksim.HuntCalls...)
+	want = append(want, "!call Bonanza", "!sr Deadwood", "!current", "/calls close", "!call Big Bamboo", "/hunt start")
+	for range 5 {
+		want = append(want, "/calls pick", "/hunt add")
+	}
+	want = append(want, "!current")
+	for range 5 {
+		want = append(want, "/hunt payout")
+	}
+	want = append(want, "!hunt", "/hunt finish", "/gtb open",
+		"!gtb 700", "!gtb $650.50", "!gtb 0.5k", "!gtb 0", "!gtb 1,000", "!gtb 691", "!gtb 12.345", "!gtb 690", "!gtb 680", "!gtb 690",
+		"/gtb close", "!gtb 691.83", "/gtb result", "!hunt")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	if len(waits) != len(want) || !slices.IsSortedFunc(waits, func(a, b time.Time) int { return a.Compare(b) }) {
+		t.Errorf("waited for %d times, in order %v; want %d, in order", len(waits), slices.IsSortedFunc(waits, func(a, b time.Time) int { return a.Compare(b) }), len(want))
+	}
+	if !strings.Contains(out.String(), "sent 23 slash commands and 49 deliveries") {
+		t.Errorf("output %q, want the counts", out.String())
 	}
 }

@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "raffle"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "raffle"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -159,7 +159,7 @@ func TestApplicationCommands(t *testing.T) {
 		},
 		"hunt": {
 			"start:sub(balance:string! ≤24 name:string ≤60)",
-			"add:sub(slot:string! ≤100 bet:string! ≤24)",
+			"add:sub(bet:string! ≤24 slot:string ≤100)",
 			"payout:sub(slot:string! ≤100 amount:string! ≤24)",
 			"remove:sub(slot:string ≤100)",
 			"finish:sub()",
@@ -174,6 +174,10 @@ func TestApplicationCommands(t *testing.T) {
 			"close:sub()", "list:sub(page:integer 1..1000)", "pick:sub()", "clear:sub()",
 			"blacklist:sub(action:string! {add,remove,list} viewer:string ≤25 slot:string ≤100)",
 			"channel:sub(channel:channel! [0 5])", "verify:sub()",
+		},
+		"giveaway": {
+			"start:sub(prize:string! ≤200 keyword:string ≤32 minutes:integer 1..1440 winners:integer 1..20 min_watchtime:integer 0..1440 sub_luck:integer 1..10)",
+			"end:sub()", "draw:sub()", "reroll:sub(user:string ≤25)",
 		},
 		"raffle": {
 			"start:sub(days:integer 1..93 winners:integer 1..20 prize:string ≤100)",

@@ -13,7 +13,11 @@
 //     the viewer's minute, so repeating it changes nothing the sweep reads.
 //     Plain chat stops here: it needs no dedupe record, which keeps it to at
 //     most one write per message (and none when this instance already
-//     recorded the same viewer, minute, name and badge).
+//     recorded the same viewer, minute, name and badge). A chat message
+//     that is an open giveaway's keyword also writes its sender's entry
+//     (Giveaways: keyed by giveaway and viewer, so a retry writes nothing
+//     new); the keyword is matched against a cached giveaway, so other
+//     chat reads and writes nothing more.
 //  2. If the delivery is already marked done, stop (a duplicate).
 //  3. Enqueue one job per guild. Job ids derive from the guild, type and
 //     message id, so the FIFO queue drops a re-sent copy, and the worker
@@ -67,6 +71,12 @@ type Service struct {
 	Queue Queue
 	Now   func() time.Time
 	Log   *slog.Logger
+
+	// Giveaways enters keyword messages in a guild's open giveaway
+	// (giveaway.Entrance); nil enters none.
+	Giveaways interface {
+		Enter(ctx context.Context, guild string, ev event.Event, now time.Time) error
+	}
 
 	ConnectionTTL    time.Duration
 	DeliveryTTL      time.Duration
@@ -140,8 +150,16 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 		}
 	}
 
+	if ev.Chat != nil && s.Giveaways != nil {
+		for _, g := range guilds {
+			if err := s.Giveaways.Enter(ctx, g, ev, now); err != nil {
+				return err
+			}
+		}
+	}
+
 	if jobs == nil {
-		return nil // plain chat: activity is all it changes
+		return nil // plain chat: activity (and a keyword entry) is all it changes
 	}
 
 	done, err := s.Store.Delivered(ctx, ev.ID, ev.Type)

@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/kickbot/kickbot/shared/clock"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/job"
 )
@@ -506,5 +508,78 @@ func TestKeepUnprocessable(t *testing.T) {
 	}
 	if got, want := st.writes, []string{"keep m1 until " + t0.Add(ingest.DefaultUnprocessableTTL).Format(time.RFC3339)}; !slices.Equal(got, want) {
 		t.Errorf("writes %v, want %v", got, want)
+	}
+}
+
+// giveawayStore is a giveaway.Current and giveaway.Enterer that counts
+// its reads and writes.
+type giveawayStore struct {
+	g             giveaway.Giveaway
+	reads, writes int
+	entered       map[int64]giveaway.Entry
+}
+
+func (f *giveawayStore) Giveaway(context.Context, string) (giveaway.Giveaway, error) {
+	f.reads++
+	return f.g, nil
+}
+
+func (f *giveawayStore) EnterGiveaway(_ context.Context, _ string, _ int64, e giveaway.Entry) (bool, error) {
+	f.writes++
+	if _, ok := f.entered[e.UserID]; ok {
+		return false, nil
+	}
+	f.entered[e.UserID] = e
+	return true, nil
+}
+
+// TestKeywordEntriesCostNoWritePerMessage sends a minute of 1,000 chat
+// messages of 50 viewers while a keyword giveaway is open: 22 of them are
+// the keyword (every 47th, from 22 viewers), 20 more are one other word,
+// and Kick redelivers one keyword message. Only the keyword messages
+// write, one conditional put each, and the giveaway is read once per
+// cache lifetime, not per message.
+func TestKeywordEntriesCostNoWritePerMessage(t *testing.T) {
+	s, st, _, c := newService()
+	g, err := giveaway.Start(giveaway.Options{Prize: "chair", Keyword: "pizza", Minutes: 5}, 1, t0, bytes.NewReader(make([]byte, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := &giveawayStore{g: g, entered: map[int64]giveaway.Entry{}}
+	s.Giveaways = &giveaway.Entrance{Keywords: &giveaway.Keywords{Store: gs}, Store: gs}
+	var retry event.Event
+	for i := range 1000 {
+		at := t0.Add(time.Duration(i) * 60 * time.Millisecond)
+		c.Set(at)
+		text := "hello chat, nice stream"
+		switch {
+		case i%47 == 0:
+			text = " PIZZA"
+		case i%50 == 1:
+			text = "word" // one word, but not the keyword
+		}
+		ev := chat(fmt.Sprint("m", i), int64(i%50+1), text, at)
+		if i == 47 {
+			ev.Chat.Sender.Badges = []event.Badge{{Type: "subscriber"}}
+			retry = ev
+		}
+		if err := s.Handle(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Handle(context.Background(), retry); err != nil { // Kick's retry
+		t.Fatal(err)
+	}
+	if gs.writes != 23 || len(gs.entered) != 22 {
+		t.Errorf("entry writes = %d for %d viewers, want 23 (22 keyword messages and the retry) for 22", gs.writes, len(gs.entered))
+	}
+	if gs.reads != 2 {
+		t.Errorf("giveaway reads = %d in a minute, want 2 (one per 30 s cache)", gs.reads)
+	}
+	if e := gs.entered[48]; e.MessageID != "m-m47" || !e.Subscriber || e.Username != "u48" {
+		t.Errorf("entry of viewer 48 = %+v, want message m-m47, as a subscriber", e)
+	}
+	if st.calls["Delivered"] != 0 {
+		t.Errorf("keyword messages made %d dedupe calls, want none", st.calls["Delivered"])
 	}
 }

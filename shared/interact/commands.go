@@ -162,7 +162,27 @@ var Commands = []Command{
 	gtbCommand,
 	huntCommand,
 	{Name: "calls", Description: "Slot calls: viewers call slots with !call <slot>", Admin: true, Subcommands: callsCommands},
+	{Name: "giveaway", Description: "A giveaway for this stream, drawn verifiably", Admin: true, Subcommands: giveawayCommands},
 	{Name: "raffle", Description: "Raffles: tickets from watchtime, subs, gifts and KICKs; provably fair draws", Admin: true, Subcommands: raffleCommands},
+}
+
+// giveawayCommands are /giveaway's subcommands, answered by package
+// giveaway (Handler.Giveaways). Draw and reroll are the worker's: they
+// read every entry and announce the winners in Kick chat and Discord.
+var giveawayCommands = []Command{
+	{Name: "start", Description: "Start a giveaway", Changes: true, Options: []Option{
+		{Name: "prize", Description: "What the winners get", Type: StringOption, Required: true, MaxLen: 200},
+		{Name: "keyword", Description: "Viewers type it in chat to enter (default: every viewer who chats is in)", Type: StringOption, MaxLen: 32},
+		{Name: "minutes", Description: "How long it takes entries (default 10)", Type: IntegerOption, Min: 1, Max: 1440},
+		{Name: "winners", Description: "How many win (default 1)", Type: IntegerOption, Min: 1, Max: 20},
+		{Name: "min_watchtime", Description: "Minutes an entrant must be active in chat during it (default 0)", Type: IntegerOption, Min: 0, Max: 1440},
+		{Name: "sub_luck", Description: "Tickets of a subscriber (default 1: no extra luck)", Type: IntegerOption, Min: 1, Max: 10},
+	}},
+	{Name: "end", Description: "Stop taking entries", Changes: true},
+	{Name: "draw", Description: "Draw the winners and announce them", Deferred: true, Changes: true},
+	{Name: "reroll", Description: "Replace a winner by the next one drawn", Deferred: true, Changes: true, Options: []Option{
+		{Name: "user", Description: "The winner to replace, by Kick name (default: the last winner)", Type: StringOption, MaxLen: maxUsername},
+	}},
 }
 
 // callsCommands are /calls' subcommands, answered by package calls
@@ -279,6 +299,10 @@ var commands = map[string]handlerFunc{
 	"calls blacklist": (*Handler).calls,
 	"calls channel":   (*Handler).calls,
 	"calls verify":    (*Handler).calls,
+	"giveaway start":  (*Handler).giveaway,
+	"giveaway end":    (*Handler).giveaway,
+	"giveaway draw":   (*Handler).giveaway,
+	"giveaway reroll": (*Handler).giveaway,
 	"raffle start":    (*Handler).raffle,
 	"raffle status":   (*Handler).raffle,
 	"raffle draw":     (*Handler).raffle,
@@ -295,6 +319,14 @@ func (h *Handler) raffle(ctx context.Context, r Request) (Response, error) {
 		return Response{}, fault.E(fault.NotFound, "raffles are not set up on this bot")
 	}
 	return h.Raffle.Handle(ctx, r)
+}
+
+// giveaway hands /giveaway to package giveaway.
+func (h *Handler) giveaway(ctx context.Context, r Request) (Response, error) {
+	if h.Giveaways == nil {
+		return Response{}, fault.E(fault.NotFound, "giveaways are not set up on this bot")
+	}
+	return h.Giveaways.Handle(ctx, r)
 }
 
 // calls hands /calls to package calls.

@@ -34,6 +34,23 @@ type Hunts interface {
 	FinishHunt(ctx context.Context, guild string, now time.Time, c Cause) (hunt.Hunt, error)
 }
 
+// PickedCall is the slot being played: the call /calls pick drew last,
+// as !current shows it.
+type PickedCall struct {
+	Slot string
+	// By is who called it; Number its number in its round.
+	By     string
+	Number int
+}
+
+// PickedCalls finds a guild's picked call, for /hunt add without a slot;
+// *dynamo.Store is one.
+type PickedCalls interface {
+	// PickedCall returns the guild's current picked call; false when no
+	// call was ever picked.
+	PickedCall(ctx context.Context, guild string) (PickedCall, bool, error)
+}
+
 // maxAmountText bounds an amount option's text: "$1,000,000,000.00".
 const maxAmountText = 24
 
@@ -44,8 +61,8 @@ var huntCommand = Command{Name: "hunt", Description: "Track a bonus hunt: its bo
 		{Name: "name", Description: "A name for the hunt", Type: StringOption, MaxLen: hunt.MaxName},
 	}},
 	{Name: "add", Description: "Add a bonus to the hunt", Changes: true, Options: []Option{
-		{Name: "slot", Description: "The slot", Type: StringOption, Required: true, MaxLen: hunt.MaxSlot},
 		{Name: "bet", Description: "The bet: 2, $0.60 or 1k", Type: StringOption, Required: true, MaxLen: maxAmountText},
+		{Name: "slot", Description: "The slot (default: the picked call, as !current shows it)", Type: StringOption, MaxLen: hunt.MaxSlot},
 	}},
 	{Name: "payout", Description: "Record what a bonus paid", Changes: true, Options: []Option{
 		{Name: "slot", Description: "The slot (its first unopened bonus), or #n for the n-th bonus", Type: StringOption, Required: true, MaxLen: hunt.MaxSlot},
@@ -90,7 +107,7 @@ func (h *Handler) huntStart(ctx context.Context, r Request) (Response, error) {
 	if hu, err = store.StartHunt(ctx, r.Guild, hu, r.Cause()); err != nil {
 		return Response{}, err
 	}
-	return Response{Ephemeral: true, Content: "Hunt started. Add bonuses with /hunt add slot:<slot> bet:<amount>.",
+	return Response{Ephemeral: true, Content: "Hunt started. Add bonuses with /hunt add bet:<amount> slot:<slot>, or without a slot for the picked call.",
 		Embeds: []Embed{huntEmbed(hu)}}, nil
 }
 
@@ -103,14 +120,40 @@ func (h *Handler) huntAdd(ctx context.Context, r Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	hu, err := store.AddBonus(ctx, r.Guild, r.Options["slot"], bet, r.Cause())
+	slot, from := r.Options["slot"], ""
+	if strings.TrimSpace(slot) == "" {
+		p, err := h.pickedCall(ctx, r.Guild)
+		if err != nil {
+			return Response{}, err
+		}
+		slot, from = p.Slot, fmt.Sprintf(" (picked call #%d, called by %s)", p.Number, escape(p.By))
+	}
+	hu, err := store.AddBonus(ctx, r.Guild, slot, bet, r.Cause())
 	if err != nil {
 		return Response{}, err
 	}
 	n := len(hu.Bonuses)
 	b := hu.Bonuses[n-1]
-	return Response{Ephemeral: true, Content: fmt.Sprintf("Added bonus #%d: **%s** at %s.", n, escape(b.Slot), b.Bet),
+	return Response{Ephemeral: true, Content: fmt.Sprintf("Added bonus #%d: **%s** at %s%s.", n, escape(b.Slot), b.Bet, from),
 		Embeds: []Embed{huntEmbed(hu)}}, nil
+}
+
+// pickedCall is the slot /hunt add takes when it is given none: the
+// guild's current picked call. A replay of the interaction may find a
+// later pick; the store answers it ErrApplied all the same, since the
+// add is keyed by the interaction.
+func (h *Handler) pickedCall(ctx context.Context, guild string) (PickedCall, error) {
+	if h.Picked == nil {
+		return PickedCall{}, fault.E(fault.Invalid, "name the slot: slot calls are not set up on this bot")
+	}
+	p, ok, err := h.Picked.PickedCall(ctx, guild)
+	switch {
+	case err != nil:
+		return PickedCall{}, err
+	case !ok:
+		return PickedCall{}, fault.E(fault.Invalid, "no call has been picked: name the slot, or draw one with /calls pick")
+	}
+	return p, nil
 }
 
 func (h *Handler) huntPayout(ctx context.Context, r Request) (Response, error) {

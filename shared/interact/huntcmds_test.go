@@ -102,7 +102,7 @@ func TestHuntCommands(t *testing.T) {
 		list    string // its embed's description
 	}{
 		{"start", step("start", "balance", "$1,000", "name", "Friday"),
-			"Hunt started. Add bonuses with /hunt add slot:<slot> bet:<amount>.",
+			"Hunt started. Add bonuses with /hunt add bet:<amount> slot:<slot>, or without a slot for the picked call.",
 			"Start=$1,000.00 | Bonuses=0 (0 opened) | Total bet=$0.00 | Won=$0.00 | Profit=-$1,000.00", "No bonuses yet."},
 		{"add", step("add", "slot", "Gates of Olympus", "bet", "2"), "Added bonus #1: **Gates of Olympus** at $2.00.",
 			"Start=$1,000.00 | Bonuses=1 (0 opened) | Total bet=$2.00 | Won=$0.00 | Profit=-$1,000.00 | Break-even=500.00x on the unopened bonuses",
@@ -207,5 +207,96 @@ func TestHuntEmbedBounded(t *testing.T) {
 	}
 	if d := len([]rune(e.Description)); d > 4096 || total > 6000 || !strings.Contains(e.Description, "more") {
 		t.Errorf("embed of a full hunt: description %d characters, all %d; want ≤ 4,096 and ≤ 6,000, with \"…and n more\"", d, total)
+	}
+}
+
+// fakePicked is the guild's picked call, as the calls state holds it.
+type fakePicked struct {
+	p   interact.PickedCall
+	ok  bool
+	err error
+}
+
+func (f *fakePicked) PickedCall(context.Context, string) (interact.PickedCall, bool, error) {
+	return f.p, f.ok, f.err
+}
+
+// TestHuntAddPickedCall: /hunt add without a slot adds the guild's
+// picked call, once per interaction, even when a replay finds a later
+// pick.
+func TestHuntAddPickedCall(t *testing.T) {
+	ctx := context.Background()
+	open := func() *fakeHunts {
+		return &fakeHunts{claims: claims{}, exists: true, h: hunt.Hunt{Start: 100000, Started: at}}
+	}
+	picked := &fakePicked{p: interact.PickedCall{Slot: "Sweet_Bonanza", By: "viewer007", Number: 12}, ok: true}
+	withID := func(r interact.Request, id string) interact.Request { r.ID = id; return r }
+	tests := []struct {
+		name     string
+		r        interact.Request
+		want     string // the answer
+		wantSlot string // the bonus added
+	}{
+		{"no slot: the picked call", admin("hunt", "add", "bet", "2"),
+			"Added bonus #1: **Sweet\\_Bonanza** at $2.00 (picked call #12, called by viewer007).", "Sweet_Bonanza"},
+		{"a blank slot: the picked call", admin("hunt", "add", "slot", "  ", "bet", "$0.40"),
+			"Added bonus #1: **Sweet\\_Bonanza** at $0.40 (picked call #12, called by viewer007).", "Sweet_Bonanza"},
+		{"a slot named: that slot", admin("hunt", "add", "slot", "Wanted", "bet", "1"),
+			"Added bonus #1: **Wanted** at $1.00.", "Wanted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hunts := open()
+			h := &interact.Handler{Store: newFakeStore(), Hunts: hunts, Picked: picked}
+			resp, err := h.Handle(ctx, tt.r)
+			if err != nil || resp.Content != tt.want {
+				t.Fatalf("Handle(/hunt add %v) = %q, %v, want %q", tt.r.Options, resp.Content, err, tt.want)
+			}
+			if len(hunts.h.Bonuses) != 1 || hunts.h.Bonuses[0].Slot != tt.wantSlot {
+				t.Errorf("bonuses = %+v, want one on %q", hunts.h.Bonuses, tt.wantSlot)
+			}
+		})
+	}
+
+	t.Run("a replay after the next pick changes nothing", func(t *testing.T) {
+		hunts := open()
+		p := *picked
+		h := &interact.Handler{Store: newFakeStore(), Hunts: hunts, Picked: &p}
+		r := withID(admin("hunt", "add", "bet", "2"), "1482453932679757001")
+		if _, err := h.Handle(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		p.p = interact.PickedCall{Slot: "Wanted", By: "viewer003", Number: 4}
+		resp, err := h.Handle(ctx, r)
+		if err != nil || resp.Content != interact.AppliedMessage {
+			t.Errorf("replay = %q, %v, want %q", resp.Content, err, interact.AppliedMessage)
+		}
+		if len(hunts.h.Bonuses) != 1 || hunts.h.Bonuses[0].Slot != "Sweet_Bonanza" {
+			t.Errorf("bonuses after the replay = %+v, want only Sweet_Bonanza", hunts.h.Bonuses)
+		}
+	})
+
+	errs := []struct {
+		name   string
+		picked interact.PickedCalls
+		want   fault.Kind
+		text   string
+	}{
+		{"calls not set up", nil, fault.Invalid, "name the slot"},
+		{"nothing picked", &fakePicked{}, fault.Invalid, "no call has been picked"},
+		{"the store failing", &fakePicked{err: fault.E(fault.Transient, "throttled")}, fault.Transient, "throttled"},
+	}
+	for _, tt := range errs {
+		t.Run(tt.name, func(t *testing.T) {
+			hunts := open()
+			h := &interact.Handler{Store: newFakeStore(), Hunts: hunts, Picked: tt.picked}
+			_, err := h.Handle(ctx, admin("hunt", "add", "bet", "2"))
+			if !fault.Is(err, tt.want) || !strings.Contains(fault.Message(err), tt.text) {
+				t.Errorf("Handle(/hunt add bet:2) = %v, want kind %v saying %q", err, tt.want, tt.text)
+			}
+			if len(hunts.h.Bonuses) != 0 || len(hunts.claims) != 0 {
+				t.Errorf("after the refusal: bonuses %+v, claims %v; want none", hunts.h.Bonuses, hunts.claims)
+			}
+		})
 	}
 }

@@ -266,11 +266,17 @@ type Handler struct {
 	Timers Timers
 	// Hunts serves /hunt; nil answers that it is not available.
 	Hunts Hunts
+	// Picked gives /hunt add without a slot the picked call; nil asks
+	// for the slot.
+	Picked PickedCalls
 	// GTB serves /gtb; nil answers that it is not available.
 	GTB *GTB
 	// Calls serves /calls (package calls); nil answers that it is not
 	// available.
 	Calls Feature
+	// Giveaways serves /giveaway (package giveaway); nil answers that it
+	// is not available.
+	Giveaways Feature
 	// Raffle serves /raffle (package raffle); nil answers that it is not
 	// available.
 	Raffle Feature

@@ -49,7 +49,7 @@ func TestCommandsAdmin(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{"calls", "calls blacklist", "calls channel", "calls clear", "calls close", "calls list", "calls open", "calls pick", "calls verify",
-		"command", "command add", "command edit", "command list", "command remove", "command show", "gtb", "gtb close", "gtb open", "gtb result", "gtb status", "hunt", "hunt add", "hunt finish", "hunt payout", "hunt remove", "hunt show", "hunt start", "kick", "kick connect", "kick disconnect", "kick status", "points add", "points remove", "points set",
+		"command", "command add", "command edit", "command list", "command remove", "command show", "giveaway", "giveaway draw", "giveaway end", "giveaway reroll", "giveaway start", "gtb", "gtb close", "gtb open", "gtb result", "gtb status", "hunt", "hunt add", "hunt finish", "hunt payout", "hunt remove", "hunt show", "hunt start", "kick", "kick connect", "kick disconnect", "kick status", "points add", "points remove", "points set",
 		"raffle", "raffle draw", "raffle end", "raffle exclude", "raffle settings", "raffle start", "raffle status", "raffle tickets", "raffle verify",
 		"roles", "roles add", "roles list", "roles remove", "settings", "settings set", "settings show", "timer", "timer add", "timer edit", "timer list", "timer remove",
 		"viewer", "viewer unban"}
@@ -69,6 +69,9 @@ func TestCommandsDeferred(t *testing.T) {
 		{Request{Command: "kick", Sub: "connect"}, false},
 		{Request{Command: "calls", Sub: "pick"}, true},
 		{Request{Command: "calls", Sub: "open"}, false},
+		{Request{Command: "giveaway", Sub: "draw"}, true},
+		{Request{Command: "giveaway", Sub: "reroll"}, true},
+		{Request{Command: "giveaway", Sub: "start"}, false},
 		{Request{Command: "leaderboard"}, false},
 		{Request{Command: "points", Sub: "add"}, false},
 		{Request{Command: "rank", Component: "lb:points:"}, false}, // a click is never deferred

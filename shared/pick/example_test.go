@@ -31,3 +31,28 @@ func Example() {
 	// picked: m-102
 	// verified: true
 }
+
+func ExampleDrawWeighted() {
+	// When the period opens: the seed's commitment is published.
+	sum := sha256.Sum256([]byte("kickbot"))
+	seed := pick.Seed(sum[:])
+	fmt.Println("commitment:", seed.Commitment())
+
+	// At the draw: the final ticket table (any order; it is sorted by id).
+	table := []pick.Weighted{{ID: "erin", Weight: 52}, {ID: "alice", Weight: 30}, {ID: "bob", Weight: 5}, {ID: "carol", Weight: 12}, {ID: "dave", Weight: 1}}
+	p, err := pick.DrawWeighted(seed, "2026-12", table, 3)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("client seed (table digest):", p.ClientSeed)
+	fmt.Println("winners:", p.Winners, "of", p.Entries, "entries and", p.Total, "tickets")
+	fmt.Println("verified:", pick.VerifyWeighted(p, "2026-12", table) == nil)
+	table[0].Weight++ // erin's tickets changed after the draw
+	fmt.Println("changed table verified:", pick.VerifyWeighted(p, "2026-12", table) == nil)
+	// Output:
+	// commitment: c57c33c8fad3bf3963a034f0749d7e30eeb664d2629fff3ce7fdde019b8324c1
+	// client seed (table digest): 9c42d0c5ddf39552fa2791751057b4a0df4e2b5dcbbe7ec1abbf2a6f47b2ff09
+	// winners: [erin alice bob] of 5 entries and 100 tickets
+	// verified: true
+	// changed table verified: false
+}

@@ -29,6 +29,31 @@
 // first), and viewers cannot aim at a result (the seed is secret until
 // the draw). What it does not prove: that the listed entries are all the
 // calls that were made; the list is public in /calls list.
+//
+// # Weighted draws
+//
+// Raffles and giveaways draw several winners, each entry as likely as its
+// tickets (DrawWeighted), with the same commitment and draw:
+//
+//  1. Table. The ticket table is the list of (id, tickets) pairs, ids
+//     unique, tickets at least 1, sorted by id in byte order. Its text is
+//     the period id and a newline, then per entry the id, a space, the
+//     tickets in decimal and a newline ("period\nalice 30\nbob 5\n").
+//  2. Client seed. The lower-case hex SHA-256 of that text (TableDigest):
+//     it fixes the period, every entry and every ticket, so a table
+//     changed after the draw no longer matches.
+//  3. Winner k (nonce k = 1, 2, …). With T tickets left, the ticket index
+//     t is the pick index of step 4 above for n = T, client seed and
+//     nonce k: exactly uniform over the tickets, no modulo bias. Laying
+//     the remaining entries' tickets end to end in table order, the
+//     winner is the entry whose range holds t: the first whose running
+//     total exceeds t. Its tickets are then removed (T shrinks by them)
+//     and the next winner is drawn with nonce k+1, so nobody wins twice.
+//
+// An entry with w of T tickets wins the first draw with probability
+// exactly w/T. Drawing k+1 winners gives the same first k as drawing k,
+// so a reroll is the next winner of the same draw. scripts/verifypick
+// recomputes the winners from a published table file and the seeds.
 package pick
 
 import (

@@ -59,22 +59,9 @@ func TestCallCost(t *testing.T) {
 	}
 	limited := open("r1", 1, false)
 
-	type cost struct {
-		Reads, Writes int64
-		// Units maps partition keys to the write units they took.
-		Units map[string]float64
-	}
-	measure := func(step func(s *dynamo.Store) error) cost {
+	measure := func(step func(s *dynamo.Store) error) dynamotest.Cost {
 		t.Helper()
-		units, err := dynamotest.NewUnits(client, "cost")
-		if err != nil {
-			t.Fatal(err)
-		}
-		counter := &dynamotest.Counter{API: units}
-		if err := step(dynamo.New(counter, "cost")); err != nil {
-			t.Fatal(err)
-		}
-		return cost{Reads: counter.Reads.Load(), Writes: counter.Writes.Load(), Units: units.Table}
+		return dynamotest.Measure(t, client, "cost", step)
 	}
 	call := func(r calls.Round, id string, user int64, slot string, want calls.Outcome) func(s *dynamo.Store) error {
 		return func(s *dynamo.Store) error {
@@ -88,21 +75,21 @@ func TestCallCost(t *testing.T) {
 	tests := []struct {
 		name string
 		step func(s *dynamo.Store) error
-		want cost
+		want dynamotest.Cost
 	}{
 		{"read the state", func(s *dynamo.Store) error { _, err := s.CallState(ctx, "g"); return err },
-			cost{Reads: 1, Units: map[string]float64{}}},
+			dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"accept a call, limit 1, no duplicates", call(limited, "m1", 7, "Sweet Bonanza", calls.Accepted),
 			// The transaction's four items at twice the units: the call and
 			// the viewer's count (one partition), the slot marker, the number.
-			cost{Reads: 1, Writes: 4, Units: map[string]float64{
+			dynamotest.Cost{Reads: 1, Writes: 4, Units: map[string]float64{
 				callPK("r1", 7): 4, callPK("r1", slotShard("sweetbonanza")): 2, "CALLS#g#r1": 2}}},
-		{"refused at the limit", call(limited, "m2", 7, "Big Bass", calls.AtLimit), cost{Reads: 1, Units: map[string]float64{}}},
-		{"refused as a duplicate", call(limited, "m3", 8, "sweetbonanza", calls.Duplicate), cost{Reads: 1, Units: map[string]float64{}}},
-		{"a retried job", call(limited, "m1", 7, "Sweet Bonanza", calls.Again), cost{Reads: 1, Units: map[string]float64{}}},
+		{"refused at the limit", call(limited, "m2", 7, "Big Bass", calls.AtLimit), dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
+		{"refused as a duplicate", call(limited, "m3", 8, "sweetbonanza", calls.Duplicate), dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
+		{"a retried job", call(limited, "m1", 7, "Sweet Bonanza", calls.Again), dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"mark the call posted", func(s *dynamo.Store) error {
 			return s.MarkCallPosted(ctx, "g", calls.Call{Round: "r1", ID: "m1", UserID: 7})
-		}, cost{Writes: 1, Units: map[string]float64{callPK("r1", 7): 1}}},
+		}, dynamotest.Cost{Writes: 1, Units: map[string]float64{callPK("r1", 7): 1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,7 +100,7 @@ func TestCallCost(t *testing.T) {
 	}
 	free := open("r2", 0, true)
 	t.Run("accept a call, no limit, duplicates allowed", func(t *testing.T) {
-		want := cost{Reads: 1, Writes: 2, Units: map[string]float64{callPK("r2", 9): 2, "CALLS#g#r2": 2}}
+		want := dynamotest.Cost{Reads: 1, Writes: 2, Units: map[string]float64{callPK("r2", 9): 2, "CALLS#g#r2": 2}}
 		if diff := cmp.Diff(want, measure(call(free, "m9", 9, "Sweet Bonanza", calls.Accepted))); diff != "" {
 			t.Errorf("cost (-want +got):\n%s", diff)
 		}

@@ -54,8 +54,9 @@ const (
 )
 
 var (
-	_ calls.Store      = (*Store)(nil)
-	_ calls.AdminStore = (*Store)(nil)
+	_ calls.Store          = (*Store)(nil)
+	_ calls.AdminStore     = (*Store)(nil)
+	_ interact.PickedCalls = (*Store)(nil)
 )
 
 type callStateRecord struct {
@@ -124,6 +125,17 @@ func (s *Store) CallState(ctx context.Context, guild string) (calls.State, error
 	}
 	st.Version = rec.Version
 	return st, nil
+}
+
+// PickedCall returns guild's current picked call (calls.State's
+// Current), for /hunt add without a slot: the read of CallState. false
+// when no call was ever picked.
+func (s *Store) PickedCall(ctx context.Context, guild string) (interact.PickedCall, bool, error) {
+	st, err := s.CallState(ctx, guild)
+	if err != nil || st.Current == nil {
+		return interact.PickedCall{}, false, err
+	}
+	return interact.PickedCall{Slot: st.Current.Slot, By: st.Current.By, Number: st.Current.Number}, true, nil
 }
 
 // statePut is the put of st as version st.Version+1, conditioned on the

@@ -174,10 +174,18 @@ func runCallsSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		}
 		all, err := s.Calls(ctx, "g", "r1")
 		check(t, "Calls", err)
+		if pc, ok, err := s.PickedCall(ctx, "g"); err != nil || ok {
+			t.Errorf("PickedCall before a pick = %+v, %v, %v, want none", pc, ok, err)
+		}
 		p, err := calls.Draw(st.Round, calls.Pending(all), t0)
 		check(t, "Draw", err)
 		after := calls.Picked(st, p, pick.Seed(make([]byte, pick.SeedSize)))
 		check(t, "PickCall", s.PickCall(ctx, "g", after))
+		// /hunt add without a slot takes the pick.
+		want := interact.PickedCall{Slot: p.Call.Slot, By: p.Call.Username, Number: p.Call.Number}
+		if pc, ok, err := s.PickedCall(ctx, "g"); err != nil || !ok || pc != want {
+			t.Errorf("PickedCall after the pick = %+v, %v, %v, want %+v", pc, ok, err, want)
+		}
 		wantKind(t, "PickCall again from the same state", s.PickCall(ctx, "g", after), fault.Conflict)
 		got, err := s.CallState(ctx, "g")
 		check(t, "CallState", err)

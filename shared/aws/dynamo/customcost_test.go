@@ -29,22 +29,9 @@ func TestCustomUseCost(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	type cost struct {
-		Reads, WriteCalls int64
-		// Units maps partition keys to the write units they took.
-		Units map[string]float64
-	}
-	measure := func(step func(s *dynamo.Store) error) cost {
+	measure := func(step func(s *dynamo.Store) error) dynamotest.Cost {
 		t.Helper()
-		units, err := dynamotest.NewUnits(client, "cost")
-		if err != nil {
-			t.Fatal(err)
-		}
-		counter := &dynamotest.Counter{API: units}
-		if err := step(dynamo.New(counter, "cost")); err != nil {
-			t.Fatal(err)
-		}
-		return cost{Reads: counter.Reads.Load(), WriteCalls: counter.Writes.Load(), Units: units.Table}
+		return dynamotest.Measure(t, client, "cost", step)
 	}
 	take := func(user int64, claim string, at time.Time, want bool) func(s *dynamo.Store) error {
 		return func(s *dynamo.Store) error {
@@ -58,21 +45,21 @@ func TestCustomUseCost(t *testing.T) {
 	tests := []struct {
 		name string
 		step func(s *dynamo.Store) error
-		want cost
+		want dynamotest.Cost
 	}{
 		{"look up by name", func(s *dynamo.Store) error { _, err := s.CustomCommand(ctx, "g", "hype"); return err },
-			cost{Reads: 1, Units: map[string]float64{}}},
+			dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"look up by alias", func(s *dynamo.Store) error { _, err := s.CustomCommand(ctx, "g", "h"); return err },
-			cost{Reads: 2, Units: map[string]float64{}}},
+			dynamotest.Cost{Reads: 2, Units: map[string]float64{}}},
 		{"take both cooldowns", take(7, "m1", t0, true),
 			// One eventually consistent batch read, then one transaction
 			// of two items at twice the units.
-			cost{Reads: 1, WriteCalls: 2, Units: map[string]float64{"CMD#g#hype": 2, "COOLDOWN#g#7": 2}}},
+			dynamotest.Cost{Reads: 1, Writes: 2, Units: map[string]float64{"CMD#g#hype": 2, "COOLDOWN#g#7": 2}}},
 		{"refused by a cooldown", take(8, "m2", t0.Add(time.Second), false),
-			cost{Reads: 1, Units: map[string]float64{}}},
+			dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"count the use", func(s *dynamo.Store) error { _, err := s.CountUse(ctx, "g", "hype", "m1", t0); return err },
 			// The transaction of marker and count, then the count read.
-			cost{Reads: 1, WriteCalls: 2, Units: map[string]float64{"CMD#g#hype": 2, "USE#g#m1": 2}}},
+			dynamotest.Cost{Reads: 1, Writes: 2, Units: map[string]float64{"CMD#g#hype": 2, "USE#g#m1": 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

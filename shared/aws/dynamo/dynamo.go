@@ -84,6 +84,10 @@
 //	call, viewer    CALLS#<guild>#<round> CALL#<msg id>, USER#<user>, the calls of a round, sharded (calls.go)
 //	 count, slot     #<nn>                SLOT#<key>
 //	call number     CALLS#<guild>#<round> SEQ                        n N, expiresAt
+//	giveaway        GUILD#<guild>        GIVEAWAY                    number N, prize S, keyword S, times, seed and
+//	                                                                 commitment, causes, the draw (giveaway.go)
+//	giveaway entry  GIVEAWAY#<guild>     V#<kick user id>            userId N, username S, sub BOOL, at N(ms), msg S,
+//	                 #<number>#<shard>                               expiresAt N(s, TTL); shard 00-15
 //	raffle period   GUILD#<guild>        RAFFLE, RAFFLE#<period>     the latest period, its seed and result; archived
 //	                                                                 periods (see raffle.go)
 //	raffle tickets, RAFFLE#<guild>#      T#<user>, L#<user>#<cause>, per-viewer tickets, ledger entries, holds

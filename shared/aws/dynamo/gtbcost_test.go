@@ -34,22 +34,9 @@ func TestGTBGuessCost(t *testing.T) {
 	user := uint64(7)
 	shard := fmt.Sprintf("GTB#g#1#%02d", user*0x9E3779B97F4A7C15>>60)
 
-	type cost struct {
-		Reads, WriteCalls int64
-		// Units maps partition keys to the write units they took.
-		Units map[string]float64
-	}
-	measure := func(step func(s *dynamo.Store) error) cost {
+	measure := func(step func(s *dynamo.Store) error) dynamotest.Cost {
 		t.Helper()
-		units, err := dynamotest.NewUnits(client, "cost")
-		if err != nil {
-			t.Fatal(err)
-		}
-		counter := &dynamotest.Counter{API: units}
-		if err := step(dynamo.New(counter, "cost")); err != nil {
-			t.Fatal(err)
-		}
-		return cost{Reads: counter.Reads.Load(), WriteCalls: counter.Writes.Load(), Units: units.Table}
+		return dynamotest.Measure(t, client, "cost", step)
 	}
 	guess := func(guild, args, msg string, sec int, want string) func(s *dynamo.Store) error {
 		return func(s *dynamo.Store) error {
@@ -65,28 +52,28 @@ func TestGTBGuessCost(t *testing.T) {
 	tests := []struct {
 		name string
 		step func(s *dynamo.Store) error
-		want cost
+		want dynamotest.Cost
 	}{
 		{"a first guess", guess("g", "1234", "m1", 1, "@u your guess of $1,234.00 is in for GTB #1"),
-			cost{Reads: 1, WriteCalls: 1, Units: map[string]float64{shard: 1}}},
+			dynamotest.Cost{Reads: 1, Writes: 1, Units: map[string]float64{shard: 1}}},
 		{"a guess that replaces it", guess("g", "1.5k", "m2", 2, "@u your guess for GTB #1 is now $1,500.00 (was $1,234.00)"),
-			cost{Reads: 1, WriteCalls: 1, Units: map[string]float64{shard: 1}}},
+			dynamotest.Cost{Reads: 1, Writes: 1, Units: map[string]float64{shard: 1}}},
 		{"the same message again", guess("g", "1.5k", "m2", 2, "@u your guess of $1,500.00 is in for GTB #1"),
 			// The refused write still costs its unit; a read tells a
 			// repeat from a later guess.
-			cost{Reads: 2, WriteCalls: 1, Units: map[string]float64{shard: 1}}},
+			dynamotest.Cost{Reads: 2, Writes: 1, Units: map[string]float64{shard: 1}}},
 		{"not an amount", guess("g", "lots", "m3", 3, `@u "lots" is not an amount: write it like 1234.50, $1,234.50 or 1.5k`),
-			cost{Units: map[string]float64{}}},
+			dynamotest.Cost{Units: map[string]float64{}}},
 		{"no round", guess("h", "5", "m4", 3, "@u no GTB round is open right now"),
-			cost{Reads: 1, Units: map[string]float64{}}},
+			dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"the viewer's cooldown, taken by the router", func(s *dynamo.Store) error {
 			_, err := s.TakeCooldown(ctx, "g", "gtb", 7, 0, 10*time.Second, "m5", t0)
 			return err
-		}, cost{Reads: 1, WriteCalls: 1, Units: map[string]float64{"COOLDOWN#g#7": 1}}},
+		}, dynamotest.Cost{Reads: 1, Writes: 1, Units: map[string]float64{"COOLDOWN#g#7": 1}}},
 		{"the guesses, read for the result", func(s *dynamo.Store) error {
 			_, err := s.GTBGuesses(ctx, "g", 1)
 			return err
-		}, cost{Reads: dynamo.GTBShards, Units: map[string]float64{}}},
+		}, dynamotest.Cost{Reads: dynamo.GTBShards, Units: map[string]float64{}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -63,22 +63,9 @@ func TestHuntCost(t *testing.T) {
 		}
 	}
 
-	type cost struct {
-		Reads, WriteCalls int64
-		// Units maps partition keys to the write units they took.
-		Units map[string]float64
-	}
-	measure := func(step func(s *dynamo.Store) error) cost {
+	measure := func(step func(s *dynamo.Store) error) dynamotest.Cost {
 		t.Helper()
-		units, err := dynamotest.NewUnits(client, table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		counter := &dynamotest.Counter{API: units}
-		if err := step(dynamo.New(counter, table)); err != nil {
-			t.Fatal(err)
-		}
-		return cost{Reads: counter.Reads.Load(), WriteCalls: counter.Writes.Load(), Units: units.Table}
+		return dynamotest.Measure(t, client, table, step)
 	}
 	n := 0
 	add := func(s *dynamo.Store) error {
@@ -101,12 +88,12 @@ func TestHuntCost(t *testing.T) {
 	}
 
 	// /hunt add on a hunt of 4 bonuses: the item is under 1 KB after.
-	if got, want := measure(add), (cost{Reads: 1, WriteCalls: 2, Units: map[string]float64{"GUILD#g": 4}}); !cmp.Equal(got, want) {
+	if got, want := measure(add), (dynamotest.Cost{Reads: 1, Writes: 2, Units: map[string]float64{"GUILD#g": 4}}); !cmp.Equal(got, want) {
 		// One consistent read; one transaction of the item and the claim,
 		// each at twice its KB.
 		t.Errorf("/hunt add on 4 bonuses: cost %+v, want %+v", got, want)
 	}
-	if got, want := measure(ask(7)), (cost{Reads: 3, WriteCalls: 2, Units: map[string]float64{"CMD#g#hunt": 2, "COOLDOWN#g#7": 2}}); !cmp.Equal(got, want) {
+	if got, want := measure(ask(7)), (dynamotest.Cost{Reads: 3, Writes: 2, Units: map[string]float64{"CMD#g#hunt": 2, "COOLDOWN#g#7": 2}}); !cmp.Equal(got, want) {
 		// The router's settings read and cooldowns (a batch read, a
 		// transaction of both), then the hunt's one eventually
 		// consistent read.
@@ -119,7 +106,7 @@ func TestHuntCost(t *testing.T) {
 	}
 	got := measure(add)
 	_, kb := huntItemKB(t, client, table)
-	if want := (cost{Reads: 1, WriteCalls: 2, Units: map[string]float64{"GUILD#g": float64(2*kb + 2)}}); !cmp.Equal(got, want) {
+	if want := (dynamotest.Cost{Reads: 1, Writes: 2, Units: map[string]float64{"GUILD#g": float64(2*kb + 2)}}); !cmp.Equal(got, want) {
 		t.Errorf("/hunt add of the 200th bonus: cost %+v, want %+v (a %d KB item)", got, want, kb)
 	}
 	if got, want := measure(ask(8)).Reads, int64(3); got != want {

@@ -45,22 +45,9 @@ func TestTimerCost(t *testing.T) {
 	tm := timer.Timer{Name: "socials", Variants: []string{"Follow on X!", "Join the Discord!"}, Interval: 10 * time.Minute,
 		MinChatters: 3, Enabled: true, Created: t0}
 
-	type cost struct {
-		Reads, WriteCalls int64
-		// Units maps partition keys to the write units they took.
-		Units map[string]float64
-	}
-	measure := func(step func(s *dynamo.Store) error) cost {
+	measure := func(step func(s *dynamo.Store) error) dynamotest.Cost {
 		t.Helper()
-		units, err := dynamotest.NewUnits(client, "timercost")
-		if err != nil {
-			t.Fatal(err)
-		}
-		counter := &dynamotest.Counter{API: units}
-		if err := step(dynamo.New(counter, "timercost")); err != nil {
-			t.Fatal(err)
-		}
-		return cost{Reads: counter.Reads.Load(), WriteCalls: counter.Writes.Load(), Units: units.Table}
+		return dynamotest.Measure(t, client, "timercost", step)
 	}
 	slot := t0.Add(10 * time.Minute)
 	post := timer.Post{Name: "socials", Slot: slot, Text: "Follow on X!", Next: 1}
@@ -68,38 +55,38 @@ func TestTimerCost(t *testing.T) {
 	tests := []struct {
 		name string
 		step func(s *dynamo.Store) error
-		want cost
+		want dynamotest.Cost
 	}{
 		{"add", func(s *dynamo.Store) error {
 			return s.AddTimerOnce(ctx, "g", tm, interact.Cause{ID: "i1", Expires: t0.Add(time.Hour)})
 		},
 			// One transaction of the timer, the count and the claim, at
 			// twice the units.
-			cost{WriteCalls: 3, Units: map[string]float64{"GUILD#g": 6}}},
+			dynamotest.Cost{Writes: 3, Units: map[string]float64{"GUILD#g": 6}}},
 		{"the sweep reads the timers", func(s *dynamo.Store) error { _, err := s.Timers(ctx, "g"); return err },
-			cost{Reads: 1, Units: map[string]float64{}}},
+			dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"the sweep reads the count with the checkpoint", func(s *dynamo.Store) error { _, err := s.Checkpoint(ctx, "g"); return err },
-			cost{Reads: 1, Units: map[string]float64{}}},
+			dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"a post, in the worker", func(s *dynamo.Store) error {
 			w := &work.Worker{Timers: s, Say: &chat.Sender{Kick: kick, Tokens: anyToken{}, Store: s}, Now: func() time.Time { return slot }}
 			return w.Do(ctx, job.ForTimer("g", post))
 		},
 			// The claim on the timer; the connection read; the chat claim
 			// and the rate window (a read and a write) on the channel.
-			cost{Reads: 2, WriteCalls: 3, Units: map[string]float64{"GUILD#g": 1, "KICK#4402117": 2}}},
+			dynamotest.Cost{Reads: 2, Writes: 3, Units: map[string]float64{"GUILD#g": 1, "KICK#4402117": 2}}},
 		{"the same post again", func(s *dynamo.Store) error {
 			w := &work.Worker{Timers: s, Say: &chat.Sender{Kick: kick, Tokens: anyToken{}, Store: s}, Now: func() time.Time { return slot }}
 			return w.Do(ctx, job.ForTimer("g", post))
 		},
 			// The claim passes for its own slot; the chat claim refuses.
-			cost{Reads: 1, WriteCalls: 2, Units: map[string]float64{"GUILD#g": 1, "KICK#4402117": 1}}},
+			dynamotest.Cost{Reads: 1, Writes: 2, Units: map[string]float64{"GUILD#g": 1, "KICK#4402117": 1}}},
 		{"a late post of another slot", func(s *dynamo.Store) error {
 			w := &work.Worker{Timers: s, Say: &chat.Sender{Kick: kick, Tokens: anyToken{}, Store: s}, Now: func() time.Time { return slot }}
 			late := post
 			late.Slot = slot.Add(-time.Minute)
 			return w.Do(ctx, job.ForTimer("g", late))
 		},
-			cost{WriteCalls: 1, Units: map[string]float64{"GUILD#g": 1}}},
+			dynamotest.Cost{Writes: 1, Units: map[string]float64{"GUILD#g": 1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -316,4 +317,27 @@ func deref(v types.AttributeValue) any {
 		return v.Value
 	}
 	return v
+}
+
+// Cost is what a step cost DynamoDB: its read and write calls, and the
+// write units it took by partition key (indexes not included: the table
+// keeps none that these steps write).
+type Cost struct {
+	Reads, Writes int64
+	Units         map[string]float64
+}
+
+// Measure runs step on a Store over client's table whose calls are
+// counted and whose write units are booked, and returns what it cost.
+func Measure(tb testing.TB, client dynamo.API, table string, step func(s *dynamo.Store) error) Cost {
+	tb.Helper()
+	units, err := NewUnits(client, table)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	counter := &Counter{API: units}
+	if err := step(dynamo.New(counter, table)); err != nil {
+		tb.Fatal(err)
+	}
+	return Cost{Reads: counter.Reads.Load(), Writes: counter.Writes.Load(), Units: units.Table}
 }
