@@ -22,6 +22,7 @@ import (
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/raffle"
 )
 
 func main() { config.Main("interactions", setup) }
@@ -44,6 +45,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 		Calls: &calls.Admin{Store: store, Log: log}} // /calls pick runs in the worker
 	commands.GTB = &interact.GTB{Rounds: store, Hunts: store}    // /gtb open and close; the worker answers the rest
 	commands.Giveaways = &giveaway.Admin{Store: store, Log: log} // /giveaway start and end; the worker draws
+	commands.Raffle = &raffle.Admin{Store: store}                // /raffle draw runs in the worker
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:

@@ -23,6 +23,7 @@ import (
 	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/raffle"
 	"github.com/kickbot/kickbot/shared/watchtime"
 	"github.com/kickbot/kickbot/shared/work"
 )
@@ -91,7 +92,7 @@ func setupEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{store: store, queue: &queue{}, priv: priv, now: start.Add(time.Hour)}
-	e.h = handler(&interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Giveaways: &giveaway.Admin{Store: store}}, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Giveaways: &giveaway.Admin{Store: store}, Raffle: &raffle.Admin{Store: store}}, e.queue, pub, nil, func() time.Time { return e.now })
 	return e
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/raffle"
 	"github.com/kickbot/kickbot/shared/roles"
 )
 
@@ -33,7 +34,7 @@ func withKick(t *testing.T, e *env) {
 	svc := &connect.Service{Store: e.store, Key: make([]byte, 32), BaseURL: "https://bot.example"}
 	e.priv = priv
 	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Hunts: e.store, Kick: svc,
-		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}, Calls: &calls.Admin{Store: e.store}, Giveaways: &giveaway.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
+		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}, Calls: &calls.Admin{Store: e.store}, Giveaways: &giveaway.Admin{Store: e.store}, Raffle: &raffle.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -471,6 +472,68 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 				}
 			},
 			replyHas: "Already done"},
+		{path: "raffle start",
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "raffle", sub("start")) },
+			later: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "raffle", sub("end"))) },
+			check: func(t *testing.T, e *env) {
+				raffleIs(t, e, func(p raffle.Period) bool { return p.State == raffle.Ended })
+			},
+			replyHas: "Already done"},
+		{path: "raffle end",
+			setup: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "raffle", sub("start"))) },
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "raffle", sub("end")) },
+			later: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "raffle", sub("start"))) },
+			check: func(t *testing.T, e *env) {
+				raffleIs(t, e, func(p raffle.Period) bool { return p.State == raffle.Open })
+			},
+			replyHas: "Already done"},
+		{path: "raffle tickets",
+			setup: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "raffle", sub("start"))) },
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "raffle", sub("tickets", str("action", "add"), str("user", "pebblecat"), i64("amount", 10)))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "raffle", sub("tickets", str("action", "remove"), str("user", "pebblecat"), i64("amount", 10))))
+			},
+			check: func(t *testing.T, e *env) {
+				p, _, _ := e.store.Raffle(ctx, guild)
+				if tk, err := e.store.ViewerTickets(ctx, guild, p.ID, 103, e.now, true); err != nil || tk.Total() != 0 {
+					t.Errorf("pebblecat's tickets = %+v (%v), want the later removal to stand: 0", tk, err)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "raffle exclude",
+			setup: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "raffle", sub("start"))) },
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "raffle", sub("exclude", str("action", "add"), str("user", "pebblecat")))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "raffle", sub("exclude", str("action", "remove"), str("user", "pebblecat"))))
+			},
+			check:    func(t *testing.T, e *env) { raffleIs(t, e, func(p raffle.Period) bool { return !p.IsExcluded(103) }) },
+			replyHas: "Already done"},
+		{path: "raffle settings",
+			setup: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "raffle", sub("start"))) },
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "raffle", sub("settings", i64("tickets_per_hour", 20)))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "raffle", sub("settings", i64("tickets_per_hour", 30))))
+			},
+			check: func(t *testing.T, e *env) {
+				raffleIs(t, e, func(p raffle.Period) bool { return p.Settings.PerHour == 30 })
+			},
+			replyHas: "Already done"},
+		{path: "raffle draw",
+			setup: func(t *testing.T, e *env) { e.send(t, admin.Command(e.ids.Next(), "raffle", sub("start"))) },
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "raffle", sub("draw")) },
+			later: func(*testing.T, *env) {},
+			check: func(t *testing.T, e *env) {
+				if len(e.queue.jobs) != 1 {
+					t.Errorf("%d jobs queued, want 1: the replay must queue no second draw", len(e.queue.jobs))
+				}
+			},
+			replyHas: "Already done"},
 	}
 
 	covered := map[string]bool{}
@@ -511,6 +574,15 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 				t.Errorf("/%s changes state but has no replay case", p)
 			}
 		}
+	}
+}
+
+// raffleIs checks the guild's latest raffle period with ok.
+func raffleIs(t *testing.T, e *env, ok func(raffle.Period) bool) {
+	t.Helper()
+	p, found, err := e.store.Raffle(context.Background(), guild)
+	if err != nil || !found || !ok(p) {
+		t.Errorf("raffle = %+v (%v, %v), not as the later change left it", p, found, err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/hunt"
+	"github.com/kickbot/kickbot/shared/raffle"
 )
 
 // features are the answers of the feature built-ins (command.Builtins
@@ -17,5 +18,7 @@ func features(store *dynamo.Store, poster calls.Poster) map[string]chat.Answerer
 		"current": slotCalls,
 		"gtb":     gtb.Chat{Store: store},
 		"hunt":    hunt.Answerer{Hunts: store},
+		"tickets": raffle.Chat{Store: store},
+		"raffle":  raffle.Chat{Store: store},
 	}
 }

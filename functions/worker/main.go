@@ -21,6 +21,7 @@ import (
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
 	"github.com/kickbot/kickbot/shared/notice"
+	"github.com/kickbot/kickbot/shared/raffle"
 	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/upkeep"
@@ -80,7 +81,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	// The timed message such a job finds due runs here at once: it needs
 	// no queue of its own.
 	sw := &sweep.Sweeper{Store: store, Timers: store, Concurrency: workerConcurrency, Log: log}
-	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Log: log}
+	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Raffle: store, Log: log}
 	sw.Queue = inline{w}
 	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store}
 	commands.GTB = &interact.GTB{Rounds: store, Channels: store, Hunts: store}
@@ -88,9 +89,11 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	commands.Calls = slotCalls
 	giveaways := &giveaway.Admin{Store: store, Channels: store, Log: log}
 	commands.Giveaways = giveaways
+	raffles := &raffle.Admin{Store: store, Channels: store}
+	commands.Raffle = raffles
 	var poster calls.Poster // a nil *discord.REST in it would not read as nil
 	if rest != nil {
-		poster, slotCalls.Poster, commands.GTB.Embeds, giveaways.Poster = rest, rest, rest, rest
+		poster, slotCalls.Poster, commands.GTB.Embeds, giveaways.Poster, raffles.Embeds = rest, rest, rest, rest, rest
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
 	} else {
@@ -106,7 +109,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
 		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender, Features: features(store, poster)}
 		slotCalls.Chat, giveaways.Chat = sender, sender
-		commands.GTB.Chat = sender
+		commands.GTB.Chat, raffles.Chat = sender, sender
 		w.Say = sender
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")

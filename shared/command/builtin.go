@@ -37,6 +37,8 @@ var Builtins = []Builtin{
 	{Name: "gtb", Help: "!gtb <amount>: guess the balance while a round is open (1234.50, $1,234.50, 1.5k)", Feature: true, UserCooldown: 10 * time.Second},
 	{Name: "call", Aliases: []string{"sr"}, Help: "!call <slot>: call a slot for the streamer to play, while calls are open", Feature: true, UserCooldown: 30 * time.Second},
 	{Name: "current", Help: "!current: the slot being played and who called it", Feature: true, Cooldown: 5 * time.Second},
+	{Name: "tickets", Help: "!tickets: your raffle tickets by source, your total and your chance", Feature: true, UserCooldown: 30 * time.Second},
+	{Name: "raffle", Help: "!raffle: the raffle's prize, end and how to earn tickets", Feature: true, Cooldown: 10 * time.Second, UserCooldown: 30 * time.Second},
 }
 
 // reserved are names kept for built-ins still to come, so a custom

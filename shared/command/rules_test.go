@@ -113,8 +113,8 @@ func TestList(t *testing.T) {
 		want     string
 		wantTail string
 	}{
-		{"built-ins only", nil, "Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current", ""},
-		{"custom after built-ins", []string{"discord", "socials"}, "Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !discord, !socials", ""},
+		{"built-ins only", nil, "Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle", ""},
+		{"custom after built-ins", []string{"discord", "socials"}, "Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !discord, !socials", ""},
 		{"too many are counted", many, "", " more"},
 	}
 	for _, tt := range tests {
@@ -142,7 +142,7 @@ func TestList(t *testing.T) {
 
 func ExampleList() {
 	fmt.Println(command.List([]string{"discord", "socials"}))
-	// Output: Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !discord, !socials
+	// Output: Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !discord, !socials
 }
 
 func TestRoutable(t *testing.T) {
@@ -157,11 +157,12 @@ func TestRoutable(t *testing.T) {
 		{strings.Repeat("a", command.MaxCustomName), true},
 		{strings.Repeat("a", command.MaxCustomName+1), false},
 		{"my-cmd", false},
-		{"Hello", false},  // Parse lower-cases; anything else is not a name
-		{"call", true},    // a built-in now
-		{"sr", true},      // its alias
-		{"gtb", true},     // a built-in too
-		{"raffle", false}, // kept for a coming built-in
+		{"Hello", false}, // Parse lower-cases; anything else is not a name
+		{"call", true},   // a built-in now
+		{"sr", true},     // its alias
+		{"gtb", true},    // a built-in too
+		{"raffle", true}, // a built-in too
+		{"join", false},  // kept for a coming built-in
 		{"", false},
 	}
 	for _, tt := range tests {

@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -178,6 +178,15 @@ func TestApplicationCommands(t *testing.T) {
 		"giveaway": {
 			"start:sub(prize:string! ≤200 keyword:string ≤32 minutes:integer 1..1440 winners:integer 1..20 min_watchtime:integer 0..1440 sub_luck:integer 1..10)",
 			"end:sub()", "draw:sub()", "reroll:sub(user:string ≤25)",
+		},
+		"raffle": {
+			"start:sub(days:integer 1..93 winners:integer 1..20 prize:string ≤100)",
+			"status:sub()", "draw:sub(channel:channel [0 5])", "end:sub()",
+			"tickets:sub(action:string! {add,remove,void} user:string ≤25 amount:integer 1..1e+06 reason:string ≤200 gift:string ≤200)",
+			"exclude:sub(action:string! {add,remove} user:string! ≤25)",
+			"settings:sub(tickets_per_hour:integer 0..1000 tickets_per_gift:integer 0..1000 tickets_per_sub:integer 0..1000 " +
+				"tickets_per_100_kicks:integer 0..1000 gift_hold_hours:integer 0..168)",
+			"verify:sub(period:string ≤40)",
 		},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {

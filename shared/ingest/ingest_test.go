@@ -230,7 +230,8 @@ func TestWhichChatIsACommandJob(t *testing.T) {
 		{"!Discord_2", "discord_2"},
 		{"!my-cmd", ""},
 		{"!call Book of Dead", "call"}, // a feature's built-in
-		{"!raffle join", ""},           // kept for a coming built-in
+		{"!raffle", "raffle"},          // a feature's built-in too
+		{"!join", ""},                  // kept for a coming built-in
 		{"!Ünïcode", ""},
 		{"!" + strings.Repeat("a", 26), ""},
 		{"hello !points", ""},

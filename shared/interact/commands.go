@@ -163,6 +163,7 @@ var Commands = []Command{
 	huntCommand,
 	{Name: "calls", Description: "Slot calls: viewers call slots with !call <slot>", Admin: true, Subcommands: callsCommands},
 	{Name: "giveaway", Description: "A giveaway for this stream, drawn verifiably", Admin: true, Subcommands: giveawayCommands},
+	{Name: "raffle", Description: "Raffles: tickets from watchtime, subs, gifts and KICKs; provably fair draws", Admin: true, Subcommands: raffleCommands},
 }
 
 // giveawayCommands are /giveaway's subcommands, answered by package
@@ -208,6 +209,44 @@ var callsCommands = []Command{
 		{Name: "channel", Description: "The channel", Type: ChannelOption, Required: true},
 	}},
 	{Name: "verify", Description: "Show the last pick's proof: commitment, seed, client seed, nonce, result"},
+}
+
+// raffleCommands are /raffle's subcommands, answered by package raffle.
+// Discord nests one level here, so ticket and exclusion changes take an
+// action.
+var raffleCommands = []Command{
+	{Name: "start", Description: "Start a raffle period (default: to the end of the month, 1 winner)", Changes: true, Options: []Option{
+		{Name: "days", Description: "How many days it runs (default: to the end of the month)", Type: IntegerOption, Min: 1, Max: 93},
+		{Name: "winners", Description: "How many winners (default 1)", Type: IntegerOption, Min: 1, Max: 20},
+		{Name: "prize", Description: "The prize", Type: StringOption, MaxLen: 100},
+	}},
+	{Name: "status", Description: "Show the raffle, its tickets so far and its seed commitment"},
+	{Name: "draw", Description: "Draw the winners, ticket-weighted and verifiable, and announce them", Deferred: true, Changes: true, Options: []Option{
+		{Name: "channel", Description: "Where to post the winners (default: the announce channel)", Type: ChannelOption},
+	}},
+	{Name: "end", Description: "End the raffle without a draw", Changes: true},
+	{Name: "tickets", Description: "Give or take a viewer's tickets, or void a gift's held tickets", Changes: true, Options: []Option{
+		{Name: "action", Description: "What to do", Type: StringOption, Required: true,
+			Choices: []Choice{{"Add", "add"}, {"Remove", "remove"}, {"Void a gift", "void"}}},
+		{Name: "user", Description: "Kick username (add, remove)", Type: StringOption, MaxLen: maxUsername},
+		{Name: "amount", Description: "Tickets (add, remove)", Type: IntegerOption, Min: 1, Max: 1_000_000},
+		{Name: "reason", Description: "Why, for the ledger", Type: StringOption, MaxLen: 200},
+		{Name: "gift", Description: "The gift event's id (void)", Type: StringOption, MaxLen: 200},
+	}},
+	{Name: "exclude", Description: "Leave a viewer out of the draw, or let them back in", Changes: true, Options: []Option{
+		{Name: "action", Description: "What to do", Type: StringOption, Required: true, Choices: []Choice{{"Add", "add"}, {"Remove", "remove"}}},
+		{Name: "user", Description: "Kick username", Type: StringOption, Required: true, MaxLen: maxUsername},
+	}},
+	{Name: "settings", Description: "Show or change how many tickets each source gives", Changes: true, Options: []Option{
+		{Name: "tickets_per_hour", Description: "Per full hour watched (default 10)", Type: IntegerOption, Min: 0, Max: 1000},
+		{Name: "tickets_per_gift", Description: "Per gifted sub, to the gifter (default 15)", Type: IntegerOption, Min: 0, Max: 1000},
+		{Name: "tickets_per_sub", Description: "Per new sub or renewal (default 5)", Type: IntegerOption, Min: 0, Max: 1000},
+		{Name: "tickets_per_100_kicks", Description: "Per 100 KICKs in one gift (default 1)", Type: IntegerOption, Min: 0, Max: 1000},
+		{Name: "gift_hold_hours", Description: "Hours gift tickets are held before they count (default 24)", Type: IntegerOption, Min: 0, Max: 168},
+	}},
+	{Name: "verify", Description: "Show a draw's proof: commitment, seed, client seed, table size, winners", Options: []Option{
+		{Name: "period", Description: "The period id (default: the latest)", Type: StringOption, MaxLen: 40},
+	}},
 }
 
 type handlerFunc func(h *Handler, ctx context.Context, r Request) (Response, error)
@@ -264,6 +303,22 @@ var commands = map[string]handlerFunc{
 	"giveaway end":    (*Handler).giveaway,
 	"giveaway draw":   (*Handler).giveaway,
 	"giveaway reroll": (*Handler).giveaway,
+	"raffle start":    (*Handler).raffle,
+	"raffle status":   (*Handler).raffle,
+	"raffle draw":     (*Handler).raffle,
+	"raffle end":      (*Handler).raffle,
+	"raffle tickets":  (*Handler).raffle,
+	"raffle exclude":  (*Handler).raffle,
+	"raffle settings": (*Handler).raffle,
+	"raffle verify":   (*Handler).raffle,
+}
+
+// raffle hands /raffle to package raffle.
+func (h *Handler) raffle(ctx context.Context, r Request) (Response, error) {
+	if h.Raffle == nil {
+		return Response{}, fault.E(fault.NotFound, "raffles are not set up on this bot")
+	}
+	return h.Raffle.Handle(ctx, r)
 }
 
 // giveaway hands /giveaway to package giveaway.

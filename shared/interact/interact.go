@@ -277,6 +277,9 @@ type Handler struct {
 	// Giveaways serves /giveaway (package giveaway); nil answers that it
 	// is not available.
 	Giveaways Feature
+	// Raffle serves /raffle (package raffle); nil answers that it is not
+	// available.
+	Raffle Feature
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int

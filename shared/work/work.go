@@ -61,6 +61,9 @@ type Worker struct {
 	// Rand returns a random number in [0, n) for the {random:…} and
 	// {randnum:…} of timed messages; nil is math/rand/v2's.
 	Rand func(n int64) int64
+	// Raffle takes the tickets subs, gifts and KICKs earn; nil earns
+	// none.
+	Raffle RaffleStore
 	// Interact runs deferred slash commands and Replies answers them.
 	Interact *interact.Handler
 	Replies  Replier
@@ -158,7 +161,10 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		if err := w.Store.LogEvent(ctx, j.Guild, ev, ev.SentAt.Add(ttl)); err != nil {
 			return err
 		}
-		return w.viewerState(ctx, j.Guild, ev)
+		if err := w.viewerState(ctx, j.Guild, ev); err != nil {
+			return err
+		}
+		return w.raffleTickets(ctx, j.Guild, ev)
 	case event.ChatMessage:
 		return fault.E(fault.Invalid, "job %s: plain chat is not a job", j.ID)
 	default:

@@ -88,6 +88,12 @@
 //	                                                                 commitment, causes, the draw (giveaway.go)
 //	giveaway entry  GIVEAWAY#<guild>     V#<kick user id>            userId N, username S, sub BOOL, at N(ms), msg S,
 //	                 #<number>#<shard>                               expiresAt N(s, TTL); shard 00-15
+//	raffle period   GUILD#<guild>        RAFFLE, RAFFLE#<period>     the latest period, its seed and result; archived
+//	                                                                 periods (see raffle.go)
+//	raffle tickets, RAFFLE#<guild>#      T#<user>, L#<user>#<cause>, per-viewer tickets, ledger entries, holds
+//	 ledger, holds   <period>#<nn>        H#<user>#<cause>, G#<cause> and gift markers, sharded (raffle.go)
+//	raffle table    RAFFLE#<guild>#<period> PART#<nnnnn>             t S (a draw's table, 5,000 lines a part)
+//	                 #TABLE#<digest>
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
