@@ -43,7 +43,7 @@ var Builtins = []Builtin{
 
 // reserved are names kept for built-ins still to come, so a custom
 // command made today does not break when they land.
-var reserved = []string{"call", "raffle", "join", "clip", "hunt", "bonushunt"}
+var reserved = []string{"join", "clip"}
 
 // LookupBuiltin returns the built-in called name or one of its aliases
 // (name lower-case, without the prefix).
