@@ -15,9 +15,7 @@ import (
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/clock"
-	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
-	"github.com/kickbot/kickbot/shared/kick/kickfake"
 	"github.com/kickbot/kickbot/shared/pick"
 )
 
@@ -32,28 +30,12 @@ import (
 // Kick chat got and every embed the fake Discord got, in order.
 func TestBonusHuntScenario(t *testing.T) {
 	ctx := context.Background()
-	const guild, broadcaster, channel = "guild-1", int64(4402117), "883082588674195459"
+	const guild, broadcaster, channel = seededGuild, seededChannel, "883082588674195459"
 	base := time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
 	sim := clock.New(base)
-	r := startRunnerWith(t, config{DynamoAddr: "127.0.0.1:0", Seed: guild + ":" + fmt.Sprint(broadcaster), now: sim.Now,
+	lc := startLiveChannel(t, config{now: sim.Now,
 		interactionsNow: sim.Now, random: rand.NewChaCha8([32]byte{'b', 'o', 'n', 'u', 's'})})
-	access, refresh := r.KickFake.IssueUserToken(kickfake.User{ID: broadcaster, Name: "streamer"}, "chat:write")
-	if err := r.Store.PutCredentials(ctx, broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: base.Add(2 * time.Hour)},
-		[]string{"chat:write"}); err != nil {
-		t.Fatal(err)
-	}
-
-	dkey, err := discordsim.ReadPrivateKey(r.DiscordPrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds := &discordsim.Sender{URL: r.URL + "/interactions", Key: dkey, Now: sim.Now}
-	admin := discordsim.Caller{Guild: guild, UserID: "5", Admin: true}
-	kkey, err := kicksim.ReadPrivateKey(r.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kick := &kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: kkey}
+	r, ds, admin, kick := lc.r, lc.ds, lc.admin, lc.kick
 
 	var (
 		ids     discordsim.IDs

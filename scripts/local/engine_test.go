@@ -13,9 +13,7 @@ import (
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/clock"
-	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/event"
-	"github.com/kickbot/kickbot/shared/kick/kickfake"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
@@ -27,17 +25,13 @@ import (
 // message the fake Kick chat got, in order, with the minute it came in.
 func TestChatEngineScenario(t *testing.T) {
 	ctx := context.Background()
-	const guild, broadcaster = "guild-1", int64(4402117)
+	const guild, broadcaster = seededGuild, seededChannel
 	// The minutes start after the commands and timers are made (now, by the
 	// real clock of the interactions endpoint).
 	base := time.Now().UTC().Truncate(time.Minute).Add(2 * time.Minute)
 	sim := clock.New(base)
-	r := startRunnerWith(t, config{DynamoAddr: "127.0.0.1:0", Seed: guild + ":" + fmt.Sprint(broadcaster), now: sim.Now})
-	access, refresh := r.KickFake.IssueUserToken(kickfake.User{ID: broadcaster, Name: "streamer"}, "chat:write")
-	if err := r.Store.PutCredentials(ctx, broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: time.Now().Add(2 * time.Hour)},
-		[]string{"chat:write"}); err != nil {
-		t.Fatal(err)
-	}
+	lc := startLiveChannel(t, config{now: sim.Now})
+	r, ds, admin, kick := lc.r, lc.ds, lc.admin, lc.kick
 	// Connected with the channel's name, as the OAuth connection does.
 	if err := r.Store.ConnectChannel(ctx, guild, broadcaster, "northwind", time.Now()); err != nil {
 		t.Fatal(err)
@@ -47,12 +41,6 @@ func TestChatEngineScenario(t *testing.T) {
 	}
 
 	sc := kicksim.ChatEngine{Broadcaster: broadcaster, Start: base}
-	dkey, err := discordsim.ReadPrivateKey(r.DiscordPrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds := &discordsim.Sender{URL: r.URL + "/interactions", Key: dkey}
-	admin := discordsim.Caller{Guild: guild, UserID: "5", Admin: true}
 	var ids discordsim.IDs
 	for _, s := range sc.Setup() {
 		status, body, err := ds.Send(ctx, admin.Command(ids.Next(), s.Name, s.Opts...))
@@ -61,11 +49,6 @@ func TestChatEngineScenario(t *testing.T) {
 		}
 	}
 
-	kkey, err := kicksim.ReadPrivateKey(r.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kick := &kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: kkey}
 	var got []string
 	seen := 0
 	collect := func(minute int) {

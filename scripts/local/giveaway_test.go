@@ -15,9 +15,7 @@ import (
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/clock"
-	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/event"
-	"github.com/kickbot/kickbot/shared/kick/kickfake"
 	"github.com/kickbot/kickbot/shared/pick"
 )
 
@@ -29,21 +27,11 @@ import (
 // fake Discord with everything needed to recompute the winners.
 func TestGiveawayEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	const guild, broadcaster = "guild-1", int64(4402117)
+	const guild, broadcaster = seededGuild, seededChannel
 	base := time.Now()
 	sim := clock.New(base)
-	r := startRunnerWith(t, config{DynamoAddr: "127.0.0.1:0", Seed: guild + ":" + fmt.Sprint(broadcaster), now: sim.Now})
-	access, refresh := r.KickFake.IssueUserToken(kickfake.User{ID: broadcaster, Name: "streamer"}, "chat:write")
-	if err := r.Store.PutCredentials(ctx, broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: time.Now().Add(2 * time.Hour)},
-		[]string{"chat:write"}); err != nil {
-		t.Fatal(err)
-	}
-	dkey, err := discordsim.ReadPrivateKey(r.DiscordPrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds := &discordsim.Sender{URL: r.URL + "/interactions", Key: dkey}
-	admin := discordsim.Caller{Guild: guild, UserID: "5", Admin: true}
+	lc := startLiveChannel(t, config{now: sim.Now})
+	r, ds, admin, kick := lc.r, lc.ds, lc.admin, lc.kick
 	var ids discordsim.IDs
 	send := func(name, want string, opts ...discordsim.Option) {
 		t.Helper()
@@ -54,11 +42,6 @@ func TestGiveawayEndToEnd(t *testing.T) {
 	}
 	send("start", "Giveaway #1: a chair", discordsim.String("prize", "a chair"), discordsim.String("keyword", "pizza"), discordsim.Int("winners", 2))
 
-	kkey, err := kicksim.ReadPrivateKey(r.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kick := &kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: kkey}
 	kids := kicksim.NewIDs(base)
 	bc := map[string]any{"user_id": broadcaster, "username": "streamer", "is_anonymous": false, "channel_slug": "streamer"}
 	n := 0

@@ -12,9 +12,7 @@ import (
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/clock"
-	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/event"
-	"github.com/kickbot/kickbot/shared/kick/kickfake"
 )
 
 // TestGTBEndToEnd plays a guess-the-balance round through the local
@@ -25,21 +23,11 @@ import (
 // replies and the announcement.
 func TestGTBEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	const guild, broadcaster = "guild-1", int64(4402117)
+	const guild, broadcaster = seededGuild, seededChannel
 	base := time.Now()
 	sim := clock.New(base)
-	r := startRunnerWith(t, config{DynamoAddr: "127.0.0.1:0", Seed: guild + ":" + fmt.Sprint(broadcaster), now: sim.Now})
-	access, refresh := r.KickFake.IssueUserToken(kickfake.User{ID: broadcaster, Name: "streamer"}, "chat:write")
-	if err := r.Store.PutCredentials(ctx, broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: time.Now().Add(2 * time.Hour)},
-		[]string{"chat:write"}); err != nil {
-		t.Fatal(err)
-	}
-	dkey, err := discordsim.ReadPrivateKey(r.DiscordPrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds := &discordsim.Sender{URL: r.URL + "/interactions", Key: dkey}
-	admin := discordsim.Caller{Guild: guild, UserID: "5", Admin: true}
+	lc := startLiveChannel(t, config{now: sim.Now})
+	r, ds, admin, kick := lc.r, lc.ds, lc.admin, lc.kick
 	var ids discordsim.IDs
 	send := func(name, want string, opts ...discordsim.Option) {
 		t.Helper()
@@ -50,11 +38,6 @@ func TestGTBEndToEnd(t *testing.T) {
 	}
 	send("open", "GTB #1 is open", discordsim.Int("winners", 2))
 
-	kkey, err := kicksim.ReadPrivateKey(r.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kick := &kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: kkey}
 	kids := kicksim.NewIDs(base)
 	bc := map[string]any{"user_id": broadcaster, "username": "streamer", "is_anonymous": false, "channel_slug": "streamer"}
 	// The interactions endpoint stamps /gtb with the real clock, so the

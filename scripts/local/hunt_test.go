@@ -12,9 +12,7 @@ import (
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/clock"
-	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/event"
-	"github.com/kickbot/kickbot/shared/kick/kickfake"
 )
 
 // TestHuntEndToEnd runs a bonus hunt through the local runner: an admin
@@ -23,22 +21,12 @@ import (
 // webhook and the queue, gets the hunt's summary in the fake Kick chat.
 func TestHuntEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	const guild, broadcaster = "guild-1", int64(4402117)
+	const guild, broadcaster = seededGuild, seededChannel
 	now := time.Now().UTC()
 	sim := clock.New(now)
-	r := startRunnerWith(t, config{DynamoAddr: "127.0.0.1:0", Seed: guild + ":" + fmt.Sprint(broadcaster), now: sim.Now})
-	access, refresh := r.KickFake.IssueUserToken(kickfake.User{ID: broadcaster, Name: "streamer"}, "chat:write")
-	if err := r.Store.PutCredentials(ctx, broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: now.Add(2 * time.Hour)},
-		[]string{"chat:write"}); err != nil {
-		t.Fatal(err)
-	}
+	lc := startLiveChannel(t, config{now: sim.Now})
+	r, ds, admin, kick := lc.r, lc.ds, lc.admin, lc.kick
 
-	dkey, err := discordsim.ReadPrivateKey(r.DiscordPrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds := &discordsim.Sender{URL: r.URL + "/interactions", Key: dkey}
-	admin := discordsim.Caller{Guild: guild, UserID: "5", Admin: true}
 	var ids discordsim.IDs
 	str := discordsim.String
 	for _, step := range []struct {
@@ -59,11 +47,6 @@ func TestHuntEndToEnd(t *testing.T) {
 		}
 	}
 
-	kkey, err := kicksim.ReadPrivateKey(r.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kick := &kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: kkey}
 	user := func(id int64, name string) map[string]any {
 		return map[string]any{"is_anonymous": false, "user_id": id, "username": name, "is_verified": false,
 			"profile_picture": "", "channel_slug": name, "identity": map[string]any{"username_color": "#1E90FF", "badges": []any{}}}
