@@ -131,8 +131,8 @@ type config struct {
 	wrapWorker    func(localqueue.Handler) localqueue.Handler
 	// interactionsNow is the interactions endpoint's clock, which checks
 	// signatures and stamps requests (nil is time.Now); random makes the
-	// seeds of slot call picks (nil is crypto/rand), so that a test
-	// knows the picks.
+	// seeds of slot call picks and raffle draws (nil is crypto/rand), so
+	// that a test knows the picks.
 	interactionsNow func() time.Time
 	random          io.Reader
 }
@@ -347,7 +347,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	commands.Calls = &calls.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog, Random: cfg.random}
 	commands.Giveaways = &giveaway.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
 	commands.GTB.Embeds = rest
-	commands.Raffle = &raffle.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Embeds: rest, Now: cfg.now}
+	commands.Raffle = &raffle.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Embeds: rest, Now: cfg.now, Random: cfg.random}
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog, Raffle: r.Store,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
