@@ -7,6 +7,7 @@
 //	replay scenario  [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]
 //	replay engine    -guild G [-minutes 15]
 //	replay bonushunt -guild G [-channel ID]
+//	replay subtrain  -guild G [-channel ID] [-wait 10s]
 //	replay show      -guild G [-endpoint URL] [-table NAME]
 //	replay command   -guild G [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]
 //	replay click     -guild G [-user ID] CUSTOM_ID
@@ -28,6 +29,15 @@
 // round takes its result from it (kicksim.BonusHunt; scripts/local's
 // TestBonusHuntScenario checks what the bot says and posts). -channel is
 // the Discord channel calls, picks and the result are posted to.
+//
+// "subtrain" plays a sub train during a raffle: /raffle start with three
+// winners, 20 gifted-sub deliveries (every fourth re-sent with its
+// message id), one gift voided during its hold, renewals and KICKs,
+// !tickets and !raffle, then -wait later /raffle draw into -channel
+// (kicksim.SubTrain; scripts/local's TestSubTrainScenario checks what the
+// bot says and posts, and recomputes the winners). Gift tickets are held
+// 24 h: with the default -wait they still hold at the draw, which then
+// draws from the renewals and KICKs; -wait 25h lets them count.
 //
 // It exits 1 when a delivery or interaction is answered with anything
 // but 2xx, 2 on a usage error, 0 after -h.
@@ -93,6 +103,7 @@ var modes = []struct{ name, synopsis string }{
 	{"scenario", "[-url URL] [-key FILE] [-broadcaster ID] [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]"},
 	{"engine", "-guild G [-url URL] [-key FILE] [-broadcaster ID] [-minutes 15]"},
 	{"bonushunt", "-guild G [-url URL] [-key FILE] [-broadcaster ID] [-channel ID]"},
+	{"subtrain", "-guild G [-url URL] [-key FILE] [-broadcaster ID] [-channel ID] [-wait 10s]"},
 	{"show", "-guild G [-endpoint URL] [-table NAME]"},
 	{"command", "-guild G [-url URL] [-key FILE] [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]"},
 	{"click", "-guild G [-url URL] [-key FILE] [-user ID] [-admin] CUSTOM_ID"},
@@ -145,6 +156,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		sc                                              kicksim.Scenario
 		engine                                          kicksim.ChatEngine
 		hunt                                            kicksim.BonusHunt
+		train                                           kicksim.SubTrain
 	)
 	if mode != "show" {
 		def := "http://127.0.0.1:8080/webhooks/kick"
@@ -172,6 +184,11 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		fs.StringVar(&guild, "guild", "", "Discord guild id, connected to -broadcaster's channel")
 		fs.Int64Var(&hunt.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
 		fs.StringVar(&hunt.Channel, "channel", "883082588674195459", "Discord channel for calls, picks and the GTB result")
+	case "subtrain":
+		fs.StringVar(&guild, "guild", "", "Discord guild id, connected to -broadcaster's channel")
+		fs.Int64Var(&train.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
+		fs.StringVar(&train.Channel, "channel", "883082588674195459", "Discord channel the winners are posted to")
+		fs.DurationVar(&train.Wait, "wait", 10*time.Second, "time from the train to the draw (gifts are held 24h)")
 	case "show":
 		fs.StringVar(&guild, "guild", "", "Discord guild id")
 		fs.StringVar(&endpoint, "endpoint", os.Getenv("AWS_ENDPOINT_URL"), "DynamoDB endpoint (the runner prints it)")
@@ -203,7 +220,20 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 			fs.Usage()
 			return usageError{"bonushunt needs -guild"}
 		}
-		return playBonusHunt(ctx, out, hunt, guild, url, keyPath)
+		hunt.Start = time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
+		return playSteps(ctx, out, hunt.Steps(), hunt.Start, guild, url, keyPath)
+	}
+	if mode == "subtrain" {
+		if guild == "" {
+			fs.Usage()
+			return usageError{"subtrain needs -guild"}
+		}
+		if train.Wait < 0 {
+			fs.Usage()
+			return usageError{"-wait cannot be negative"}
+		}
+		train.Start = time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
+		return playSteps(ctx, out, train.Steps(), train.Start, guild, url, keyPath)
 	}
 	file := "kick-private.pem"
 	if discordMode {
@@ -343,18 +373,18 @@ func senders(url, keyPath string) (*kicksim.Sender, *discordsim.Sender, error) {
 	return &kicksim.Sender{URL: url, Key: kk}, &discordsim.Sender{URL: u.String(), Key: dk}, nil
 }
 
-// playBonusHunt plays the bonus hunt stream: each step at its time, from
-// a few seconds from now, slash commands as the guild's admin to the
-// interactions endpoint beside url and deliveries to url.
-func playBonusHunt(ctx context.Context, out io.Writer, sc kicksim.BonusHunt, guild, url, keyPath string) error {
+// playSteps plays a scenario's steps (the bonus hunt's, the sub
+// train's), which begin at start: each step at its time, slash commands
+// as the guild's admin to the interactions endpoint beside url and
+// deliveries to url.
+func playSteps(ctx context.Context, out io.Writer, steps []kicksim.Step, start time.Time, guild, url, keyPath string) error {
 	ks, ds, err := senders(url, keyPath)
 	if err != nil {
 		return err
 	}
 	admin := discordsim.Caller{Guild: guild, UserID: "100000000000000001", Admin: true}
-	sc.Start = time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
 	commands, deliveries := 0, 0
-	for _, st := range sc.Steps() {
+	for _, st := range steps {
 		if err := sleepUntil(ctx, st.At); err != nil {
 			return err
 		}
@@ -375,7 +405,7 @@ func playBonusHunt(ctx context.Context, out io.Writer, sc kicksim.BonusHunt, gui
 		}
 		deliveries++
 	}
-	fmt.Fprintf(out, "sent %d slash commands and %d deliveries from %s to %s\n", commands, deliveries, stamp(sc.Start), url)
+	fmt.Fprintf(out, "sent %d slash commands and %d deliveries from %s to %s\n", commands, deliveries, stamp(start), url)
 	return nil
 }
 

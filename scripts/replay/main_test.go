@@ -83,7 +83,7 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		wantCode int
 		want     []string // in what it prints
 	}{
-		{"-h lists every mode", []string{"-h"}, 0, []string{"replay fixtures", "replay scenario", "replay show", "replay command", "replay click", "replay bonushunt"}},
+		{"-h lists every mode", []string{"-h"}, 0, []string{"replay fixtures", "replay scenario", "replay show", "replay command", "replay click", "replay bonushunt", "replay subtrain"}},
 		{"help", []string{"help"}, 0, []string{"replay click"}},
 		{"no mode", nil, 2, []string{"replay scenario"}},
 		{"unknown mode", []string{"scenery"}, 2, []string{"replay scenario"}},
@@ -94,6 +94,9 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		{"fixtures -h", []string{"fixtures", "-h"}, 0, []string{"usage: replay fixtures", "-dir"}},
 		{"bonushunt -h", []string{"bonushunt", "-h"}, 0, []string{"usage: replay bonushunt", "-guild", "-channel"}},
 		{"bonushunt without a guild", []string{"bonushunt", "-key", "x"}, 2, []string{"usage: replay bonushunt"}},
+		{"subtrain -h", []string{"subtrain", "-h"}, 0, []string{"usage: replay subtrain", "-guild", "-channel", "-wait"}},
+		{"subtrain without a guild", []string{"subtrain", "-key", "x"}, 2, []string{"usage: replay subtrain"}},
+		{"subtrain waiting less than nothing", []string{"subtrain", "-key", "x", "-guild", "1", "-wait", "-1h"}, 2, []string{"-wait"}},
 		{"a flag of another mode", []string{"show", "-viewers", "3"}, 2, []string{"-viewers"}},
 		{"command without a guild", []string{"command", "-key", "x", "watchtime"}, 2, []string{"usage: replay command"}},
 	}
@@ -137,6 +140,7 @@ func TestRejectedIsAFailure(t *testing.T) {
 			{"click", "-url", srv.URL + "/interactions", "-guild", "1", "lb:points:2:2"},
 			{"engine", "-url", srv.URL + "/webhooks/kick", "-guild", "1", "-minutes", "1"},
 			{"bonushunt", "-url", srv.URL + "/webhooks/kick", "-guild", "1"},
+			{"subtrain", "-url", srv.URL + "/webhooks/kick", "-guild", "1"},
 		} {
 			t.Run(http.StatusText(status)+"/"+args[0], func(t *testing.T) {
 				var out, errOut bytes.Buffer
@@ -290,6 +294,98 @@ func TestBonusHuntSends(t *testing.T) {
 		t.Errorf("waited for %d times, in order %v; want %d, in order", len(waits), slices.IsSortedFunc(waits, func(a, b time.Time) int { return a.Compare(b) }), len(want))
 	}
 	if !strings.Contains(out.String(), "sent 23 slash commands and 49 deliveries") {
+		t.Errorf("output %q, want the counts", out.String())
+	}
+}
+
+// TestSubTrainSends: the subtrain mode sends the sub train's steps in
+// order of time, Kick's re-sends with their first message id, the void
+// naming the eighth gift's message id, and the draw -wait after the
+// train.
+func TestSubTrainSends(t *testing.T) {
+	var waits []time.Time
+	saved := sleepUntil
+	sleepUntil = func(_ context.Context, at time.Time) error { waits = append(waits, at); return nil }
+	t.Cleanup(func() { sleepUntil = saved })
+	var mu sync.Mutex
+	var got, giftIDs []string
+	voided := ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.URL.Path {
+		case "/interactions":
+			var i struct {
+				Data struct {
+					Name    string
+					Options []struct {
+						Name    string
+						Options []struct{ Name, Value any }
+					}
+				}
+			}
+			_ = json.Unmarshal(body, &i)
+			if r.Header.Get("X-Signature-Ed25519") == "" || len(i.Data.Options) != 1 {
+				t.Errorf("interaction %s: unsigned, or not one subcommand", body)
+			}
+			got = append(got, "/"+i.Data.Name+" "+i.Data.Options[0].Name)
+			for _, o := range i.Data.Options[0].Options {
+				if o.Name == "gift" {
+					voided, _ = o.Value.(string)
+				}
+			}
+			_, _ = w.Write([]byte(`{"type":4,"data":{"content":"ok"}}`))
+		case "/webhooks/kick":
+			var c struct{ Content string }
+			_ = json.Unmarshal(body, &c)
+			if r.Header.Get("Kick-Event-Signature") == "" {
+				t.Errorf("delivery without a signature")
+			}
+			if c.Content == "" {
+				c.Content = r.Header.Get("Kick-Event-Type")
+			}
+			if c.Content == "channel.subscription.gifts" {
+				giftIDs = append(giftIDs, r.Header.Get("Kick-Event-Message-Id"))
+			}
+			got = append(got, c.Content)
+		}
+	}))
+	defer srv.Close()
+	runnerKeys(t, srv.URL)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"subtrain", "-url", srv.URL + "/webhooks/kick", "-guild", "1", "-wait", "25h"}, &out, &errOut); err != nil {
+		t.Fatalf("run subtrain: %v\n%s", err, errOut.String())
+	}
+	want := []string{"/raffle start"}
+	var distinct []string // the gifts' message ids, a re-send's as its first
+	for i := range kicksim.TrainGifts {
+		want = append(want, "channel.subscription.gifts")
+		if kicksim.TrainResent(i) {
+			want = append(want, "channel.subscription.gifts")
+		}
+	}
+	want = append(want, "!tickets", "/raffle tickets", "channel.subscription.renewal", "channel.subscription.renewal",
+		"channel.subscription.renewal", "kicks.gifted", "kicks.gifted", "!raffle", "!tickets",
+		"!tickets", "/raffle draw", "!raffle")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	for i, id := range giftIDs {
+		if i == 0 || id != giftIDs[i-1] {
+			distinct = append(distinct, id)
+		}
+	}
+	if len(distinct) != kicksim.TrainGifts || voided != distinct[kicksim.TrainVoided] {
+		t.Errorf("%d distinct gift ids, void of %q; want %d, the void of gift %d's id", len(distinct), voided, kicksim.TrainGifts, kicksim.TrainVoided+1)
+	}
+	if len(waits) != len(want) || !slices.IsSortedFunc(waits, func(a, b time.Time) int { return a.Compare(b) }) {
+		t.Fatalf("waited for %d times, in order %v; want %d, in order", len(waits), slices.IsSortedFunc(waits, func(a, b time.Time) int { return a.Compare(b) }), len(want))
+	}
+	if gap := waits[len(waits)-3].Sub(waits[len(waits)-4]); gap != 25*time.Hour {
+		t.Errorf("the train's last step to the !tickets after it: %s, want -wait's 25h", gap)
+	}
+	if !strings.Contains(out.String(), "sent 3 slash commands and 35 deliveries") {
 		t.Errorf("output %q, want the counts", out.String())
 	}
 }
