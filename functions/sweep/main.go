@@ -29,7 +29,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sw := &sweep.Sweeper{Store: store, Queue: queue, Timers: store, Log: log}
+	sw := &sweep.Sweeper{Store: store, Queue: queue, Timers: store, Raffle: store, Log: log}
 	// The bot's own messages never count as chat that wakes a timer.
 	if id, err := strconv.ParseInt(env.Getenv("KICK_BOT_USER_ID"), 10, 64); err == nil && id > 0 {
 		sw.BotUserID = id

@@ -80,7 +80,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	// The worker credits one guild per fan-out job; it never fans out again.
 	// The timed message such a job finds due runs here at once: it needs
 	// no queue of its own.
-	sw := &sweep.Sweeper{Store: store, Timers: store, Concurrency: workerConcurrency, Log: log}
+	sw := &sweep.Sweeper{Store: store, Timers: store, Raffle: store, Concurrency: workerConcurrency, Log: log}
 	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Raffle: store, Log: log}
 	sw.Queue = inline{w}
 	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store}

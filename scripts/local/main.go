@@ -329,7 +329,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if err := r.seedLogins(ctx); err != nil {
 		return nil, err
 	}
-	r.Sweeper = &sweep.Sweeper{Store: r.Store, Timers: r.Store, Log: log.With("function", "sweep")}
+	r.Sweeper = &sweep.Sweeper{Store: r.Store, Timers: r.Store, Raffle: r.Store, Log: log.With("function", "sweep")}
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}

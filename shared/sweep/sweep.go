@@ -116,6 +116,10 @@ type Sweeper struct {
 	// Timers enables timed messages: each minute a guild with timers may
 	// queue one post (see timers.go). Nil posts none.
 	Timers TimerStore
+	// Raffle, when set, turns watchtime into raffle tickets after each
+	// leaderboard build, from the minutes that build read about. Nil
+	// converts none.
+	Raffle RaffleWatch
 	// BotUserID is the Kick user id of the app's bot account, whose own
 	// messages never count as chat for a timer; 0 when not known.
 	BotUserID    int64
@@ -275,8 +279,21 @@ func (s *Sweeper) credit(ctx context.Context, guild string, m watchtime.Minute, 
 		if err := s.Store.BuildBoards(ctx, guild, now); err != nil {
 			s.logger().WarnContext(ctx, "leaderboards not rebuilt", "guild", guild, "err", err)
 		}
+		// Conversions are keyed by the hour they grant: one that failed
+		// is made by the next build.
+		if s.Raffle != nil {
+			if _, err := s.Raffle.ConvertRaffleWatch(ctx, guild, now); err != nil {
+				s.logger().WarnContext(ctx, "raffle watchtime not converted", "guild", guild, "err", err)
+			}
+		}
 	}
 	return rep, seen, nil
+}
+
+// RaffleWatch turns a guild's watchtime into tickets of its open raffle
+// period (*dynamo.Store is one).
+type RaffleWatch interface {
+	ConvertRaffleWatch(ctx context.Context, guild string, now time.Time) (int64, error)
 }
 
 // anyTracked reports whether any minute from from to to counts.

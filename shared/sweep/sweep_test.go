@@ -550,7 +550,8 @@ func TestTwoFiringsInOneMinute(t *testing.T) {
 func TestBoardsEveryFewMinutes(t *testing.T) {
 	st := newStore()
 	st.liveGuild("g", 1)
-	s := &sweep.Sweeper{Store: st}
+	rw := &raffleWatch{}
+	s := &sweep.Sweeper{Store: st, Raffle: rw}
 	m := watchtime.MinuteOf(now) // 20:10, divisible by 5
 	st.through["g"] = m - 1
 	for i := range 5 {
@@ -562,4 +563,21 @@ func TestBoardsEveryFewMinutes(t *testing.T) {
 	if st.boards["g"] != 1 {
 		t.Errorf("boards built %d times over minutes 20:10-20:14, want once (after 20:10)", st.boards["g"])
 	}
+	// Raffle watchtime is converted with each build, from its minutes.
+	if fmt.Sprint(rw.guilds) != "[g]" {
+		t.Errorf("raffle watchtime converted for %v, want [g]: once, with the build", rw.guilds)
+	}
+}
+
+// raffleWatch records the guilds whose watchtime was converted.
+type raffleWatch struct {
+	mu     sync.Mutex
+	guilds []string
+}
+
+func (r *raffleWatch) ConvertRaffleWatch(_ context.Context, guild string, _ time.Time) (int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.guilds = append(r.guilds, guild)
+	return 0, nil
 }
