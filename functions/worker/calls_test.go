@@ -7,22 +7,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/command"
-	"github.com/kickbot/kickbot/shared/credential"
-	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
-	"github.com/kickbot/kickbot/shared/kick/kickapi"
-	"github.com/kickbot/kickbot/shared/kick/kickfake"
 )
 
 // TestWorkerWiresCalls runs slot calls through the worker as main wires
@@ -34,25 +28,8 @@ func TestWorkerWiresCalls(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC()
 	store := dynamo.New(dynamotest.Table(t, "kickbot"), "kickbot")
-	kf := &kickfake.Server{ClientID: "app", ClientSecret: "secret"}
-	ksrv := httptest.NewServer(kf)
-	defer ksrv.Close()
-	kick := kickapi.New("app", "secret")
-	kick.APIBase, kick.AuthBase = ksrv.URL, ksrv.URL
-	df := &discord.Fake{BotToken: "bot"}
-	dsrv := httptest.NewServer(df)
-	defer dsrv.Close()
-	rest, err := discord.NewREST("bot", discordsim.AppID, dsrv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	access, refresh := kf.IssueUserToken(kickfake.User{ID: broadcaster, Name: "northwind"}, "user:read", "chat:write")
-	if err := store.ConnectChannel(ctx, guild, broadcaster, "northwind", now); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.PutCredentials(ctx, broadcaster, credential.Token{Access: access, Refresh: refresh, Expiry: now.Add(time.Hour)}, []string{"user:read", "chat:write"}); err != nil {
-		t.Fatal(err)
-	}
+	kf, kick, df, rest := fakes(t)
+	connected(t, store, kf, now)
 	w := worker(store, rest, kick, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	const channel = "883082588674195999"
 

@@ -8,21 +8,17 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/credential"
-	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
-	"github.com/kickbot/kickbot/shared/kick/kickapi"
 	"github.com/kickbot/kickbot/shared/kick/kickfake"
 	"github.com/kickbot/kickbot/shared/pick"
 	"github.com/kickbot/kickbot/shared/raffle"
@@ -39,18 +35,7 @@ func TestWorkerWiresRaffle(t *testing.T) {
 	now := time.Now().UTC()
 	client := dynamotest.Table(t, "kickbot")
 	store := dynamo.New(client, "kickbot")
-	kf := &kickfake.Server{ClientID: "app", ClientSecret: "secret"}
-	ksrv := httptest.NewServer(kf)
-	defer ksrv.Close()
-	kick := kickapi.New("app", "secret")
-	kick.APIBase, kick.AuthBase = ksrv.URL, ksrv.URL
-	df := &discord.Fake{BotToken: "bot"}
-	dsrv := httptest.NewServer(df)
-	defer dsrv.Close()
-	rest, err := discord.NewREST("bot", discordsim.AppID, dsrv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kf, kick, df, rest := fakes(t)
 	access, refresh := kf.IssueUserToken(kickfake.User{ID: broadcaster, Name: "northwind"}, "user:read", "chat:write")
 	if err := store.ConnectChannel(ctx, guild, broadcaster, "northwind", now.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
