@@ -1,0 +1,35 @@
+// Package feature gathers the answers of the feature built-ins, the chat
+// commands of slot calls, guess the balance, bonus hunts and raffles, so
+// that every function and the local runner wire the same ones.
+package feature
+
+import (
+	"github.com/kickbot/kickbot/shared/calls"
+	"github.com/kickbot/kickbot/shared/chat"
+	"github.com/kickbot/kickbot/shared/gtb"
+	"github.com/kickbot/kickbot/shared/hunt"
+	"github.com/kickbot/kickbot/shared/raffle"
+)
+
+// Store is what the features read and write; *dynamo.Store is one.
+type Store interface {
+	calls.Store
+	gtb.Store
+	hunt.Reader
+	raffle.Reader
+}
+
+// Answerers returns the answer of each feature built-in
+// (command.Builtins with Feature set), by name, for chat.Commands.
+// poster posts accepted slot calls to Discord; nil posts none.
+func Answerers(store Store, poster calls.Poster) map[string]chat.Answerer {
+	slotCalls := &calls.Chat{Store: store, Poster: poster}
+	return map[string]chat.Answerer{
+		"call":    slotCalls,
+		"current": slotCalls,
+		"gtb":     gtb.Chat{Store: store},
+		"hunt":    hunt.Answerer{Hunts: store},
+		"tickets": raffle.Chat{Store: store},
+		"raffle":  raffle.Chat{Store: store},
+	}
+}
