@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
@@ -21,6 +23,7 @@ type liveChannel struct {
 	ds    *discordsim.Sender
 	admin discordsim.Caller
 	kick  *kicksim.Sender
+	ids   discordsim.IDs // of the admin's interactions
 }
 
 // startLiveChannel starts a runner with cfg, seeding the channel.
@@ -41,5 +44,15 @@ func startLiveChannel(t *testing.T, cfg config) *liveChannel {
 		ds:    &discordsim.Sender{URL: r.URL + "/interactions", Key: dkey, Now: cfg.interactionsNow},
 		admin: discordsim.Caller{Guild: seededGuild, UserID: "5", Admin: true},
 		kick:  &kicksim.Sender{URL: r.URL + "/webhooks/kick", Key: kkey},
+	}
+}
+
+// slash sends the admin's /command sub with opts and fails t unless it is
+// answered 200 with a body holding want.
+func (lc *liveChannel) slash(t *testing.T, command, sub, want string, opts ...discordsim.Option) {
+	t.Helper()
+	status, body, err := lc.ds.Send(t.Context(), lc.admin.Command(lc.ids.Next(), command, discordsim.Sub(sub, opts...)))
+	if err != nil || status != http.StatusOK || !strings.Contains(string(body), want) {
+		t.Fatalf("/%s %s: status %d, err %v, body %s; want %q", command, sub, status, err, body, want)
 	}
 }

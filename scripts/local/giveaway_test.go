@@ -31,14 +31,10 @@ func TestGiveawayEndToEnd(t *testing.T) {
 	base := time.Now()
 	sim := clock.New(base)
 	lc := startLiveChannel(t, config{now: sim.Now})
-	r, ds, admin, kick := lc.r, lc.ds, lc.admin, lc.kick
-	var ids discordsim.IDs
+	r, kick := lc.r, lc.kick
 	send := func(name, want string, opts ...discordsim.Option) {
 		t.Helper()
-		status, body, err := ds.Send(ctx, admin.Command(ids.Next(), "giveaway", discordsim.Sub(name, opts...)))
-		if err != nil || status != http.StatusOK || !strings.Contains(string(body), want) {
-			t.Fatalf("/giveaway %s: status %d, err %v, body %s; want %q", name, status, err, body, want)
-		}
+		lc.slash(t, "giveaway", name, want, opts...)
 	}
 	send("start", "Giveaway #1: a chair", discordsim.String("prize", "a chair"), discordsim.String("keyword", "pizza"), discordsim.Int("winners", 2))
 
