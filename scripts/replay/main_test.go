@@ -170,39 +170,14 @@ func noWaiting(t *testing.T) {
 // in order, signed.
 func TestEngineSends(t *testing.T) {
 	noWaiting(t)
-	var mu sync.Mutex
-	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		defer mu.Unlock()
-		switch r.URL.Path {
-		case "/interactions":
-			var i struct{ Data struct{ Name string } }
-			_ = json.Unmarshal(body, &i)
-			if r.Header.Get("X-Signature-Ed25519") == "" {
-				t.Errorf("interaction without a signature")
-			}
-			got = append(got, "/"+i.Data.Name)
-			_, _ = w.Write([]byte(`{"type":4,"data":{"content":"ok"}}`))
-		case "/webhooks/kick":
-			var c struct{ Content string }
-			_ = json.Unmarshal(body, &c)
-			if r.Header.Get("Kick-Event-Signature") == "" {
-				t.Errorf("delivery without a signature")
-			}
-			got = append(got, c.Content)
-		}
-	}))
-	defer srv.Close()
-	runnerKeys(t, srv.URL)
+	srvURL, requests := recordReplay(t)
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"engine", "-url", srv.URL + "/webhooks/kick", "-guild", "1", "-minutes", "2"}, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"engine", "-url", srvURL + "/webhooks/kick", "-guild", "1", "-minutes", "2"}, &out, &errOut); err != nil {
 		t.Fatalf("run engine: %v\n%s", err, errOut.String())
 	}
-	want := []string{"/command", "/command", "/command", "/timer", "/timer",
+	want := []string{"/command add", "/command add", "/command add", "/timer add", "/timer add",
 		"hi chat", "!hype", "!h", "gg", "!so viewer002", "!so viewer002", "!HypeTrain", "lets gooo"}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, labels(requests())); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }
@@ -236,42 +211,9 @@ func TestBonusHuntSends(t *testing.T) {
 	saved := sleepUntil
 	sleepUntil = func(_ context.Context, at time.Time) error { waits = append(waits, at); return nil }
 	t.Cleanup(func() { sleepUntil = saved })
-	var mu sync.Mutex
-	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		defer mu.Unlock()
-		switch r.URL.Path {
-		case "/interactions":
-			var i struct {
-				Data struct {
-					Name    string
-					Options []struct{ Name string }
-				}
-			}
-			_ = json.Unmarshal(body, &i)
-			if r.Header.Get("X-Signature-Ed25519") == "" || len(i.Data.Options) != 1 {
-				t.Errorf("interaction %s: unsigned, or not one subcommand", body)
-			}
-			got = append(got, "/"+i.Data.Name+" "+i.Data.Options[0].Name)
-			_, _ = w.Write([]byte(`{"type":4,"data":{"content":"ok"}}`))
-		case "/webhooks/kick":
-			var c struct{ Content string }
-			_ = json.Unmarshal(body, &c)
-			if r.Header.Get("Kick-Event-Signature") == "" {
-				t.Errorf("delivery without a signature")
-			}
-			if c.Content == "" {
-				c.Content = r.Header.Get("Kick-Event-Type")
-			}
-			got = append(got, c.Content)
-		}
-	}))
-	defer srv.Close()
-	runnerKeys(t, srv.URL)
+	srvURL, requests := recordReplay(t)
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"bonushunt", "-url", srv.URL + "/webhooks/kick", "-guild", "1"}, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"bonushunt", "-url", srvURL + "/webhooks/kick", "-guild", "1"}, &out, &errOut); err != nil {
 		t.Fatalf("run bonushunt: %v\n%s", err, errOut.String())
 	}
 	want := []string{"livestream.status.updated", "/calls channel", "/calls open"}
@@ -287,7 +229,7 @@ func TestBonusHuntSends(t *testing.T) {
 	want = append(want, "!hunt", "/hunt finish", "/gtb open",
 		"!gtb 700", "!gtb $650.50", "!gtb 0.5k", "!gtb 0", "!gtb 1,000", "!gtb 691", "!gtb 12.345", "!gtb 690", "!gtb 680", "!gtb 690",
 		"/gtb close", "!gtb 691.83", "/gtb result", "!hunt")
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, labels(requests())); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 	if len(waits) != len(want) || !slices.IsSortedFunc(waits, func(a, b time.Time) int { return a.Compare(b) }) {
@@ -307,54 +249,9 @@ func TestSubTrainSends(t *testing.T) {
 	saved := sleepUntil
 	sleepUntil = func(_ context.Context, at time.Time) error { waits = append(waits, at); return nil }
 	t.Cleanup(func() { sleepUntil = saved })
-	var mu sync.Mutex
-	var got, giftIDs []string
-	voided := ""
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		defer mu.Unlock()
-		switch r.URL.Path {
-		case "/interactions":
-			var i struct {
-				Data struct {
-					Name    string
-					Options []struct {
-						Name    string
-						Options []struct{ Name, Value any }
-					}
-				}
-			}
-			_ = json.Unmarshal(body, &i)
-			if r.Header.Get("X-Signature-Ed25519") == "" || len(i.Data.Options) != 1 {
-				t.Errorf("interaction %s: unsigned, or not one subcommand", body)
-			}
-			got = append(got, "/"+i.Data.Name+" "+i.Data.Options[0].Name)
-			for _, o := range i.Data.Options[0].Options {
-				if o.Name == "gift" {
-					voided, _ = o.Value.(string)
-				}
-			}
-			_, _ = w.Write([]byte(`{"type":4,"data":{"content":"ok"}}`))
-		case "/webhooks/kick":
-			var c struct{ Content string }
-			_ = json.Unmarshal(body, &c)
-			if r.Header.Get("Kick-Event-Signature") == "" {
-				t.Errorf("delivery without a signature")
-			}
-			if c.Content == "" {
-				c.Content = r.Header.Get("Kick-Event-Type")
-			}
-			if c.Content == "channel.subscription.gifts" {
-				giftIDs = append(giftIDs, r.Header.Get("Kick-Event-Message-Id"))
-			}
-			got = append(got, c.Content)
-		}
-	}))
-	defer srv.Close()
-	runnerKeys(t, srv.URL)
+	srvURL, requests := recordReplay(t)
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"subtrain", "-url", srv.URL + "/webhooks/kick", "-guild", "1", "-wait", "25h"}, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"subtrain", "-url", srvURL + "/webhooks/kick", "-guild", "1", "-wait", "25h"}, &out, &errOut); err != nil {
 		t.Fatalf("run subtrain: %v\n%s", err, errOut.String())
 	}
 	want := []string{"/raffle start"}
@@ -368,8 +265,18 @@ func TestSubTrainSends(t *testing.T) {
 	want = append(want, "!tickets", "/raffle tickets", "channel.subscription.renewal", "channel.subscription.renewal",
 		"channel.subscription.renewal", "kicks.gifted", "kicks.gifted", "!raffle", "!tickets",
 		"!tickets", "/raffle draw", "!raffle")
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, labels(requests())); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	var giftIDs []string
+	voided := ""
+	for _, r := range requests() {
+		if r.eventType == "channel.subscription.gifts" {
+			giftIDs = append(giftIDs, r.messageID)
+		}
+		if gift, ok := r.options["gift"].(string); ok {
+			voided = gift
+		}
 	}
 	for i, id := range giftIDs {
 		if i == 0 || id != giftIDs[i-1] {
@@ -387,5 +294,84 @@ func TestSubTrainSends(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "sent 3 slash commands and 35 deliveries") {
 		t.Errorf("output %q, want the counts", out.String())
+	}
+}
+
+// sent is one request a replay made to recordReplay's fake runner.
+type sent struct {
+	// label is "/command sub" for an interaction; for a delivery its chat
+	// content, else its event type.
+	label string
+	// options are an interaction's subcommand options by name.
+	options              map[string]any
+	eventType, messageID string
+}
+
+func labels(rs []sent) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.label
+	}
+	return out
+}
+
+// recordReplay starts a fake runner for the replayer, with the signing
+// keys a runner at its address would write: it answers every interaction
+// and delivery, fails t for one that is unsigned or an interaction that is
+// not one subcommand, and returns its URL and what it was sent so far.
+func recordReplay(t *testing.T) (string, func() []sent) {
+	t.Helper()
+	var (
+		mu  sync.Mutex
+		all []sent
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.URL.Path {
+		case "/interactions":
+			var i struct {
+				Data struct {
+					Name    string
+					Options []struct {
+						Name    string
+						Options []struct {
+							Name  string
+							Value any
+						}
+					}
+				}
+			}
+			_ = json.Unmarshal(body, &i)
+			if r.Header.Get("X-Signature-Ed25519") == "" || len(i.Data.Options) != 1 {
+				t.Errorf("interaction %s: unsigned, or not one subcommand", body)
+				return
+			}
+			s := sent{label: "/" + i.Data.Name + " " + i.Data.Options[0].Name, options: map[string]any{}}
+			for _, o := range i.Data.Options[0].Options {
+				s.options[o.Name] = o.Value
+			}
+			all = append(all, s)
+			_, _ = w.Write([]byte(`{"type":4,"data":{"content":"ok"}}`))
+		case "/webhooks/kick":
+			var c struct{ Content string }
+			_ = json.Unmarshal(body, &c)
+			if r.Header.Get("Kick-Event-Signature") == "" {
+				t.Errorf("delivery without a signature")
+			}
+			s := sent{label: c.Content, eventType: r.Header.Get("Kick-Event-Type"), messageID: r.Header.Get("Kick-Event-Message-Id")}
+			if s.label == "" {
+				s.label = s.eventType
+			}
+			all = append(all, s)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	runnerKeys(t, srv.URL)
+	return srv.URL, func() []sent {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(all)
 	}
 }
