@@ -137,9 +137,16 @@ type Response struct {
 // Embed is a rich block of a message.
 type Embed struct {
 	Title, Description string
-	Fields             []Field
-	Footer             string
-	Color              int // 0xRRGGBB
+	// URL makes the title a link.
+	URL    string
+	Fields []Field
+	Footer string
+	Color  int // 0xRRGGBB
+	// Thumbnail and Image are image URLs (a small one beside the text, a
+	// large one under it); empty for none.
+	Thumbnail, Image string
+	// Timestamp is shown beside the footer; zero for none.
+	Timestamp time.Time
 }
 
 // Field is a named value in an Embed.
