@@ -51,7 +51,7 @@
 //	event log       GUILD#<guild>        EVENT#<ms, 13 digits>#<id>  type S, at N(ms), actorId N,
 //	                                     #<type>                     body S (JSON event.Event),
 //	                                                                 expiresAt N(s, TTL)
-//	credentials     KICK#<broadcaster>   CREDENTIALS                 broadcaster N, accessToken S,
+//	credentials     LOGIN#<broadcaster>  CREDENTIALS                 broadcaster N, accessToken S,
 //	                                                                 refreshToken S, accessExpiry N(ms),
 //	                                                                 scope S, version N, leaseUntil N(ms),
 //	                                                                 needsReauth BOOL
@@ -178,6 +178,11 @@ var (
 
 // New returns a Store on table.
 func New(client API, table string) *Store { return &Store{Client: client, Table: table} }
+
+// LoginPrefix starts the partition keys of the Kick logins (streamers'
+// tokens), and no other: IAM grants it only to the functions that use
+// them (see credentials.go).
+const LoginPrefix = "LOGIN#"
 
 // Key prefixes and fixed sort keys.
 const (
