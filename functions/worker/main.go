@@ -108,7 +108,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 			w.Reconnect = &upkeep.Upkeep{Store: store, Notify: &notice.Notifier{Store: store, Poster: rest}, Log: log}
 		}
 		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
-		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender, Features: feature.Answerers(store, poster)}
+		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender, Features: feature.Answerers(store, poster, feature.Clips{})}
 		slotCalls.Chat, giveaways.Chat = sender, sender
 		commands.GTB.Chat, raffles.Chat = sender, sender
 		w.Say = sender

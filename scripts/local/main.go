@@ -352,7 +352,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog, Raffle: r.Store,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
-		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender, Features: feature.Answerers(r.Store, rest)},
+		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender, Features: feature.Answerers(r.Store, rest, feature.Clips{})},
 		Timers: r.Store, Say: sender,
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,
