@@ -14,7 +14,7 @@ var domain = []string{"announce", "audience", "chat", "clip", "clock", "calls", 
 
 // families are the folders adapters are grouped in, one per outside system,
 // so `ls shared` shows the features and these few folders.
-var families = []string{"aws", "discord", "kick", "local"}
+var families = []string{"aws", "clipsvc", "discord", "kick", "local"}
 
 // adapters may import the domain, the standard library, and the outside
 // modules (or sibling adapters) listed for them.
@@ -31,6 +31,7 @@ var adapters = map[string][]string{
 	"local/localqueue":      {"github.com/aws/aws-lambda-go/"},
 	"kick/kickapi":          {module + "/shared/redact"},
 	"kick/kickfake":         {},
+	"clipsvc":               {},
 	"kick/oauthweb":         {},
 	"discord":               {"github.com/bwmarrin/discordgo", "github.com/goccy/go-json", module + "/shared/redact"},
 	"aws/secret":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/aws/awsfault"},
