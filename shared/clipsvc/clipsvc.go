@@ -120,4 +120,3 @@ func brief(b []byte) string {
 	}
 	return fmt.Sprintf("%q", s)
 }
-
