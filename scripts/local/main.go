@@ -73,6 +73,7 @@ import (
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/aws/stack"
 	"github.com/kickbot/kickbot/shared/calls"
+	"github.com/kickbot/kickbot/shared/clip"
 	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
@@ -349,6 +350,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	commands.Giveaways = &giveaway.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
 	commands.GTB.Embeds = rest
 	commands.Raffle = &raffle.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Embeds: rest, Now: cfg.now, Random: cfg.random}
+	commands.Clips = &clip.Admin{Store: r.Store}
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog, Raffle: r.Store,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
