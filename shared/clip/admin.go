@@ -110,7 +110,7 @@ func List(start time.Time, markers []Marker) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Clips of the stream started %s (%d):", stamp(start), len(markers))
 	for i, m := range markers {
-		line := fmt.Sprintf("\n`%s` %s, by %s", FormatOffset(m.Offset), m.Title, m.Username)
+		line := fmt.Sprintf("\n`%s` %s, by %s", FormatOffset(m.Offset), Escape(m.Title), Escape(m.Username))
 		if m.ClipURL != "" {
 			line += " <" + m.ClipURL + ">"
 		}

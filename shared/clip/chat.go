@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kickbot/kickbot/shared/announce"
@@ -130,6 +131,17 @@ func (c *Chat) post(ctx context.Context, m Marker, channel string) error {
 	return nil
 }
 
+// markdown escapes what Discord's markdown would read in a viewer's text:
+// Kick names hold underscores, titles anything.
+var markdown = strings.NewReplacer(
+	`\`, `\\`, `*`, `\*`, `_`, `\_`, "`", "\\`", `~`, `\~`, `|`, `\|`, `<`, `\<`, `[`, `\[`, `]`, `\]`,
+)
+
+// Escape is s with Discord's markdown escaped, to show as typed. The
+// template variables of Post are left as typed: the announcement service
+// renders them.
+func Escape(s string) string { return markdown.Replace(s) }
+
 // Post is the announcement of m, from the Kick channel named channel: an
 // embed linking the clip (or the channel), and the template's variables
 // {user} {title} {offset} {channel} {url}, and {clip_url} when the
@@ -139,16 +151,16 @@ func Post(m Marker, channel string) announce.Post {
 	offset := FormatOffset(m.Offset)
 	fields := []interact.Field{
 		{Name: "Offset", Value: offset, Inline: true},
-		{Name: "Requested by", Value: m.Username, Inline: true},
+		{Name: "Requested by", Value: Escape(m.Username), Inline: true},
 	}
 	if m.StreamTitle != "" {
-		fields = append(fields, interact.Field{Name: "Stream", Value: m.StreamTitle})
+		fields = append(fields, interact.Field{Name: "Stream", Value: Escape(m.StreamTitle)})
 	}
 	if m.Category != "" {
-		fields = append(fields, interact.Field{Name: "Category", Value: m.Category, Inline: true})
+		fields = append(fields, interact.Field{Name: "Category", Value: Escape(m.Category), Inline: true})
 	}
 	e := interact.Embed{
-		Title:       "🎬 " + m.Title,
+		Title:       "🎬 " + Escape(m.Title),
 		URL:         cmp.Or(m.ClipURL, url),
 		Description: "Clip marked " + offset + " into the stream started <t:" + strconv.FormatInt(m.Stream.Unix(), 10) + ":f>.",
 		Fields:      fields,

@@ -373,3 +373,32 @@ func TestAnnouncedKind(t *testing.T) {
 		t.Errorf("posts = %+v, want one announce.Clip of guild g caused by m7", ann.posts)
 	}
 }
+
+func TestEscape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"pixel_panda", `pixel\_panda`},
+		{"*big* win", `\*big\* win`},
+		{"<@&123> [link](x) `code` ~~s~~ ||spoiler|| \\", "\\<@&123> \\[link\\](x) \\`code\\` \\~\\~s\\~\\~ \\|\\|spoiler\\|\\| \\\\"},
+		{"Slots & Casino", "Slots & Casino"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := clip.Escape(tt.in); got != tt.want {
+				t.Errorf("Escape(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPostEscapes: what viewers typed shows as typed in the embed, and
+// as typed in the template's variables (the announcer renders those).
+func TestPostEscapes(t *testing.T) {
+	m := clip.Marker{Guild: "g", Stream: start, ID: "m1", At: start.Add(time.Hour), Title: "*big* win", Username: "pixel_panda"}
+	p := clip.Post(m, "streamer")
+	if p.Embed.Title != `🎬 \*big\* win` || p.Embed.Fields[1].Value != `pixel\_panda` {
+		t.Errorf("Post() embed title %q, requester %q; want the markdown escaped", p.Embed.Title, p.Embed.Fields[1].Value)
+	}
+	if p.Vars["title"] != "*big* win" || p.Vars["user"] != "pixel_panda" {
+		t.Errorf("Post() vars %v, want the text as typed", p.Vars)
+	}
+}
