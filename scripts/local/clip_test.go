@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -18,13 +20,37 @@ import (
 // TestClipEndToEnd marks a clip through the local runner: the stream goes
 // live, a viewer's !clip (delivered twice, as Kick retries) is answered
 // once in the fake Kick chat with its offset, and /clips list shows the
-// one marker.
+// one marker; with a clip service configured, the reply and the list
+// carry its clip.
 func TestClipEndToEnd(t *testing.T) {
+	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/clips/create" || r.Header.Get("X-API-Key") != "local-key" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, `{"success":true,"clip_url":"https://clips.example/c/1"}`)
+	}))
+	t.Cleanup(svc.Close)
+	t.Run("marker only", func(t *testing.T) {
+		clipEndToEnd(t, config{}, "@viewer001 clip marked at 1:02:03: Big win")
+	})
+	t.Run("with a clip service", func(t *testing.T) {
+		clipEndToEnd(t, config{ClipServiceURL: svc.URL, ClipServiceKey: "local-key"}, "@viewer001 clip made at 1:02:03: https://clips.example/c/1")
+	})
+}
+
+func clipEndToEnd(t *testing.T, cfg config, reply string) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
 	sim := clock.New(now)
-	lc := startLiveChannel(t, config{now: sim.Now})
+	cfg.now = sim.Now
+	lc := startLiveChannel(t, cfg)
 	r, kick := lc.r, lc.kick
+	// The channel's name, as /kick connect stores it (a seed has none):
+	// the clip service is asked for the channel by name.
+	if err := r.Store.ConnectChannel(ctx, seededGuild, seededChannel, "streamer", now); err != nil {
+		t.Fatal(err)
+	}
 	ids := kicksim.NewIDs(now)
 	user := func(id int64, name string) map[string]any {
 		return map[string]any{"is_anonymous": false, "user_id": id, "username": name, "is_verified": false,
@@ -57,7 +83,7 @@ func TestClipEndToEnd(t *testing.T) {
 	for _, m := range r.KickFake.Messages() {
 		said = append(said, m.Content)
 	}
-	want := []string{"@viewer001 clip marked at 1:02:03: Big win"}
+	want := []string{reply}
 	if fmt.Sprint(said) != fmt.Sprint(want) {
 		t.Errorf("Kick chat = %q, want %q", said, want)
 	}
