@@ -94,6 +94,8 @@
 //	 ledger, holds   <period>#<nn>        H#<user>#<cause>, G#<cause> and gift markers, sharded (raffle.go)
 //	raffle table    RAFFLE#<guild>#<period> PART#<nnnnn>             t S (a draw's table, 5,000 lines a part)
 //	                 #TABLE#<digest>
+//	clip settings,  GUILD#<guild>        CLIPSETTINGS, CLIPSTREAM#  a guild's !clip settings, the streams with
+//	 streams, marker CLIPS#<guild>#<start> CLIP#<ms>#<msg id>       markers, and each marker (see clips.go)
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
