@@ -96,15 +96,16 @@ const (
 	gtbGuess      = "GTB#"           // guess-the-bonus guesses, sharded
 	calls         = "CALLS#"         // slot calls, sharded
 	raffle        = "RAFFLE#"        // raffle tickets, ledgers and tables
+	clips         = "CLIPS#"         // clip markers, one partition per stream
 )
 
 // Prefixes lists every partition-key prefix of the table.
 var Prefixes = []string{kick, guild, delivery, unprocessable, activity, nonce, command, cooldown, use,
-	giveawayEntry, gtbGuess, calls, raffle, dynamo.LoginPrefix}
+	giveawayEntry, gtbGuess, calls, raffle, clips, dynamo.LoginPrefix}
 
 // community is what the bot's features keep per guild: everything but
 // the webhook's own markers, the OAuth nonces and the logins.
-var community = []string{kick, guild, activity, command, cooldown, use, giveawayEntry, gtbGuess, calls, raffle}
+var community = []string{kick, guild, activity, command, cooldown, use, giveawayEntry, gtbGuess, calls, raffle, clips}
 
 // Functions maps each function's logical id in template.yaml to its grant.
 var Functions = map[string]Grant{
