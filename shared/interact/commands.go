@@ -164,7 +164,32 @@ var Commands = []Command{
 	{Name: "calls", Description: "Slot calls: viewers call slots with !call <slot>", Admin: true, Subcommands: callsCommands},
 	{Name: "giveaway", Description: "A giveaway for this stream, drawn verifiably", Admin: true, Subcommands: giveawayCommands},
 	{Name: "raffle", Description: "Raffles: tickets from watchtime, subs, gifts and KICKs; provably fair draws", Admin: true, Subcommands: raffleCommands},
+	{Name: "rewards", Description: "Points and chat thank-yous for follows, subs, gifts and KICKs", Admin: true, Subcommands: rewardsCommands},
 }
+
+// rewardsCommands are /rewards' subcommands, answered by package rewards
+// (Handler.Rewards). Points and templates are checked there too.
+var rewardsCommands = []Command{
+	{Name: "show", Description: "Show the points and thank-yous for events"},
+	{Name: "points", Description: "Points per event, 0 for none; options left out stay as they are", Changes: true, Options: []Option{
+		{Name: "follow", Description: "For a viewer's first follow (once ever)", Type: IntegerOption, Min: 0, Max: maxEventPoints},
+		{Name: "sub", Description: "For a sub or renewal, to the subscriber", Type: IntegerOption, Min: 0, Max: maxEventPoints},
+		{Name: "gift", Description: "For each gifted sub, to the gifter", Type: IntegerOption, Min: 0, Max: maxEventPoints},
+		{Name: "kicks", Description: "For each 100 KICKs, to the sender", Type: IntegerOption, Min: 0, Max: maxEventPoints},
+	}},
+	{Name: "thanks", Description: "Thank subs, gifts or KICKs in Kick chat", Changes: true, Options: []Option{
+		thanksKindOption,
+		{Name: "message", Description: "Template: {user} {months} {count} {amount} {gifter} (default: a plain thank-you)",
+			Type: StringOption, MaxLen: 300},
+	}},
+	{Name: "off", Description: "Stop thanking for a kind of event", Changes: true, Options: []Option{thanksKindOption}},
+}
+
+// maxEventPoints is rewards.MaxPoints (package rewards builds on this one).
+const maxEventPoints = 1_000_000
+
+var thanksKindOption = Option{Name: "kind", Description: "Which events", Type: StringOption, Required: true,
+	Choices: []Choice{{"Subs and renewals", "sub"}, {"Gifted subs", "gift"}, {"KICKs", "kicks"}}}
 
 // giveawayCommands are /giveaway's subcommands, answered by package
 // giveaway (Handler.Giveaways). Draw and reroll are the worker's: they
@@ -311,6 +336,18 @@ var commands = map[string]handlerFunc{
 	"raffle exclude":  (*Handler).raffle,
 	"raffle settings": (*Handler).raffle,
 	"raffle verify":   (*Handler).raffle,
+	"rewards show":    (*Handler).rewards,
+	"rewards points":  (*Handler).rewards,
+	"rewards thanks":  (*Handler).rewards,
+	"rewards off":     (*Handler).rewards,
+}
+
+// rewards hands /rewards to package rewards.
+func (h *Handler) rewards(ctx context.Context, r Request) (Response, error) {
+	if h.Rewards == nil {
+		return Response{}, fault.E(fault.NotFound, "event rewards are not set up on this bot")
+	}
+	return h.Rewards.Handle(ctx, r)
 }
 
 // raffle hands /raffle to package raffle.

@@ -287,6 +287,9 @@ type Handler struct {
 	// Raffle serves /raffle (package raffle); nil answers that it is not
 	// available.
 	Raffle Feature
+	// Rewards serves /rewards (package rewards); nil answers that it is
+	// not available.
+	Rewards Feature
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int
