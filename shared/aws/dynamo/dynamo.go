@@ -94,6 +94,8 @@
 //	 ledger, holds   <period>#<nn>        H#<user>#<cause>, G#<cause> and gift markers, sharded (raffle.go)
 //	raffle table    RAFFLE#<guild>#<period> PART#<nnnnn>             t S (a draw's table, 5,000 lines a part)
 //	                 #TABLE#<digest>
+//	event rewards   GUILD#<guild>        REWARDS                     follow/sub/gift/kicks N, thanks M, version N (rewards.go)
+//	first follow    GUILD#<guild>#V<nn>  FOLLOWED#<kick user id>     cause S (the delivery credited), at N(ms)
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
