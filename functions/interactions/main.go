@@ -23,6 +23,7 @@ import (
 	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/raffle"
+	"github.com/kickbot/kickbot/shared/rewards"
 )
 
 func main() { config.Main("interactions", setup) }
@@ -46,6 +47,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	commands.GTB = &interact.GTB{Rounds: store, Hunts: store}    // /gtb open and close; the worker answers the rest
 	commands.Giveaways = &giveaway.Admin{Store: store, Log: log} // /giveaway start and end; the worker draws
 	commands.Raffle = &raffle.Admin{Store: store}                // /raffle draw runs in the worker
+	commands.Rewards = &rewards.Admin{Store: store}
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:

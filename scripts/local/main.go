@@ -89,6 +89,7 @@ import (
 	"github.com/kickbot/kickbot/shared/local/localqueue"
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/raffle"
+	"github.com/kickbot/kickbot/shared/rewards"
 	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/upkeep"
@@ -349,8 +350,10 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	commands.Giveaways = &giveaway.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
 	commands.GTB.Embeds = rest
 	commands.Raffle = &raffle.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Embeds: rest, Now: cfg.now, Random: cfg.random}
+	commands.Rewards = &rewards.Admin{Store: r.Store}
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog, Raffle: r.Store,
+		Rewards:  &rewards.Service{Store: r.Store, Say: sender, Log: wlog},
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
 		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender, Features: feature.Answerers(r.Store, rest)},
 		Timers: r.Store, Say: sender,
