@@ -60,6 +60,8 @@
 //	consent nonce   NONCE#<nonce>        NONCE                       expiresAt N(s, TTL)
 //	account link    GUILD#<guild>        LINK#MEMBER#<discord id>    discordUser S, kickUser N, kickName S
 //	 (both ways)    GUILD#<guild>        LINK#KICK#<kick user id>    the same
+//	pending link    GUILD#<guild>        LINKPENDING#<discord id>    kickUser N, kickName S, until N(ms), expiresAt
+//	                                                                 (a /link sign-in awaiting /confirm-link)
 //	role reward     GUILD#<guild>        ROLERULE#<minutes, 19 dig.> minutes N, roleId S
 //	role granted    GUILD#<guild>        GRANT#<discord id>#<role>   discordUser S, roleId S
 //	notice told     GUILD#<guild>        REPORTED#<key>              (a marker)
