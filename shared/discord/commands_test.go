@@ -109,7 +109,7 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "rewards"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "confirm-link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "rewards"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
@@ -125,11 +125,12 @@ func TestApplicationCommands(t *testing.T) {
 			"remove:sub(user:string! ≤25 amount:integer! 1..1e+09 reason:string ≤200)",
 			"set:sub(user:string! ≤25 amount:integer! 0..1e+09 reason:string ≤200)",
 		},
-		"leaderboard": {"board:string {watchtime,points}"},
-		"rank":        {"user:string ≤25", "board:string {watchtime,points}"},
-		"kick":        {"connect:sub()", "status:sub()", "disconnect:sub()"},
-		"link":        {},
-		"unlink":      {},
+		"leaderboard":  {"board:string {watchtime,points}"},
+		"rank":         {"user:string ≤25", "board:string {watchtime,points}"},
+		"kick":         {"connect:sub()", "status:sub()", "disconnect:sub()"},
+		"link":         {},
+		"confirm-link": {},
+		"unlink":       {},
 		"roles": {
 			"add:sub(role:role! minutes:integer! 1..1e+07)",
 			"remove:sub(minutes:integer! 1..1e+07)",

@@ -109,6 +109,9 @@ var Commands = []Command{
 		{Name: "disconnect", Description: "Disconnect the Kick channel and stop its events", Deferred: true, Changes: true},
 	}},
 	{Name: "link", Description: "Link your Kick account, so the bot knows which viewer you are", Changes: true},
+	// Only the member who ran /link can confirm the account that signed
+	// in through its link, which may have been opened by someone else.
+	{Name: "confirm-link", Description: "Link the Kick account that signed in through your /link", Changes: true},
 	{Name: "unlink", Description: "Unlink your Kick account", Changes: true},
 	{Name: "roles", Description: "Give Discord roles for watchtime", Admin: true, Subcommands: []Command{
 		{Name: "add", Description: "Give a role to linked members who watched this long", Changes: true, Options: []Option{
@@ -292,6 +295,7 @@ var commands = map[string]handlerFunc{
 	"kick status":     (*Handler).kickStatus,
 	"kick disconnect": (*Handler).kickDisconnect,
 	"link":            (*Handler).link,
+	"confirm-link":    (*Handler).confirmLink,
 	"unlink":          (*Handler).unlink,
 	"roles add":       (*Handler).rolesAdd,
 	"roles remove":    (*Handler).rolesRemove,
