@@ -42,6 +42,11 @@ type Service struct {
 // reconnect, or is gone), which a retry would not change. Errors a retry
 // may fix are returned.
 func (s *Service) Event(ctx context.Context, guild string, ev event.Event, now time.Time) error {
+	switch ev.Type {
+	case event.Followed, event.SubscriptionNew, event.SubscriptionRenew, event.SubscriptionGifts, event.KicksGifted:
+	default:
+		return nil // nothing else earns or is thanked: spare the read
+	}
 	set, err := s.Store.Rewards(ctx, guild)
 	if err != nil {
 		return err

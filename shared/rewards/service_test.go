@@ -160,6 +160,20 @@ func TestServiceStoreFailure(t *testing.T) {
 	}
 }
 
+// TestServiceSkipsOtherEvents: events that can earn nothing cost no read
+// (the store here would fail any).
+func TestServiceSkipsOtherEvents(t *testing.T) {
+	st := &fakeStore{err: fault.E(fault.Transient, "no reads expected")}
+	for _, ev := range []event.Event{
+		{ID: "d1", Type: event.RewardRedemption, SentAt: sent, Redemption: &event.Redemption{Redeemer: user(7, "a")}},
+		{ID: "d2", Type: event.Banned, SentAt: sent, Ban: &event.Ban{Target: user(7, "a")}},
+	} {
+		if err := (&rewards.Service{Store: st}).Event(t.Context(), "g", ev, sent); err != nil {
+			t.Errorf("Event(%s) = %v, want nil without a read", ev.Type, err)
+		}
+	}
+}
+
 func TestServiceFirstFollow(t *testing.T) {
 	st := &fakeStore{set: rewards.Settings{Follow: 3}}
 	svc := &rewards.Service{Store: st} // no Say: points only
