@@ -24,6 +24,7 @@ import (
 	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/raffle"
+	"github.com/kickbot/kickbot/shared/rewards"
 )
 
 func main() { config.Main("interactions", setup) }
@@ -48,6 +49,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	commands.Giveaways = &giveaway.Admin{Store: store, Log: log} // /giveaway start and end; the worker draws
 	commands.Raffle = &raffle.Admin{Store: store}                // /raffle draw runs in the worker
 	commands.Clips = &clip.Admin{Store: store}
+	commands.Rewards = &rewards.Admin{Store: store}
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:

@@ -21,6 +21,7 @@ import (
 	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/raffle"
+	"github.com/kickbot/kickbot/shared/rewards"
 	"github.com/kickbot/kickbot/shared/roles"
 )
 
@@ -36,7 +37,7 @@ func withKick(t *testing.T, e *env) {
 	e.priv = priv
 	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Hunts: e.store, Kick: svc,
 		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}, Calls: &calls.Admin{Store: e.store}, Giveaways: &giveaway.Admin{Store: e.store}, Raffle: &raffle.Admin{Store: e.store},
-		Clips: &clip.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
+		Clips: &clip.Admin{Store: e.store}, Rewards: &rewards.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -233,6 +234,67 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 			},
 			check:    func(t *testing.T, e *env) { linked(t, e, 102) },
 			replyHas: "Already done"}, // and no new consent link
+		{path: "confirm-link",
+			setup: func(t *testing.T, e *env) {
+				if err := e.store.PendLink(ctx, guild, member.UserID, 102, "mossyrock", e.now.Add(connect.PendingLinkLife)); err != nil {
+					t.Fatal(err)
+				}
+			},
+			first: func(e *env) []byte { return member.Command(e.ids.Next(), "confirm-link") },
+			later: func(t *testing.T, e *env) {
+				// The member unlinks; someone else's account signs in
+				// through a later /link of theirs.
+				if err := e.store.Unlink(ctx, guild, member.UserID); err != nil {
+					t.Fatal(err)
+				}
+				if err := e.store.PendLink(ctx, guild, member.UserID, 103, "stranger", e.now.Add(connect.PendingLinkLife)); err != nil {
+					t.Fatal(err)
+				}
+			},
+			check: func(t *testing.T, e *env) {
+				if id, _, err := e.store.LinkedKick(ctx, guild, member.UserID); err == nil {
+					t.Errorf("the replay linked %d, want no link", id)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "rewards points",
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "rewards", sub("points", i64("sub", 10))) },
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "rewards", sub("points", i64("sub", 20))))
+			},
+			check: func(t *testing.T, e *env) {
+				if r, err := e.store.Rewards(ctx, guild); err != nil || r.Sub != 20 {
+					t.Errorf("sub points = %d (%v), want 20", r.Sub, err)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "rewards thanks",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "rewards", sub("thanks", str("kind", "sub"), str("message", "one")))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "rewards", sub("thanks", str("kind", "sub"), str("message", "two"))))
+			},
+			check: func(t *testing.T, e *env) {
+				if r, err := e.store.Rewards(ctx, guild); err != nil || r.Thanks[rewards.Sub] != "two" {
+					t.Errorf("sub thank-you = %q (%v), want two", r.Thanks[rewards.Sub], err)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "rewards off",
+			setup: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "rewards", sub("thanks", str("kind", "sub"), str("message", "one"))))
+			},
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "rewards", sub("off", str("kind", "sub"))) },
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "rewards", sub("thanks", str("kind", "sub"), str("message", "two"))))
+			},
+			check: func(t *testing.T, e *env) {
+				if r, err := e.store.Rewards(ctx, guild); err != nil || r.Thanks[rewards.Sub] != "two" {
+					t.Errorf("sub thank-you = %q (%v), want two", r.Thanks[rewards.Sub], err)
+				}
+			},
+			replyHas: "Already done"},
 		{path: "timer add",
 			first: func(e *env) []byte { return addTimer(e, "one") },
 			later: func(t *testing.T, e *env) {

@@ -24,6 +24,7 @@ import (
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/raffle"
+	"github.com/kickbot/kickbot/shared/rewards"
 	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/upkeep"
@@ -90,7 +91,8 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	// The timed message such a job finds due runs here at once: it needs
 	// no queue of its own.
 	sw := &sweep.Sweeper{Store: store, Timers: store, Raffle: store, Concurrency: workerConcurrency, Log: log}
-	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Raffle: store, Log: log}
+	eventRewards := &rewards.Service{Store: store, Log: log}
+	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Raffle: store, Rewards: eventRewards, Log: log}
 	sw.Queue = inline{w}
 	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store}
 	commands.GTB = &interact.GTB{Rounds: store, Channels: store, Hunts: store}
@@ -121,7 +123,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 			Features: feature.Answerers(store, poster, feature.Clips{})}
 		slotCalls.Chat, giveaways.Chat = sender, sender
 		commands.GTB.Chat, raffles.Chat = sender, sender
-		w.Say = sender
+		w.Say, eventRewards.Say = sender, sender
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")
 	}

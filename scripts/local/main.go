@@ -91,6 +91,7 @@ import (
 	"github.com/kickbot/kickbot/shared/local/localqueue"
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/raffle"
+	"github.com/kickbot/kickbot/shared/rewards"
 	"github.com/kickbot/kickbot/shared/rolesync"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/upkeep"
@@ -366,8 +367,10 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		}
 		clips.Service = svc
 	}
+	commands.Rewards = &rewards.Admin{Store: r.Store}
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog, Raffle: r.Store,
+		Rewards:  &rewards.Service{Store: r.Store, Say: sender, Log: wlog},
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
 		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender, Features: feature.Answerers(r.Store, rest, clips)},
 		Timers: r.Store, Say: sender,

@@ -17,6 +17,7 @@ import (
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/kick/kickfake"
 	"github.com/kickbot/kickbot/shared/upkeep"
 	"github.com/kickbot/kickbot/shared/watchtime"
@@ -195,8 +196,21 @@ func TestRunnerConnectAndLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	status, page, _ = clickThrough(t, buttonURL(t, body))
-	if status != http.StatusOK || !strings.Contains(page, "Kick account linked") || !strings.Contains(page, viewer.Name) {
+	if status != http.StatusOK || !strings.Contains(page, "Confirm the link in Discord") || !strings.Contains(page, viewer.Name) ||
+		!strings.Contains(page, member.UserID) {
 		t.Fatalf("link callback page %d:\n%s", status, page)
+	}
+	// Nothing is linked until the member who asked confirms; another
+	// member cannot.
+	if _, _, err := r.Store.LinkedKick(ctx, guild, member.UserID); !fault.Is(err, fault.NotFound) {
+		t.Errorf("LinkedKick before /confirm-link = %v, want not found", err)
+	}
+	someone := discordsim.Caller{Guild: guild, UserID: "100000000000000003"}
+	if _, body, err := discord.Send(ctx, someone.Command(ids.Next(), "confirm-link")); err != nil || !strings.Contains(string(body), "no Kick sign-in is waiting for you") {
+		t.Errorf("another member's /confirm-link: %v, %s", err, body)
+	}
+	if _, body, err := discord.Send(ctx, member.Command(ids.Next(), "confirm-link")); err != nil || !strings.Contains(string(body), "Linked your Kick account **pixelpanda**") {
+		t.Errorf("/confirm-link: %v, %s", err, body)
 	}
 	if id, name, err := r.Store.LinkedKick(ctx, guild, member.UserID); err != nil || id != viewer.ID || name != viewer.Name {
 		t.Errorf("LinkedKick = %d, %q, %v; want %d, %q", id, name, err, viewer.ID, viewer.Name)

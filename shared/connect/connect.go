@@ -1,7 +1,7 @@
 // Package connect is the Kick side of a guild's setup: it connects a guild
 // to the Kick channel whose streamer consents (OAuth with PKCE and a
-// signed, single-use state), links a member's Kick account to their
-// Discord account, keeps the channel's event subscriptions whole, reports
+// signed, single-use state), takes the Kick account that signs in for a
+// member's link (which the member then confirms in Discord), keeps the channel's event subscriptions whole, reports
 // the connection's health and disconnects it.
 package connect
 
@@ -57,8 +57,13 @@ type Subscription struct {
 // browser shows.
 type Outcome struct {
 	Purpose consent.Purpose
-	Guild   string
-	Kick    User
+	// Guild and Member are the Discord server and the member who asked
+	// (the consent's state).
+	Guild, Member string
+	Kick          User
+	// Until is when a link's pending sign-in expires unless the member
+	// confirms it; zero for a connect.
+	Until time.Time
 	// Note, when set, is something the person should know although the
 	// consent succeeded, such as subscriptions that will be repaired
 	// later; it is safe to show.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,7 +23,7 @@ type memStore struct {
 	nonces map[string]time.Time
 	creds  map[int64]credential.Record
 	conns  map[string]conn // by guild
-	links  map[string]link // by guild#member
+	links  map[string]link // pending sign-ins for /link, by guild#member
 	// hidden broadcasters are left out of Connections, as a lagging index
 	// would leave out a new connection.
 	hidden map[int64]bool
@@ -43,6 +42,7 @@ type link struct {
 	member string
 	kick   int64
 	name   string
+	until  time.Time
 }
 
 func newMemStore() *memStore {
@@ -172,15 +172,13 @@ func (m *memStore) Connections(context.Context) ([]stream.Connection, error) {
 	return out, nil
 }
 
-func (m *memStore) Link(_ context.Context, guild, member string, kick int64, name string) error {
+func (m *memStore) PendLink(_ context.Context, guild, member string, kick int64, name string, until time.Time) error {
+	if err := m.failed("PendLink"); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, l := range m.links {
-		if strings.HasPrefix(l.member, guild+"#") && l.kick == kick && l.member != guild+"#"+member {
-			return fault.E(fault.Conflict, "that Kick account is linked to another member")
-		}
-	}
-	m.links[guild+"#"+member] = link{guild + "#" + member, kick, name}
+	m.links[guild+"#"+member] = link{guild + "#" + member, kick, name, until}
 	return nil
 }
 

@@ -110,10 +110,16 @@ type Store interface {
 	Guilds(ctx context.Context, broadcaster int64) ([]string, error)
 	// Connections lists every connection, complete.
 	Connections(ctx context.Context) ([]stream.Connection, error)
-	// Link links guild's member discordUser to the Kick account kickUser;
-	// fault.Conflict when that account is linked to another member.
-	Link(ctx context.Context, guild, discordUser string, kickUser int64, kickName string) error
+	// PendLink records that the Kick account kickUser signed in for
+	// guild's member discordUser, until until: the link takes effect only
+	// when that member confirms it in Discord (interact's /confirm-link).
+	// It replaces the member's earlier pending sign-in.
+	PendLink(ctx context.Context, guild, discordUser string, kickUser int64, kickName string, until time.Time) error
 }
+
+// PendingLinkLife is how long a Kick sign-in for /link waits for the
+// member who asked to confirm it in Discord.
+const PendingLinkLife = 15 * time.Minute
 
 // Service runs the Kick side of a guild's setup. Set Store, Kick, Key and
 // BaseURL; StartURL needs only Key and BaseURL.
@@ -246,9 +252,11 @@ func again(p consent.Purpose) string {
 // the code is redeemed with the derived verifier and the token's owner
 // asked for. A connect stores the streamer's credentials, connects the
 // guild to their channel (replacing another channel the guild had) and
-// repairs the channel's subscriptions; a link links the member to the
-// viewer's Kick account (another member's account: fault.Conflict) and
-// revokes the viewer's token, of which nothing is kept.
+// repairs the channel's subscriptions; a link revokes the viewer's token,
+// of which nothing is kept, and leaves the sign-in pending until the
+// member who asked confirms it in Discord (PendLink): whoever opens a
+// forwarded /link URL decides which Kick account signs in, so only the
+// asking member's confirmation, which shows them that account, links it.
 //
 // Outcome says what was done; with an error, it has the purpose and
 // guild when the state could be read. Every error's message is fit to
@@ -265,7 +273,7 @@ func (s *Service) Callback(ctx context.Context, state, code, kickError string, n
 	if err != nil {
 		return Outcome{}, err
 	}
-	out := Outcome{Purpose: st.Purpose, Guild: st.Guild}
+	out := Outcome{Purpose: st.Purpose, Guild: st.Guild, Member: st.User}
 	if code == "" {
 		return out, fault.E(fault.Invalid, "Kick sent no authorization code; %s", again(st.Purpose))
 	}
@@ -293,7 +301,8 @@ func (s *Service) Callback(ctx context.Context, state, code, kickError string, n
 	case consent.Connect:
 		out.Note, err = s.connect(ctx, st, tok, u, now)
 	case consent.Link:
-		err = s.link(ctx, st, tok, u)
+		err = s.link(ctx, st, tok, u, now)
+		out.Until = now.Add(PendingLinkLife)
 	default:
 		err = fault.E(fault.Invalid, "unknown consent purpose")
 	}
@@ -378,14 +387,9 @@ func (s *Service) connect(ctx context.Context, st consent.State, tok credential.
 
 // link links the member to the viewer's Kick account and revokes the
 // viewer's token either way.
-func (s *Service) link(ctx context.Context, st consent.State, tok credential.Token, u User) error {
-	err := s.Store.Link(ctx, st.Guild, st.User, u.ID, u.Name)
+func (s *Service) link(ctx context.Context, st consent.State, tok credential.Token, u User, now time.Time) error {
 	s.revoke(ctx, tok)
-	if fault.Is(err, fault.Conflict) {
-		return fault.Wrap(fault.Conflict, err, fmt.Sprintf(
-			"the Kick account %s is already linked to another member of this server; if it is yours, ask them to run /unlink, or ask a moderator", u.Name))
-	}
-	return err
+	return s.Store.PendLink(ctx, st.Guild, st.User, u.ID, u.Name, now.Add(PendingLinkLife))
 }
 
 // revoke revokes both halves of tok, logging failures: it serves tokens

@@ -192,7 +192,7 @@ func TestCallbackConnect(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Callback: %v", err)
 	}
-	if want := (connect.Outcome{Purpose: consent.Connect, Guild: guild, Kick: streamer}); out != want {
+	if want := (connect.Outcome{Purpose: consent.Connect, Guild: guild, Member: admin, Kick: streamer}); out != want {
 		t.Errorf("Callback = %+v, want %+v", out, want)
 	}
 	rec := s.creds[streamer.ID]
@@ -284,30 +284,33 @@ func TestCallbackLink(t *testing.T) {
 	k, s := newMemKick(viewer), newMemStore()
 	svc := newService(k, s)
 	state := startState(t, svc, consent.Link, guild, member)
-	out, err := svc.Callback(t.Context(), state, authorize(t, svc, state), "", t0.Add(time.Minute))
+	now := t0.Add(time.Minute)
+	out, err := svc.Callback(t.Context(), state, authorize(t, svc, state), "", now)
 	if err != nil {
 		t.Fatalf("Callback: %v", err)
 	}
-	if want := (connect.Outcome{Purpose: consent.Link, Guild: guild, Kick: viewer}); out != want {
+	// Both identities, for the page: who asked, and who signed in.
+	until := now.Add(connect.PendingLinkLife)
+	if want := (connect.Outcome{Purpose: consent.Link, Guild: guild, Member: member, Kick: viewer, Until: until}); out != want {
 		t.Errorf("Callback = %+v, want %+v", out, want)
 	}
-	if got, want := s.links[guild+"#"+member], (link{guild + "#" + member, viewer.ID, viewer.Name}); got != want {
-		t.Errorf("link = %+v, want %+v", got, want)
+	// Whoever opened the link decided the Kick account, so it only waits
+	// for the asking member's confirmation.
+	if got, want := s.links[guild+"#"+member], (link{guild + "#" + member, viewer.ID, viewer.Name, until}); got != want {
+		t.Errorf("pending link = %+v, want %+v", got, want)
 	}
 	// Nothing of the viewer's token is kept: both halves are revoked.
 	if len(s.creds) != 0 || len(k.revoked) != 2 || len(k.subs) != 0 {
 		t.Errorf("credentials %v, revoked %v, subscriptions %v; want none kept, both revoked, none", s.creds, k.revoked, k.subs)
 	}
-
-	// Another member of the guild signs in as the same viewer.
+	// The store failing is the callback's error; the token is revoked all
+	// the same.
+	s.fail["PendLink"] = fault.E(fault.Transient, "throttled")
 	state = startState(t, svc, consent.Link, guild, other)
-	_, err = svc.Callback(t.Context(), state, authorize(t, svc, state), "", t0.Add(time.Minute))
-	wantKind(t, "Callback of a taken account", err, fault.Conflict)
-	if msg := fault.Message(err); !strings.Contains(msg, "pixelpanda is already linked to another member") {
-		t.Errorf("Callback of a taken account says %q", msg)
-	}
+	_, err = svc.Callback(t.Context(), state, authorize(t, svc, state), "", now)
+	wantKind(t, "Callback with a failing store", err, fault.Transient)
 	if _, ok := s.links[guild+"#"+other]; ok || len(k.revoked) != 4 {
-		t.Errorf("after the conflict: link of %s %v, %d revoked; want no link and the new token revoked", other, ok, len(k.revoked))
+		t.Errorf("after the failure: pending link of %s %v, %d revoked; want none and the new token revoked", other, ok, len(k.revoked))
 	}
 }
 

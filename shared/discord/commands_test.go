@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "clips"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "confirm-link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "clips", "rewards"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "rewards"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -125,11 +125,12 @@ func TestApplicationCommands(t *testing.T) {
 			"remove:sub(user:string! ≤25 amount:integer! 1..1e+09 reason:string ≤200)",
 			"set:sub(user:string! ≤25 amount:integer! 0..1e+09 reason:string ≤200)",
 		},
-		"leaderboard": {"board:string {watchtime,points}"},
-		"rank":        {"user:string ≤25", "board:string {watchtime,points}"},
-		"kick":        {"connect:sub()", "status:sub()", "disconnect:sub()"},
-		"link":        {},
-		"unlink":      {},
+		"leaderboard":  {"board:string {watchtime,points}"},
+		"rank":         {"user:string ≤25", "board:string {watchtime,points}"},
+		"kick":         {"connect:sub()", "status:sub()", "disconnect:sub()"},
+		"link":         {},
+		"confirm-link": {},
+		"unlink":       {},
 		"roles": {
 			"add:sub(role:role! minutes:integer! 1..1e+07)",
 			"remove:sub(minutes:integer! 1..1e+07)",
@@ -193,6 +194,12 @@ func TestApplicationCommands(t *testing.T) {
 		"clips": {
 			"list:sub(stream:string ≤10)",
 			"settings:sub(lead:integer 0..300 cooldown:integer 5..3600 user_cooldown:integer 0..3600)",
+		},
+		"rewards": {
+			"show:sub()",
+			"points:sub(follow:integer 0..1e+06 sub:integer 0..1e+06 gift:integer 0..1e+06 kicks:integer 0..1e+06)",
+			"thanks:sub(kind:string! {sub,gift,kicks} message:string ≤300)",
+			"off:sub(kind:string! {sub,gift,kicks})",
 		},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {

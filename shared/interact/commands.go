@@ -109,6 +109,9 @@ var Commands = []Command{
 		{Name: "disconnect", Description: "Disconnect the Kick channel and stop its events", Deferred: true, Changes: true},
 	}},
 	{Name: "link", Description: "Link your Kick account, so the bot knows which viewer you are", Changes: true},
+	// Only the member who ran /link can confirm the account that signed
+	// in through its link, which may have been opened by someone else.
+	{Name: "confirm-link", Description: "Link the Kick account that signed in through your /link", Changes: true},
 	{Name: "unlink", Description: "Unlink your Kick account", Changes: true},
 	{Name: "roles", Description: "Give Discord roles for watchtime", Admin: true, Subcommands: []Command{
 		{Name: "add", Description: "Give a role to linked members who watched this long", Changes: true, Options: []Option{
@@ -165,6 +168,7 @@ var Commands = []Command{
 	{Name: "giveaway", Description: "A giveaway for this stream, drawn verifiably", Admin: true, Subcommands: giveawayCommands},
 	{Name: "raffle", Description: "Raffles: tickets from watchtime, subs, gifts and KICKs; provably fair draws", Admin: true, Subcommands: raffleCommands},
 	{Name: "clips", Description: "Moments viewers marked with !clip, for cutting later", Subcommands: clipsCommands},
+	{Name: "rewards", Description: "Points and chat thank-yous for follows, subs, gifts and KICKs", Admin: true, Subcommands: rewardsCommands},
 }
 
 // clipsCommands are /clips' subcommands, answered by package clip
@@ -179,6 +183,30 @@ var clipsCommands = []Command{
 		{Name: "user_cooldown", Description: "Seconds !clip rests for a viewer after their use (default 60)", Type: IntegerOption, Min: 0, Max: 3600},
 	}},
 }
+
+// rewardsCommands are /rewards' subcommands, answered by package rewards
+// (Handler.Rewards). Points and templates are checked there too.
+var rewardsCommands = []Command{
+	{Name: "show", Description: "Show the points and thank-yous for events"},
+	{Name: "points", Description: "Points per event, 0 for none; options left out stay as they are", Changes: true, Options: []Option{
+		{Name: "follow", Description: "For a viewer's first follow (once ever)", Type: IntegerOption, Min: 0, Max: maxEventPoints},
+		{Name: "sub", Description: "For a sub or renewal, to the subscriber", Type: IntegerOption, Min: 0, Max: maxEventPoints},
+		{Name: "gift", Description: "For each gifted sub, to the gifter", Type: IntegerOption, Min: 0, Max: maxEventPoints},
+		{Name: "kicks", Description: "For each 100 KICKs, to the sender", Type: IntegerOption, Min: 0, Max: maxEventPoints},
+	}},
+	{Name: "thanks", Description: "Thank subs, gifts or KICKs in Kick chat", Changes: true, Options: []Option{
+		thanksKindOption,
+		{Name: "message", Description: "Template: {user} {months} {count} {amount} {gifter} (default: a plain thank-you)",
+			Type: StringOption, MaxLen: 300},
+	}},
+	{Name: "off", Description: "Stop thanking for a kind of event", Changes: true, Options: []Option{thanksKindOption}},
+}
+
+// maxEventPoints is rewards.MaxPoints (package rewards builds on this one).
+const maxEventPoints = 1_000_000
+
+var thanksKindOption = Option{Name: "kind", Description: "Which events", Type: StringOption, Required: true,
+	Choices: []Choice{{"Subs and renewals", "sub"}, {"Gifted subs", "gift"}, {"KICKs", "kicks"}}}
 
 // giveawayCommands are /giveaway's subcommands, answered by package
 // giveaway (Handler.Giveaways). Draw and reroll are the worker's: they
@@ -281,6 +309,7 @@ var commands = map[string]handlerFunc{
 	"kick status":     (*Handler).kickStatus,
 	"kick disconnect": (*Handler).kickDisconnect,
 	"link":            (*Handler).link,
+	"confirm-link":    (*Handler).confirmLink,
 	"unlink":          (*Handler).unlink,
 	"roles add":       (*Handler).rolesAdd,
 	"roles remove":    (*Handler).rolesRemove,
@@ -327,6 +356,10 @@ var commands = map[string]handlerFunc{
 	"raffle verify":   (*Handler).raffle,
 	"clips list":      (*Handler).clips,
 	"clips settings":  (*Handler).clips,
+	"rewards show":    (*Handler).rewards,
+	"rewards points":  (*Handler).rewards,
+	"rewards thanks":  (*Handler).rewards,
+	"rewards off":     (*Handler).rewards,
 }
 
 // clips hands /clips to package clip.
@@ -335,6 +368,14 @@ func (h *Handler) clips(ctx context.Context, r Request) (Response, error) {
 		return Response{}, fault.E(fault.NotFound, "clips are not set up on this bot")
 	}
 	return h.Clips.Handle(ctx, r)
+}
+
+// rewards hands /rewards to package rewards.
+func (h *Handler) rewards(ctx context.Context, r Request) (Response, error) {
+	if h.Rewards == nil {
+		return Response{}, fault.E(fault.NotFound, "event rewards are not set up on this bot")
+	}
+	return h.Rewards.Handle(ctx, r)
 }
 
 // raffle hands /raffle to package raffle.

@@ -242,6 +242,12 @@ type Links interface {
 	// Viewer returns the guild's viewer with that Kick user id;
 	// fault.NotFound when none was seen.
 	Viewer(ctx context.Context, guild string, userID int64) (audience.Viewer, error)
+	// ConfirmLink links guild's member discordUser to the Kick account
+	// that signed in for them after /link, if that sign-in is still
+	// pending at now, and returns the account: fault.NotFound when no
+	// sign-in waits for this member, fault.Conflict (with the account)
+	// when it is linked to another member.
+	ConfirmLink(ctx context.Context, guild, discordUser string, now time.Time) (kickUser int64, kickName string, err error)
 }
 
 // RoleRules are a guild's watchtime role rewards.
@@ -290,6 +296,9 @@ type Handler struct {
 	// Clips serves /clips (package clip); nil answers that it is not
 	// available.
 	Clips Feature
+	// Rewards serves /rewards (package rewards); nil answers that it is
+	// not available.
+	Rewards Feature
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int

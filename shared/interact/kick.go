@@ -53,8 +53,35 @@ func (h *Handler) link(ctx context.Context, r Request) (Response, error) {
 		return Response{}, fault.E(fault.NotFound, "account linking is not set up on this bot")
 	}
 	return h.startButton(ctx, r, consent.Link, "Link Kick account",
-		fmt.Sprintf("Sign in to Kick to show the bot which viewer you are; it reads only your Kick name and id. The link works once, for %s.",
+		fmt.Sprintf("Sign in to Kick to show the bot which viewer you are; it reads only your Kick name and id. "+
+			"Then run /confirm-link here: nothing is linked until you confirm the Kick account that signed in. The link works once, for %s; do not share it.",
 			wording.Minutes(int64(consent.TTL/time.Minute))))
+}
+
+// confirmLink links the Kick account that signed in through the caller's
+// own /link: the pending sign-in is looked up by the caller's member id,
+// so no one else can confirm it, and the answer names the account so the
+// caller sees whether it is theirs.
+func (h *Handler) confirmLink(ctx context.Context, r Request) (Response, error) {
+	if h.Links == nil {
+		return Response{}, fault.E(fault.NotFound, "account linking is not set up on this bot")
+	}
+	if err := h.Store.ClaimInteraction(ctx, r.Guild, r.Cause()); err != nil {
+		return Response{}, err
+	}
+	_, name, err := h.Links.ConfirmLink(ctx, r.Guild, r.UserID, r.At)
+	switch {
+	case fault.Is(err, fault.NotFound):
+		return Response{}, fault.Wrap(fault.NotFound, err, fmt.Sprintf(
+			"no Kick sign-in is waiting for you here (one lasts %d minutes); run /link and sign in first",
+			int(connect.PendingLinkLife/time.Minute)))
+	case fault.Is(err, fault.Conflict):
+		return Response{}, fault.Wrap(fault.Conflict, err, fmt.Sprintf(
+			"the Kick account %s is already linked to another member of this server; if it is yours, ask them to run /unlink, or ask a moderator", name))
+	case err != nil:
+		return Response{}, err
+	}
+	return Response{Ephemeral: true, Content: fmt.Sprintf("Linked your Kick account **%s**. If that is not your account, run /unlink.", escape(name))}, nil
 }
 
 func (h *Handler) unlink(ctx context.Context, r Request) (Response, error) {

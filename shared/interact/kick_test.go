@@ -45,6 +45,32 @@ func (k *fakeKick) Disconnect(_ context.Context, guild string) error {
 type fakeLinks struct {
 	store  *fakeStore
 	linked map[string]int64
+	// pending are Kick sign-ins waiting for their member's confirmation.
+	pending map[string]pendingSignIn
+}
+
+type pendingSignIn struct {
+	kick  int64
+	name  string
+	until time.Time
+}
+
+// ConfirmLink is the store's: the member's own pending sign-in, unless
+// expired, becomes the link; an account linked to another member is a
+// conflict.
+func (l *fakeLinks) ConfirmLink(_ context.Context, g, user string, now time.Time) (int64, string, error) {
+	p, ok := l.pending[user]
+	if !ok || g != guild || !now.Before(p.until) {
+		return 0, "", fault.E(fault.NotFound, "no Kick sign-in is waiting for your confirmation")
+	}
+	for m, k := range l.linked {
+		if k == p.kick && m != user {
+			return p.kick, p.name, fault.E(fault.Conflict, "that Kick account is linked to another member")
+		}
+	}
+	l.linked[user] = p.kick
+	delete(l.pending, user)
+	return p.kick, p.name, nil
 }
 
 func newFakeLinks(s *fakeStore) *fakeLinks {

@@ -78,6 +78,9 @@ type Data struct {
 	// Rand returns a random number in [0, n), for {random:…} and
 	// {randnum:…}; nil picks the first option and the lowest number.
 	Rand func(n int64) int64
+	// Vars are further variables by lower-case name, such as an event's
+	// {months} or {amount}; the variables above take precedence.
+	Vars map[string]string
 }
 
 // Prefix starts a response that would otherwise start with "!" or "/",
@@ -257,7 +260,8 @@ func (d Data) value(name string) (string, bool) {
 	case "channel":
 		return d.Channel, true
 	}
-	return "", false
+	v, ok := d.Vars[key]
+	return v, ok
 }
 
 func (s Stats) rank() string {

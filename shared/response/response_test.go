@@ -221,3 +221,19 @@ func BenchmarkRender(b *testing.B) {
 		}
 	})
 }
+
+// TestRenderVars: further variables fill in by lower-case name, never
+// over the built-in ones, and their values are not read again.
+func TestRenderVars(t *testing.T) {
+	d := response.Data{User: "alice", Vars: map[string]string{"months": "3", "user": "mallory", "amount": "{user}"}}
+	tests := []struct{ text, want string }{
+		{"{user} for {Months} months", "alice for 3 months"},
+		{"{amount}", "{user}"},
+		{"{reward}", "{reward}"},
+	}
+	for _, tc := range tests {
+		if got := response.Render(tc.text, d); got != tc.want {
+			t.Errorf("Render(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}

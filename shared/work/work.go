@@ -64,6 +64,11 @@ type Worker struct {
 	// Raffle takes the tickets subs, gifts and KICKs earn; nil earns
 	// none.
 	Raffle RaffleStore
+	// Rewards credits the points and says the thank-you an event earns
+	// (rewards.Service), after the event is logged; nil is off.
+	Rewards interface {
+		Event(ctx context.Context, guild string, ev event.Event, now time.Time) error
+	}
 	// Interact runs deferred slash commands and Replies answers them.
 	Interact *interact.Handler
 	Replies  Replier
@@ -164,7 +169,10 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		if err := w.viewerState(ctx, j.Guild, ev); err != nil {
 			return err
 		}
-		return w.raffleTickets(ctx, j.Guild, ev)
+		if err := w.raffleTickets(ctx, j.Guild, ev); err != nil || w.Rewards == nil {
+			return err
+		}
+		return w.Rewards.Event(ctx, j.Guild, ev, w.now())
 	case event.ChatMessage:
 		return fault.E(fault.Invalid, "job %s: plain chat is not a job", j.ID)
 	default:

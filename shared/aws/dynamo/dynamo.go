@@ -60,6 +60,8 @@
 //	consent nonce   NONCE#<nonce>        NONCE                       expiresAt N(s, TTL)
 //	account link    GUILD#<guild>        LINK#MEMBER#<discord id>    discordUser S, kickUser N, kickName S
 //	 (both ways)    GUILD#<guild>        LINK#KICK#<kick user id>    the same
+//	pending link    GUILD#<guild>        LINKPENDING#<discord id>    kickUser N, kickName S, until N(ms), expiresAt
+//	                                                                 (a /link sign-in awaiting /confirm-link)
 //	role reward     GUILD#<guild>        ROLERULE#<minutes, 19 dig.> minutes N, roleId S
 //	role granted    GUILD#<guild>        GRANT#<discord id>#<role>   discordUser S, roleId S
 //	notice told     GUILD#<guild>        REPORTED#<key>              (a marker)
@@ -96,6 +98,8 @@
 //	                 #TABLE#<digest>
 //	clip settings,  GUILD#<guild>        CLIPSETTINGS, CLIPSTREAM#  a guild's !clip settings, the streams with
 //	 streams, marker CLIPS#<guild>#<start> CLIP#<ms>#<msg id>       markers, and each marker (see clips.go)
+//	event rewards   GUILD#<guild>        REWARDS                     follow/sub/gift/kicks N, thanks M, version N (rewards.go)
+//	first follow    GUILD#<guild>#V<nn>  FOLLOWED#<kick user id>     cause S (the delivery credited), at N(ms)
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A

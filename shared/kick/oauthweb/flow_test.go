@@ -215,7 +215,8 @@ func TestConnectFlow(t *testing.T) {
 	link := h.startLink(t, consent.Connect, admin)
 
 	got := h.visit(t, link)
-	wantPage(t, got, http.StatusOK, "Kick channel connected", "<strong>northwind</strong>", "/kick status")
+	wantPage(t, got, http.StatusOK, "Kick channel connected", "<strong>northwind</strong>", "/kick status",
+		"Discord server "+guild, "Discord member "+admin)
 	for k, want := range map[string]string{"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "Content-Type": "text/html; charset=utf-8"} {
 		if v := got.header.Get(k); v != want {
 			t.Errorf("page header %s = %q, want %q", k, v, want)
@@ -394,19 +395,25 @@ func TestKickErrorPage(t *testing.T) {
 	h.wantNothingStored(t)
 }
 
-// TestLinkFlow: a member links their Kick account; a second member who
-// signs in as the same viewer is refused; the bot keeps no viewer token.
+// TestLinkFlow: a member's /link URL is opened by someone else (a
+// forwarded link), who signs in as the viewer. The page names both sides
+// and links nothing; another member cannot confirm it; the asking member
+// confirms it in Discord (ConfirmLink, which /confirm-link calls) and the
+// link takes effect; a second member who signs in as the same viewer is
+// refused at confirmation; a sign-in left unconfirmed expires. The bot
+// keeps no viewer token.
 func TestLinkFlow(t *testing.T) {
 	h := newHarness(t)
 	ctx := t.Context()
 	h.kick.SignIn(viewer)
 	got := h.visit(t, h.startLink(t, consent.Link, member))
-	wantPage(t, got, http.StatusOK, "Kick account linked", "<strong>pixelpanda</strong>", "/unlink")
+	wantPage(t, got, http.StatusOK, "Confirm the link in Discord", "<strong>pixelpanda</strong>",
+		"Discord member "+member, "server "+guild, "Nothing is linked yet", "/confirm-link", "within 15 minutes", "did not run /link yourself")
 	if scope := h.hop(t, "/oauth/authorize").Query().Get("scope"); scope != "user:read" {
 		t.Errorf("link asked for scope %q, want user:read", scope)
 	}
-	if id, name, err := h.store.LinkedKick(ctx, guild, member); err != nil || id != viewer.ID || name != viewer.Name {
-		t.Errorf("LinkedKick = %d, %q, %v; want %d, %q", id, name, err, viewer.ID, viewer.Name)
+	if id, name, err := h.store.LinkedKick(ctx, guild, member); !fault.Is(err, fault.NotFound) {
+		t.Errorf("LinkedKick before the confirmation = %d, %q, %v; want not found", id, name, err)
 	}
 	if rec, err := h.store.Load(ctx, viewer.ID); !fault.Is(err, fault.NotFound) {
 		t.Errorf("Load(viewer) = %v, %v; want no credentials kept", rec, err)
@@ -424,9 +431,32 @@ func TestLinkFlow(t *testing.T) {
 		t.Error("a link subscribed to events")
 	}
 
-	// Another member, same Kick account.
+	// Another member cannot confirm it: the sign-in waits for the member
+	// who asked.
+	now := h.clock.Now()
+	if _, _, err := h.store.ConfirmLink(ctx, guild, other, now); !fault.Is(err, fault.NotFound) {
+		t.Errorf("ConfirmLink(other) = %v, want not found", err)
+	}
+	if _, _, err := h.store.LinkedKick(ctx, guild, other); !fault.Is(err, fault.NotFound) {
+		t.Errorf("LinkedKick(other) = %v, want not found", err)
+	}
+	// The member who asked confirms, once.
+	if id, name, err := h.store.ConfirmLink(ctx, guild, member, now); err != nil || id != viewer.ID || name != viewer.Name {
+		t.Errorf("ConfirmLink(member) = %d, %q, %v; want %d, %q", id, name, err, viewer.ID, viewer.Name)
+	}
+	if id, name, err := h.store.LinkedKick(ctx, guild, member); err != nil || id != viewer.ID || name != viewer.Name {
+		t.Errorf("LinkedKick = %d, %q, %v; want %d, %q", id, name, err, viewer.ID, viewer.Name)
+	}
+	if _, _, err := h.store.ConfirmLink(ctx, guild, member, now); !fault.Is(err, fault.NotFound) {
+		t.Errorf("ConfirmLink again = %v, want not found (the sign-in was used)", err)
+	}
+
+	// Another member, same Kick account: refused when they confirm.
 	got = h.visit(t, h.startLink(t, consent.Link, other))
-	wantPage(t, got, http.StatusConflict, "The Kick account was not linked", "pixelpanda is already linked to another member", "/unlink")
+	wantPage(t, got, http.StatusOK, "Confirm the link in Discord", "Discord member "+other)
+	if _, name, err := h.store.ConfirmLink(ctx, guild, other, h.clock.Now()); !fault.Is(err, fault.Conflict) || name != viewer.Name {
+		t.Errorf("ConfirmLink of a taken account = %q, %v; want conflict naming %s", name, err, viewer.Name)
+	}
 	if _, _, err := h.store.LinkedKick(ctx, guild, other); !fault.Is(err, fault.NotFound) {
 		t.Errorf("LinkedKick(other) = %v, want not found", err)
 	}
@@ -434,7 +464,19 @@ func TestLinkFlow(t *testing.T) {
 		t.Errorf("LinkedKick(member) = %d, %v; want the link kept", id, err)
 	}
 	if n := len(h.kick.Revoked()); n != 4 {
-		t.Errorf("Kick revoked %d tokens, want the refused consent's 2 too", n)
+		t.Errorf("Kick revoked %d tokens, want the second consent's 2 too", n)
+	}
+
+	// A sign-in nobody confirms expires.
+	h.kick.SignIn(kickfake.User{ID: 61, Name: "stranger"})
+	const third = "555555555555555555"
+	_ = h.visit(t, h.startLink(t, consent.Link, third))
+	late := h.clock.Now().Add(connect.PendingLinkLife)
+	if _, _, err := h.store.ConfirmLink(ctx, guild, third, late); !fault.Is(err, fault.NotFound) {
+		t.Errorf("ConfirmLink after %v = %v, want not found", connect.PendingLinkLife, err)
+	}
+	if _, _, err := h.store.LinkedKick(ctx, guild, third); !fault.Is(err, fault.NotFound) {
+		t.Errorf("LinkedKick(third) = %v, want not found", err)
 	}
 }
 

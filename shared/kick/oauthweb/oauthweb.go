@@ -13,6 +13,7 @@ package oauthweb
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -120,22 +121,29 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	h.page(w, http.StatusOK, success(out))
 }
 
-// success is the page of a completed consent.
+// success is the page of a completed consent. It names both sides: the
+// Kick account that signed in, and the Discord server and member who
+// asked (by id: this function does not call Discord), so that a person
+// who opened someone else's link sees whose it is.
 func success(out connect.Outcome) page {
 	p := page{OK: true, Name: out.Kick.Name, Note: out.Note}
 	if p.Name == "" {
 		p.Name = "your Kick account"
 	}
+	asked := fmt.Sprintf("Discord member %s of the Discord server %s", out.Member, out.Guild)
 	switch out.Purpose {
 	case consent.Link:
-		p.Title = "Kick account linked"
-		p.Before = "Your Discord account is now linked to the Kick account "
-		p.After = " in this Discord server. The bot kept no access to your Kick account."
-		p.Next = "You can close this tab. In Discord, /unlink undoes the link."
+		p.Title = "Confirm the link in Discord"
+		p.Before = "The Kick account "
+		p.After = " signed in for " + asked + ". Nothing is linked yet, and the bot kept no access to the Kick account."
+		p.Note = fmt.Sprintf("Only that member can link it: in that server they run /confirm-link within %d minutes, which shows them this Kick account's name. "+
+			"If you did not run /link yourself, someone sent you their link: close this tab, and tell them or a moderator.",
+			int(connect.PendingLinkLife/time.Minute))
+		p.Next = "You can close this tab."
 	default:
 		p.Title = "Kick channel connected"
-		p.Before = "Your Discord server is now connected to the Kick channel "
-		p.After = ". The bot receives the channel's chat and events from now on."
+		p.Before = "The Discord server " + out.Guild + " is now connected to the Kick channel "
+		p.After = ", at the request of Discord member " + out.Member + ". The bot receives the channel's chat and events from now on."
 		p.Next = "You can close this tab. In Discord, /kick status shows the connection and its event subscriptions."
 	}
 	return p
