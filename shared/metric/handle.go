@@ -1,0 +1,51 @@
+package metric
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+)
+
+// Sink is where a function's invocations write their metrics.
+type Sink struct {
+	// Namespace and Base are each Recorder's (see New).
+	Namespace string
+	Base      []Dim
+	// Out takes the documents: stdout in Lambda, whose log group
+	// CloudWatch extracts them from.
+	Out io.Writer
+	// Now stamps the documents; nil is time.Now.
+	Now func() time.Time
+	// Log gets a failed flush, at WARN; nil discards.
+	Log *slog.Logger
+}
+
+// Handle returns h with a fresh Recorder in each invocation's context,
+// flushed to s.Out once h returns (panics included).
+func Handle[In, Out any](s Sink, h func(context.Context, In) (Out, error)) func(context.Context, In) (Out, error) {
+	return func(ctx context.Context, in In) (Out, error) {
+		r := New(s.Namespace, s.Base...)
+		defer s.flush(ctx, r)
+		return h(With(ctx, r), in)
+	}
+}
+
+// HandleErr is Handle for a handler that returns only an error.
+func HandleErr[In any](s Sink, h func(context.Context, In) error) func(context.Context, In) error {
+	return func(ctx context.Context, in In) error {
+		r := New(s.Namespace, s.Base...)
+		defer s.flush(ctx, r)
+		return h(With(ctx, r), in)
+	}
+}
+
+func (s Sink) flush(ctx context.Context, r *Recorder) {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	if err := r.Flush(s.Out, now()); err != nil && s.Log != nil {
+		s.Log.WarnContext(ctx, "metrics not written", "err", err)
+	}
+}
