@@ -47,6 +47,7 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/metric"
 )
 
 // Defaults for the Service's tunables.
@@ -168,6 +169,7 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 	}
 	if done {
 		s.logger().DebugContext(ctx, "duplicate delivery", "message_id", ev.ID, "event_type", ev.Type)
+		metric.From(ctx).Count(metric.DeliveriesDuplicate, 1)
 		return nil
 	}
 	if err := s.Queue.Enqueue(ctx, jobs...); err != nil {

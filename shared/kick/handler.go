@@ -12,6 +12,7 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/ingest"
+	"github.com/kickbot/kickbot/shared/metric"
 )
 
 // Path is where Kick's webhook URL points.
@@ -77,6 +78,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &tooBig) {
 			status, msg = http.StatusRequestEntityTooLarge, "body too large"
 		}
+		metric.From(r.Context()).Count(metric.DeliveriesRejected, 1, metric.D("Reason", "malformed"))
 		h.log.WarnContext(r.Context(), "kick webhook "+msg,
 			"message_id", clip(r.Header.Get(HeaderMessageID)), "event_type", clip(r.Header.Get(HeaderType)),
 			"kind", fault.Invalid.String(), "status", status, "error", err)
@@ -84,7 +86,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	d, err := h.v.Verify(r.Header, body, h.now())
+	received := h.now()
+	d, err := h.v.Verify(r.Header, body, received)
 	if err != nil {
 		// Nothing is verified yet: log the claimed id and type, clipped.
 		h.fail(w, r, err, "kick webhook rejected",
@@ -114,6 +117,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.DebugContext(r.Context(), "kick webhook handled",
 			"message_id", d.MessageID, "event_type", d.Type, "broadcaster", ev.Broadcaster)
 	}
+	m := metric.From(r.Context())
+	m.Count(metric.DeliveriesAccepted, 1)
+	m.Duration(metric.DeliveryLagSigned, received.Sub(d.Timestamp))
+	m.Duration(metric.DeliveryLagCreated, received.Sub(ev.OccurredAt()))
 	writeOK(w)
 }
 
@@ -136,6 +143,11 @@ func (h *handler) unprocessable(w http.ResponseWriter, r *http.Request, d Delive
 		status, _ = statusOf(fault.KindOf(keepErr), d.Type)
 		attrs = append(attrs, "keep_error", keepErr)
 	}
+	reason := "unprocessable"
+	if keepErr != nil {
+		reason = reasonOf(fault.KindOf(keepErr), d.Type)
+	}
+	metric.From(ctx).Count(metric.DeliveriesRejected, 1, metric.D("Reason", reason))
 	// Parse and handle never put the signature in an error.
 	h.log.ErrorContext(ctx, "kick webhook delivery unprocessable", append(attrs, "status", status)...)
 	if status != http.StatusOK {
@@ -149,6 +161,7 @@ func (h *handler) unprocessable(w http.ResponseWriter, r *http.Request, d Delive
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error, msg, id, typ string) {
 	kind := fault.KindOf(err)
 	status, level := statusOf(kind, typ)
+	metric.From(r.Context()).Count(metric.DeliveriesRejected, 1, metric.D("Reason", reasonOf(kind, typ)))
 	// Errors from this package never carry the signature; handle's carry
 	// their cause, which is what the log is for.
 	h.log.Log(r.Context(), level, msg,
@@ -178,6 +191,27 @@ func statusOf(kind fault.Kind, typ string) (int, slog.Level) {
 		return http.StatusServiceUnavailable, slog.LevelWarn
 	default:
 		return http.StatusInternalServerError, slog.LevelError
+	}
+}
+
+// reasonOf names why a delivery of type typ failed with an error of kind,
+// for the DeliveriesRejected metric: a short, fixed set of values, since
+// each is a metric of its own.
+func reasonOf(kind fault.Kind, typ string) string {
+	switch kind {
+	case fault.NotFound:
+		if !event.Type(typ).Known() {
+			return "unknown_type"
+		}
+		return "not_connected"
+	case fault.Invalid:
+		return "malformed"
+	case fault.Forbidden:
+		return "signature"
+	case fault.Transient:
+		return "transient"
+	default:
+		return "internal"
 	}
 }
 

@@ -229,3 +229,29 @@ func Example() {
 	// Output:
 	// {"Function":"sweep","Guilds":3,"SweepDuration":[2000],"ViewerMinutesCredited":120,"_aws":{"CloudWatchMetrics":[{"Namespace":"Kickbot/prod","Dimensions":[["Function"]],"Metrics":[{"Name":"Guilds","Unit":"Count"},{"Name":"SweepDuration","Unit":"Milliseconds"},{"Name":"ViewerMinutesCredited","Unit":"Count"}]}],"Timestamp":1796293800000}}
 }
+
+func TestRead(t *testing.T) {
+	r := metric.New("NS", metric.D("Function", "worker"))
+	r.Count("DiscordAPICalls", 2, metric.D("Status", "2xx"))
+	r.Count("DiscordAPICalls", 1, metric.D("Status", "429"))
+	r.Duration("Lag", time.Second)
+	points, err := metric.Flushed(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		dims []metric.Dim
+		want float64
+	}{
+		{"DiscordAPICalls", nil, 3},
+		{"DiscordAPICalls", []metric.Dim{metric.D("Status", "429")}, 1},
+		{"DiscordAPICalls", []metric.Dim{metric.D("Function", "worker"), metric.D("Status", "2xx")}, 2},
+		{"Lag", nil, 1000},
+	}
+	for _, tt := range tests {
+		if got, ok := metric.Sum(points, tt.name, tt.dims...); !ok || got != tt.want {
+			t.Errorf("Sum(%s, %v) = %v, %v; want %v", tt.name, tt.dims, got, ok, tt.want)
+		}
+	}
+}
