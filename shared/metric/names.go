@@ -19,9 +19,10 @@ const (
 	DeliveryLagSigned  = "DeliveryLagSigned"
 	// ViewerMinutesCredited counts the viewer-minutes credited. Package sweep.
 	ViewerMinutesCredited = "ViewerMinutesCredited"
-	// CreditLag is from the end of the minute credited to the end of its
-	// crediting, in seconds: credits that fell behind. Package sweep.
-	CreditLag = "CreditLag"
+	// CreditsBehind is, per guild and sweep, how many minutes before the
+	// one due its crediting started: 0 while the sweep keeps up, more
+	// after runs that failed or were cut short. Package sweep.
+	CreditsBehind = "CreditsBehind"
 	// SweepDuration is one sweep run, in milliseconds, and SweepGuilds the
 	// guilds it went through. Function sweep.
 	SweepDuration = "SweepDuration"
@@ -49,6 +50,6 @@ const (
 // Names lists every metric above.
 var Names = []string{
 	DeliveriesAccepted, DeliveriesRejected, DeliveriesDuplicate, DeliveryLagCreated, DeliveryLagSigned,
-	ViewerMinutesCredited, CreditLag, SweepDuration, SweepGuilds, JobsRetried, JobsDeadLettered,
+	ViewerMinutesCredited, CreditsBehind, SweepDuration, SweepGuilds, JobsRetried, JobsDeadLettered,
 	ChatRepliesSent, ChatRepliesDropped, DiscordAPICalls, KickAPICalls, ConnectionsNeedingReauth,
 }

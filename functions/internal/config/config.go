@@ -20,6 +20,7 @@ import (
 	"github.com/kickbot/kickbot/shared/aws/secret"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
+	"github.com/kickbot/kickbot/shared/metric"
 )
 
 // Env reads one function's configuration. Make it with New.
@@ -171,6 +172,22 @@ func Consent(e *Env) (key []byte, baseURL string, ok bool, err error) {
 		return nil, "", false, fmt.Errorf("STATE_SIGNING_KEY: %w", err)
 	}
 	return key, baseURL, true, nil
+}
+
+// DefaultNamespace is the metrics' namespace when METRICS_NAMESPACE is
+// unset; the template sets it per stack.
+const DefaultNamespace = "Kickbot"
+
+// Metrics returns where the function name's invocations write their
+// metrics: stdout, which Lambda sends to the function's log group, in the
+// namespace METRICS_NAMESPACE names, each metric with the dimension
+// Function=name.
+func Metrics(e *Env, name string, log *slog.Logger) metric.Sink {
+	ns := e.Getenv("METRICS_NAMESPACE")
+	if ns == "" {
+		ns = DefaultNamespace
+	}
+	return metric.Sink{Namespace: ns, Base: []metric.Dim{metric.D("Function", name)}, Out: os.Stdout, Log: log}
 }
 
 // Main is a function's main: it builds the handler with setup once, from
