@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -253,5 +254,46 @@ func TestRead(t *testing.T) {
 		if got, ok := metric.Sum(points, tt.name, tt.dims...); !ok || got != tt.want {
 			t.Errorf("Sum(%s, %v) = %v, %v; want %v", tt.name, tt.dims, got, ok, tt.want)
 		}
+	}
+}
+
+func TestCalls(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer func(*http.Request) (*http.Response, error)
+		want   string
+	}{
+		{"ok", answerStatus(200), "2xx"},
+		{"not found", answerStatus(404), "4xx"},
+		{"rate limited", answerStatus(429), "429"},
+		{"server error", answerStatus(503), "5xx"},
+		{"no answer", func(*http.Request) (*http.Response, error) { return nil, errors.New("dial tcp: refused") }, "error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := metric.New("NS", metric.D("Function", "worker"))
+			client := &http.Client{Transport: metric.Calls(metric.KickAPICalls, roundTripFunc(tt.answer))}
+			req, _ := http.NewRequestWithContext(metric.With(context.Background(), rec), http.MethodGet, "https://api.kick.com/public/v1/channels", nil)
+			if resp, err := client.Do(req); err == nil {
+				resp.Body.Close()
+			}
+			points, err := metric.Flushed(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := metric.Sum(points, metric.KickAPICalls, metric.D("Function", "worker"), metric.D("Status", tt.want)); got != 1 {
+				t.Errorf("%s{Status=%s} = %v, want 1 (points %v)", metric.KickAPICalls, tt.want, got, points)
+			}
+		})
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func answerStatus(code int) func(*http.Request) (*http.Response, error) {
+	return func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: code, Body: http.NoBody, Request: r}, nil
 	}
 }
