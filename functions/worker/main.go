@@ -21,6 +21,7 @@ import (
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/raffle"
 	"github.com/kickbot/kickbot/shared/rolesync"
@@ -42,7 +43,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		return jobqueue.Handler(w, log), nil
+		return metric.Handle(config.Metrics(env, "worker", log), jobqueue.Handler(w, log)), nil
 	})
 }
 

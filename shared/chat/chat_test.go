@@ -11,10 +11,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kickbot/kickbot/shared/chat"
-	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/reply"
 )
 

@@ -47,6 +47,7 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/logattr"
 	"github.com/kickbot/kickbot/shared/metric"
 )
 
@@ -118,6 +119,11 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 	}
 	if len(guilds) == 0 {
 		return ErrNotConnected
+	}
+	if len(guilds) == 1 {
+		logattr.Add(ctx, "guild", guilds[0]) // for the lines the webhook logs about this delivery
+	} else {
+		logattr.Add(ctx, "guild", guilds)
 	}
 
 	// Build and check the jobs before the first write, so that a refused

@@ -12,6 +12,7 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/ingest"
+	"github.com/kickbot/kickbot/shared/logattr"
 	"github.com/kickbot/kickbot/shared/metric"
 )
 
@@ -94,6 +95,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			clip(r.Header.Get(HeaderMessageID)), clip(r.Header.Get(HeaderType)))
 		return
 	}
+	// Every line logged from here on, deeper code's included, names the
+	// delivery; ingest adds the guilds it is for.
+	r = r.WithContext(logattr.With(r.Context(), "message_id", d.MessageID, "event_type", d.Type))
 	ev, err := Parse(d, body)
 	if fault.Is(err, fault.Invalid) {
 		h.unprocessable(w, r, d, body, err)

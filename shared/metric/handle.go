@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 )
 
@@ -19,6 +20,19 @@ type Sink struct {
 	Now func() time.Time
 	// Log gets a failed flush, at WARN; nil discards.
 	Log *slog.Logger
+}
+
+// DefaultNamespace is the metrics' namespace when none is given.
+const DefaultNamespace = "Kickbot"
+
+// Stdout returns the Sink of a Lambda function: its metrics go to stdout,
+// which Lambda sends to the function's log group, in namespace (""
+// is DefaultNamespace), each with the dimension Function=function.
+func Stdout(namespace, function string, log *slog.Logger) Sink {
+	if namespace == "" {
+		namespace = DefaultNamespace
+	}
+	return Sink{Namespace: namespace, Base: []Dim{D("Function", function)}, Out: os.Stdout, Log: log}
 }
 
 // Handle returns h with a fresh Recorder in each invocation's context,

@@ -20,6 +20,7 @@ import (
 	"github.com/kickbot/kickbot/shared/aws/secret"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
+	"github.com/kickbot/kickbot/shared/logattr"
 	"github.com/kickbot/kickbot/shared/metric"
 )
 
@@ -174,20 +175,18 @@ func Consent(e *Env) (key []byte, baseURL string, ok bool, err error) {
 	return key, baseURL, true, nil
 }
 
-// DefaultNamespace is the metrics' namespace when METRICS_NAMESPACE is
-// unset; the template sets it per stack.
-const DefaultNamespace = "Kickbot"
-
 // Metrics returns where the function name's invocations write their
-// metrics: stdout, which Lambda sends to the function's log group, in the
-// namespace METRICS_NAMESPACE names, each metric with the dimension
-// Function=name.
+// metrics: stdout, in the namespace METRICS_NAMESPACE names (the template
+// sets one per stack), each metric with the dimension Function=name.
 func Metrics(e *Env, name string, log *slog.Logger) metric.Sink {
-	ns := e.Getenv("METRICS_NAMESPACE")
-	if ns == "" {
-		ns = DefaultNamespace
-	}
-	return metric.Sink{Namespace: ns, Base: []metric.Dim{metric.D("Function", name)}, Out: os.Stdout, Log: log}
+	return metric.Stdout(e.Getenv("METRICS_NAMESPACE"), name, log)
+}
+
+// Logger is Lambda's JSON logger, each line given the attributes of its
+// context (package logattr: the guild, the event type, the delivery or
+// interaction id).
+func Logger() *slog.Logger {
+	return slog.New(logattr.NewHandler(lambdacontext.NewLogger().Handler()))
 }
 
 // Main is a function's main: it builds the handler with setup once, from
@@ -195,7 +194,7 @@ func Metrics(e *Env, name string, log *slog.Logger) metric.Sink {
 // a setup error is logged and ends the process, so Lambda reports a
 // failed init.
 func Main(name string, setup func(env *Env, log *slog.Logger) (handler any, err error)) {
-	log := lambdacontext.NewLogger()
+	log := Logger()
 	h, err := setup(New(context.Background()), log)
 	if err != nil {
 		log.Error(name+" init failed", "err", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/logattr"
 	"github.com/kickbot/kickbot/shared/metric"
 )
 
@@ -88,6 +89,20 @@ func failed(ctx context.Context, log *slog.Logger, m events.SQSMessage, maxRecei
 	metric.From(ctx).Count(metric.JobsRetried, 1)
 }
 
+// jobAttrs are the attributes of every line logged while j runs: the job,
+// its guild and, where it has them, the Kick delivery and event type or
+// the Discord interaction behind it.
+func jobAttrs(j job.Job) []any {
+	attrs := []any{"job_id", j.ID, "guild", j.Guild}
+	if j.Event != nil {
+		attrs = append(attrs, "delivery_id", j.Event.ID, "event_type", string(j.Event.Type))
+	}
+	if j.Interaction != nil {
+		attrs = append(attrs, "interaction_id", j.Interaction.Request.ID)
+	}
+	return attrs
+}
+
 // run runs the job in m and reports whether m is finished with: done, or
 // dropped for good. false means SQS should deliver m again.
 func run(ctx context.Context, p Processor, log *slog.Logger, m events.SQSMessage) (finished bool) {
@@ -112,6 +127,7 @@ func run(ctx context.Context, p Processor, log *slog.Logger, m events.SQSMessage
 			"receive_count", m.Attributes["ApproximateReceiveCount"], "err", err)
 		return false
 	}
+	ctx = logattr.With(ctx, jobAttrs(j)...)
 	err = p.Do(ctx, j)
 	switch {
 	case err == nil:
