@@ -62,7 +62,7 @@ func setup(ctx context.Context, log *slog.Logger) (func(context.Context, events.
 	h := handler(dynamo.New(ddb, table), jobqueue.New(sqsClient, queueURL), key, log, time.Now)
 	// One EMF document per invocation; config.Metrics is not used here,
 	// to keep the SSM client out of the hottest function's cold start.
-	return metric.Handle(metric.Stdout(os.Getenv("METRICS_NAMESPACE"), "webhook", log), h), nil
+	return metric.Handle(metric.Stdout(os.Getenv("METRICS_NAMESPACE"), "webhook", os.Getenv("AWS_LAMBDA_LOG_LEVEL"), log), h), nil
 }
 
 // handler is the function's whole request path, from the API Gateway event

@@ -13,6 +13,8 @@ type Sink struct {
 	// Namespace and Base are each Recorder's (see New).
 	Namespace string
 	Base      []Dim
+	// Level is each Recorder's (see Recorder.Level).
+	Level string
 	// Out takes the documents: stdout in Lambda, whose log group
 	// CloudWatch extracts them from.
 	Out io.Writer
@@ -27,28 +29,36 @@ const DefaultNamespace = "Kickbot"
 
 // Stdout returns the Sink of a Lambda function: its metrics go to stdout,
 // which Lambda sends to the function's log group, in namespace (""
-// is DefaultNamespace), each with the dimension Function=function.
-func Stdout(namespace, function string, log *slog.Logger) Sink {
+// is DefaultNamespace), each with the dimension Function=function and
+// the function's log level (Lambda's AWS_LAMBDA_LOG_LEVEL; see
+// Recorder.Level).
+func Stdout(namespace, function, level string, log *slog.Logger) Sink {
 	if namespace == "" {
 		namespace = DefaultNamespace
 	}
-	return Sink{Namespace: namespace, Base: []Dim{D("Function", function)}, Out: os.Stdout, Log: log}
+	return Sink{Namespace: namespace, Base: []Dim{D("Function", function)}, Level: level, Out: os.Stdout, Log: log}
 }
 
 // Handle returns h with a fresh Recorder in each invocation's context,
 // flushed to s.Out once h returns (panics included).
 func Handle[In, Out any](s Sink, h func(context.Context, In) (Out, error)) func(context.Context, In) (Out, error) {
 	return func(ctx context.Context, in In) (Out, error) {
-		r := New(s.Namespace, s.Base...)
+		r := s.recorder()
 		defer s.flush(ctx, r)
 		return h(With(ctx, r), in)
 	}
 }
 
+func (s Sink) recorder() *Recorder {
+	r := New(s.Namespace, s.Base...)
+	r.Level = s.Level
+	return r
+}
+
 // HandleErr is Handle for a handler that returns only an error.
 func HandleErr[In any](s Sink, h func(context.Context, In) error) func(context.Context, In) error {
 	return func(ctx context.Context, in In) error {
-		r := New(s.Namespace, s.Base...)
+		r := s.recorder()
 		defer s.flush(ctx, r)
 		return h(With(ctx, r), in)
 	}

@@ -42,6 +42,12 @@ func D(name, value string) Dim { return Dim{name, value} }
 // use; a nil *Recorder records nothing, so code can record without asking
 // whether anyone listens.
 type Recorder struct {
+	// Level, if set, is written as each document's "level" member. Lambda
+	// gives a JSON line without one the level INFO, so that its log-level
+	// filter would drop the metrics of a function logging at WARN: the
+	// function's own level (AWS_LAMBDA_LOG_LEVEL) always passes it.
+	Level string
+
 	namespace string
 	base      []Dim
 
@@ -202,6 +208,9 @@ func (r *Recorder) documents(s *series, now time.Time) []map[string]any {
 		}
 		for _, dim := range append(slices.Clone(r.base), s.dims...) {
 			doc[dim.Name] = dim.Value
+		}
+		if r.Level != "" {
+			doc["level"] = r.Level
 		}
 		doc["_aws"] = map[string]any{"Timestamp": now.UnixMilli(), "CloudWatchMetrics": []directive{d}}
 		docs = append(docs, doc)

@@ -27,6 +27,7 @@ var at = time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC)
 // units, and the values at the root.
 func TestGolden(t *testing.T) {
 	r := metric.New("Kickbot/prod", metric.D("Function", "webhook"))
+	r.Level = "WARN"
 	r.Count("DeliveriesAccepted", 1)
 	r.Count("DeliveriesAccepted", 2)
 	r.Duration("DeliveryLagSigned", 1500*time.Millisecond)

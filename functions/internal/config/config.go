@@ -179,7 +179,7 @@ func Consent(e *Env) (key []byte, baseURL string, ok bool, err error) {
 // metrics: stdout, in the namespace METRICS_NAMESPACE names (the template
 // sets one per stack), each metric with the dimension Function=name.
 func Metrics(e *Env, name string, log *slog.Logger) metric.Sink {
-	return metric.Stdout(e.Getenv("METRICS_NAMESPACE"), name, log)
+	return metric.Stdout(e.Getenv("METRICS_NAMESPACE"), name, e.Getenv("AWS_LAMBDA_LOG_LEVEL"), log)
 }
 
 // Logger is Lambda's JSON logger, each line given the attributes of its
