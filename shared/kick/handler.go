@@ -123,8 +123,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	m := metric.From(r.Context())
 	m.Count(metric.DeliveriesAccepted, 1)
-	m.Duration(metric.DeliveryLagSigned, received.Sub(d.Timestamp))
-	m.Duration(metric.DeliveryLagCreated, received.Sub(ev.OccurredAt()))
+	// A clock ahead of ours counts as no lag: CloudWatch has no
+	// percentiles of a metric with a negative value.
+	m.Duration(metric.DeliveryLagSigned, max(0, received.Sub(d.Timestamp)))
+	m.Duration(metric.DeliveryLagCreated, max(0, received.Sub(ev.OccurredAt())))
 	writeOK(w)
 }
 

@@ -76,3 +76,28 @@ func TestHandlerMetrics(t *testing.T) {
 		})
 	}
 }
+
+// TestHandlerLagNeverNegative: a delivery stamped ahead of our clock (by
+// less than the skew allowed) records no lag rather than a negative one.
+func TestHandlerLagNeverNegative(t *testing.T) {
+	chat := fixture(t, "chat.message.sent")
+	h := kick.NewHandler(kick.NewVerifier(&testKey().PublicKey),
+		func(context.Context, event.Event) error { return nil }, nil, nil, func() time.Time { return sentAt.Add(-time.Second) })
+	rec := metric.New("NS")
+	r := httptest.NewRequest(http.MethodPost, kick.Path, bytes.NewReader(chat)).WithContext(metric.With(context.Background(), rec))
+	r.Header = signed(t, "chat.message.sent", chat)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200", w.Code)
+	}
+	points, err := metric.Flushed(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lag := range []string{metric.DeliveryLagSigned, metric.DeliveryLagCreated} {
+		if got, ok := metric.Sum(points, lag); !ok || got != 0 {
+			t.Errorf("%s = %v (recorded %v), want 0", lag, got, ok)
+		}
+	}
+}
