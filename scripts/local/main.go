@@ -82,6 +82,7 @@ import (
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/kick"
+	"github.com/kickbot/kickbot/shared/logattr"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
 	"github.com/kickbot/kickbot/shared/kick/kickfake"
 	"github.com/kickbot/kickbot/shared/kick/oauthweb"
@@ -171,7 +172,8 @@ func configFromEnv() config {
 }
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Each line names its delivery, job or interaction (package logattr), as in Lambda.
+	log := slog.New(logattr.NewHandler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	cfg := configFromEnv()
