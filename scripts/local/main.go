@@ -599,9 +599,17 @@ func (r *runner) upkeepEvery(ctx context.Context, task upkeep.Task, period time.
 			return
 		case now := <-t.C:
 			err := r.Upkeep.Run(ctx, task, now)
-			log.Info("upkeep", "task", task, "err", err)
+			log.Log(ctx, levelOf(err), "upkeep", "task", task, "err", err)
 		}
 	}
+}
+
+// levelOf is ERROR for a run that failed, INFO for one that did not.
+func levelOf(err error) slog.Level {
+	if err != nil {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
 }
 
 // sweepEvery runs the sweep every period, as EventBridge does each minute,
@@ -617,7 +625,7 @@ func (r *runner) sweepEvery(ctx context.Context, period time.Duration, log *slog
 		case now := <-t.C:
 			m := watchtime.MinuteOf(now)
 			rep, err := r.Sweeper.Run(ctx, m, now)
-			log.Info("sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited, "err", err)
+			log.Log(ctx, levelOf(err), "sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited, "err", err)
 		}
 	}
 }
