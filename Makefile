@@ -63,10 +63,11 @@ moto: ## DynamoDB and SQS adapter tests against a moto_server on a random loopba
 lint-template: ## cfn-lint template.yaml (errors and warnings fail)
 	cfn-lint template.yaml
 
-tools: ## install moto[server] and cfn-lint with pip, only where missing
+tools: ## install moto[server], cfn-lint and the SAM translator with pip, only where missing
 	@command -v moto_server >/dev/null || python3 -m pip install --quiet 'moto[server]'
 	@command -v cfn-lint >/dev/null || python3 -m pip install --quiet cfn-lint
-	@command -v moto_server >/dev/null && command -v cfn-lint >/dev/null
+	@python3 -c 'import samtranslator' 2>/dev/null || python3 -m pip install --quiet aws-sam-translator # the IAM test's SAM transform (scripts/sam-transform.py)
+	@command -v moto_server >/dev/null && command -v cfn-lint >/dev/null && python3 -c 'import samtranslator'
 
 # The zip is what sam deploy uploads: Python's zipfile, deflated.
 build: $(addprefix build-,$(LAMBDAS)) ## build each function for Lambda into bin/<function>/bootstrap, as sam build does, and zip it

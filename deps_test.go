@@ -10,11 +10,11 @@ import (
 const module = "github.com/kickbot/kickbot"
 
 // domain packages may import only the standard library and each other.
-var domain = []string{"announce", "audience", "chat", "clock", "calls", "command", "connect", "consent", "credential", "custom", "feature", "money", "event", "fault", "giveaway", "gtb", "hunt", "ingest", "interact", "job", "logattr", "metric", "notice", "pick", "points", "raffle", "redact", "reply", "response", "roles", "rolesync", "settings", "stream", "subscription", "sweep", "timer", "upkeep", "watchtime", "wording", "work"}
+var domain = []string{"announce", "audience", "chat", "clip", "clock", "calls", "command", "connect", "consent", "credential", "custom", "feature", "money", "event", "fault", "giveaway", "gtb", "hunt", "ingest", "interact", "job", "logattr", "metric", "notice", "pick", "points", "raffle", "redact", "reply", "response", "roles", "rolesync", "settings", "stream", "subscription", "sweep", "timer", "upkeep", "watchtime", "wording", "work"}
 
 // families are the folders adapters are grouped in, one per outside system,
 // so `ls shared` shows the features and these few folders.
-var families = []string{"aws", "discord", "kick", "local"}
+var families = []string{"aws", "clipsvc", "discord", "kick", "local"}
 
 // adapters may import the domain, the standard library, and the outside
 // modules (or sibling adapters) listed for them.
@@ -24,13 +24,15 @@ var adapters = map[string][]string{
 	"aws/lambdahttp":        {"github.com/aws/aws-lambda-go/"},
 	"aws/stack":             {"go.yaml.in/yaml/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "@root"},
 	"aws/dynamo":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/aws/awsfault"},
-	"aws/dynamo/dynamotest": {"github.com/aws/aws-sdk-go-v2/", module + "/shared/aws/dynamo", module + "/shared/local/localdb", module + "/shared/aws/stack"},
+	"aws/dynamo/dynamotest": {"github.com/aws/aws-sdk-go-v2/", module + "/shared/aws/dynamo", module + "/shared/local/localdb", module + "/shared/aws/stack", module + "/shared/aws/access"},
+	"aws/access":            {module + "/shared/aws/dynamo"},
 	"aws/awsfault":          {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
 	"local/localdb":         {"github.com/truora/minidyn/"},
 	"aws/jobqueue":          {"github.com/aws/aws-lambda-go/", "github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go"},
 	"local/localqueue":      {"github.com/aws/aws-lambda-go/"},
 	"kick/kickapi":          {module + "/shared/redact"},
 	"kick/kickfake":         {},
+	"clipsvc":               {},
 	"kick/oauthweb":         {},
 	"discord":               {"github.com/bwmarrin/discordgo", "github.com/goccy/go-json", module + "/shared/redact"},
 	"aws/secret":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/aws/awsfault"},

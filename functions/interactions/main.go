@@ -18,6 +18,7 @@ import (
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/shared/aws/lambdahttp"
 	"github.com/kickbot/kickbot/shared/calls"
+	"github.com/kickbot/kickbot/shared/clip"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/giveaway"
@@ -47,6 +48,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	commands.GTB = &interact.GTB{Rounds: store, Hunts: store}    // /gtb open and close; the worker answers the rest
 	commands.Giveaways = &giveaway.Admin{Store: store, Log: log} // /giveaway start and end; the worker draws
 	commands.Raffle = &raffle.Admin{Store: store}                // /raffle draw runs in the worker
+	commands.Clips = &clip.Admin{Store: store}
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:

@@ -71,7 +71,8 @@ type env struct {
 func setupEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	store := dynamo.New(dynamotest.Table(t, "kickbot"), "kickbot")
+	client := dynamotest.Table(t, "kickbot")
+	store := dynamo.New(client, "kickbot")
 	if err := store.Connect(ctx, guild, broadcaster, start); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,9 @@ func setupEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{store: store, queue: &queue{}, priv: priv, now: start.Add(time.Hour)}
-	e.h = handler(&interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Giveaways: &giveaway.Admin{Store: store}, Raffle: &raffle.Admin{Store: store}}, e.queue, pub, nil, func() time.Time { return e.now })
+	// The handler's store is limited to what the function's role grants.
+	fn := dynamo.New(dynamotest.Restrict(t, client, "InteractionsFunction"), "kickbot")
+	e.h = handler(&interact.Handler{Store: fn, Links: fn, Roles: fn, Bans: fn, Custom: fn, Timers: fn, Hunts: fn, Giveaways: &giveaway.Admin{Store: fn}, Raffle: &raffle.Admin{Store: fn}}, e.queue, pub, nil, func() time.Time { return e.now })
 	return e
 }
 

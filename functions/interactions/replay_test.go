@@ -13,6 +13,7 @@ import (
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/calls"
+	"github.com/kickbot/kickbot/shared/clip"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/event"
@@ -34,7 +35,8 @@ func withKick(t *testing.T, e *env) {
 	svc := &connect.Service{Store: e.store, Key: make([]byte, 32), BaseURL: "https://bot.example"}
 	e.priv = priv
 	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Hunts: e.store, Kick: svc,
-		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}, Calls: &calls.Admin{Store: e.store}, Giveaways: &giveaway.Admin{Store: e.store}, Raffle: &raffle.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
+		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}, Calls: &calls.Admin{Store: e.store}, Giveaways: &giveaway.Admin{Store: e.store}, Raffle: &raffle.Admin{Store: e.store},
+		Clips: &clip.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -522,6 +524,19 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 			},
 			check: func(t *testing.T, e *env) {
 				raffleIs(t, e, func(p raffle.Period) bool { return p.Settings.PerHour == 30 })
+			},
+			replyHas: "Already done"},
+		{path: "clips settings",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "clips", sub("settings", i64("lead", 10)))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "clips", sub("settings", i64("lead", 20))))
+			},
+			check: func(t *testing.T, e *env) {
+				if s, err := e.store.ClipSettings(ctx, guild); err != nil || s.Lead != 20*time.Second {
+					t.Errorf("clip lead = %v (%v), want 20s", s.Lead, err)
+				}
 			},
 			replyHas: "Already done"},
 		{path: "raffle draw",

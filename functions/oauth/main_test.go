@@ -76,7 +76,8 @@ func TestHandlerConnectFlow(t *testing.T) {
 	t.Cleanup(kickSrv.Close)
 	api := kickapi.New(clientID, clientSecret)
 	api.APIBase, api.AuthBase, api.Now = kickSrv.URL, kickSrv.URL, func() time.Time { return t0 }
-	store := dynamo.New(dynamotest.Table(t, "oauth"), "oauth")
+	// Limited to what the function's role grants.
+	store := dynamo.New(dynamotest.Restrict(t, dynamotest.Table(t, "oauth"), "OauthFunction"), "oauth")
 	key, _ := connect.ParseKey(hexKey)
 	svc := service(key, baseURL, store, api, quiet)
 	h := handler(svc, quiet, func() time.Time { return t0 })

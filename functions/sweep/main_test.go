@@ -44,10 +44,11 @@ func scheduled(t *testing.T, minutes int) events.EventBridgeEvent {
 	return e
 }
 
-// newStore is a fresh table on its own embedded emulator.
+// newStore is a fresh table on its own embedded emulator, limited to
+// what the function's role grants.
 func newStore(t testing.TB) *dynamo.Store {
 	t.Helper()
-	return dynamo.New(dynamotest.Table(t, "sweep"), "sweep")
+	return dynamo.New(dynamotest.Restrict(t, dynamotest.Table(t, "sweep"), "SweepFunction"), "sweep")
 }
 
 // seed makes guild live (or not) with n viewers who chatted at chatAt.
@@ -206,7 +207,8 @@ func (f *fakeKick) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // sweep of the same minute) corrects what Kick's events got wrong, and the
 // sweep that follows credits by the corrected status.
 func TestReconcileWithKick(t *testing.T) {
-	s := newStore(t)
+	client := dynamotest.Table(t, "sweep")
+	s := dynamo.New(client, "sweep") // the test's own reads and writes
 	ctx := context.Background()
 	ev := scheduled(t, 0) // minute 20:10: a reconcile minute (every 5th)
 	for g, b := range map[string]int64{"missed-go-live": 1, "missed-offline": 2} {
@@ -224,8 +226,9 @@ func TestReconcileWithKick(t *testing.T) {
 	defer srv.Close()
 	kick := kickapi.New("id", "s3cret")
 	kick.APIBase, kick.AuthBase = srv.URL, srv.URL
-	sw := &sweep.Sweeper{Store: s, Log: quiet}
-	rec := &sweep.Reconciler{Store: s, Channels: kick, Log: quiet}
+	// Each limited to what its function's role grants.
+	sw := &sweep.Sweeper{Store: dynamo.New(dynamotest.Restrict(t, client, "SweepFunction"), "sweep"), Log: quiet}
+	rec := &sweep.Reconciler{Store: dynamo.New(dynamotest.Restrict(t, client, "UpkeepFunction"), "sweep"), Channels: kick, Log: quiet}
 
 	// Kick fails with a 500: state stays as it was, crediting goes on.
 	fake.status = http.StatusInternalServerError

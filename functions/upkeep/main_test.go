@@ -25,7 +25,8 @@ func (q *queue) Enqueue(_ context.Context, jobs ...job.Job) error {
 // over the embedded store.
 func TestHandler(t *testing.T) {
 	ctx := context.Background()
-	store := dynamo.New(dynamotest.Table(t, "kickbot"), "kickbot")
+	// Limited to what the function's role grants.
+	store := dynamo.New(dynamotest.Restrict(t, dynamotest.Table(t, "kickbot"), "UpkeepFunction"), "kickbot")
 	for _, g := range []string{"g1", "g2"} {
 		if err := store.Connect(ctx, g, 4402117, time.Now()); err != nil {
 			t.Fatal(err)

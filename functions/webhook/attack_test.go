@@ -84,12 +84,15 @@ type stack struct {
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
-	store := dynamo.New(dynamotest.Table(t, "webhook"), "webhook")
+	client := dynamotest.Table(t, "webhook")
+	store := dynamo.New(client, "webhook")
 	if err := store.Connect(t.Context(), "g1", 4402117, start); err != nil {
 		t.Fatal(err)
 	}
 	st := &stack{store: store, sqs: &fakeSQS{}, worker: &work.Worker{Store: store, Log: quiet}, now: start.Add(time.Minute)}
-	st.h = handler(store, jobqueue.New(st.sqs, "https://sqs.example/q.fifo"), &testKey().PublicKey, quiet, func() time.Time { return st.now })
+	// The handler's store is limited to what the webhook's role grants.
+	fn := dynamo.New(dynamotest.Restrict(t, client, "WebhookFunction"), "webhook")
+	st.h = handler(fn, jobqueue.New(st.sqs, "https://sqs.example/q.fifo"), &testKey().PublicKey, quiet, func() time.Time { return st.now })
 	return st
 }
 

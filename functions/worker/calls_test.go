@@ -27,7 +27,8 @@ import (
 func TestWorkerWiresCalls(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC()
-	store := dynamo.New(dynamotest.Table(t, "kickbot"), "kickbot")
+	// Limited to what the function's role grants.
+	store := dynamo.New(dynamotest.Restrict(t, dynamotest.Table(t, "kickbot"), "WorkerFunction"), "kickbot")
 	kf, kick, df, rest := fakes(t)
 	connected(t, store, kf, now)
 	w := worker(store, rest, kick, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -13,6 +13,7 @@ import (
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/chat"
+	"github.com/kickbot/kickbot/shared/clip"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
@@ -61,7 +62,14 @@ func setup(env *config.Env, log *slog.Logger) (*work.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	clips, err := config.ClipService(env)
+	if err != nil {
+		return nil, err
+	}
 	w := worker(store, rest, kick, log)
+	if clips != nil {
+		useClipService(w, clips)
+	}
 	// The bot account's own messages are never commands. Its replies
 	// never start with "!" anyway (chat.Speakable); the id also covers
 	// what it says otherwise.
@@ -109,7 +117,9 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 			w.Reconnect = &upkeep.Upkeep{Store: store, Notify: &notice.Notifier{Store: store, Poster: rest}, Log: log}
 		}
 		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
-		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender, Features: feature.Answerers(store, poster)}
+		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender,
+			// Clips' Announcer: the announcement service, once it is wired.
+			Features: feature.Answerers(store, poster, feature.Clips{})}
 		slotCalls.Chat, giveaways.Chat = sender, sender
 		commands.GTB.Chat, raffles.Chat = sender, sender
 		w.Say = sender
@@ -117,6 +127,15 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")
 	}
 	return w
+}
+
+// useClipService has !clip also ask svc for a real clip.
+func useClipService(w *work.Worker, svc clip.Service) {
+	if c, ok := w.Chat.(*chat.Commands); ok {
+		if answer, ok := c.Features[clip.Name].(*clip.Chat); ok {
+			answer.Service = svc
+		}
+	}
 }
 
 // inline runs the jobs it is given at once, in the worker: the timer posts

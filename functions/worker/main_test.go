@@ -77,7 +77,8 @@ func connected(t *testing.T, store *dynamo.Store, kf *kickfake.Server, now time.
 func TestWorkerWiring(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC()
-	store := dynamo.New(dynamotest.Table(t, "kickbot"), "kickbot")
+	// Limited to what the function's role grants.
+	store := dynamo.New(dynamotest.Restrict(t, dynamotest.Table(t, "kickbot"), "WorkerFunction"), "kickbot")
 
 	kf, kick, df, rest := fakes(t)
 	// A connected channel with a stored login, a linked viewer who has
@@ -172,7 +173,8 @@ func TestWorkerWiring(t *testing.T) {
 // as main wires it: the ban issued last is the one that holds.
 func TestBansOrderedByTheirTime(t *testing.T) {
 	ctx := context.Background()
-	store := dynamo.New(dynamotest.Table(t, "kickbot"), "kickbot")
+	// Limited to what the function's role grants.
+	store := dynamo.New(dynamotest.Restrict(t, dynamotest.Table(t, "kickbot"), "WorkerFunction"), "kickbot")
 	w := worker(store, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t0 := time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC)
 	target := event.User{ID: 51234077, Username: "pixelpanda"}

@@ -34,7 +34,8 @@ func TestWorkerWiresRaffle(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC()
 	client := dynamotest.Table(t, "kickbot")
-	store := dynamo.New(client, "kickbot")
+	// Limited to what the function's role grants.
+	store := dynamo.New(dynamotest.Restrict(t, client, "WorkerFunction"), "kickbot")
 	kf, kick, df, rest := fakes(t)
 	access, refresh := kf.IssueUserToken(kickfake.User{ID: broadcaster, Name: "northwind"}, "user:read", "chat:write")
 	if err := store.ConnectChannel(ctx, guild, broadcaster, "northwind", now.Add(-time.Hour)); err != nil {

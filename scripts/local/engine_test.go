@@ -85,7 +85,7 @@ func TestChatEngineScenario(t *testing.T) {
 		"01 HYPE! viewer002 brings it (2 so far)",      // !HypeTrain: an alias, any case
 		"02 viewer001 says: {points} and {count}",      // typed variables stay literal
 		// viewer001's !echo again: inside echo's 60 s per-viewer cooldown
-		"02 Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !echo, !hype, !so",
+		"02 Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !clip, !echo, !hype, !so",
 		"03 @viewer002 has 0 points so far. Chat while the stream is live to earn some!", // !nosuchcommand: silent
 		"03 HYPE! viewer001 brings it (3 so far)",
 		"04 Follow on X!", // socials, 4 viewers chatted since it was made

@@ -74,6 +74,8 @@ import (
 	"github.com/kickbot/kickbot/shared/aws/stack"
 	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/chat"
+	"github.com/kickbot/kickbot/shared/clip"
+	"github.com/kickbot/kickbot/shared/clipsvc"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/discord"
@@ -120,6 +122,9 @@ type config struct {
 	PublicBaseURL, StateSigningKey string
 	// Discord application; an empty bot token serves a fake Discord.
 	DiscordPublicKey, DiscordAppID, DiscordBotToken, DiscordAPIURL string
+	// ClipServiceURL and ClipServiceKey name the optional clip service
+	// !clip also asks for a real clip; an empty URL asks none.
+	ClipServiceURL, ClipServiceKey string
 
 	// Test hooks, unset by make dev. now is the clock of the webhook and
 	// the worker (nil is time.Now); dynamoOptions adjust the DynamoDB
@@ -168,6 +173,9 @@ func configFromEnv() config {
 		DiscordAppID:     get("DISCORD_APPLICATION_ID", discordsim.AppID),
 		DiscordBotToken:  os.Getenv("DISCORD_BOT_TOKEN"),
 		DiscordAPIURL:    os.Getenv("DISCORD_API_URL"),
+
+		ClipServiceURL: os.Getenv("CLIP_SERVICE_URL"),
+		ClipServiceKey: os.Getenv("CLIP_SERVICE_KEY"),
 	}
 }
 
@@ -351,10 +359,19 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	commands.Giveaways = &giveaway.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
 	commands.GTB.Embeds = rest
 	commands.Raffle = &raffle.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Embeds: rest, Now: cfg.now, Random: cfg.random}
+	commands.Clips = &clip.Admin{Store: r.Store}
+	var clips feature.Clips
+	if cfg.ClipServiceURL != "" {
+		svc, err := clipsvc.New(cfg.ClipServiceURL, cfg.ClipServiceKey)
+		if err != nil {
+			return nil, fmt.Errorf("CLIP_SERVICE_URL, CLIP_SERVICE_KEY: %w", err)
+		}
+		clips.Service = svc
+	}
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog, Raffle: r.Store,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
-		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender, Features: feature.Answerers(r.Store, rest)},
+		Chat:   &chat.Commands{Viewers: r.Store, Lookups: r.Store, Customs: r.Store, Log: wlog, RetryAfter: cfg.RetryDelay, Chat: sender, Features: feature.Answerers(r.Store, rest, clips)},
 		Timers: r.Store, Say: sender,
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,

@@ -517,7 +517,7 @@ func TestCommandsList(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := []string{"Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !discord, !socials", "@modmia !points [user]: loyalty points"}
+	want := []string{"Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !clip, !discord, !socials", "@modmia !points [user]: loyalty points"}
 	if diff := cmp.Diff(want, said(say)); diff != "" {
 		t.Errorf("said (-want +got):\n%s", diff)
 	}

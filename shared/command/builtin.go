@@ -39,11 +39,14 @@ var Builtins = []Builtin{
 	{Name: "current", Help: "!current: the slot being played and who called it", Feature: true, Cooldown: 5 * time.Second},
 	{Name: "tickets", Help: "!tickets: your raffle tickets by source, your total and your chance", Feature: true, UserCooldown: 30 * time.Second},
 	{Name: "raffle", Help: "!raffle: the raffle's prize, end and how to earn tickets", Feature: true, Cooldown: 10 * time.Second, UserCooldown: 30 * time.Second},
+	// No cooldowns here: package clip takes the guild's own (/clips
+	// settings).
+	{Name: "clip", Help: "!clip [title]: mark this moment of the stream for a clip", Feature: true},
 }
 
 // reserved are names kept for built-ins still to come, so a custom
 // command made today does not break when they land.
-var reserved = []string{"join", "clip"}
+var reserved = []string{"join"}
 
 // LookupBuiltin returns the built-in called name or one of its aliases
 // (name lower-case, without the prefix).

@@ -113,8 +113,8 @@ func TestList(t *testing.T) {
 		want     string
 		wantTail string
 	}{
-		{"built-ins only", nil, "Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle", ""},
-		{"custom after built-ins", []string{"discord", "socials"}, "Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !discord, !socials", ""},
+		{"built-ins only", nil, "Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !clip", ""},
+		{"custom after built-ins", []string{"discord", "socials"}, "Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !clip, !discord, !socials", ""},
 		{"too many are counted", many, "", " more"},
 	}
 	for _, tt := range tests {
@@ -142,7 +142,7 @@ func TestList(t *testing.T) {
 
 func ExampleList() {
 	fmt.Println(command.List([]string{"discord", "socials"}))
-	// Output: Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !discord, !socials
+	// Output: Commands: !points, !watchtime, !commands, !hunt, !gtb, !call, !current, !tickets, !raffle, !clip, !discord, !socials
 }
 
 func TestRoutable(t *testing.T) {

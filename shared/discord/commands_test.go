@@ -109,7 +109,7 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "clips"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
@@ -187,6 +187,12 @@ func TestApplicationCommands(t *testing.T) {
 			"settings:sub(tickets_per_hour:integer 0..1000 tickets_per_gift:integer 0..1000 tickets_per_sub:integer 0..1000 " +
 				"tickets_per_100_kicks:integer 0..1000 gift_hold_hours:integer 0..168)",
 			"verify:sub(period:string ≤40)",
+		},
+		// /clips list is every member's; /clips settings needs Manage
+		// Server, which Handle checks.
+		"clips": {
+			"list:sub(stream:string ≤10)",
+			"settings:sub(lead:integer 0..300 cooldown:integer 5..3600 user_cooldown:integer 0..3600)",
 		},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {

@@ -1,11 +1,14 @@
 // Package feature gathers the answers of the feature built-ins, the chat
-// commands of slot calls, guess the balance, bonus hunts and raffles, so
+// commands of slot calls, guess the balance, bonus hunts, raffles and
+// clips, so
 // that every function and the local runner wire the same ones.
 package feature
 
 import (
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/chat"
+	"github.com/kickbot/kickbot/shared/clip"
 	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/hunt"
 	"github.com/kickbot/kickbot/shared/raffle"
@@ -17,12 +20,20 @@ type Store interface {
 	gtb.Store
 	hunt.Reader
 	raffle.Reader
+	clip.Store
+}
+
+// Clips is what !clip uses beside the store. The zero Clips posts no
+// marker to Discord and asks no clip service.
+type Clips struct {
+	Announcer announce.Announcer
+	Service   clip.Service
 }
 
 // Answerers returns the answer of each feature built-in
 // (command.Builtins with Feature set), by name, for chat.Commands.
 // poster posts accepted slot calls to Discord; nil posts none.
-func Answerers(store Store, poster calls.Poster) map[string]chat.Answerer {
+func Answerers(store Store, poster calls.Poster, clips Clips) map[string]chat.Answerer {
 	slotCalls := &calls.Chat{Store: store, Poster: poster}
 	return map[string]chat.Answerer{
 		"call":    slotCalls,
@@ -31,5 +42,6 @@ func Answerers(store Store, poster calls.Poster) map[string]chat.Answerer {
 		"hunt":    hunt.Answerer{Hunts: store},
 		"tickets": raffle.Chat{Store: store},
 		"raffle":  raffle.Chat{Store: store},
+		"clip":    &clip.Chat{Store: store, Announcer: clips.Announcer, Service: clips.Service},
 	}
 }

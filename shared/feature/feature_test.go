@@ -11,7 +11,7 @@ import (
 // TestEveryFeatureBuiltinIsAnswered: each built-in marked Feature has an
 // answer, and nothing else does (package chat answers the rest).
 func TestEveryFeatureBuiltinIsAnswered(t *testing.T) {
-	answers := feature.Answerers(nil, nil)
+	answers := feature.Answerers(nil, nil, feature.Clips{})
 	for _, b := range command.Builtins {
 		if _, ok := answers[b.Name]; ok != b.Feature {
 			t.Errorf("built-in %q (Feature %t) has an answer: %t", b.Name, b.Feature, ok)
@@ -33,7 +33,7 @@ func countFeatures() int {
 }
 
 func Example() {
-	answers := feature.Answerers(nil, nil)
+	answers := feature.Answerers(nil, nil, feature.Clips{})
 	fmt.Println(len(answers) > 0, answers["call"] == answers["current"])
 	// Output: true true
 }

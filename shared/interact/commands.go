@@ -164,6 +164,20 @@ var Commands = []Command{
 	{Name: "calls", Description: "Slot calls: viewers call slots with !call <slot>", Admin: true, Subcommands: callsCommands},
 	{Name: "giveaway", Description: "A giveaway for this stream, drawn verifiably", Admin: true, Subcommands: giveawayCommands},
 	{Name: "raffle", Description: "Raffles: tickets from watchtime, subs, gifts and KICKs; provably fair draws", Admin: true, Subcommands: raffleCommands},
+	{Name: "clips", Description: "Moments viewers marked with !clip, for cutting later", Subcommands: clipsCommands},
+}
+
+// clipsCommands are /clips' subcommands, answered by package clip
+// (Handler.Clips).
+var clipsCommands = []Command{
+	{Name: "list", Description: "List a stream's clip markers with their offsets", Options: []Option{
+		{Name: "stream", Description: "The day the stream started, as 2026-03-14 UTC (default: the current or last stream)", Type: StringOption, MaxLen: 10},
+	}},
+	{Name: "settings", Description: "Set how !clip marks the stream and its cooldowns", Admin: true, Changes: true, Options: []Option{
+		{Name: "lead", Description: "Seconds taken off the offset: the moment came before the !clip (default 30)", Type: IntegerOption, Min: 0, Max: 300},
+		{Name: "cooldown", Description: "Seconds !clip rests in the channel after any use (default 15)", Type: IntegerOption, Min: 5, Max: 3600},
+		{Name: "user_cooldown", Description: "Seconds !clip rests for a viewer after their use (default 60)", Type: IntegerOption, Min: 0, Max: 3600},
+	}},
 }
 
 // giveawayCommands are /giveaway's subcommands, answered by package
@@ -311,6 +325,16 @@ var commands = map[string]handlerFunc{
 	"raffle exclude":  (*Handler).raffle,
 	"raffle settings": (*Handler).raffle,
 	"raffle verify":   (*Handler).raffle,
+	"clips list":      (*Handler).clips,
+	"clips settings":  (*Handler).clips,
+}
+
+// clips hands /clips to package clip.
+func (h *Handler) clips(ctx context.Context, r Request) (Response, error) {
+	if h.Clips == nil {
+		return Response{}, fault.E(fault.NotFound, "clips are not set up on this bot")
+	}
+	return h.Clips.Handle(ctx, r)
 }
 
 // raffle hands /raffle to package raffle.

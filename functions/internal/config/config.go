@@ -18,6 +18,7 @@ import (
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/aws/secret"
+	"github.com/kickbot/kickbot/shared/clipsvc"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
 	"github.com/kickbot/kickbot/shared/logattr"
@@ -187,6 +188,28 @@ func Metrics(e *Env, name string, log *slog.Logger) metric.Sink {
 // interaction id).
 func Logger() *slog.Logger {
 	return slog.New(logattr.NewHandler(lambdacontext.NewLogger().Handler()))
+}
+
+// ClipService returns the client of the optional clip service
+// (CLIP_SERVICE_URL, with its API key CLIP_SERVICE_KEY), or nil when
+// CLIP_SERVICE_URL is unset: !clip then marks moments only.
+func ClipService(e *Env) (*clipsvc.Client, error) {
+	base := strings.TrimSpace(e.Getenv("CLIP_SERVICE_URL"))
+	if base == "" {
+		return nil, nil
+	}
+	key, err := e.Secret("CLIP_SERVICE_KEY")
+	if err != nil {
+		return nil, err
+	}
+	if key == "" {
+		return nil, fmt.Errorf("CLIP_SERVICE_URL is set but not CLIP_SERVICE_KEY or CLIP_SERVICE_KEY_PARAMETER")
+	}
+	c, err := clipsvc.New(base, key)
+	if err != nil {
+		return nil, fmt.Errorf("CLIP_SERVICE_URL: %w", err)
+	}
+	return c, nil
 }
 
 // Main is a function's main: it builds the handler with setup once, from

@@ -17,6 +17,7 @@ const (
 	botToken     = "discord-bot-token-value"
 	hexKey       = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 	baseURL      = "https://bot.example.com"
+	clipKey      = "clip-service-key-value"
 )
 
 // fakeSSM holds parameters by name and gives them out decrypted.
@@ -35,6 +36,7 @@ var parameters = fakeSSM{
 	"/kickbot/discord-bot-token":    botToken,
 	"/kickbot/state-signing-key":    hexKey,
 	"/kickbot-prod/public-base-url": baseURL + "/",
+	"/kickbot/clip-service-key":     clipKey,
 }
 
 // deployed is a function's environment as the template sets it.
@@ -44,6 +46,8 @@ var deployed = map[string]string{
 	"DISCORD_APPLICATION_ID": "1250143022583250947", "DISCORD_BOT_TOKEN_PARAMETER": "/kickbot/discord-bot-token",
 	"STATE_SIGNING_KEY_PARAMETER": "/kickbot/state-signing-key",
 	"PUBLIC_BASE_URL_PARAMETER":   "/kickbot-prod/public-base-url",
+	"CLIP_SERVICE_URL":            "https://clips.example.com",
+	"CLIP_SERVICE_KEY_PARAMETER":  "/kickbot/clip-service-key",
 }
 
 func envWith(changes map[string]string) *Env {
@@ -70,6 +74,9 @@ func TestDeployed(t *testing.T) {
 	key, base, ok, err := Consent(e)
 	if err != nil || !ok || len(key) != 32 || base != baseURL {
 		t.Errorf("Consent() = %d-byte key, %q, %v, %v", len(key), base, ok, err)
+	}
+	if c, err := ClipService(e); err != nil || c == nil {
+		t.Errorf("ClipService() = %v, %v; want a client", c, err)
 	}
 }
 
@@ -105,6 +112,8 @@ func TestErrors(t *testing.T) {
 		{"no base URL", map[string]string{"PUBLIC_BASE_URL_PARAMETER": ""}, consentErr, "PUBLIC_BASE_URL or PUBLIC_BASE_URL_PARAMETER must be"},
 		{"short signing key", map[string]string{"STATE_SIGNING_KEY": "abcd"}, consentErr, "at least 32"},
 		{"bad base URL", map[string]string{"PUBLIC_BASE_URL": "bot.example.com"}, consentErr, "PUBLIC_BASE_URL"},
+		{"no clip key", map[string]string{"CLIP_SERVICE_KEY_PARAMETER": ""}, clipErr, "CLIP_SERVICE_KEY or CLIP_SERVICE_KEY_PARAMETER"},
+		{"bad clip URL", map[string]string{"CLIP_SERVICE_URL": "clips.example.com"}, clipErr, "CLIP_SERVICE_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,7 +121,7 @@ func TestErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error = %v, want one saying %q", err, tt.want)
 			}
-			for _, secret := range []string{clientSecret, botToken, hexKey} {
+			for _, secret := range []string{clientSecret, botToken, hexKey, clipKey} {
 				if strings.Contains(err.Error(), secret) {
 					t.Errorf("error %q holds a secret", err)
 				}
@@ -125,6 +134,8 @@ func kickErr(e *Env) error { _, err := Kick(e); return err }
 
 func consentErr(e *Env) error { _, _, _, err := Consent(e); return err }
 
+func clipErr(e *Env) error { _, err := ClipService(e); return err }
+
 func TestOff(t *testing.T) {
 	e := &Env{ctx: context.Background(), Getenv: func(string) string { return "" }}
 	if k, err := Kick(e); k != nil || err != nil {
@@ -135,6 +146,9 @@ func TestOff(t *testing.T) {
 	}
 	if _, _, ok, err := Consent(e); ok || err != nil {
 		t.Errorf("Consent() unset = %v, %v; want off", ok, err)
+	}
+	if c, err := ClipService(e); c != nil || err != nil {
+		t.Errorf("ClipService() unset = %v, %v; want nil, nil", c, err)
 	}
 }
 

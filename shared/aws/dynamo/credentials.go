@@ -2,21 +2,23 @@ package dynamo
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/fault"
 )
 
-// A broadcaster's Kick user token is one item beside its connections, in
-// the broadcaster's partition:
+// A broadcaster's Kick user token is one item in a partition of its own,
+// so that IAM can keep it from the functions that do not use it:
 //
-//	pk KICK#<broadcaster>   sk CREDENTIALS
+//	pk LOGIN#<broadcaster>   sk CREDENTIALS
 //	broadcaster N, accessToken S, refreshToken S, accessExpiry N(ms),
 //	scope S (space-separated, as Kick writes it; absent when none),
 //	version N, leaseUntil N(ms, only while leased), needsReauth BOOL
@@ -25,10 +27,15 @@ import (
 // before each call to Kick that needs the user token; a refresh leases it
 // and saves it with conditions on version (see credential.Source); the
 // OAuth callback writes it (PutCredentials) and a disconnect deletes it.
-// Guilds, which reads the partition's GUILD# items, never sees it, and it
-// carries no index key. The token's expiry is accessExpiry: expiresAt
+// It carries no index key. The template's roles allow the LOGIN# prefix
+// (a dynamodb:LeadingKeys condition) only to the functions that call Kick
+// with it (worker, upkeep, oauth); the public webhook and interactions
+// functions cannot read it. The token's expiry is accessExpiry: expiresAt
 // would make DynamoDB delete the item when the access token expires.
-// The table's encryption at rest covers the tokens; nothing else does.
+//
+// Tables written before the move keep the item beside the connections
+// (pk KICK#<broadcaster>, where the webhook reads): Load moves it on first
+// read, and PutCredentials and DeleteCredentials remove it.
 
 const credentialsSK = "CREDENTIALS"
 
@@ -45,6 +52,12 @@ type credentialRecord struct {
 }
 
 func credentialsKey(broadcaster int64) itemKey {
+	return itemKey{PK: LoginPrefix + strconv.FormatInt(broadcaster, 10), SK: credentialsSK}
+}
+
+// legacyCredentialsKey is where the credentials were before they had a
+// partition of their own.
+func legacyCredentialsKey(broadcaster int64) itemKey {
 	return itemKey{PK: kickPrefix + strconv.FormatInt(broadcaster, 10), SK: credentialsSK}
 }
 
@@ -58,6 +71,9 @@ const (
 // channel is not connected.
 func (s *Store) Load(ctx context.Context, broadcaster int64) (credential.Record, error) {
 	item, ok, err := s.getItem(ctx, credentialsKey(broadcaster), "load Kick credentials")
+	if err == nil && !ok {
+		item, ok, err = s.moveLegacyCredentials(ctx, broadcaster)
+	}
 	if err != nil {
 		return credential.Record{}, err
 	}
@@ -79,6 +95,41 @@ func (s *Store) Load(ctx context.Context, broadcaster int64) (credential.Record,
 		LeaseUntil:  fromMillis(r.LeaseUntil),
 		NeedsReauth: r.NeedsReauth,
 	}, nil
+}
+
+// moveLegacyCredentials moves broadcaster's credentials from their old
+// key to credentialsKey, in one transaction (the put only where nothing
+// is stored yet, the delete only of the version read), and returns them;
+// false when there are none. A concurrent move or write wins, and the
+// credentials are read again from their key.
+func (s *Store) moveLegacyCredentials(ctx context.Context, broadcaster int64) (map[string]types.AttributeValue, bool, error) {
+	old := legacyCredentialsKey(broadcaster)
+	item, ok, err := s.getItem(ctx, old, "load Kick credentials")
+	if err != nil {
+		return nil, false, err
+	}
+	if !ok { // none, or a concurrent Load moved them after ours missed them
+		return s.getItem(ctx, credentialsKey(broadcaster), "load Kick credentials")
+	}
+	moved := maps.Clone(item)
+	maps.Copy(moved, credentialsKey(broadcaster).av())
+	put, err := s.txPut(moved, expression.AttributeNotExists(expression.Name("pk")))
+	if err != nil {
+		return nil, false, err
+	}
+	version := expression.AttributeNotExists(expression.Name("version"))
+	if v, ok := item["version"]; ok {
+		version = expression.Name("version").Equal(expression.Value(v))
+	}
+	del, err := s.txDelete(old, version)
+	if err != nil {
+		return nil, false, err
+	}
+	done, err := s.transact(ctx, []types.TransactWriteItem{put, del}, "move Kick credentials")
+	if err != nil || done {
+		return moved, err == nil, err
+	}
+	return s.getItem(ctx, credentialsKey(broadcaster), "load Kick credentials")
 }
 
 // Lease marks broadcaster's credentials as being refreshed until until,
@@ -192,13 +243,20 @@ func (s *Store) PutCredentials(ctx context.Context, broadcaster int64, t credent
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "build credentials update")
 	}
-	return s.update(ctx, credentialsKey(broadcaster), expr, "save Kick credentials")
+	if err := s.update(ctx, credentialsKey(broadcaster), expr, "save Kick credentials"); err != nil {
+		return err
+	}
+	_, err = s.deleteItem(ctx, legacyCredentialsKey(broadcaster), nil, "delete old Kick credentials")
+	return err
 }
 
 // DeleteCredentials forgets broadcaster's credentials (when the channel
 // is disconnected); deleting none is no error. A refresh running
 // meanwhile fails to save and then finds the channel not connected.
 func (s *Store) DeleteCredentials(ctx context.Context, broadcaster int64) error {
+	if _, err := s.deleteItem(ctx, legacyCredentialsKey(broadcaster), nil, "delete old Kick credentials"); err != nil {
+		return err
+	}
 	_, err := s.deleteItem(ctx, credentialsKey(broadcaster), nil, "delete Kick credentials")
 	return err
 }

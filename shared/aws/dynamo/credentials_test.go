@@ -3,12 +3,17 @@ package dynamo
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
@@ -160,6 +165,84 @@ func runCredentialSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		wantKind(t, "Save after DeleteCredentials", s.Save(ctx, 100, 6, a2), fault.Conflict)
 		if got, err := s.Guilds(ctx, 100); err != nil || !slices.Equal(got, []string{"g"}) {
 			t.Errorf("Guilds(100) after DeleteCredentials = %v, %v; want [g]", got, err)
+		}
+	})
+
+	// The login is alone in its partition (IAM grants LOGIN# only to the
+	// functions that use it): nothing of it is where the webhook reads.
+	t.Run("OwnPartition", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		check(t, "PutCredentials", s.PutCredentials(ctx, 100, firstToken, nil))
+		check(t, "Connect", s.Connect(ctx, "g", 100, at(0)))
+		if got := rawItem(t, s, itemKey{PK: "LOGIN#100", SK: "CREDENTIALS"}); len(got) == 0 {
+			t.Error("no item at LOGIN#100 CREDENTIALS after PutCredentials")
+		}
+		items, err := s.queryWhere(ctx, where{key: expression.Key("pk").Equal(expression.Value("KICK#100")), consistent: true}, 0, "read partition")
+		check(t, "Query KICK#100", err)
+		for _, it := range items {
+			if _, ok := it["accessToken"]; ok {
+				t.Errorf("partition KICK#100 holds a token: %v", it["sk"])
+			}
+		}
+	})
+
+	// Tables written before the move keep the login at KICK#<broadcaster>:
+	// the first Load moves it, PutCredentials and DeleteCredentials remove
+	// it, and racing Loads all read it and move it once.
+	t.Run("LegacyKey", func(t *testing.T) {
+		legacy := func(t *testing.T, s *Store) {
+			t.Helper()
+			item, err := attributevalue.MarshalMap(credentialRecord{AccessToken: "old-a", RefreshToken: "old-r", Version: 3})
+			check(t, "encode legacy credentials", err)
+			maps.Copy(item, legacyCredentialsKey(100).av())
+			_, err = s.Client.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: &s.Table, Item: item})
+			check(t, "PutItem legacy credentials", err)
+		}
+		old := credential.Record{Token: credential.Token{Access: "old-a", Refresh: "old-r"}, Version: 3}
+		for _, tc := range []struct {
+			name   string
+			change func(t *testing.T, s *Store)
+			want   *credential.Record // nil: not found
+		}{
+			{"Load moves it", func(t *testing.T, s *Store) {
+				wantRecord(t, s, old)
+			}, &old},
+			{"racing Loads", func(t *testing.T, s *Store) {
+				wins, errs := race(10, func(int) error {
+					rec, err := s.Load(t.Context(), 100)
+					if err == nil && rec.Access != "old-a" {
+						return fmt.Errorf("Load = %v, want the old token", rec)
+					}
+					return err
+				})
+				if wins != 10 {
+					t.Errorf("%d of 10 racing Loads read the login, want 10: %v", wins, errs)
+				}
+			}, &old},
+			{"PutCredentials replaces it", func(t *testing.T, s *Store) {
+				check(t, "PutCredentials", s.PutCredentials(t.Context(), 100, firstToken, nil))
+			}, &credential.Record{Token: firstToken, Version: 1}},
+			{"DeleteCredentials deletes it", func(t *testing.T, s *Store) {
+				check(t, "DeleteCredentials", s.DeleteCredentials(t.Context(), 100))
+			}, nil},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				s := newStore(t)
+				legacy(t, s)
+				tc.change(t, s)
+				if got := rawItem(t, s, legacyCredentialsKey(100)); len(got) != 0 {
+					t.Errorf("item at %v = %v, want none", legacyCredentialsKey(100), got)
+				}
+				if tc.want == nil {
+					_, err := s.Load(t.Context(), 100)
+					wantKind(t, "Load", err, fault.NotFound)
+					return
+				}
+				wantRecord(t, s, *tc.want)
+			})
 		}
 	})
 

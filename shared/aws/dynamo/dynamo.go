@@ -51,7 +51,7 @@
 //	event log       GUILD#<guild>        EVENT#<ms, 13 digits>#<id>  type S, at N(ms), actorId N,
 //	                                     #<type>                     body S (JSON event.Event),
 //	                                                                 expiresAt N(s, TTL)
-//	credentials     KICK#<broadcaster>   CREDENTIALS                 broadcaster N, accessToken S,
+//	credentials     LOGIN#<broadcaster>  CREDENTIALS                 broadcaster N, accessToken S,
 //	                                                                 refreshToken S, accessExpiry N(ms),
 //	                                                                 scope S, version N, leaseUntil N(ms),
 //	                                                                 needsReauth BOOL
@@ -94,6 +94,8 @@
 //	 ledger, holds   <period>#<nn>        H#<user>#<cause>, G#<cause> and gift markers, sharded (raffle.go)
 //	raffle table    RAFFLE#<guild>#<period> PART#<nnnnn>             t S (a draw's table, 5,000 lines a part)
 //	                 #TABLE#<digest>
+//	clip settings,  GUILD#<guild>        CLIPSETTINGS, CLIPSTREAM#  a guild's !clip settings, the streams with
+//	 streams, marker CLIPS#<guild>#<start> CLIP#<ms>#<msg id>       markers, and each marker (see clips.go)
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
@@ -178,6 +180,11 @@ var (
 
 // New returns a Store on table.
 func New(client API, table string) *Store { return &Store{Client: client, Table: table} }
+
+// LoginPrefix starts the partition keys of the Kick logins (streamers'
+// tokens), and no other: IAM grants it only to the functions that use
+// them (see credentials.go).
+const LoginPrefix = "LOGIN#"
 
 // Key prefixes and fixed sort keys.
 const (
