@@ -23,6 +23,7 @@ import (
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/raffle"
 	"github.com/kickbot/kickbot/shared/rewards"
 )
@@ -61,7 +62,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	default:
 		log.Warn("PUBLIC_BASE_URL is not set: /kick connect and /link are off")
 	}
-	return handler(commands, queue, key, log, time.Now), nil
+	return metric.Handle(config.Metrics(env, "interactions", log), handler(commands, queue, key, log, time.Now)), nil
 }
 
 // handler is the function's whole request path, from the API Gateway event

@@ -19,6 +19,7 @@ import (
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
 	"github.com/kickbot/kickbot/shared/kick/oauthweb"
+	"github.com/kickbot/kickbot/shared/metric"
 )
 
 func main() { config.Main("oauth", setup) }
@@ -37,7 +38,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	}
 	if kick == nil {
 		log.Warn("KICK_CLIENT_ID is not set: the OAuth routes answer that the Kick connection is not set up")
-		return handler(nil, log, time.Now), nil
+		return metric.Handle(config.Metrics(env, "oauth", log), handler(nil, log, time.Now)), nil
 	}
 	key, baseURL, ok, err := config.Consent(env)
 	if err != nil {
@@ -46,7 +47,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("KICK_CLIENT_ID is set, so STATE_SIGNING_KEY and PUBLIC_BASE_URL (or their _PARAMETER names) must be too")
 	}
-	return handler(service(key, baseURL, store, kick, log), log, time.Now), nil
+	return metric.Handle(config.Metrics(env, "oauth", log), handler(service(key, baseURL, store, kick, log), log, time.Now)), nil
 }
 
 // service is the consent flow on store and Kick.

@@ -8,11 +8,13 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/functions/internal/guard"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
@@ -34,7 +36,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if id, err := strconv.ParseInt(env.Getenv("KICK_BOT_USER_ID"), 10, 64); err == nil && id > 0 {
 		sw.BotUserID = id
 	}
-	return handler(sw, log), nil
+	return metric.HandleErr(config.Metrics(env, "sweep", log), handler(sw, log)), nil
 }
 
 // handler sweeps the minute of the schedule's own time, so a late or
@@ -47,8 +49,16 @@ func handler(sw *sweep.Sweeper, log *slog.Logger) func(context.Context, events.E
 			return nil
 		}
 		m := watchtime.MinuteOf(e.Time)
+		start := time.Now()
 		rep, err := sw.Run(ctx, m, e.Time)
-		log.InfoContext(ctx, "sweep", "minute", int64(m), "guilds", rep.Guilds, "fanned_out", rep.FannedOut,
+		rec := metric.From(ctx)
+		rec.Duration(metric.SweepDuration, time.Since(start))
+		rec.Count(metric.SweepGuilds, float64(rep.Guilds))
+		level := slog.LevelInfo
+		if err != nil {
+			level = slog.LevelError
+		}
+		log.Log(ctx, level, "sweep", "minute", int64(m), "guilds", rep.Guilds, "fanned_out", rep.FannedOut,
 			"viewers", rep.Viewers, "credited", rep.Credited, "err", err)
 		// An error makes Lambda retry the invocation; the credits already
 		// written are skipped by their conditions.

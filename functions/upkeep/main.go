@@ -21,6 +21,7 @@ import (
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/upkeep"
@@ -32,7 +33,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		return handler(u, log, time.Now), nil
+		return metric.HandleErr(config.Metrics(env, "upkeep", log), handler(u, log, time.Now)), nil
 	})
 }
 
@@ -70,7 +71,7 @@ func setup(env *config.Env, log *slog.Logger) (*upkeep.Upkeep, error) {
 	u.Notify = &notice.Notifier{Store: store, Poster: rest}
 	u.Repair = func(ctx context.Context) error {
 		rep, err := svc.RepairAll(ctx)
-		log.InfoContext(ctx, "subscriptions repaired", "channels", rep.Channels, "created", rep.Created,
+		log.Log(ctx, levelOf(err, len(rep.Failed) > 0), "subscriptions repaired", "channels", rep.Channels, "created", rep.Created,
 			"removed", rep.Removed, "orphans", rep.Orphans, "failed", rep.Failed, "err", err)
 		return err
 	}
@@ -83,10 +84,22 @@ func unlist(store *dynamo.Store, log *slog.Logger) func(context.Context) error {
 	return func(ctx context.Context) error {
 		guilds, err := store.UnlistDisconnected(ctx)
 		if len(guilds) > 0 || err != nil {
-			log.InfoContext(ctx, "guilds without a connection taken out of the live index", "guilds", guilds, "err", err)
+			log.Log(ctx, levelOf(err, false), "guilds without a connection taken out of the live index", "guilds", guilds, "err", err)
 		}
 		return err
 	}
+}
+
+// levelOf is the level of a task's log line: ERROR when it failed, WARN
+// when part of it did, INFO otherwise.
+func levelOf(err error, partly bool) slog.Level {
+	switch {
+	case err != nil:
+		return slog.LevelError
+	case partly:
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
 }
 
 // Input is what a schedule sends.
@@ -100,7 +113,7 @@ type Input struct {
 func handler(u *upkeep.Upkeep, log *slog.Logger, now func() time.Time) func(context.Context, Input) error {
 	return guard.Scheduled("upkeep", log, func(ctx context.Context, in Input) error {
 		err := u.Run(ctx, in.Task, now())
-		log.InfoContext(ctx, "upkeep", "task", in.Task, "err", err)
+		log.Log(ctx, levelOf(err, false), "upkeep", "task", in.Task, "err", err)
 		if fault.Is(err, fault.Invalid) {
 			return nil // a schedule with a wrong input: a retry cannot help
 		}

@@ -20,10 +20,14 @@ import (
 	"github.com/kickbot/kickbot/shared/giveaway"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/kick"
+	"github.com/kickbot/kickbot/shared/logattr"
+	"github.com/kickbot/kickbot/shared/metric"
 )
 
 func main() {
-	log := lambdacontext.NewLogger()
+	// Lambda's JSON logger, each line with its context's attributes (see
+	// config.Logger, not used here for the reason below).
+	log := slog.New(logattr.NewHandler(lambdacontext.NewLogger().Handler()))
 	h, err := setup(context.Background(), log)
 	if err != nil {
 		log.Error("webhook init failed", "err", err)
@@ -55,7 +59,10 @@ func setup(ctx context.Context, log *slog.Logger) (func(context.Context, events.
 	if err != nil {
 		return nil, err
 	}
-	return handler(dynamo.New(ddb, table), jobqueue.New(sqsClient, queueURL), key, log, time.Now), nil
+	h := handler(dynamo.New(ddb, table), jobqueue.New(sqsClient, queueURL), key, log, time.Now)
+	// One EMF document per invocation; config.Metrics is not used here,
+	// to keep the SSM client out of the hottest function's cold start.
+	return metric.Handle(metric.Stdout(os.Getenv("METRICS_NAMESPACE"), "webhook", os.Getenv("AWS_LAMBDA_LOG_LEVEL"), log), h), nil
 }
 
 // handler is the function's whole request path, from the API Gateway event

@@ -22,6 +22,7 @@ import (
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/raffle"
 	"github.com/kickbot/kickbot/shared/rewards"
@@ -44,7 +45,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		return jobqueue.Handler(w, log), nil
+		return metric.Handle(config.Metrics(env, "worker", log), jobqueue.Handler(w, log)), nil
 	})
 }
 

@@ -89,6 +89,7 @@ import (
 	"github.com/kickbot/kickbot/shared/kick/oauthweb"
 	"github.com/kickbot/kickbot/shared/local/localdb"
 	"github.com/kickbot/kickbot/shared/local/localqueue"
+	"github.com/kickbot/kickbot/shared/logattr"
 	"github.com/kickbot/kickbot/shared/notice"
 	"github.com/kickbot/kickbot/shared/raffle"
 	"github.com/kickbot/kickbot/shared/rewards"
@@ -180,7 +181,8 @@ func configFromEnv() config {
 }
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Each line names its delivery, job or interaction (package logattr), as in Lambda.
+	log := slog.New(logattr.NewHandler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	cfg := configFromEnv()
@@ -617,9 +619,17 @@ func (r *runner) upkeepEvery(ctx context.Context, task upkeep.Task, period time.
 			return
 		case now := <-t.C:
 			err := r.Upkeep.Run(ctx, task, now)
-			log.Info("upkeep", "task", task, "err", err)
+			log.Log(ctx, levelOf(err), "upkeep", "task", task, "err", err)
 		}
 	}
+}
+
+// levelOf is ERROR for a run that failed, INFO for one that did not.
+func levelOf(err error) slog.Level {
+	if err != nil {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
 }
 
 // sweepEvery runs the sweep every period, as EventBridge does each minute,
@@ -635,7 +645,7 @@ func (r *runner) sweepEvery(ctx context.Context, period time.Duration, log *slog
 		case now := <-t.C:
 			m := watchtime.MinuteOf(now)
 			rep, err := r.Sweeper.Run(ctx, m, now)
-			log.Info("sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited, "err", err)
+			log.Log(ctx, levelOf(err), "sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited, "err", err)
 		}
 	}
 }

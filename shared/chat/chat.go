@@ -37,6 +37,7 @@ import (
 	"unicode"
 
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/reply"
 )
 
@@ -199,6 +200,13 @@ func (s *Sender) Say(ctx context.Context, m Message, now time.Time) (Outcome, er
 		}
 	}
 	out, err := s.say(ctx, m, now)
+	switch out {
+	case Sent:
+		metric.From(ctx).Count(metric.ChatRepliesSent, 1)
+	case Limited:
+		l := s.limit()
+		metric.From(ctx).Count(metric.ChatRepliesDropped, 1, metric.D("Window", fmt.Sprintf("%d/%s", l.Max, l.Per)))
+	}
 	if err != nil && cause != "" {
 		// Best effort: an unreleased claim only costs the retry its reply.
 		// The caller's ctx may have ended; the release still deserves its
@@ -219,7 +227,7 @@ func (s *Sender) say(ctx context.Context, m Message, now time.Time) (Outcome, er
 		return 0, err
 	}
 	if !ok {
-		s.log().InfoContext(ctx, "chat message not sent: rate limit", "broadcaster", m.Broadcaster,
+		s.log().WarnContext(ctx, "chat message not sent: rate limit", "broadcaster", m.Broadcaster,
 			"limit", s.limit().Max, "per", s.limit().Per)
 		return Limited, nil
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/reply"
 )
 
@@ -238,5 +239,27 @@ func TestSpeakable(t *testing.T) {
 		if got := chat.Speakable(tt.in); got != tt.want {
 			t.Errorf("Speakable(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestSayMetrics(t *testing.T) {
+	s, _, _, _ := newSender()
+	s.Limit = reply.Limit{Max: 2, Per: 30 * time.Second}
+	rec := metric.New("NS", metric.D("Function", "worker"))
+	ctx := metric.With(t.Context(), rec)
+	for i := range 3 {
+		if _, err := s.Say(ctx, chat.Message{Broadcaster: broadcaster, Text: "hi", Cause: string(rune('a' + i))}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	points, err := metric.Flushed(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := metric.Sum(points, metric.ChatRepliesSent, metric.D("Function", "worker")); got != 2 {
+		t.Errorf("%s = %v, want 2", metric.ChatRepliesSent, got)
+	}
+	if got, _ := metric.Sum(points, metric.ChatRepliesDropped, metric.D("Window", "2/30s")); got != 1 {
+		t.Errorf("%s{Window=2/30s} = %v, want 1", metric.ChatRepliesDropped, got)
 	}
 }

@@ -217,7 +217,7 @@ func (c *Commands) Run(ctx context.Context, guild string, ev event.Event, cmd co
 		log.InfoContext(ctx, "chat command not answered: sent by the bot")
 		return nil
 	case reply.Stale(sentAt, now):
-		log.InfoContext(ctx, "chat command not answered: stale", "sent_at", sentAt, "age", now.Sub(sentAt))
+		log.WarnContext(ctx, "chat command not answered: stale", "sent_at", sentAt, "age", now.Sub(sentAt))
 		return nil
 	}
 	out, err := c.answer(ctx, log, guild, ev, cmd, now)

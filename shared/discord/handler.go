@@ -12,6 +12,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/logattr"
 )
 
 // FailureMessage is what the caller sees when a handler fails with an
@@ -107,6 +108,9 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "malformed interaction")
 		return
 	}
+	// Every line logged from here on, deeper code's included, names the
+	// interaction and its guild.
+	ctx = logattr.With(ctx, "interaction_id", i.ID, "guild", i.GuildID)
 	switch i.Type {
 	case discordgo.InteractionPing:
 		writeJSON(w, pong)

@@ -14,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/redact"
 )
 
@@ -66,7 +67,9 @@ func NewREST(botToken, appID, baseURL string) (*REST, error) {
 	//
 	// The limiter sees the path before rewrite prefixes it, and the
 	// Client's Timeout is part of each request's deadline it keeps to.
-	next = &limitTransport{limits: limits, next: next}
+	// Each request that leaves is counted by status (metric.Calls); one
+	// the limiter holds back is not a call.
+	next = &limitTransport{limits: limits, next: metric.Calls(metric.DiscordAPICalls, next)}
 	s.Client = &http.Client{Timeout: s.Client.Timeout, Transport: &redact.Transport{Next: next}}
 	return &REST{Session: s, AppID: appID, Limits: limits}, nil
 }

@@ -47,6 +47,8 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/logattr"
+	"github.com/kickbot/kickbot/shared/metric"
 )
 
 // Defaults for the Service's tunables.
@@ -118,6 +120,11 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 	if len(guilds) == 0 {
 		return ErrNotConnected
 	}
+	if len(guilds) == 1 {
+		logattr.Add(ctx, "guild", guilds[0]) // for the lines the webhook logs about this delivery
+	} else {
+		logattr.Add(ctx, "guild", guilds)
+	}
 
 	// Build and check the jobs before the first write, so that a refused
 	// delivery changes nothing.
@@ -168,6 +175,7 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 	}
 	if done {
 		s.logger().DebugContext(ctx, "duplicate delivery", "message_id", ev.ID, "event_type", ev.Type)
+		metric.From(ctx).Count(metric.DeliveriesDuplicate, 1)
 		return nil
 	}
 	if err := s.Queue.Enqueue(ctx, jobs...); err != nil {

@@ -12,6 +12,8 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/ingest"
+	"github.com/kickbot/kickbot/shared/logattr"
+	"github.com/kickbot/kickbot/shared/metric"
 )
 
 // Path is where Kick's webhook URL points.
@@ -77,6 +79,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &tooBig) {
 			status, msg = http.StatusRequestEntityTooLarge, "body too large"
 		}
+		metric.From(r.Context()).Count(metric.DeliveriesRejected, 1, metric.D("Reason", "malformed"))
 		h.log.WarnContext(r.Context(), "kick webhook "+msg,
 			"message_id", clip(r.Header.Get(HeaderMessageID)), "event_type", clip(r.Header.Get(HeaderType)),
 			"kind", fault.Invalid.String(), "status", status, "error", err)
@@ -84,13 +87,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	d, err := h.v.Verify(r.Header, body, h.now())
+	received := h.now()
+	d, err := h.v.Verify(r.Header, body, received)
 	if err != nil {
 		// Nothing is verified yet: log the claimed id and type, clipped.
 		h.fail(w, r, err, "kick webhook rejected",
 			clip(r.Header.Get(HeaderMessageID)), clip(r.Header.Get(HeaderType)))
 		return
 	}
+	// Every line logged from here on, deeper code's included, names the
+	// delivery; ingest adds the guilds it is for.
+	r = r.WithContext(logattr.With(r.Context(), "message_id", d.MessageID, "event_type", d.Type))
 	ev, err := Parse(d, body)
 	if fault.Is(err, fault.Invalid) {
 		h.unprocessable(w, r, d, body, err)
@@ -114,6 +121,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.DebugContext(r.Context(), "kick webhook handled",
 			"message_id", d.MessageID, "event_type", d.Type, "broadcaster", ev.Broadcaster)
 	}
+	m := metric.From(r.Context())
+	m.Count(metric.DeliveriesAccepted, 1)
+	// A clock ahead of ours counts as no lag: CloudWatch has no
+	// percentiles of a metric with a negative value.
+	m.Duration(metric.DeliveryLagSigned, max(0, received.Sub(d.Timestamp)))
+	m.Duration(metric.DeliveryLagCreated, max(0, received.Sub(ev.OccurredAt())))
 	writeOK(w)
 }
 
@@ -136,6 +149,11 @@ func (h *handler) unprocessable(w http.ResponseWriter, r *http.Request, d Delive
 		status, _ = statusOf(fault.KindOf(keepErr), d.Type)
 		attrs = append(attrs, "keep_error", keepErr)
 	}
+	reason := "unprocessable"
+	if keepErr != nil {
+		reason = reasonOf(fault.KindOf(keepErr), d.Type)
+	}
+	metric.From(ctx).Count(metric.DeliveriesRejected, 1, metric.D("Reason", reason))
 	// Parse and handle never put the signature in an error.
 	h.log.ErrorContext(ctx, "kick webhook delivery unprocessable", append(attrs, "status", status)...)
 	if status != http.StatusOK {
@@ -149,6 +167,7 @@ func (h *handler) unprocessable(w http.ResponseWriter, r *http.Request, d Delive
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error, msg, id, typ string) {
 	kind := fault.KindOf(err)
 	status, level := statusOf(kind, typ)
+	metric.From(r.Context()).Count(metric.DeliveriesRejected, 1, metric.D("Reason", reasonOf(kind, typ)))
 	// Errors from this package never carry the signature; handle's carry
 	// their cause, which is what the log is for.
 	h.log.Log(r.Context(), level, msg,
@@ -178,6 +197,27 @@ func statusOf(kind fault.Kind, typ string) (int, slog.Level) {
 		return http.StatusServiceUnavailable, slog.LevelWarn
 	default:
 		return http.StatusInternalServerError, slog.LevelError
+	}
+}
+
+// reasonOf names why a delivery of type typ failed with an error of kind,
+// for the DeliveriesRejected metric: a short, fixed set of values, since
+// each is a metric of its own.
+func reasonOf(kind fault.Kind, typ string) string {
+	switch kind {
+	case fault.NotFound:
+		if !event.Type(typ).Known() {
+			return "unknown_type"
+		}
+		return "not_connected"
+	case fault.Invalid:
+		return "malformed"
+	case fault.Forbidden:
+		return "signature"
+	case fault.Transient:
+		return "transient"
+	default:
+		return "internal"
 	}
 }
 

@@ -43,6 +43,7 @@ import (
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/settings"
 	"github.com/kickbot/kickbot/shared/stream"
 	"github.com/kickbot/kickbot/shared/watchtime"
@@ -195,6 +196,7 @@ func (s *Sweeper) Guild(ctx context.Context, guild string, m watchtime.Minute, n
 		return Report{}, err
 	}
 	rep, read, err := s.credit(ctx, guild, m, now, st, set, cp)
+	metric.From(ctx).Count(metric.ViewerMinutesCredited, float64(rep.Credited))
 	if err != nil {
 		return rep, err
 	}
@@ -225,6 +227,10 @@ func (s *Sweeper) credit(ctx context.Context, guild string, m watchtime.Minute, 
 			return Report{}, read{}, s.Store.Advance(ctx, guild, through, false)
 		}
 		return Report{}, read{}, nil
+	}
+	if ok {
+		// A guild's first sweep starts MaxSpan back by design: not behind.
+		metric.From(ctx).Record(metric.CreditsBehind, metric.Count, float64(m-from))
 	}
 	if !anyTracked(from, to, st, set) {
 		return Report{}, read{}, s.Store.Advance(ctx, guild, to, !watchtime.Settled(to, st, set))

@@ -20,6 +20,7 @@ import (
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/stream"
 )
 
@@ -141,9 +142,18 @@ func (u *Upkeep) Keep(ctx context.Context) error {
 		}
 	}
 	if u.Tokens != nil && u.Notify != nil {
+		needing := 0
 		for _, b := range slices.Sorted(maps.Keys(guilds)) {
-			keep(u.keepLogin(ctx, b, guilds[b]))
+			refused, err := u.keepLogin(ctx, b, guilds[b])
+			keep(err)
+			if refused {
+				needing += len(guilds[b])
+				u.log().WarnContext(ctx, "Kick refused the channel's login: its guilds must connect it again",
+					"broadcaster", b, "guilds", guilds[b])
+			}
 		}
+		// Written when 0 too, so that the alarm sees the runs that found none.
+		metric.From(ctx).Count(metric.ConnectionsNeedingReauth, float64(needing))
 	}
 	if u.Repair != nil {
 		keep(u.Repair(ctx))
@@ -154,26 +164,27 @@ func (u *Upkeep) Keep(ctx context.Context) error {
 	return first
 }
 
-// keepLogin renews broadcaster's login if due and reports a refused one.
-func (u *Upkeep) keepLogin(ctx context.Context, broadcaster int64, guilds []string) error {
+// keepLogin renews broadcaster's login if due and reports a refused one;
+// refused says Kick refused it, so that the streamer must connect again.
+func (u *Upkeep) keepLogin(ctx context.Context, broadcaster int64, guilds []string) (refused bool, err error) {
 	rec, err := u.Store.Load(ctx, broadcaster)
 	if fault.Is(err, fault.NotFound) {
-		return nil // connected before logins were kept (a seeded connection)
+		return false, nil // connected before logins were kept (a seeded connection)
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !rec.NeedsReauth {
 		_, err = u.Tokens.Token(ctx, broadcaster)
 		if !errors.Is(err, credential.ErrReconnect) {
-			return err
+			return false, err
 		}
 		if rec, err = u.Store.Load(ctx, broadcaster); err != nil {
-			return err
+			return true, err
 		}
 	}
 	u.tell(ctx, broadcaster, rec, guilds)
-	return nil
+	return true, nil
 }
 
 // Reauth tells the guilds connected to broadcaster that Kick refused its

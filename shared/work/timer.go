@@ -47,7 +47,7 @@ func (w *Worker) timer(ctx context.Context, j job.Job) error {
 	p, now := *j.Timer, w.now()
 	log := w.log().With("guild", j.Guild, "timer", p.Name, "slot", p.Slot)
 	if reply.Stale(p.Slot, now) {
-		log.InfoContext(ctx, "timed message not said: stale", "age", now.Sub(p.Slot))
+		log.WarnContext(ctx, "timed message not said: stale", "age", now.Sub(p.Slot))
 		return nil
 	}
 	ok, err := w.Timers.ClaimTimerPost(ctx, j.Guild, p)

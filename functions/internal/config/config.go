@@ -21,6 +21,8 @@ import (
 	"github.com/kickbot/kickbot/shared/clipsvc"
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
+	"github.com/kickbot/kickbot/shared/logattr"
+	"github.com/kickbot/kickbot/shared/metric"
 )
 
 // Env reads one function's configuration. Make it with New.
@@ -174,6 +176,20 @@ func Consent(e *Env) (key []byte, baseURL string, ok bool, err error) {
 	return key, baseURL, true, nil
 }
 
+// Metrics returns where the function name's invocations write their
+// metrics: stdout, in the namespace METRICS_NAMESPACE names (the template
+// sets one per stack), each metric with the dimension Function=name.
+func Metrics(e *Env, name string, log *slog.Logger) metric.Sink {
+	return metric.Stdout(e.Getenv("METRICS_NAMESPACE"), name, e.Getenv("AWS_LAMBDA_LOG_LEVEL"), log)
+}
+
+// Logger is Lambda's JSON logger, each line given the attributes of its
+// context (package logattr: the guild, the event type, the delivery or
+// interaction id).
+func Logger() *slog.Logger {
+	return slog.New(logattr.NewHandler(lambdacontext.NewLogger().Handler()))
+}
+
 // ClipService returns the client of the optional clip service
 // (CLIP_SERVICE_URL, with its API key CLIP_SERVICE_KEY), or nil when
 // CLIP_SERVICE_URL is unset: !clip then marks moments only.
@@ -201,7 +217,7 @@ func ClipService(e *Env) (*clipsvc.Client, error) {
 // a setup error is logged and ends the process, so Lambda reports a
 // failed init.
 func Main(name string, setup func(env *Env, log *slog.Logger) (handler any, err error)) {
-	log := lambdacontext.NewLogger()
+	log := Logger()
 	h, err := setup(New(context.Background()), log)
 	if err != nil {
 		log.Error(name+" init failed", "err", err)

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/kickbot/kickbot/shared/metric"
 )
 
 const (
@@ -159,5 +161,25 @@ func TestParameterWithoutSSM(t *testing.T) {
 	}}
 	if v, err := e.Secret("KICK_CLIENT_SECRET"); err != nil || v != clientSecret || e.SSM != nil {
 		t.Errorf("Secret = %q, %v (client made: %v); want the environment's value without SSM", v, err, e.SSM != nil)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	tests := []struct {
+		name          string
+		env           map[string]string
+		wantNamespace string
+		wantLevel     string
+	}{
+		{"deployed", map[string]string{"METRICS_NAMESPACE": "Kickbot/prod", "AWS_LAMBDA_LOG_LEVEL": "WARN"}, "Kickbot/prod", "WARN"},
+		{"local", nil, metric.DefaultNamespace, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Metrics(&Env{Getenv: func(k string) string { return tt.env[k] }}, "worker", nil)
+			if s.Namespace != tt.wantNamespace || s.Level != tt.wantLevel || len(s.Base) != 1 || s.Base[0] != metric.D("Function", "worker") {
+				t.Errorf("Metrics() = %+v, want namespace %q, level %q, Function=worker", s, tt.wantNamespace, tt.wantLevel)
+			}
+		})
 	}
 }

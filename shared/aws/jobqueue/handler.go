@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/job"
+	"github.com/kickbot/kickbot/shared/logattr"
+	"github.com/kickbot/kickbot/shared/metric"
 )
 
 // Processor runs one job. Only a Transient error makes the job run again.
@@ -18,6 +21,10 @@ type Processor interface {
 
 // attrGroup is the SQS system attribute that names a FIFO message's group.
 const attrGroup = "MessageGroupId"
+
+// attrReceiveCount is the SQS system attribute that counts a message's
+// receives, this one included.
+const attrReceiveCount = "ApproximateReceiveCount"
 
 // Handler returns the worker's Lambda handler for batches from the FIFO
 // queue, for an event source mapping with ReportBatchItemFailures.
@@ -34,7 +41,22 @@ const attrGroup = "MessageGroupId"
 //
 // The handler never returns an error: that would make SQS deliver the whole
 // batch again, including the jobs that are done.
+//
+// Each record reported is counted in the metrics (package metric) as
+// retried or, when its receive count has reached DefaultMaxReceiveCount
+// so that SQS moves it to the dead-letter queue instead, as dead-lettered
+// (and logged at ERROR).
 func Handler(p Processor, log *slog.Logger) func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+	return HandlerFor(p, log, DefaultMaxReceiveCount)
+}
+
+// DefaultMaxReceiveCount is the jobs queue's maxReceiveCount in the
+// template (a test there checks they agree).
+const DefaultMaxReceiveCount = 5
+
+// HandlerFor is Handler for a queue whose redrive policy moves a message
+// to the dead-letter queue after maxReceives receives.
+func HandlerFor(p Processor, log *slog.Logger, maxReceives int) func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -48,10 +70,37 @@ func Handler(p Processor, log *slog.Logger) func(context.Context, events.SQSEven
 			}
 			if blocked[group] {
 				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+				failed(ctx, log, m, maxReceives)
 			}
 		}
 		return resp, nil
 	}
+}
+
+// failed counts m, reported as a failure, as retried or dead-lettered.
+func failed(ctx context.Context, log *slog.Logger, m events.SQSMessage, maxReceives int) {
+	received, _ := strconv.Atoi(m.Attributes[attrReceiveCount])
+	if maxReceives > 0 && received >= maxReceives {
+		metric.From(ctx).Count(metric.JobsDeadLettered, 1)
+		log.ErrorContext(ctx, "job goes to the dead-letter queue", "message_id", m.MessageId,
+			"group", m.Attributes[attrGroup], "receive_count", received, "max_receive_count", maxReceives)
+		return
+	}
+	metric.From(ctx).Count(metric.JobsRetried, 1)
+}
+
+// jobAttrs are the attributes of every line logged while j runs: the job,
+// its guild and, where it has them, the Kick delivery and event type or
+// the Discord interaction behind it.
+func jobAttrs(j job.Job) []any {
+	attrs := []any{"job_id", j.ID, "guild", j.Guild}
+	if j.Event != nil {
+		attrs = append(attrs, "delivery_id", j.Event.ID, "event_type", string(j.Event.Type))
+	}
+	if j.Interaction != nil {
+		attrs = append(attrs, "interaction_id", j.Interaction.Request.ID)
+	}
+	return attrs
 }
 
 // run runs the job in m and reports whether m is finished with: done, or
@@ -78,6 +127,7 @@ func run(ctx context.Context, p Processor, log *slog.Logger, m events.SQSMessage
 			"receive_count", m.Attributes["ApproximateReceiveCount"], "err", err)
 		return false
 	}
+	ctx = logattr.With(ctx, jobAttrs(j)...)
 	err = p.Do(ctx, j)
 	switch {
 	case err == nil:

@@ -37,6 +37,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/redact"
 )
 
@@ -100,9 +101,18 @@ func New(clientID, clientSecret string) *Client {
 // httpClient is HTTP (or http.DefaultClient) with every answer scrubbed of
 // the credentials its request carried: the one place that keeps a Kick
 // that echoes a request from putting a token or the client secret into
-// an error, whichever call made it.
+// an error, whichever call made it. Each call is counted by status
+// (metric.Calls).
 func (c *Client) httpClient() *http.Client {
-	c.httpOnce.Do(func() { c.http = redact.Client(c.HTTP) })
+	c.httpOnce.Do(func() {
+		h := http.DefaultClient
+		if c.HTTP != nil {
+			h = c.HTTP
+		}
+		counted := *h
+		counted.Transport = metric.Calls(metric.KickAPICalls, h.Transport)
+		c.http = redact.Client(&counted)
+	})
 	return c.http
 }
 
