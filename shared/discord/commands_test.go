@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "announce"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "announce"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -187,6 +187,11 @@ func TestApplicationCommands(t *testing.T) {
 			"settings:sub(tickets_per_hour:integer 0..1000 tickets_per_gift:integer 0..1000 tickets_per_sub:integer 0..1000 " +
 				"tickets_per_100_kicks:integer 0..1000 gift_hold_hours:integer 0..168)",
 			"verify:sub(period:string ≤40)",
+		},
+		"announce": {
+			"set:sub(kind:string! {live,offline,follow,sub,gift,kicks,redemption,clip} channel:channel! [0 5] message:string ≤400 role:role)",
+			"off:sub(kind:string! {live,offline,follow,sub,gift,kicks,redemption,clip})", "list:sub()",
+			"test:sub(kind:string! {live,offline,follow,sub,gift,kicks,redemption,clip})",
 		},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {

@@ -287,6 +287,9 @@ type Handler struct {
 	// Raffle serves /raffle (package raffle); nil answers that it is not
 	// available.
 	Raffle Feature
+	// Announce serves /announce (package announce); nil answers that it
+	// is not available.
+	Announce Feature
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int
