@@ -109,7 +109,10 @@ func (s *Service) list(ctx context.Context, r interact.Request) (interact.Respon
 		default:
 			v = "on, but no channel: /announce set"
 		}
-		v += mentioning(set.Role) + "\n" + clip(Escape(set.template(k)), 900)
+		if set.On {
+			v += mentioning(set.Role)
+		}
+		v += "\n" + clip(Escape(set.template(k)), 900)
 		fields = append(fields, interact.Field{Name: string(k), Value: v})
 	}
 	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{Title: "Announcements", Color: Color, Fields: fields,

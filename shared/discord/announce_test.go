@@ -43,8 +43,8 @@ func TestPostAnnouncement(t *testing.T) {
 		}},
 		{"no role, no link", announce.Message{Channel: channelID, Content: "alice followed", Embed: interact.Embed{Title: "New followers"}},
 			map[string]any{
-				"content": "alice followed",
-				"embeds":  []any{map[string]any{"type": "rich", "title": "New followers"}},
+				"content":          "alice followed",
+				"embeds":           []any{map[string]any{"type": "rich", "title": "New followers"}},
 				"components":       nil, // no buttons
 				"allowed_mentions": map[string]any{"parse": []any{}, "replied_user": false},
 			}},
