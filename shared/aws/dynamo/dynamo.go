@@ -94,6 +94,13 @@
 //	 ledger, holds   <period>#<nn>        H#<user>#<cause>, G#<cause> and gift markers, sharded (raffle.go)
 //	raffle table    RAFFLE#<guild>#<period> PART#<nnnnn>             t S (a draw's table, 5,000 lines a part)
 //	                 #TABLE#<digest>
+//	announce        GUILD#<guild>        ANNOUNCE                    config S (JSON, per kind), version N
+//	 settings
+//	announce mark   ANNOUNCED#<guild>#   KIND#<kind>                 expiresAt N(s, TTL) (a post's cause)
+//	                 <cause>
+//	follow batch    FOLLOWS#<guild>      BATCH                       opened, names L (≤ 25), n, scheduled; the
+//	                                                                 batch being posted: tOpened, tNames, tN
+//	due follows     FOLLOWDUE#<minute>   <guild>#<opened ms>         guild S, opened N, expiresAt (announce.go)
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
