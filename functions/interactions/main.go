@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/aws/lambdahttp"
 	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/connect"
@@ -46,6 +47,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	commands.GTB = &interact.GTB{Rounds: store, Hunts: store}    // /gtb open and close; the worker answers the rest
 	commands.Giveaways = &giveaway.Admin{Store: store, Log: log} // /giveaway start and end; the worker draws
 	commands.Raffle = &raffle.Admin{Store: store}                // /raffle draw runs in the worker
+	commands.Announce = &announce.Service{Store: store}          // /announce test runs in the worker
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:

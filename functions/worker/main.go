@@ -9,6 +9,7 @@ import (
 
 	"github.com/kickbot/kickbot/functions/internal/bot"
 	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/calls"
@@ -94,11 +95,13 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	commands.Raffle = raffles
 	var poster calls.Poster // a nil *discord.REST in it would not read as nil
 	if rest != nil {
+		ann := &announce.Service{Store: store, Poster: rest, Follows: store, Channels: store, Log: log}
+		w.Announce, commands.Announce = ann, ann
 		poster, slotCalls.Poster, commands.GTB.Embeds, giveaways.Poster, raffles.Embeds = rest, rest, rest, rest, rest
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
 	} else {
-		log.Warn("DISCORD_APPLICATION_ID or the bot token is not set: deferred slash commands and role rewards are off")
+		log.Warn("DISCORD_APPLICATION_ID or the bot token is not set: deferred slash commands, role rewards and announcements are off")
 	}
 	if kick != nil {
 		k := kickapi.Adapter{Client: kick}

@@ -69,6 +69,7 @@ import (
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/aws/stack"
@@ -349,6 +350,8 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	commands.Giveaways = &giveaway.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Poster: rest, Log: wlog}
 	commands.GTB.Embeds = rest
 	commands.Raffle = &raffle.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Embeds: rest, Now: cfg.now, Random: cfg.random}
+	announcer := &announce.Service{Store: r.Store, Poster: rest, Follows: r.Store, Channels: r.Store, Now: cfg.now, Log: wlog}
+	commands.Announce = announcer
 	worker := &work.Worker{
 		Store: r.Store, Sweep: r.Sweeper, Log: wlog, Raffle: r.Store,
 		Interact: commands, Replies: discord.Replies{REST: rest}, RetryAfter: cfg.RetryDelay,
@@ -356,6 +359,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		Timers: r.Store, Say: sender,
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,
+		Announce:  announcer,
 		Now:       cfg.now,
 	}
 	qopts := localqueue.Options{
@@ -616,6 +620,10 @@ func (r *runner) sweepEvery(ctx context.Context, period time.Duration, log *slog
 			m := watchtime.MinuteOf(now)
 			rep, err := r.Sweeper.Run(ctx, m, now)
 			log.Info("sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited, "err", err)
+			// As the sweep function does: the follow batches due.
+			if n, err := announce.QueueDueFollows(ctx, r.Store, r.Sweeper.Queue, now); err != nil || n > 0 {
+				log.Info("follow batches due", "queued", n, "err", err)
+			}
 		}
 	}
 }

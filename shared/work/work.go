@@ -64,6 +64,10 @@ type Worker struct {
 	// Raffle takes the tickets subs, gifts and KICKs earn; nil earns
 	// none.
 	Raffle RaffleStore
+	// Announce posts the logged follows, subs, gifts, KICKs and
+	// redemptions to Discord, and the follow batches the sweep finds due
+	// (follows jobs); nil announces nothing.
+	Announce Announcer
 	// Interact runs deferred slash commands and Replies answers them.
 	Interact *interact.Handler
 	Replies  Replier
@@ -107,6 +111,8 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		return w.interaction(ctx, j)
 	case job.KindTimer:
 		return w.timer(ctx, j)
+	case job.KindFollows:
+		return w.follows(ctx, j)
 	case job.KindCommand:
 		if w.Chat == nil {
 			// Without a voice in chat a command is answered by silence,
@@ -164,7 +170,10 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		if err := w.viewerState(ctx, j.Guild, ev); err != nil {
 			return err
 		}
-		return w.raffleTickets(ctx, j.Guild, ev)
+		if err := w.raffleTickets(ctx, j.Guild, ev); err != nil {
+			return err
+		}
+		return w.announce(ctx, j.Guild, ev)
 	case event.ChatMessage:
 		return fault.E(fault.Invalid, "job %s: plain chat is not a job", j.ID)
 	default:
