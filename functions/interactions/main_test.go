@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
@@ -92,7 +93,7 @@ func setupEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{store: store, queue: &queue{}, priv: priv, now: start.Add(time.Hour)}
-	e.h = handler(&interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Giveaways: &giveaway.Admin{Store: store}, Raffle: &raffle.Admin{Store: store}}, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Giveaways: &giveaway.Admin{Store: store}, Raffle: &raffle.Admin{Store: store}, Announce: &announce.Service{Store: store}}, e.queue, pub, nil, func() time.Time { return e.now })
 	return e
 }
 
