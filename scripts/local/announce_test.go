@@ -26,8 +26,8 @@ func TestAnnounceEndToEnd(t *testing.T) {
 	bc := map[string]any{"user_id": seededChannel, "username": "streamer", "is_anonymous": false, "channel_slug": "streamer"}
 	sentAt := time.Now()
 	body, err := json.Marshal(map[string]any{"broadcaster": bc,
-		"sender": map[string]any{"user_id": 71, "username": "neon_fox", "is_anonymous": false, "channel_slug": "neon_fox"},
-		"gift":   map[string]any{"amount": 250, "name": "Hype Train", "type": "LEVEL_UP", "tier": "MID", "message": "lets go"},
+		"sender":     map[string]any{"user_id": 71, "username": "neon_fox", "is_anonymous": false, "channel_slug": "neon_fox"},
+		"gift":       map[string]any{"amount": 250, "name": "Hype Train", "type": "LEVEL_UP", "tier": "MID", "message": "lets go"},
 		"created_at": sentAt.UTC().Format(time.RFC3339Nano)})
 	if err != nil {
 		t.Fatal(err)
