@@ -53,8 +53,8 @@ func TestAnnounceAfterTheLog(t *testing.T) {
 
 func TestAnnounceErrors(t *testing.T) {
 	tests := []struct {
-		name string
-		err  error
+		name  string
+		err   error
 		retry bool
 	}{
 		{"transient is retried", fault.E(fault.Transient, "discord is down"), true},
