@@ -115,7 +115,14 @@ func (s *Service) follow(ctx context.Context, guild string, ev event.Event) erro
 	} else if b, err = s.Follows.OpenFollows(ctx, guild); err != nil {
 		return err
 	}
-	if b.Opened.IsZero() || b.Scheduled {
+	switch {
+	case b.Opened.IsZero():
+		return nil
+	case s.now().After(b.Due().Add(FollowLookback)):
+		// The ticks no longer look back this far: a batch whose listing
+		// or jobs were lost for good is posted now, with this follow.
+		return s.FlushFollows(ctx, guild, b.Opened)
+	case b.Scheduled:
 		return nil
 	}
 	return s.Follows.ScheduleFollows(ctx, guild, b.Opened)

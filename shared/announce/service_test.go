@@ -341,3 +341,35 @@ func TestFlushFollowsDropsWhatCannotPost(t *testing.T) {
 		t.Errorf("taken %+v, due %v, want both cleared", st.taken, st.due)
 	}
 }
+
+// TestLostBatchPostedByTheNextFollow: a batch whose listing was lost (its
+// scheduling failed on every retry) is posted by the first follow after
+// the ticks stopped looking for it.
+func TestLostBatchPostedByTheNextFollow(t *testing.T) {
+	st, p := newStore(announceCh), &poster{}
+	st.cfg.Kinds = allOn()
+	now := t0
+	s := service(st, p)
+	s.Now = func() time.Time { return now }
+	if err := s.Event(t.Context(), guild, follow("f1", "ann")); err != nil {
+		t.Fatal(err)
+	}
+	clear(st.due) // lost
+	st.open.Scheduled = false
+	now = t0.Add(10 * time.Minute) // the ticks still look back this far
+	if err := s.Event(t.Context(), guild, follow("f2", "bob")); err != nil || len(p.got) != 0 {
+		t.Fatalf("Event() = %v, %d posts; want the batch rescheduled, no post", err, len(p.got))
+	}
+	clear(st.due)
+	st.open.Scheduled = false
+	now = t0.Add(30 * time.Minute)
+	if err := s.Event(t.Context(), guild, follow("f3", "cy")); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.got) != 1 || p.got[0].Embed.Description != "ann, bob, cy" {
+		t.Errorf("posts = %+v, want one naming ann, bob and cy", p.got)
+	}
+	if st.open != nil || st.taken != nil {
+		t.Errorf("open %+v, taken %+v after the post, want neither", st.open, st.taken)
+	}
+}
