@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/aws/lambdahttp"
 	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/clip"
@@ -51,6 +52,7 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	commands.Raffle = &raffle.Admin{Store: store}                // /raffle draw runs in the worker
 	commands.Clips = &clip.Admin{Store: store}
 	commands.Rewards = &rewards.Admin{Store: store}
+	commands.Announce = &announce.Service{Store: store} // /announce test runs in the worker
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:

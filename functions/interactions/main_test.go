@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
@@ -95,7 +96,7 @@ func setupEnv(t *testing.T) *env {
 	e := &env{store: store, queue: &queue{}, priv: priv, now: start.Add(time.Hour)}
 	// The handler's store is limited to what the function's role grants.
 	fn := dynamo.New(dynamotest.Restrict(t, client, "InteractionsFunction"), "kickbot")
-	e.h = handler(&interact.Handler{Store: fn, Links: fn, Roles: fn, Bans: fn, Custom: fn, Timers: fn, Hunts: fn, Giveaways: &giveaway.Admin{Store: fn}, Raffle: &raffle.Admin{Store: fn}}, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: fn, Links: fn, Roles: fn, Bans: fn, Custom: fn, Timers: fn, Hunts: fn, Giveaways: &giveaway.Admin{Store: fn}, Raffle: &raffle.Admin{Store: fn}, Announce: &announce.Service{Store: fn}}, e.queue, pub, nil, func() time.Time { return e.now })
 	return e
 }
 

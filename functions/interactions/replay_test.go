@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/clip"
@@ -37,7 +38,7 @@ func withKick(t *testing.T, e *env) {
 	e.priv = priv
 	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Hunts: e.store, Kick: svc,
 		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}, Calls: &calls.Admin{Store: e.store}, Giveaways: &giveaway.Admin{Store: e.store}, Raffle: &raffle.Admin{Store: e.store},
-		Clips: &clip.Admin{Store: e.store}, Rewards: &rewards.Admin{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
+		Clips: &clip.Admin{Store: e.store}, Rewards: &rewards.Admin{Store: e.store}, Announce: &announce.Service{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -498,6 +499,39 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 				}
 			},
 			replyHas: "Already done"},
+		{path: "announce set",
+			first: func(e *env) []byte {
+				return admin.Command(e.ids.Next(), "announce", sub("set", str("kind", "sub"), discordsim.Channel("channel", "883082588674195001")))
+			},
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "announce", sub("set", str("kind", "sub"), discordsim.Channel("channel", "883082588674195002"))))
+			},
+			check: func(t *testing.T, e *env) {
+				if s := announceConfig(t, e).Setting(announce.Sub); s.Channel != "883082588674195002" {
+					t.Errorf("sub announcements go to %q, want the later channel", s.Channel)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "announce off",
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "announce", sub("off", str("kind", "live"))) },
+			later: func(t *testing.T, e *env) {
+				e.send(t, admin.Command(e.ids.Next(), "announce", sub("set", str("kind", "live"), discordsim.Channel("channel", "883082588674195002"))))
+			},
+			check: func(t *testing.T, e *env) {
+				if s := announceConfig(t, e).Setting(announce.Live); !s.On {
+					t.Errorf("live announcements = %+v, want on again", s)
+				}
+			},
+			replyHas: "Already done"},
+		{path: "announce test",
+			first: func(e *env) []byte { return admin.Command(e.ids.Next(), "announce", sub("test", str("kind", "live"))) },
+			later: func(*testing.T, *env) {},
+			check: func(t *testing.T, e *env) {
+				if len(e.queue.jobs) != 1 {
+					t.Errorf("%d jobs queued, want 1: the replay must post no second sample", len(e.queue.jobs))
+				}
+			},
+			replyHas: "Already done"},
 		{path: "giveaway start",
 			first: func(e *env) []byte {
 				return admin.Command(e.ids.Next(), "giveaway", sub("start", str("prize", "a chair")))
@@ -671,6 +705,15 @@ func callState(t *testing.T, e *env) calls.State {
 		t.Fatal(err)
 	}
 	return st
+}
+
+func announceConfig(t *testing.T, e *env) announce.Config {
+	t.Helper()
+	c, err := e.store.AnnounceConfig(context.Background(), guild)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // giveawayIs checks the guild's current giveaway.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kickbot/kickbot/functions/internal/bot"
 	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/calls"
@@ -104,12 +105,15 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	raffles := &raffle.Admin{Store: store, Channels: store}
 	commands.Raffle = raffles
 	var poster calls.Poster // a nil *discord.REST in it would not read as nil
+	var clips feature.Clips
 	if rest != nil {
+		ann := &announce.Service{Store: store, Poster: rest, Follows: store, Channels: store, Log: log}
+		w.Announce, commands.Announce, clips.Announcer = ann, ann, ann
 		poster, slotCalls.Poster, commands.GTB.Embeds, giveaways.Poster, raffles.Embeds = rest, rest, rest, rest, rest
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}
 		w.Roles = &rolesync.Syncer{Store: store, Discord: rest, Notify: &notice.Notifier{Store: store, Poster: rest}}
 	} else {
-		log.Warn("DISCORD_APPLICATION_ID or the bot token is not set: deferred slash commands and role rewards are off")
+		log.Warn("DISCORD_APPLICATION_ID or the bot token is not set: deferred slash commands, role rewards and announcements are off")
 	}
 	if kick != nil {
 		k := kickapi.Adapter{Client: kick}
@@ -120,8 +124,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 		}
 		sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: kick}, Tokens: tokens, Store: store, Log: log}
 		w.Chat = &chat.Commands{Viewers: store, Lookups: store, Customs: store, Log: log, RetryAfter: work.DefaultRetryAfter, Chat: sender,
-			// Clips' Announcer: the announcement service, once it is wired.
-			Features: feature.Answerers(store, poster, feature.Clips{})}
+			Features: feature.Answerers(store, poster, clips)}
 		slotCalls.Chat, giveaways.Chat = sender, sender
 		commands.GTB.Chat, raffles.Chat = sender, sender
 		w.Say, eventRewards.Say = sender, sender

@@ -137,8 +137,9 @@ func TestWorkerWiresRaffle(t *testing.T) {
 	}
 
 	// One more gift event of one sub, measured. Reads: the raffle period,
-	// the cause's ledger entry (is it recorded?) and the guild's event
-	// rewards (none set: nothing more). Writes: the event
+	// the cause's ledger entry (is it recorded?), the guild's event
+	// rewards (none set: nothing more) and the announcement settings
+	// (gifts are not announced here). Writes: the event
 	// log entry and the giftee's subscription (2 items, 1 unit each on
 	// the guild's key) and viewer (1), then the raffle: one transaction
 	// of the ledger entry, the tickets ADD, the hold and the gift marker
@@ -160,7 +161,7 @@ func TestWorkerWiresRaffle(t *testing.T) {
 			raffleUnits += u
 		}
 	}
-	if wantCost := (cost{Reads: 3, Writes: 8, Units: 13}); gotCost != wantCost || raffleUnits != 9 {
+	if wantCost := (cost{Reads: 4, Writes: 8, Units: 13}); gotCost != wantCost || raffleUnits != 9 {
 		t.Errorf("a gift event costs %+v (%v units on raffle keys), want %+v (9)", gotCost, raffleUnits, wantCost)
 	}
 

@@ -69,6 +69,7 @@ import (
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/aws/stack"
@@ -361,7 +362,9 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	commands.GTB.Embeds = rest
 	commands.Raffle = &raffle.Admin{Store: r.Store, Channels: r.Store, Chat: sender, Embeds: rest, Now: cfg.now, Random: cfg.random}
 	commands.Clips = &clip.Admin{Store: r.Store}
-	var clips feature.Clips
+	announcer := &announce.Service{Store: r.Store, Poster: rest, Follows: r.Store, Channels: r.Store, Now: cfg.now, Log: wlog}
+	commands.Announce = announcer
+	clips := feature.Clips{Announcer: announcer}
 	if cfg.ClipServiceURL != "" {
 		svc, err := clipsvc.New(cfg.ClipServiceURL, cfg.ClipServiceKey)
 		if err != nil {
@@ -378,6 +381,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		Timers: r.Store, Say: sender,
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,
+		Announce:  announcer,
 		Now:       cfg.now,
 	}
 	qopts := localqueue.Options{
@@ -646,6 +650,10 @@ func (r *runner) sweepEvery(ctx context.Context, period time.Duration, log *slog
 			m := watchtime.MinuteOf(now)
 			rep, err := r.Sweeper.Run(ctx, m, now)
 			log.Log(ctx, levelOf(err), "sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited, "err", err)
+			// As the sweep function does: the follow batches due.
+			if n, err := announce.QueueDueFollows(ctx, r.Store, r.Sweeper.Queue, now); err != nil || n > 0 {
+				log.Log(ctx, levelOf(err), "follow batches due", "queued", n, "err", err)
+			}
 		}
 	}
 }

@@ -2,6 +2,32 @@
 // each kind of event switchable, sent to its own channel (or the
 // announcement channel), with the guild's message template and role
 // mention, and at most once per cause.
+//
+// Service is the Announcer. A post's cause is marked before it is posted
+// and the mark released when the post fails, so a duplicated or retried
+// job posts nothing twice (as package notice does); a run that dies
+// between the mark and the post loses that post. Templates are rendered by
+// package response over Post.Vars, each value escaped for Discord's
+// markdown. By default the go-live and offline posts are on (to the
+// announcement channel, so a guild without one gets none) and the rest
+// are off until /announce set. Service also answers /announce.
+//
+// # Follows
+//
+// Follows come in waves, so they are batched: the first follow opens a
+// batch, later ones join it (the first MaxFollowNames names and a count,
+// one small write each to a key of the guild's own), and the batch is
+// posted at the first whole minute FollowEvery after it opened: at most
+// one follow post per guild per FollowEvery, so 100 follows in 2 minutes
+// are one post. Nothing arrives to post the last batch of a wave, and the
+// FIFO queue has no delayed messages, so a clock must: the sweep's minute
+// tick (functions/sweep) calls QueueDueFollows, which reads the batches
+// listed as due in the last FollowLookback and queues one follows job
+// each (job.ForFollows), which the worker runs as FlushFollows. The
+// upkeep's five-minute "live" tick was the other candidate; on it a batch
+// would wait up to ten minutes. A batch is listed once, under the minute
+// it is due, by the follow that opened it, so no key takes a write per
+// follow of every guild, and a tick reads a few small partitions.
 package announce
 
 import (

@@ -241,5 +241,15 @@ func embed(e interact.Embed) *discordgo.MessageEmbed {
 	if e.Footer != "" {
 		me.Footer = &discordgo.MessageEmbedFooter{Text: e.Footer}
 	}
+	me.URL = e.URL
+	if e.Thumbnail != "" {
+		me.Thumbnail = &discordgo.MessageEmbedThumbnail{URL: e.Thumbnail}
+	}
+	if e.Image != "" {
+		me.Image = &discordgo.MessageEmbedImage{URL: e.Image}
+	}
+	if !e.Timestamp.IsZero() {
+		me.Timestamp = e.Timestamp.UTC().Format(time.RFC3339)
+	}
 	return me
 }

@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "confirm-link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "clips", "rewards"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "confirm-link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "clips", "rewards", "announce"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "rewards"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "rewards", "announce"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -200,6 +200,11 @@ func TestApplicationCommands(t *testing.T) {
 			"points:sub(follow:integer 0..1e+06 sub:integer 0..1e+06 gift:integer 0..1e+06 kicks:integer 0..1e+06)",
 			"thanks:sub(kind:string! {sub,gift,kicks} message:string ≤300)",
 			"off:sub(kind:string! {sub,gift,kicks})",
+		},
+		"announce": {
+			"set:sub(kind:string! {live,offline,follow,sub,gift,kicks,redemption,clip} channel:channel! [0 5] message:string ≤400 role:role)",
+			"off:sub(kind:string! {live,offline,follow,sub,gift,kicks,redemption,clip})", "list:sub()",
+			"test:sub(kind:string! {live,offline,follow,sub,gift,kicks,redemption,clip})",
 		},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {

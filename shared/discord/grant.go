@@ -214,6 +214,15 @@ func (c *REST) PostEmbed(ctx context.Context, channelID string, e interact.Embed
 	if !isSnowflake(channelID) {
 		return fault.E(fault.Invalid, "discord channel id %q is not a snowflake", clip(channelID))
 	}
+	if err := checkEmbed(e); err != nil {
+		return err
+	}
+	return c.send(ctx, op, "the channel", channelID, &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{embed(e)}})
+}
+
+// checkEmbed refuses, as fault.Invalid, an embed with no title and no
+// description, or over Discord's limits.
+func checkEmbed(e interact.Embed) error {
 	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description) + utf8.RuneCountInString(e.Footer)
 	for _, f := range e.Fields {
 		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
@@ -224,13 +233,18 @@ func (c *REST) PostEmbed(ctx context.Context, channelID string, e interact.Embed
 	case n > maxEmbedText || len(e.Fields) > 25 || utf8.RuneCountInString(e.Title) > 256 || utf8.RuneCountInString(e.Description) > 4096:
 		return fault.E(fault.Invalid, "the embed is over Discord's limits")
 	}
-	return c.send(ctx, op, "the channel", channelID, &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{embed(e)}})
+	return nil
 }
 
 // send posts msg to channelID, which errors call channel, with no
 // mentions parsed.
 func (c *REST) send(ctx context.Context, op, channel, channelID string, msg *discordgo.MessageSend) error {
-	msg.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+	return c.sendWith(ctx, op, channel, channelID, msg, &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}})
+}
+
+// sendWith is send with the mentions Discord may notify.
+func (c *REST) sendWith(ctx context.Context, op, channel, channelID string, msg *discordgo.MessageSend, mentions *discordgo.MessageAllowedMentions) error {
+	msg.AllowedMentions = mentions
 	_, err := c.Session.ChannelMessageSendComplex(channelID, msg, discordgo.WithContext(ctx))
 	err = restError(op, err)
 	if apiErr, ok := errors.AsType[*APIError](err); ok {

@@ -169,6 +169,29 @@ var Commands = []Command{
 	{Name: "raffle", Description: "Raffles: tickets from watchtime, subs, gifts and KICKs; provably fair draws", Admin: true, Subcommands: raffleCommands},
 	{Name: "clips", Description: "Moments viewers marked with !clip, for cutting later", Subcommands: clipsCommands},
 	{Name: "rewards", Description: "Points and chat thank-yous for follows, subs, gifts and KICKs", Admin: true, Subcommands: rewardsCommands},
+	{Name: "announce", Description: "Announce the stream and its events in Discord", Admin: true, Subcommands: announceCommands},
+}
+
+// announceKind is the kind option of /announce; its values are package
+// announce's Kinds.
+var announceKind = Option{Name: "kind", Description: "What to announce", Type: StringOption, Required: true, Choices: []Choice{
+	{"Go-live", "live"}, {"Offline", "offline"}, {"Follows", "follow"}, {"Subs", "sub"}, {"Gifted subs", "gift"},
+	{"KICKs", "kicks"}, {"Reward redemptions", "redemption"}, {"Clips", "clip"},
+}}
+
+// announceCommands are /announce's subcommands, answered by package
+// announce (Handler.Announce). /announce test posts to Discord, so the
+// worker answers it.
+var announceCommands = []Command{
+	{Name: "set", Description: "Announce a kind of event in a channel", Changes: true, Options: []Option{
+		announceKind,
+		{Name: "channel", Description: "The channel", Type: ChannelOption, Required: true},
+		{Name: "message", Description: "Message above the post: {user} {months} {count} {amount} {reward} {input} …", Type: StringOption, MaxLen: 400},
+		{Name: "role", Description: "A role to mention", Type: RoleOption},
+	}},
+	{Name: "off", Description: "Stop announcing a kind of event", Changes: true, Options: []Option{announceKind}},
+	{Name: "list", Description: "Show what is announced where"},
+	{Name: "test", Description: "Post a sample announcement of a kind", Deferred: true, Changes: true, Options: []Option{announceKind}},
 }
 
 // clipsCommands are /clips' subcommands, answered by package clip
@@ -360,6 +383,10 @@ var commands = map[string]handlerFunc{
 	"rewards points":  (*Handler).rewards,
 	"rewards thanks":  (*Handler).rewards,
 	"rewards off":     (*Handler).rewards,
+	"announce set":    (*Handler).announce,
+	"announce off":    (*Handler).announce,
+	"announce list":   (*Handler).announce,
+	"announce test":   (*Handler).announce,
 }
 
 // clips hands /clips to package clip.
@@ -376,6 +403,14 @@ func (h *Handler) rewards(ctx context.Context, r Request) (Response, error) {
 		return Response{}, fault.E(fault.NotFound, "event rewards are not set up on this bot")
 	}
 	return h.Rewards.Handle(ctx, r)
+}
+
+// announce hands /announce to package announce.
+func (h *Handler) announce(ctx context.Context, r Request) (Response, error) {
+	if h.Announce == nil {
+		return Response{}, fault.E(fault.NotFound, "announcements are not set up on this bot")
+	}
+	return h.Announce.Handle(ctx, r)
 }
 
 // raffle hands /raffle to package raffle.

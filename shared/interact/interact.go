@@ -299,6 +299,9 @@ type Handler struct {
 	// Rewards serves /rewards (package rewards); nil answers that it is
 	// not available.
 	Rewards Feature
+	// Announce serves /announce (package announce); nil answers that it
+	// is not available.
+	Announce Feature
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int

@@ -48,7 +48,7 @@ func TestCommandsAdmin(t *testing.T) {
 		got = append(got, p)
 	}
 	slices.Sort(got)
-	want := []string{"calls", "calls blacklist", "calls channel", "calls clear", "calls close", "calls list", "calls open", "calls pick", "calls verify",
+	want := []string{"announce", "announce list", "announce off", "announce set", "announce test", "calls", "calls blacklist", "calls channel", "calls clear", "calls close", "calls list", "calls open", "calls pick", "calls verify",
 		"clips settings", "command", "command add", "command edit", "command list", "command remove", "command show", "giveaway", "giveaway draw", "giveaway end", "giveaway reroll", "giveaway start", "gtb", "gtb close", "gtb open", "gtb result", "gtb status", "hunt", "hunt add", "hunt finish", "hunt payout", "hunt remove", "hunt show", "hunt start", "kick", "kick connect", "kick disconnect", "kick status", "points add", "points remove", "points set",
 		"raffle", "raffle draw", "raffle end", "raffle exclude", "raffle settings", "raffle start", "raffle status", "raffle tickets", "raffle verify",
 		"rewards", "rewards off", "rewards points", "rewards show", "rewards thanks",

@@ -31,7 +31,7 @@ func TestChangingCommands(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	want := []string{"calls blacklist", "calls channel", "calls clear", "calls close", "calls open", "calls pick",
+	want := []string{"announce off", "announce set", "announce test", "calls blacklist", "calls channel", "calls clear", "calls close", "calls open", "calls pick",
 		"clips settings", "command add", "command edit", "command remove", "confirm-link", "giveaway draw", "giveaway end", "giveaway reroll", "giveaway start", "gtb close", "gtb open", "gtb result", "hunt add", "hunt finish", "hunt payout", "hunt remove", "hunt start", "kick connect", "kick disconnect", "link", "points add", "points remove", "points set",
 		"raffle draw", "raffle end", "raffle exclude", "raffle settings", "raffle start", "raffle tickets",
 		"rewards off", "rewards points", "rewards thanks",

@@ -39,6 +39,8 @@ const (
 	KindRoles Kind = "roles"
 	// KindTimer: say one timed message the sweep found due.
 	KindTimer Kind = "timer"
+	// KindFollows: post one guild's follow batch the sweep found due.
+	KindFollows Kind = "follows"
 )
 
 // Job is one piece of work for one guild.
@@ -56,6 +58,15 @@ type Job struct {
 	Interaction *Interaction `json:"interaction,omitempty"`
 	// Timer is set for KindTimer.
 	Timer *timer.Post `json:"timer,omitempty"`
+	// Follows is set for KindFollows: the batch's first follow, its id.
+	Follows time.Time `json:"follows,omitzero"`
+}
+
+// ForFollows makes the job that posts guild's follow batch opened at
+// opened. Its ID names the batch, so the same batch found due twice is
+// one job.
+func ForFollows(guild string, opened time.Time) Job {
+	return Job{ID: fmt.Sprintf("follows/%d/%s", opened.UnixMilli(), guild), Kind: KindFollows, Guild: guild, Follows: opened}
 }
 
 // ForTimer makes the job that says the timed message p in guild's chat.
@@ -137,10 +148,14 @@ func (j Job) Validate() error {
 		return fault.E(fault.Invalid, "job id must be 1 to %d characters", MaxIDLen)
 	case j.Guild == "":
 		return fault.E(fault.Invalid, "job %s has no guild", j.ID)
-	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep && j.Kind != KindInteraction && j.Kind != KindRoles && j.Kind != KindTimer:
+	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep && j.Kind != KindInteraction && j.Kind != KindRoles && j.Kind != KindTimer && j.Kind != KindFollows:
 		return fault.E(fault.Invalid, "job %s has unknown kind %q", j.ID, j.Kind)
 	case j.Kind == KindRoles:
 		return nil
+	case j.Kind == KindFollows:
+		if j.Follows.IsZero() {
+			return fault.E(fault.Invalid, "follows job %s has no batch", j.ID)
+		}
 	case j.Kind == KindTimer:
 		if p := j.Timer; p == nil || timer.ValidName(p.Name) != nil || p.Slot.IsZero() || p.Text == "" {
 			return fault.E(fault.Invalid, "timer job %s needs a timer, its slot and a text", j.ID)

@@ -83,6 +83,15 @@ func TestTimerJob(t *testing.T) {
 	roundTrip(t, job.ForTimer("1", first))
 }
 
+func TestFollowsJob(t *testing.T) {
+	opened := time.Date(2026, 3, 14, 20, 7, 3, 250e6, time.UTC)
+	j := job.ForFollows("18446744073709551615", opened)
+	if want := fmt.Sprintf("follows/%d/18446744073709551615", opened.UnixMilli()); j.ID != want {
+		t.Errorf("ForFollows ID = %q, want %q (guild and batch)", j.ID, want)
+	}
+	roundTrip(t, j)
+}
+
 func TestDecodeRejects(t *testing.T) {
 	for _, in := range []string{
 		``, `{`, `[]`, `{"id":"a"}`,
@@ -95,6 +104,7 @@ func TestDecodeRejects(t *testing.T) {
 		`{"id":"a","kind":"interaction","guild":"1","interaction":{"request":{"id":"9","guild":"1","at":"2026-03-14T20:00:00Z"}}}`,
 		`{"id":"a","kind":"interaction","guild":"1","interaction":{"token":"t","request":{"id":"9","guild":"2","at":"2026-03-14T20:00:00Z"}}}`,
 		`{"id":"a","kind":"roles"}`,
+		`{"id":"a","kind":"follows","guild":"1"}`,
 		`{"id":"a","kind":"timer","guild":"1"}`,
 		`{"id":"a","kind":"timer","guild":"1","timer":{"name":"Bad Name","slot":"2026-03-14T20:00:00Z","text":"hi"}}`,
 		`{"id":"a","kind":"timer","guild":"1","timer":{"name":"ok","text":"hi"}}`,

@@ -78,8 +78,8 @@ type Data struct {
 	// Rand returns a random number in [0, n), for {random:…} and
 	// {randnum:…}; nil picks the first option and the lowest number.
 	Rand func(n int64) int64
-	// Vars are further variables by lower-case name, such as an event's
-	// {months} or {amount}; the variables above take precedence.
+	// Vars are further variables by lower-case name ({months}, {amount}
+	// of an announcement); a name here wins over a built-in one.
 	Vars map[string]string
 }
 
@@ -204,6 +204,9 @@ func scan(text string, fn func(name, raw string)) {
 // value is what the variable name stands for, and false for an unknown
 // or malformed one.
 func (d Data) value(name string) (string, bool) {
+	if v, ok := d.Vars[strings.ToLower(name)]; ok {
+		return v, true
+	}
 	key, arg, hasArg := strings.Cut(name, ":")
 	key = strings.ToLower(key)
 	if hasArg {
@@ -260,8 +263,7 @@ func (d Data) value(name string) (string, bool) {
 	case "channel":
 		return d.Channel, true
 	}
-	v, ok := d.Vars[key]
-	return v, ok
+	return "", false
 }
 
 func (s Stats) rank() string {

@@ -27,6 +27,12 @@ func data() response.Data {
 	}
 }
 
+func withVars(v map[string]string) response.Data {
+	d := data()
+	d.Vars = v
+	return d
+}
+
 func TestRender(t *testing.T) {
 	noArgs := data()
 	noArgs.Args = ""
@@ -81,6 +87,9 @@ func TestRender(t *testing.T) {
 		{"slash result is prefixed", "{args}", func() response.Data { d := data(); d.Args = "/clear"; return d }(), response.Prefix + "/clear"},
 		{"leading space before a command", "  {args}", func() response.Data { d := data(); d.Args = "!points"; return d }(), response.Prefix + "!points"},
 		{"title cannot start a command", "{title}", func() response.Data { d := data(); d.Title = "!raid"; return d }(), response.Prefix + "!raid"},
+		{"vars", "{months} months, {Amount}", withVars(map[string]string{"months": "3", "amount": "100"}), "3 months, 100"},
+		{"vars win over built-ins", "{count} subs", withVars(map[string]string{"count": "5"}), "5 subs"},
+		{"var text is not scanned again", "{input}", withVars(map[string]string{"input": "{points}"}), "{points}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,12 +231,12 @@ func BenchmarkRender(b *testing.B) {
 	})
 }
 
-// TestRenderVars: further variables fill in by lower-case name, never
-// over the built-in ones, and their values are not read again.
+// TestRenderVars: further variables fill in by lower-case name, over the
+// built-in ones, and their values are not read again.
 func TestRenderVars(t *testing.T) {
 	d := response.Data{User: "alice", Vars: map[string]string{"months": "3", "user": "mallory", "amount": "{user}"}}
 	tests := []struct{ text, want string }{
-		{"{user} for {Months} months", "alice for 3 months"},
+		{"{user} for {Months} months", "mallory for 3 months"},
 		{"{amount}", "{user}"},
 		{"{reward}", "{reward}"},
 	}

@@ -69,6 +69,10 @@ type Worker struct {
 	Rewards interface {
 		Event(ctx context.Context, guild string, ev event.Event, now time.Time) error
 	}
+	// Announce posts the logged follows, subs, gifts, KICKs and
+	// redemptions to Discord, and the follow batches the sweep finds due
+	// (follows jobs); nil announces nothing.
+	Announce Announcer
 	// Interact runs deferred slash commands and Replies answers them.
 	Interact *interact.Handler
 	Replies  Replier
@@ -112,6 +116,8 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		return w.interaction(ctx, j)
 	case job.KindTimer:
 		return w.timer(ctx, j)
+	case job.KindFollows:
+		return w.follows(ctx, j)
 	case job.KindCommand:
 		if w.Chat == nil {
 			// Without a voice in chat a command is answered by silence,
@@ -169,8 +175,14 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		if err := w.viewerState(ctx, j.Guild, ev); err != nil {
 			return err
 		}
-		if err := w.raffleTickets(ctx, j.Guild, ev); err != nil || w.Rewards == nil {
+		if err := w.raffleTickets(ctx, j.Guild, ev); err != nil {
 			return err
+		}
+		if err := w.announce(ctx, j.Guild, ev); err != nil {
+			return err
+		}
+		if w.Rewards == nil {
+			return nil
 		}
 		return w.Rewards.Event(ctx, j.Guild, ev, w.now())
 	case event.ChatMessage:

@@ -97,15 +97,19 @@ const (
 	calls         = "CALLS#"         // slot calls, sharded
 	raffle        = "RAFFLE#"        // raffle tickets, ledgers and tables
 	clips         = "CLIPS#"         // clip markers, one partition per stream
+	announced     = "ANNOUNCED#"     // announcement marks, one per post
+	follows       = "FOLLOWS#"       // a guild's follow batch
+	followDue     = "FOLLOWDUE#"     // follow batches due, by minute
 )
 
 // Prefixes lists every partition-key prefix of the table.
 var Prefixes = []string{kick, guild, delivery, unprocessable, activity, nonce, command, cooldown, use,
-	giveawayEntry, gtbGuess, calls, raffle, clips, dynamo.LoginPrefix}
+	giveawayEntry, gtbGuess, calls, raffle, clips, announced, follows, followDue, dynamo.LoginPrefix}
 
 // community is what the bot's features keep per guild: everything but
 // the webhook's own markers, the OAuth nonces and the logins.
-var community = []string{kick, guild, activity, command, cooldown, use, giveawayEntry, gtbGuess, calls, raffle, clips}
+var community = []string{kick, guild, activity, command, cooldown, use, giveawayEntry, gtbGuess, calls, raffle, clips,
+	announced, follows, followDue}
 
 // Functions maps each function's logical id in template.yaml to its grant.
 var Functions = map[string]Grant{
@@ -135,10 +139,10 @@ var Functions = map[string]Grant{
 	},
 	// Credits minutes and points of the live guilds and turns watchtime
 	// into raffle tickets (a transaction that puts a ledger entry);
-	// queues per-guild jobs.
+	// queues per-guild jobs and the follow batches due.
 	"SweepFunction": {
 		Actions:  []string{GetItem, BatchGetItem, PutItem, UpdateItem, Query},
-		Prefixes: []string{guild, activity, raffle},
+		Prefixes: []string{guild, activity, raffle, followDue},
 		Indexes:  []string{Live},
 		Queues:   map[string][]string{JobsQueue: {SendMessage}, ScheduledFailureQueue: {SendMessage}},
 	},

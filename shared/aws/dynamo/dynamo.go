@@ -100,6 +100,13 @@
 //	 streams, marker CLIPS#<guild>#<start> CLIP#<ms>#<msg id>       markers, and each marker (see clips.go)
 //	event rewards   GUILD#<guild>        REWARDS                     follow/sub/gift/kicks N, thanks M, version N (rewards.go)
 //	first follow    GUILD#<guild>#V<nn>  FOLLOWED#<kick user id>     cause S (the delivery credited), at N(ms)
+//	announce        GUILD#<guild>        ANNOUNCE                    config S (JSON, per kind), version N
+//	 settings
+//	announce mark   ANNOUNCED#<guild>#   KIND#<kind>                 expiresAt N(s, TTL) (a post's cause)
+//	                 <cause>
+//	follow batch    FOLLOWS#<guild>      BATCH                       opened, names L (≤ 25), n, scheduled; the
+//	                                                                 batch being posted: tOpened, tNames, tN
+//	due follows     FOLLOWDUE#<minute>   <guild>#<opened ms>         guild S, opened N, expiresAt (announce.go)
 //
 // The connection items also carry the channel's name (name S), and the
 // settings item a version N that every write is conditioned on. A
