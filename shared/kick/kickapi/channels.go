@@ -31,6 +31,10 @@ type Channel struct {
 	// StartedAt is when the current stream started; zero when Kick gives
 	// no time, as for an offline channel.
 	StartedAt time.Time
+	// Thumbnail is the live stream's preview image (stream.thumbnail);
+	// empty while offline and for the first minutes of a stream, before
+	// Kick has made one.
+	Thumbnail string
 }
 
 // Channels returns the channels of these broadcasters. Duplicate ids are
@@ -87,6 +91,7 @@ type wireChannel struct {
 		IsLive      bool   `json:"is_live"`
 		ViewerCount int64  `json:"viewer_count"`
 		StartTime   string `json:"start_time"`
+		Thumbnail   string `json:"thumbnail"`
 	} `json:"stream"`
 }
 
@@ -102,6 +107,7 @@ func (w wireChannel) channel() (Channel, error) {
 		},
 		Live:        w.Stream.IsLive,
 		ViewerCount: w.Stream.ViewerCount,
+		Thumbnail:   w.Stream.Thumbnail,
 	}
 	if w.Stream.StartTime != "" {
 		t, err := time.Parse(time.RFC3339Nano, w.Stream.StartTime)
