@@ -11,6 +11,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/stream"
 )
 
@@ -133,4 +134,21 @@ func (c *Client) Observe(ctx context.Context, broadcasters []int64) ([]stream.Ob
 		out[i] = stream.Observation{Broadcaster: ch.BroadcasterUserID, Live: ch.Live, Title: ch.Title, StartedAt: ch.StartedAt}
 	}
 	return out, nil
+}
+
+// GoLive looks up a broadcaster's channel for a go-live alert. A channel
+// Kick does not know is fault.NotFound.
+func (c *Client) GoLive(ctx context.Context, broadcaster int64) (golive.Channel, error) {
+	chs, err := c.Channels(ctx, []int64{broadcaster})
+	if err != nil {
+		return golive.Channel{}, err
+	}
+	if len(chs) == 0 {
+		return golive.Channel{}, fault.E(fault.NotFound, "kick has no channel of broadcaster %d", broadcaster)
+	}
+	ch := chs[0]
+	return golive.Channel{
+		Slug: ch.Slug, Title: ch.Title, Category: ch.Category.Name,
+		Live: ch.Live, StartedAt: ch.StartedAt, Thumbnail: ch.Thumbnail,
+	}, nil
 }
