@@ -9,6 +9,7 @@ import (
 
 	"github.com/kickbot/kickbot/functions/internal/bot"
 	"github.com/kickbot/kickbot/functions/internal/config"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/calls"
@@ -18,6 +19,7 @@ import (
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/feature"
 	"github.com/kickbot/kickbot/shared/giveaway"
+	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
@@ -81,7 +83,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	// The worker credits one guild per fan-out job; it never fans out again.
 	// The timed message such a job finds due runs here at once: it needs
 	// no queue of its own.
-	sw := &sweep.Sweeper{Store: store, Timers: store, Raffle: store, Concurrency: workerConcurrency, Log: log}
+	sw := &sweep.Sweeper{Store: store, Timers: store, Raffle: store, Stats: store, Concurrency: workerConcurrency, Log: log}
 	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Raffle: store, Log: log}
 	sw.Queue = inline{w}
 	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store}
@@ -115,7 +117,23 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")
 	}
+	w.Live = liveAlerts(store, kick, announcerFor(store, rest))
 	return w
+}
+
+// announcerFor is the announcement service over rest, which posts each
+// guild's announcements where it routes them; nil while there is none,
+// which leaves the go-live alerts off.
+func announcerFor(*dynamo.Store, *discord.REST) announce.Announcer { return nil }
+
+// liveAlerts wires the go-live alerts and recaps; nil (none) without
+// Kick, whose channels API gives the alert's title and thumbnail, or
+// without an announcer.
+func liveAlerts(store *dynamo.Store, kick *kickapi.Client, a announce.Announcer) work.LiveAlerts {
+	if kick == nil || a == nil {
+		return nil
+	}
+	return &golive.Alerts{Store: store, Kick: kick, Announce: a}
 }
 
 // inline runs the jobs it is given at once, in the worker: the timer posts

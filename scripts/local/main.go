@@ -69,6 +69,7 @@ import (
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/jobqueue"
 	"github.com/kickbot/kickbot/shared/aws/stack"
@@ -79,6 +80,7 @@ import (
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/feature"
 	"github.com/kickbot/kickbot/shared/giveaway"
+	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/kick"
@@ -136,6 +138,9 @@ type config struct {
 	// that a test knows the picks.
 	interactionsNow func() time.Time
 	random          io.Reader
+	// announcer posts the go-live alerts and stream recaps; nil leaves
+	// them off.
+	announcer announce.Announcer
 }
 
 func configFromEnv() config {
@@ -330,7 +335,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if err := r.seedLogins(ctx); err != nil {
 		return nil, err
 	}
-	r.Sweeper = &sweep.Sweeper{Store: r.Store, Timers: r.Store, Raffle: r.Store, Log: log.With("function", "sweep")}
+	r.Sweeper = &sweep.Sweeper{Store: r.Store, Timers: r.Store, Raffle: r.Store, Stats: r.Store, Alerts: r.Store, Log: log.With("function", "sweep")}
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
@@ -357,6 +362,9 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		Roles:     &rolesync.Syncer{Store: r.Store, Discord: rest, Notify: notify},
 		Reconnect: r.Upkeep,
 		Now:       cfg.now,
+	}
+	if cfg.announcer != nil {
+		worker.Live = &golive.Alerts{Store: r.Store, Kick: r.Kick, Announce: cfg.announcer}
 	}
 	qopts := localqueue.Options{
 		MaxReceiveCount: maxReceive, Log: log.With("function", "queue"), RetryDelay: cfg.RetryDelay,
