@@ -23,15 +23,16 @@ var capacityParts = flag.Int("capacity.parts", 64, "parts of the partitioned emu
 // indexes included, and the busiest partition key of the table and of any
 // index at 100,000 active viewers in one guild.
 const (
-	maxUnitsPerChat   = 1
-	maxUnitsPerCredit = 2
-	// maxUnitsPerChatter bounds what a stream's recap numbers cost: one
-	// write per viewer who chatted in the minute (not per message), on
-	// the stream's own 16 keys, and two for the stream's stats item.
-	maxUnitsPerChatter    = 1.01
+	maxUnitsPerChat       = 1
+	maxUnitsPerCredit     = 2
 	maxKeyUnitsPerMinute  = 30_000 // half of a partition's 1,000 units a second
 	capacityDesignViewers = 100_000
 )
+
+// maxUnitsPerChatter bounds what a stream's recap numbers cost: one write
+// per viewer who chatted in the minute (not per message), on the stream's
+// own 16 keys, and two for the stream's stats item.
+const maxUnitsPerChatter = 1.01
 
 // TestCapacity records every write of one sweep minute of a guild whose
 // viewers each chatted once in the minute before, through the real store
