@@ -163,7 +163,13 @@ func (a *Alerts) Status(ctx context.Context, guild string, broadcaster int64, at
 	if err != nil {
 		return err
 	}
-	if !at.After(s.StatusAt) || s.Live == st.Live {
+	// Live again with a later start than the stream's latest part: the
+	// offline between was lost (or is late). When it came is unknown, so
+	// this is a new stream (an alert too many after a flap beats none for
+	// ever after), and the last one ended when this one started, at the
+	// latest.
+	lost := s.Live && st.Live && at.After(s.StatusAt) && len(s.Segments) > 0 && st.StartedAt.After(s.Segments[len(s.Segments)-1])
+	if !lost && (!at.After(s.StatusAt) || s.Live == st.Live) {
 		// A duplicate or an older delivery; a retry of a live event
 		// finishes its alert.
 		if s.Live && !s.AlertSince.IsZero() {
@@ -182,7 +188,9 @@ func (a *Alerts) Status(ctx context.Context, guild string, broadcaster int64, at
 		return a.save(ctx, guild, &s)
 	}
 	start := orTime(st.StartedAt, at)
-	if !s.Stream.IsZero() && !s.EndedAt.IsZero() && start.Before(s.EndedAt.Add(s.window())) {
+	if lost {
+		s.EndedAt, s.RecapAt = start, start
+	} else if !s.Stream.IsZero() && !s.EndedAt.IsZero() && start.Before(s.EndedAt.Add(s.window())) {
 		// Back within the window: the same stream goes on.
 		s.Live, s.EndedAt, s.RecapAt = true, time.Time{}, time.Time{}
 		s.Segments = appendSegment(s.Segments, start)
@@ -427,7 +435,12 @@ func FormatDuration(d time.Duration) string {
 // FormatPoints shows thousandths of a point as whole points, rounded down.
 func FormatPoints(milli int64) string { return strconv.FormatInt(milli/1000, 10) }
 
+// appendSegment adds a part's start, once: Kick may give a stream that
+// came back its first start again, whose stats are already counted.
 func appendSegment(segs []time.Time, start time.Time) []time.Time {
+	if slices.ContainsFunc(segs, start.Equal) {
+		return segs
+	}
 	segs = append(segs, start)
 	if len(segs) > MaxSegments {
 		segs = segs[len(segs)-MaxSegments:]

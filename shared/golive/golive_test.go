@@ -111,11 +111,17 @@ type step struct {
 	at   time.Duration
 	live bool
 	tick bool
+	// started is a live event's start, when not at: a later delivery of
+	// the same stream's status.
+	started *time.Duration
 }
 
 func live(at time.Duration) step    { return step{at: at, live: true} }
 func offline(at time.Duration) step { return step{at: at} }
 func tick(at time.Duration) step    { return step{at: at, tick: true} }
+
+// again is a live event delivered at at for the stream started at start.
+func again(at, start time.Duration) step { return step{at: at, live: true, started: &start} }
 
 func run(t *testing.T, a *golive.Alerts, steps []step) {
 	t.Helper()
@@ -126,7 +132,11 @@ func run(t *testing.T, a *golive.Alerts, steps []step) {
 		case s.tick:
 			err = a.Tick(t.Context(), guild, now)
 		case s.live:
-			err = a.Status(t.Context(), guild, 4402117, now, event.Status{Live: true, StartedAt: now}, now)
+			start := now
+			if s.started != nil {
+				start = t0.Add(*s.started)
+			}
+			err = a.Status(t.Context(), guild, 4402117, now, event.Status{Live: true, StartedAt: start}, now)
 		default:
 			err = a.Status(t.Context(), guild, 4402117, now, event.Status{EndedAt: now}, now)
 		}
@@ -147,7 +157,7 @@ func TestOneAlertPerStream(t *testing.T) {
 	}{
 		{"one stream", []step{live(0), offline(min(30)), tick(min(39)), tick(min(40))},
 			0, []string{"live " + first, "offline " + first}},
-		{"duplicated live event", []step{live(0), live(0), live(min(1)), offline(min(30)), tick(min(40))},
+		{"duplicated live event", []step{live(0), live(0), again(min(1), 0), offline(min(30)), tick(min(40))},
 			0, []string{"live " + first, "offline " + first}},
 		{"duplicated offline event", []step{live(0), offline(min(30)), offline(min(30)), offline(min(31)), tick(min(40)), tick(min(41))},
 			0, []string{"live " + first, "offline " + first}},
@@ -164,6 +174,8 @@ func TestOneAlertPerStream(t *testing.T) {
 		{"a guild's shorter window", []step{live(0), offline(min(30)), live(min(33)), offline(min(34)), tick(min(36))},
 			2 * time.Minute, []string{"live " + first, "offline " + first, "live " + golive.Cause(t0.Add(min(33))), "offline " + golive.Cause(t0.Add(min(33)))}},
 		{"offline without a stream", []step{offline(0), tick(min(20))}, 0, nil},
+		{"the offline event lost", []step{live(0), live(min(60)), offline(min(90)), tick(min(100))},
+			0, []string{"live " + first, "offline " + first, "live " + second, "offline " + second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -342,6 +354,36 @@ func TestRecap(t *testing.T) {
 	}
 	if !maps.Equal(p.Vars, wantVars) {
 		t.Errorf("recap vars = %v, want %v", p.Vars, wantVars)
+	}
+}
+
+// TestFlapWithTheSameStart: Kick may report a stream that came back with
+// its first start; the recap counts that part once.
+func TestFlapWithTheSameStart(t *testing.T) {
+	a, st, rec := newAlerts(northwind)
+	st.stats[t0] = golive.Stats{Peak: 4, Minutes: 50, PointsMilli: 10_000, Chatters: []golive.Chatter{{UserID: 1, Name: "ann", Minutes: 9}}}
+	ctx := t.Context()
+	for _, s := range []struct {
+		at   time.Duration
+		live bool
+	}{{0, true}, {20 * time.Minute, false}, {22 * time.Minute, true}, {40 * time.Minute, false}} {
+		now := t0.Add(s.at)
+		stat := event.Status{Live: s.live, StartedAt: t0}
+		if !s.live {
+			stat.EndedAt = now
+		}
+		if err := a.Status(ctx, guild, 4402117, now, stat, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Tick(ctx, guild, t0.Add(50*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.posts) != 2 {
+		t.Fatalf("posts = %v, want the alert and a recap", rec.kinds())
+	}
+	if v := rec.posts[1].Post.Vars; v["minutes"] != "50" || v["chatters"] != "1" || v["points"] != "10" || v["duration"] != "40m" {
+		t.Errorf("recap vars = %v, want the one part counted once over 40m", v)
 	}
 }
 
