@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
@@ -21,8 +20,6 @@ import (
 var liveT0 = time.Date(2026, 3, 14, 18, 0, 0, 0, time.UTC)
 
 func liveAt(m int) time.Time { return liveT0.Add(time.Duration(m) * time.Minute) }
-
-
 
 func TestStreamMinuteCost(t *testing.T) {
 	client := dynamotest.Table(t, "streamcost")
@@ -47,7 +44,6 @@ func TestStreamMinuteCost(t *testing.T) {
 		t.Errorf("chatter units = %v, want 3", chat)
 	}
 }
-
 
 // announced records the Announce calls of a test.
 type announced struct{ posts []announce.Post }
