@@ -354,8 +354,10 @@ type PendingAlerts interface {
 // and its credits. Only a Transient failure stops the run, so that the
 // retry counts the minute; the stats never hold up credits otherwise.
 func (s *Sweeper) streamMinute(ctx context.Context, guild string, minute watchtime.Minute, st stream.State, set settings.Settings, acts []audience.Activity, credits []watchtime.Credit) error {
+	// The minute before must overlap the stream: its chatters are the
+	// ones counted.
 	if s.Stats == nil || st.StartedAt.IsZero() || minute.Start().Before(st.StartedAt) ||
-		(!st.Live && !minute.Start().Before(st.EndedAt)) {
+		(!st.Live && !(minute - 1).Start().Before(st.EndedAt)) {
 		return nil
 	}
 	sm := StreamMinute{Minute: minute, Credits: len(credits)}
