@@ -348,10 +348,11 @@ func URL(slug string) string {
 // category, the stream's thumbnail, the start and a Watch button.
 func LivePost(ch Channel, start time.Time) announce.Post {
 	url := URL(ch.Slug)
+	who := cmpOr(ch.Slug, "The stream")
 	e := interact.Embed{
-		Title:       cmpOr(ch.Title, ch.Slug+" is live"),
+		Title:       cmpOr(ch.Title, who+" is live"),
 		URL:         url,
-		Description: cmpOr(ch.Slug, "The stream") + " is live on Kick.",
+		Description: who + " is live on Kick.",
 		Color:       kickGreen,
 		Image:       ch.Thumbnail,
 		Timestamp:   start,

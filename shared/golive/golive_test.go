@@ -303,6 +303,22 @@ func TestLivePost(t *testing.T) {
 	}
 }
 
+func TestLivePostWithoutTitle(t *testing.T) {
+	for _, tt := range []struct {
+		ch                golive.Channel
+		title, desc, link string
+	}{
+		{golive.Channel{Slug: "northwind"}, "northwind is live", "northwind is live on Kick.", "https://kick.com/northwind"},
+		{golive.Channel{}, "The stream is live", "The stream is live on Kick.", "https://kick.com"},
+	} {
+		p := golive.LivePost(tt.ch, t0)
+		if p.Embed.Title != tt.title || p.Embed.Description != tt.desc || p.Link.URL != tt.link || len(p.Embed.Fields) != 0 || p.Embed.Image != "" {
+			t.Errorf("LivePost(%+v) = %+v, link %+v; want title %q, description %q, link %q, no fields or image",
+				tt.ch, p.Embed, p.Link, tt.title, tt.desc, tt.link)
+		}
+	}
+}
+
 func TestRecap(t *testing.T) {
 	a, st, rec := newAlerts(northwind)
 	seg2 := t0.Add(62 * time.Minute)
