@@ -434,3 +434,29 @@ func embedEqual(a, b interact.Embed) bool {
 	return a.Title == b.Title && a.Description == b.Description && a.URL == b.URL && slices.Equal(a.Fields, b.Fields) &&
 		a.Footer == b.Footer && a.Color == b.Color && a.Thumbnail == b.Thumbnail && a.Image == b.Image && a.Timestamp.Equal(b.Timestamp)
 }
+
+// TestCrossedChangesRetry: a status event whose save finds the state
+// changed meanwhile (a tick crossed it) fails as Transient, so the queue
+// retries it on fresh state.
+func TestCrossedChangesRetry(t *testing.T) {
+	a, st, rec := newAlerts(northwind)
+	st.states[guild] = golive.State{Version: 3} // saved by someone else since
+	stale := &staleStore{memStore: st}
+	a.Store = stale
+	err := a.Status(t.Context(), guild, 4402117, t0, event.Status{Live: true, StartedAt: t0}, t0)
+	if !fault.Is(err, fault.Transient) {
+		t.Errorf("Status over a crossed change = %v, want Transient", err)
+	}
+	if len(rec.posts) != 0 || st.states[guild].Version != 3 {
+		t.Errorf("a crossed change posted %v and stored %+v, want nothing", rec.kinds(), st.states[guild])
+	}
+}
+
+// staleStore reads the state as it was before version 3.
+type staleStore struct{ *memStore }
+
+func (s *staleStore) LiveAlert(ctx context.Context, g string) (golive.State, error) {
+	st, err := s.memStore.LiveAlert(ctx, g)
+	st.Version = 2
+	return st, err
+}
