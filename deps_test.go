@@ -10,7 +10,7 @@ import (
 const module = "github.com/kickbot/kickbot"
 
 // domain packages may import only the standard library and each other.
-var domain = []string{"announce", "audience", "chat", "clip", "clock", "calls", "command", "connect", "consent", "credential", "custom", "feature", "money", "event", "fault", "giveaway", "gtb", "hunt", "ingest", "interact", "job", "logattr", "metric", "notice", "pick", "points", "raffle", "redact", "reply", "response", "rewards", "roles", "rolesync", "settings", "stream", "subscription", "sweep", "timer", "upkeep", "watchtime", "wording", "work"}
+var domain = []string{"announce", "audience", "chat", "clip", "clock", "calls", "command", "connect", "consent", "credential", "custom", "feature", "money", "event", "fault", "giveaway", "golive", "gtb", "hunt", "ingest", "interact", "job", "logattr", "metric", "notice", "pick", "points", "raffle", "redact", "reply", "response", "rewards", "roles", "rolesync", "settings", "stream", "subscription", "sweep", "timer", "upkeep", "watchtime", "wording", "work"}
 
 // families are the folders adapters are grouped in, one per outside system,
 // so `ls shared` shows the features and these few folders.

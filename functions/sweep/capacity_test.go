@@ -29,6 +29,11 @@ const (
 	capacityDesignViewers = 100_000
 )
 
+// maxUnitsPerChatter bounds what a stream's recap numbers cost: one write
+// per viewer who chatted in the minute (not per message), on the stream's
+// own 16 keys, and two for the stream's stats item.
+const maxUnitsPerChatter = 1.01
+
 // TestCapacity records every write of one sweep minute of a guild whose
 // viewers each chatted once in the minute before, through the real store
 // and sweep on the embedded emulator, with the write units DynamoDB would
@@ -55,7 +60,10 @@ func TestCapacity(t *testing.T) {
 	// same viewer and minute cost nothing: the webhook skips them), and a
 	// sweep after each. The second minute is the one measured: by then each
 	// viewer has an item, as in a stream under way.
-	var chat, credits *dynamotest.Units
+	// stats records the writes of the stream's recap numbers (package
+	// golive) apart: every viewer here chatted in the minute, the most
+	// they can cost.
+	var chat, credits, stats *dynamotest.Units
 	m := watchtime.MinuteOf(now)
 	for minute := m - 1; minute <= m; minute++ {
 		if chat, err = dynamotest.NewUnits(client, "capacity"); err != nil {
@@ -77,7 +85,10 @@ func TestCapacity(t *testing.T) {
 			t.Fatal(err)
 		}
 		at := minute.Start().Add(3 * time.Second)
-		rep, err := (&sweep.Sweeper{Store: dynamo.New(credits, "capacity")}).Run(ctx, minute, at)
+		if stats, err = dynamotest.NewUnits(client, "capacity"); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := (&sweep.Sweeper{Store: dynamo.New(credits, "capacity"), Stats: dynamo.New(stats, "capacity")}).Run(ctx, minute, at)
 		if err != nil || rep.Credited != n {
 			t.Fatalf("sweep of minute %d = %+v, %v; want %d credited", minute, rep, err, n)
 		}
@@ -85,6 +96,11 @@ func TestCapacity(t *testing.T) {
 
 	perChat := chat.Writes / float64(n)
 	perCredit := credits.Writes / float64(n)
+	perChatter := stats.Writes / float64(n)
+	t.Logf("%d viewers: %.3f write units per chatter-minute for the stream's recap", n, perChatter)
+	if perChatter > maxUnitsPerChatter {
+		t.Errorf("%.3f write units per chatter-minute for the recap, want <= %.2f", perChatter, maxUnitsPerChatter)
+	}
 	limit := float64(maxKeyUnitsPerMinute) * float64(n) / capacityDesignViewers
 	t.Logf("%d viewers: %.3f write units per chat message, %.3f per credited viewer-minute", n, perChat, perCredit)
 	if perChat > maxUnitsPerChat {
@@ -96,7 +112,7 @@ func TestCapacity(t *testing.T) {
 	for _, phase := range []struct {
 		name string
 		u    *dynamotest.Units
-	}{{"chat", chat}, {"sweep", credits}} {
+	}{{"chat", chat}, {"sweep", credits}, {"recap stats", stats}} {
 		for what, m := range map[string]map[string]float64{"table": phase.u.Table, "index": phase.u.Index} {
 			key, units := dynamotest.Busiest(m)
 			t.Logf("%s minute, busiest %s key %q: %.0f write units (%.0f at %d viewers; limit %d)",

@@ -34,7 +34,9 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sw := &sweep.Sweeper{Store: store, Queue: queue, Timers: store, Raffle: store, Log: log}
+	// Stats keeps each live minute for the stream's recap; Alerts lists
+	// the guilds whose go-live alert or recap waits for a tick.
+	sw := &sweep.Sweeper{Store: store, Queue: queue, Timers: store, Raffle: store, Stats: store, Alerts: store, Log: log}
 	// The bot's own messages never count as chat that wakes a timer.
 	if id, err := strconv.ParseInt(env.Getenv("KICK_BOT_USER_ID"), 10, 64); err == nil && id > 0 {
 		sw.BotUserID = id

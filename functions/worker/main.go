@@ -20,6 +20,7 @@ import (
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/feature"
 	"github.com/kickbot/kickbot/shared/giveaway"
+	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
@@ -92,7 +93,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	// The worker credits one guild per fan-out job; it never fans out again.
 	// The timed message such a job finds due runs here at once: it needs
 	// no queue of its own.
-	sw := &sweep.Sweeper{Store: store, Timers: store, Raffle: store, Concurrency: workerConcurrency, Log: log}
+	sw := &sweep.Sweeper{Store: store, Timers: store, Raffle: store, Stats: store, Concurrency: workerConcurrency, Log: log}
 	eventRewards := &rewards.Service{Store: store, Log: log}
 	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Raffle: store, Rewards: eventRewards, Log: log}
 	sw.Queue = inline{w}
@@ -131,6 +132,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: chat replies and /kick status are off")
 	}
+	w.Live = liveAlerts(store, kick, clips.Announcer)
 	return w
 }
 
@@ -141,6 +143,16 @@ func useClipService(w *work.Worker, svc clip.Service) {
 			answer.Service = svc
 		}
 	}
+}
+
+// liveAlerts wires the go-live alerts and recaps; nil (none) without
+// Kick, whose channels API gives the alert's title and thumbnail, or
+// without an announcer.
+func liveAlerts(store *dynamo.Store, kick *kickapi.Client, a announce.Announcer) work.LiveAlerts {
+	if kick == nil || a == nil {
+		return nil
+	}
+	return &golive.Alerts{Store: store, Kick: kick, Announce: a}
 }
 
 // inline runs the jobs it is given at once, in the worker: the timer posts

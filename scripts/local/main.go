@@ -82,6 +82,7 @@ import (
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/feature"
 	"github.com/kickbot/kickbot/shared/giveaway"
+	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/kick"
@@ -144,6 +145,9 @@ type config struct {
 	// that a test knows the picks.
 	interactionsNow func() time.Time
 	random          io.Reader
+	// announcer, when set, posts the go-live alerts and stream recaps
+	// instead of the announcement service (a test's recording one).
+	announcer announce.Announcer
 }
 
 func configFromEnv() config {
@@ -342,7 +346,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if err := r.seedLogins(ctx); err != nil {
 		return nil, err
 	}
-	r.Sweeper = &sweep.Sweeper{Store: r.Store, Timers: r.Store, Raffle: r.Store, Log: log.With("function", "sweep")}
+	r.Sweeper = &sweep.Sweeper{Store: r.Store, Timers: r.Store, Raffle: r.Store, Stats: r.Store, Alerts: r.Store, Log: log.With("function", "sweep")}
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
@@ -384,6 +388,11 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		Announce:  announcer,
 		Now:       cfg.now,
 	}
+	var alerts announce.Announcer = announcer
+	if cfg.announcer != nil {
+		alerts = cfg.announcer
+	}
+	worker.Live = &golive.Alerts{Store: r.Store, Kick: r.Kick, Announce: alerts}
 	qopts := localqueue.Options{
 		MaxReceiveCount: maxReceive, Log: log.With("function", "queue"), RetryDelay: cfg.RetryDelay,
 	}

@@ -41,6 +41,9 @@ const (
 	KindTimer Kind = "timer"
 	// KindFollows: post one guild's follow batch the sweep found due.
 	KindFollows Kind = "follows"
+	// KindLive: do what is due of a guild's go-live alert and stream
+	// recap (package golive), once a minute while one is pending.
+	KindLive Kind = "live"
 )
 
 // Job is one piece of work for one guild.
@@ -52,7 +55,7 @@ type Job struct {
 	Event *event.Event `json:"event,omitempty"`
 	// Command is set for KindCommand.
 	Command *command.Command `json:"command,omitempty"`
-	// Sweep is set for KindSweep.
+	// Sweep is set for KindSweep and KindLive (the tick's minute).
 	Sweep *Sweep `json:"sweep,omitempty"`
 	// Interaction is set for KindInteraction.
 	Interaction *Interaction `json:"interaction,omitempty"`
@@ -103,6 +106,12 @@ func ForSweep(guild string, minute int64, at time.Time) Job {
 	return Job{ID: fmt.Sprintf("sweep/%d/%s", minute, guild), Kind: KindSweep, Guild: guild, Sweep: &Sweep{Minute: minute, At: at}}
 }
 
+// ForLive makes the go-live tick of guild for minute (unix minutes), at
+// at. Its ID names the minute, so a sweep run twice queues one.
+func ForLive(guild string, minute int64, at time.Time) Job {
+	return Job{ID: fmt.Sprintf("live/%d/%s", minute, guild), Kind: KindLive, Guild: guild, Sweep: &Sweep{Minute: minute, At: at}}
+}
+
 // ForRoles makes the job that syncs guild's watchtime roles for the sync
 // run started at at. Its ID names the run's slot of every, so a repeated
 // fan-out within the slot is dropped.
@@ -148,7 +157,7 @@ func (j Job) Validate() error {
 		return fault.E(fault.Invalid, "job id must be 1 to %d characters", MaxIDLen)
 	case j.Guild == "":
 		return fault.E(fault.Invalid, "job %s has no guild", j.ID)
-	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep && j.Kind != KindInteraction && j.Kind != KindRoles && j.Kind != KindTimer && j.Kind != KindFollows:
+	case j.Kind != KindEvent && j.Kind != KindCommand && j.Kind != KindSweep && j.Kind != KindInteraction && j.Kind != KindRoles && j.Kind != KindTimer && j.Kind != KindFollows && j.Kind != KindLive:
 		return fault.E(fault.Invalid, "job %s has unknown kind %q", j.ID, j.Kind)
 	case j.Kind == KindRoles:
 		return nil
@@ -160,7 +169,7 @@ func (j Job) Validate() error {
 		if p := j.Timer; p == nil || timer.ValidName(p.Name) != nil || p.Slot.IsZero() || p.Text == "" {
 			return fault.E(fault.Invalid, "timer job %s needs a timer, its slot and a text", j.ID)
 		}
-	case j.Kind == KindSweep:
+	case j.Kind == KindSweep || j.Kind == KindLive:
 		if j.Sweep == nil || j.Sweep.At.IsZero() {
 			return fault.E(fault.Invalid, "sweep job %s has no minute", j.ID)
 		}

@@ -50,6 +50,18 @@ func TestSweepRoundTrip(t *testing.T) {
 	roundTrip(t, j)
 }
 
+func TestLiveRoundTrip(t *testing.T) {
+	at := time.Date(2026, 3, 14, 20, 0, 3, 0, time.UTC)
+	j := job.ForLive("123", 29_577_000, at)
+	if j.ID != "live/29577000/123" || j.Kind != job.KindLive {
+		t.Errorf("ForLive = %s, want live job live/29577000/123", j)
+	}
+	if again := job.ForLive("123", 29_577_000, at.Add(time.Second)); again.ID != j.ID {
+		t.Errorf("a second sweep in the minute queues %q, want %q", again.ID, j.ID)
+	}
+	roundTrip(t, j)
+}
+
 func TestOtherKindsRoundTrip(t *testing.T) {
 	at := time.Date(2026, 3, 14, 20, 7, 3, 0, time.UTC)
 	roles := job.ForRoles("123", at, 10*time.Minute)
@@ -105,6 +117,8 @@ func TestDecodeRejects(t *testing.T) {
 		`{"id":"a","kind":"interaction","guild":"1","interaction":{"token":"t","request":{"id":"9","guild":"2","at":"2026-03-14T20:00:00Z"}}}`,
 		`{"id":"a","kind":"roles"}`,
 		`{"id":"a","kind":"follows","guild":"1"}`,
+		`{"id":"a","kind":"live","guild":"1"}`,
+		`{"id":"a","kind":"live","guild":"1","sweep":{"minute":5}}`,
 		`{"id":"a","kind":"timer","guild":"1"}`,
 		`{"id":"a","kind":"timer","guild":"1","timer":{"name":"Bad Name","slot":"2026-03-14T20:00:00Z","text":"hi"}}`,
 		`{"id":"a","kind":"timer","guild":"1","timer":{"name":"ok","text":"hi"}}`,

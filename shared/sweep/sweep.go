@@ -36,6 +36,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -123,7 +125,13 @@ type Sweeper struct {
 	Raffle RaffleWatch
 	// BotUserID is the Kick user id of the app's bot account, whose own
 	// messages never count as chat for a timer; 0 when not known.
-	BotUserID    int64
+	BotUserID int64
+	// Stats, when set, keeps each live minute's numbers for the stream's
+	// recap (package golive). Nil keeps none.
+	Stats StreamStats
+	// Alerts, when set with Queue, lists the guilds with a go-live alert
+	// or recap pending, for each of which a run queues a tick job.
+	Alerts       PendingAlerts
 	InlineGuilds int
 	Concurrency  int
 	Log          *slog.Logger
@@ -161,6 +169,7 @@ func (s *Sweeper) Run(ctx context.Context, m watchtime.Minute, now time.Time) (R
 			return rep, err
 		}
 		rep.FannedOut = len(guilds)
+		s.tickAlerts(ctx, m, now)
 		return rep, nil
 	}
 	var mu sync.Mutex
@@ -171,7 +180,29 @@ func (s *Sweeper) Run(ctx context.Context, m watchtime.Minute, now time.Time) (R
 		mu.Unlock()
 		return err
 	})
+	s.tickAlerts(ctx, m, now)
 	return rep, err
+}
+
+// tickAlerts queues a go-live tick for each guild with an alert or recap
+// pending. A tick that is not queued is queued by the next minute's run,
+// so a failure is logged, not returned: it must not make the credits
+// retry.
+func (s *Sweeper) tickAlerts(ctx context.Context, m watchtime.Minute, now time.Time) {
+	if s.Alerts == nil || s.Queue == nil {
+		return
+	}
+	guilds, err := s.Alerts.PendingLiveAlerts(ctx)
+	if err == nil && len(guilds) > 0 {
+		jobs := make([]job.Job, len(guilds))
+		for i, g := range guilds {
+			jobs[i] = job.ForLive(g, int64(m), now)
+		}
+		err = s.Queue.Enqueue(ctx, jobs...)
+	}
+	if err != nil {
+		s.logger().WarnContext(ctx, "go-live ticks not queued", "minute", int64(m), "err", err)
+	}
 }
 
 // Guild credits one guild's minutes after its checkpoint, up to m, in
@@ -267,6 +298,9 @@ func (s *Sweeper) credit(ctx context.Context, guild string, m watchtime.Minute, 
 			// would stall the guild for ever if it held the checkpoint.
 			s.logger().ErrorContext(ctx, "credits refused", "guild", guild, "minute", int64(minute), "err", err)
 		}
+		if err := s.streamMinute(ctx, guild, minute, st, set, acts, credits); err != nil {
+			return rep, seen, err
+		}
 		// One checkpoint write per minute that credited someone, so a run
 		// cut short keeps its progress, and one at the end.
 		settled := watchtime.Settled(minute, st, set)
@@ -294,6 +328,66 @@ func (s *Sweeper) credit(ctx context.Context, guild string, m watchtime.Minute, 
 		}
 	}
 	return rep, seen, nil
+}
+
+// StreamStats keeps the numbers of a stream's recap (*dynamo.Store).
+type StreamStats interface {
+	// StreamMinute adds m to the stream part that started at start, once
+	// however often it is called for the same minute.
+	StreamMinute(ctx context.Context, guild string, start time.Time, m StreamMinute) error
+}
+
+// StreamMinute is what one credited minute adds to its stream's recap.
+type StreamMinute struct {
+	Minute watchtime.Minute
+	// Chatters are the viewers who chatted in the minute before Minute
+	// (the one its credits judge), one entry each.
+	Chatters []audience.Activity
+	// Credits and PointsMilli are the minute's planned credits: what the
+	// minute credits, however many runs it takes.
+	Credits     int
+	PointsMilli int64
+}
+
+// PendingAlerts lists the guilds with a go-live alert or recap pending
+// (*dynamo.Store).
+type PendingAlerts interface {
+	PendingLiveAlerts(ctx context.Context) ([]string, error)
+}
+
+// streamMinute hands a live minute's numbers to Stats: the chatters of
+// the minute before it (the bot and the guild's ignored names left out)
+// and its credits. Only a Transient failure stops the run, so that the
+// retry counts the minute; the stats never hold up credits otherwise.
+func (s *Sweeper) streamMinute(ctx context.Context, guild string, minute watchtime.Minute, st stream.State, set settings.Settings, acts []audience.Activity, credits []watchtime.Credit) error {
+	// The minute before must overlap the stream: its chatters are the
+	// ones counted.
+	if s.Stats == nil || st.StartedAt.IsZero() || minute.Start().Before(st.StartedAt) ||
+		(!st.Live && !(minute - 1).Start().Before(st.EndedAt)) {
+		return nil
+	}
+	sm := StreamMinute{Minute: minute, Credits: len(credits)}
+	for _, c := range credits {
+		sm.PointsMilli += c.PointsMilli
+	}
+	seen := map[int64]bool{}
+	for _, a := range acts {
+		if watchtime.MinuteOf(a.At) != minute-1 || seen[a.UserID] || a.UserID == s.BotUserID ||
+			slices.Contains(set.Ignored, strings.ToLower(a.Username)) {
+			continue
+		}
+		seen[a.UserID] = true
+		sm.Chatters = append(sm.Chatters, a)
+	}
+	if sm.Credits == 0 && len(sm.Chatters) == 0 {
+		return nil
+	}
+	err := s.Stats.StreamMinute(ctx, guild, st.StartedAt, sm)
+	if err != nil && !fault.Is(err, fault.Transient) {
+		s.logger().ErrorContext(ctx, "stream stats refused", "guild", guild, "minute", int64(minute), "err", err)
+		return nil
+	}
+	return err
 }
 
 // RaffleWatch turns a guild's watchtime into tickets of its open raffle

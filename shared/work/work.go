@@ -1,6 +1,7 @@
 // Package work is the worker's dispatcher: it takes one job and does what
 // its kind and event call for. Stream status and metadata update the
-// guild's stream state; follows, subscriptions, gifts, KICKs, reward
+// guild's stream state (and a status goes to the go-live alerts, whose
+// live jobs tick them); follows, subscriptions, gifts, KICKs, reward
 // redemptions and bans go to the guild's event log, where later features
 // announce and reward them, and bans and subscriptions also mark the
 // viewer for the sweep. Command jobs answer chat commands in Kick chat,
@@ -73,6 +74,9 @@ type Worker struct {
 	// redemptions to Discord, and the follow batches the sweep finds due
 	// (follows jobs); nil announces nothing.
 	Announce Announcer
+	// Live posts go-live alerts and stream recaps (golive.Alerts) from
+	// status events and the sweep's live jobs; nil posts none.
+	Live LiveAlerts
 	// Interact runs deferred slash commands and Replies answers them.
 	Interact *interact.Handler
 	Replies  Replier
@@ -118,6 +122,11 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		return w.timer(ctx, j)
 	case job.KindFollows:
 		return w.follows(ctx, j)
+	case job.KindLive:
+		if w.Live == nil {
+			return nil
+		}
+		return w.Live.Tick(ctx, j.Guild, w.now())
 	case job.KindCommand:
 		if w.Chat == nil {
 			// Without a voice in chat a command is answered by silence,
@@ -154,7 +163,10 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 		if ev.Status == nil {
 			return fault.E(fault.Invalid, "job %s: status event without status", j.ID)
 		}
-		return w.Store.SetStreamStatus(ctx, j.Guild, ev.SentAt, *ev.Status)
+		if err := w.Store.SetStreamStatus(ctx, j.Guild, ev.SentAt, *ev.Status); err != nil || w.Live == nil {
+			return err
+		}
+		return w.Live.Status(ctx, j.Guild, ev.Broadcaster, ev.SentAt, *ev.Status, w.now())
 	case event.LivestreamMetadata:
 		if ev.Metadata == nil {
 			return fault.E(fault.Invalid, "job %s: metadata event without metadata", j.ID)
@@ -190,6 +202,12 @@ func (w *Worker) Do(ctx context.Context, j job.Job) error {
 	default:
 		return fault.E(fault.NotFound, "job %s: no handler for event type %q", j.ID, ev.Type)
 	}
+}
+
+// LiveAlerts posts go-live alerts and stream recaps (golive.Alerts).
+type LiveAlerts interface {
+	Status(ctx context.Context, guild string, broadcaster int64, at time.Time, s event.Status, now time.Time) error
+	Tick(ctx context.Context, guild string, now time.Time) error
 }
 
 // viewerState records what an event says about viewers that watchtime

@@ -100,16 +100,17 @@ const (
 	announced     = "ANNOUNCED#"     // announcement marks, one per post
 	follows       = "FOLLOWS#"       // a guild's follow batch
 	followDue     = "FOLLOWDUE#"     // follow batches due, by minute
+	liveChat      = "LIVECHAT#"      // a stream's chatters, sharded
 )
 
 // Prefixes lists every partition-key prefix of the table.
 var Prefixes = []string{kick, guild, delivery, unprocessable, activity, nonce, command, cooldown, use,
-	giveawayEntry, gtbGuess, calls, raffle, clips, announced, follows, followDue, dynamo.LoginPrefix}
+	giveawayEntry, gtbGuess, calls, raffle, clips, announced, follows, followDue, liveChat, dynamo.LoginPrefix}
 
 // community is what the bot's features keep per guild: everything but
 // the webhook's own markers, the OAuth nonces and the logins.
 var community = []string{kick, guild, activity, command, cooldown, use, giveawayEntry, gtbGuess, calls, raffle, clips,
-	announced, follows, followDue}
+	announced, follows, followDue, liveChat}
 
 // Functions maps each function's logical id in template.yaml to its grant.
 var Functions = map[string]Grant{
@@ -139,10 +140,11 @@ var Functions = map[string]Grant{
 	},
 	// Credits minutes and points of the live guilds and turns watchtime
 	// into raffle tickets (a transaction that puts a ledger entry);
-	// queues per-guild jobs and the follow batches due.
+	// queues per-guild jobs and the follow batches due; keeps each
+	// stream's chatters for its recap.
 	"SweepFunction": {
 		Actions:  []string{GetItem, BatchGetItem, PutItem, UpdateItem, Query},
-		Prefixes: []string{guild, activity, raffle, followDue},
+		Prefixes: []string{guild, activity, raffle, followDue, liveChat},
 		Indexes:  []string{Live},
 		Queues:   map[string][]string{JobsQueue: {SendMessage}, ScheduledFailureQueue: {SendMessage}},
 	},

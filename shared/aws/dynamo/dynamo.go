@@ -43,6 +43,11 @@
 //	                                                                 checkedAt N(ms, Kick's API last
 //	                                                                 confirmed the status);
 //	                                                                 deleted with the guild's connection
+//	go-live alert   GUILD#<guild>        LIVEALERT                   guild S, the golive.State (golive.go), version N,
+//	                                                                 liveIndex S ("alert", while an alert or recap is pending)
+//	stream stats    GUILD#<guild>        LIVESTATS#<start ms, 13 d.> minutes N, points N, peak N, lm N (last minute), expiresAt
+//	stream chatter  LIVECHAT#<guild>#    V#<kick user id>            u N, n S, m N (chat minutes), lm N, expiresAt;
+//	                 <start ms>#<nn>                                 shard 00-15, as the viewer's
 //	settings        GUILD#<guild>        SETTINGS                    guild S, the settings, liveIndex S
 //	                                                                 ("live", only while tracking offline;
 //	                                                                 removed by Disconnect)

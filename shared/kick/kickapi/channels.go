@@ -11,6 +11,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/stream"
 )
 
@@ -31,6 +32,10 @@ type Channel struct {
 	// StartedAt is when the current stream started; zero when Kick gives
 	// no time, as for an offline channel.
 	StartedAt time.Time
+	// Thumbnail is the live stream's preview image (stream.thumbnail);
+	// empty while offline and for the first minutes of a stream, before
+	// Kick has made one.
+	Thumbnail string
 }
 
 // Channels returns the channels of these broadcasters. Duplicate ids are
@@ -87,6 +92,7 @@ type wireChannel struct {
 		IsLive      bool   `json:"is_live"`
 		ViewerCount int64  `json:"viewer_count"`
 		StartTime   string `json:"start_time"`
+		Thumbnail   string `json:"thumbnail"`
 	} `json:"stream"`
 }
 
@@ -102,6 +108,7 @@ func (w wireChannel) channel() (Channel, error) {
 		},
 		Live:        w.Stream.IsLive,
 		ViewerCount: w.Stream.ViewerCount,
+		Thumbnail:   w.Stream.Thumbnail,
 	}
 	if w.Stream.StartTime != "" {
 		t, err := time.Parse(time.RFC3339Nano, w.Stream.StartTime)
@@ -127,4 +134,21 @@ func (c *Client) Observe(ctx context.Context, broadcasters []int64) ([]stream.Ob
 		out[i] = stream.Observation{Broadcaster: ch.BroadcasterUserID, Live: ch.Live, Title: ch.Title, StartedAt: ch.StartedAt}
 	}
 	return out, nil
+}
+
+// GoLive looks up a broadcaster's channel for a go-live alert. A channel
+// Kick does not know is fault.NotFound.
+func (c *Client) GoLive(ctx context.Context, broadcaster int64) (golive.Channel, error) {
+	chs, err := c.Channels(ctx, []int64{broadcaster})
+	if err != nil {
+		return golive.Channel{}, err
+	}
+	if len(chs) == 0 {
+		return golive.Channel{}, fault.E(fault.NotFound, "kick has no channel of broadcaster %d", broadcaster)
+	}
+	ch := chs[0]
+	return golive.Channel{
+		Slug: ch.Slug, Title: ch.Title, Category: ch.Category.Name,
+		Live: ch.Live, StartedAt: ch.StartedAt, Thumbnail: ch.Thumbnail,
+	}, nil
 }

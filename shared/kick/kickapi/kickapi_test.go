@@ -234,6 +234,7 @@ func TestChannelsDecodesKickResponse(t *testing.T) {
 			Live:        true,
 			ViewerCount: 1873,
 			StartedAt:   time.Date(2026, 3, 14, 18, 30, 5, 0, time.UTC),
+			Thumbnail:   "https://images.kick.com/video_thumbnails/northwind/4f1c2d3e/480.webp",
 		},
 		{
 			BroadcasterUserID: 73310954,

@@ -332,6 +332,7 @@ func (s *Server) channelsOf(w http.ResponseWriter, r *http.Request) {
 		IsLive      bool   `json:"is_live"`
 		ViewerCount int64  `json:"viewer_count"`
 		StartTime   string `json:"start_time"`
+		Thumbnail   string `json:"thumbnail"`
 	}
 	type item struct {
 		BroadcasterUserID int64    `json:"broadcaster_user_id"`
@@ -349,7 +350,7 @@ func (s *Server) channelsOf(w http.ResponseWriter, r *http.Request) {
 			BroadcasterUserID: ch.BroadcasterUserID, Slug: ch.Slug, StreamTitle: ch.Title,
 			Category: category{ID: ch.CategoryID, Name: ch.CategoryName},
 			// Kick gives offline channels the zero time.
-			Stream: stream{IsLive: ch.Live, ViewerCount: ch.ViewerCount, StartTime: ch.StartedAt.UTC().Format(time.RFC3339)},
+			Stream: stream{IsLive: ch.Live, ViewerCount: ch.ViewerCount, StartTime: ch.StartedAt.UTC().Format(time.RFC3339), Thumbnail: ch.Thumbnail},
 		})
 	}
 	slices.SortFunc(data, func(a, b item) int { return cmp.Compare(a.BroadcasterUserID, b.BroadcasterUserID) })

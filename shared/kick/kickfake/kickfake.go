@@ -136,6 +136,8 @@ type Channel struct {
 	Live              bool
 	ViewerCount       int64
 	StartedAt         time.Time
+	// Thumbnail is the stream's preview image; "" while Kick has none.
+	Thumbnail string
 }
 
 // grant is what a token stands for: one consent of a user (or the app)

@@ -369,7 +369,7 @@ func TestChannels(t *testing.T) {
 	kick.IssueUserToken(kickfake.User{ID: 9120334, Name: "QuietHarbor"})
 	kick.SetChannel(kickfake.Channel{
 		BroadcasterUserID: streamer.ID, Slug: "northwind", Title: "BONUS HUNT", CategoryName: "Slots & Casino",
-		Live: true, ViewerCount: 1873, StartedAt: t0,
+		Live: true, ViewerCount: 1873, StartedAt: t0, Thumbnail: "https://images.kick.com/video_thumbnails/northwind/1/480.webp",
 	})
 	c := kickapi.New(clientID, clientSecret)
 	c.HTTP, c.APIBase, c.AuthBase = srv.Client(), srv.URL, srv.URL
@@ -378,7 +378,8 @@ func TestChannels(t *testing.T) {
 		t.Fatalf("Channels: %v", err)
 	}
 	want := []kickapi.Channel{
-		{BroadcasterUserID: streamer.ID, Slug: "northwind", Title: "BONUS HUNT", Live: true, ViewerCount: 1873, StartedAt: t0},
+		{BroadcasterUserID: streamer.ID, Slug: "northwind", Title: "BONUS HUNT", Live: true, ViewerCount: 1873, StartedAt: t0,
+			Thumbnail: "https://images.kick.com/video_thumbnails/northwind/1/480.webp"},
 		{BroadcasterUserID: 9120334, Slug: "quietharbor"},
 	}
 	want[0].Category.Name = "Slots & Casino"
