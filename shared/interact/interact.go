@@ -132,7 +132,27 @@ type Response struct {
 	// Update replaces the message the clicked button is on instead of
 	// posting a new one.
 	Update bool
+	// Files are attached to the message. Only a deferred answer carries
+	// them (Discord takes files in a webhook's multipart request, not in
+	// the three-second answer), at most MaxFiles of at most
+	// MaxAttachmentBytes together.
+	Files []File
 }
+
+// File is a file attached to a Response.
+type File struct {
+	Name, ContentType string
+	Data              []byte
+}
+
+// Bounds of a Response's Files. Discord refuses an upload above 10 MiB
+// in a server without boosts (its smallest limit), and more than 10 files
+// a message; a command whose file could be larger says so instead of
+// sending it.
+const (
+	MaxAttachmentBytes = 10 << 20
+	MaxFiles           = 10
+)
 
 // Embed is a rich block of a message.
 type Embed struct {
