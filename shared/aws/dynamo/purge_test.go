@@ -242,4 +242,3 @@ func TestPurgeGuildRefusesBadGuild(t *testing.T) {
 		}
 	}
 }
-
