@@ -127,7 +127,7 @@ func TestApplicationCommands(t *testing.T) {
 		},
 		"leaderboard": {"board:string {watchtime,points}"},
 		"rank":        {"user:string ≤25", "board:string {watchtime,points}"},
-		"kick":        {"connect:sub()", "status:sub()", "disconnect:sub()"},
+		"kick":        {"connect:sub()", "status:sub()", "disconnect:sub(purge:boolean)"},
 		"link":        {},
 		"unlink":      {},
 		"roles": {

@@ -106,7 +106,9 @@ var Commands = []Command{
 		{Name: "connect", Description: "Connect (or reconnect) the streamer's Kick channel", Changes: true},
 		// Both ask Kick, which may be slow.
 		{Name: "status", Description: "Show the connection, its login and its event subscriptions", Deferred: true},
-		{Name: "disconnect", Description: "Disconnect the Kick channel and stop its events", Deferred: true, Changes: true},
+		{Name: "disconnect", Description: "Disconnect the Kick channel and stop its events", Deferred: true, Changes: true, Options: []Option{
+			{Name: "purge", Description: "Also delete all of this server's data (asks to confirm)", Type: BooleanOption},
+		}},
 	}},
 	{Name: "link", Description: "Link your Kick account, so the bot knows which viewer you are", Changes: true},
 	{Name: "unlink", Description: "Unlink your Kick account", Changes: true},
@@ -338,11 +340,17 @@ func (h *Handler) calls(ctx context.Context, r Request) (Response, error) {
 }
 
 // buttons maps the prefix of a button's custom id (before the first ":")
-// to what answers its click. No button changes state: one that did would
-// need a claim of its interaction id, as Command.Changes gives commands.
+// to what answers its click. Only the purge button changes state, and it
+// needs no claim of its interaction id: purging again deletes nothing
+// more.
 var buttons = map[string]handlerFunc{
 	leaderboardPrefix: (*Handler).leaderboardPage,
+	purgePrefix:       (*Handler).purgeConfirmed,
 }
+
+// workerButtons are the buttons answered by the worker, for the clicker
+// alone (see Deferred, Private): their cost grows with the guild.
+var workerButtons = map[string]bool{purgePrefix: true}
 
 // adminOnly holds the command paths that need Manage Server, taken from
 // Commands as they were at start-up, so that the declaration and the

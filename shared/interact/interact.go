@@ -90,14 +90,20 @@ func Applied() Response { return Response{Ephemeral: true, Content: AppliedMessa
 // Private reports whether r's answer, and its "thinking…" while deferred,
 // is for the caller alone: an admin command's.
 func Private(r Request) bool {
-	return r.Component == "" && adminOnly[commandPath(r.Command, r.Sub)]
+	if r.Component != "" {
+		return workerButtons[buttonPrefix(r.Component)]
+	}
+	return adminOnly[commandPath(r.Command, r.Sub)]
 }
 
 // Deferred reports whether r is answered later, by the worker, rather than
 // within Discord's three seconds: the commands declared Deferred, whose
 // cost grows with the guild.
 func Deferred(r Request) bool {
-	return r.Component == "" && deferredPaths[commandPath(r.Command, r.Sub)]
+	if r.Component != "" {
+		return workerButtons[buttonPrefix(r.Component)]
+	}
+	return deferredPaths[commandPath(r.Command, r.Sub)]
 }
 
 // Changes reports whether r changes state (see Command.Changes): it takes
@@ -307,9 +313,19 @@ type Handler struct {
 	// Raffle serves /raffle (package raffle); nil answers that it is not
 	// available.
 	Raffle Feature
+	// Purge serves /kick disconnect purge:true; nil answers that it is
+	// not available.
+	Purge Purger
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int
+}
+
+// Purger deletes a guild's data.
+type Purger interface {
+	// PurgeGuild deletes every item of guild and returns how many; run
+	// again, it deletes what an interrupted run left.
+	PurgeGuild(ctx context.Context, guild string) (int, error)
 }
 
 // Feature answers the slash commands of a feature package that builds
@@ -330,8 +346,7 @@ func (h *Handler) Handle(ctx context.Context, r Request) (Response, error) {
 		return Response{}, fault.E(fault.Invalid, "use this command in a server")
 	}
 	if r.Component != "" {
-		prefix, _, _ := strings.Cut(r.Component, ":")
-		run, ok := buttons[prefix]
+		run, ok := buttons[buttonPrefix(r.Component)]
 		if !ok {
 			return Response{}, fault.E(fault.NotFound, "this button no longer works")
 		}
@@ -353,6 +368,13 @@ func (h *Handler) Handle(ctx context.Context, r Request) (Response, error) {
 		return Applied(), nil
 	}
 	return resp, err
+}
+
+// buttonPrefix is the part of a button's custom id before the first ":",
+// which names what answers it.
+func buttonPrefix(id string) string {
+	prefix, _, _ := strings.Cut(id, ":")
+	return prefix
 }
 
 func commandPath(command, sub string) string {
