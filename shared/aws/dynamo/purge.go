@@ -39,11 +39,15 @@ import (
 //
 // Each partition is read a page of purgePage keys at a time and its items
 // deleted one DeleteItem each (a write unit each, as any delete),
-// purgeWorkers partitions at once: memory stays at a page per worker
-// whatever the guild's size.
+// purgeDeletes at once, purgeWorkers partitions at once: memory stays at
+// a page per worker whatever the guild's size. A purge longer than its
+// caller's deadline stops with an error and continues when run again.
 const (
 	purgePage    = 200
-	purgeWorkers = 8
+	purgeWorkers = 4
+	// purgeDeletes bounds the deletes in flight per partition: with
+	// purgeWorkers, 32 at once.
+	purgeDeletes = 8
 )
 
 // purgeIndexRecord is what the guild partition's items tell the purge.
@@ -53,7 +57,6 @@ type purgeIndexRecord struct {
 	State          string `dynamodbav:"state"`
 	ID             string `dynamodbav:"id"`
 	ClientSeed     string `dynamodbav:"clientSeed"`
-	Broadcaster    int64  `dynamodbav:"broadcaster"`
 	UserCooldownMs int64  `dynamodbav:"userCooldownMs"`
 }
 
@@ -67,17 +70,9 @@ func (s *Store) PurgeGuild(ctx context.Context, guild string) (int, error) {
 	if guild == "" || strings.Contains(guild, "#") {
 		return 0, fault.E(fault.Invalid, "purge needs a guild id")
 	}
-	items, err := s.queryWhere(ctx, where{
-		key:        expression.Key("pk").Equal(expression.Value(guildPrefix + guild)),
-		project:    []string{"pk", "sk", "number", "state", "id", "clientSeed", "broadcaster", "userCooldownMs"},
-		consistent: true,
-	}, 0, "list the guild's items")
+	index, err := s.purgeIndex(ctx, guild)
 	if err != nil {
 		return 0, err
-	}
-	var index []purgeIndexRecord
-	if err := attributevalue.UnmarshalListOfMaps(items, &index); err != nil {
-		return 0, fault.Wrap(fault.Internal, err, "decode the guild's items")
 	}
 	parts, keys, userCooldowns := purgeTargets(guild, index)
 
@@ -103,22 +98,72 @@ func (s *Store) PurgeGuild(ctx context.Context, guild string) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	// Last, the guild's own partition, which names all of the above.
-	for _, k := range append(keys, index2keys(index)...) {
+	for _, k := range keys {
 		if _, err := s.deleteItem(ctx, k, nil, "purge item"); err != nil {
 			return n, err
 		}
 		n++
 	}
-	return n, nil
+	// Last, the guild's own partition, which names all of the above.
+	more, _, err = s.purgePartition(ctx, guildPrefix+guild)
+	return n + more, err
 }
 
-func index2keys(index []purgeIndexRecord) []itemKey {
-	out := make([]itemKey, len(index))
-	for i, r := range index {
-		out[i] = r.itemKey
+// purgeIndex returns the items of guild's partition that name other
+// partitions (see purgeTargets), read a page at a time: the ledger and
+// event log between them are not kept.
+func (s *Store) purgeIndex(ctx context.Context, guild string) ([]purgeIndexRecord, error) {
+	b := expression.NewBuilder().
+		WithKeyCondition(expression.Key("pk").Equal(expression.Value(guildPrefix + guild))).
+		WithProjection(expression.NamesList(expression.Name("pk"), expression.Name("sk"), expression.Name("number"),
+			expression.Name("state"), expression.Name("id"), expression.Name("clientSeed"), expression.Name("userCooldownMs")))
+	expr, err := b.Build()
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "build query to list the guild's items")
 	}
-	return out
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    expr.KeyCondition(),
+		ProjectionExpression:      expr.Projection(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ConsistentRead:            aws.Bool(true),
+	}
+	var index []purgeIndexRecord
+	for {
+		out, err := s.Client.Query(ctx, in)
+		if err != nil {
+			return nil, classify(err, "list the guild's items")
+		}
+		for _, item := range out.Items {
+			var r purgeIndexRecord
+			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+				return nil, fault.Wrap(fault.Internal, err, "decode the guild's items")
+			}
+			if namesOthers(r.SK) {
+				index = append(index, r)
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return index, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// namesOthers reports whether the guild partition's item at sk names
+// other partitions.
+func namesOthers(sk string) bool {
+	switch {
+	case sk == gtbRoundSK, sk == giveawaySK, sk == callsSK, sk == raffleSK:
+		return true
+	}
+	for _, p := range []string{connectionPrefix, customPrefix, rafflePrefix} {
+		if strings.HasPrefix(sk, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // purgeTargets returns the partitions the guild partition's items name,
@@ -239,6 +284,7 @@ func (s *Store) purgePartition(ctx context.Context, pk string) (int, []int64, er
 		if err != nil {
 			return n, users, classify(err, "list items to purge")
 		}
+		keys := make([]itemKey, 0, len(out.Items))
 		for _, item := range out.Items {
 			var k struct {
 				itemKey
@@ -253,14 +299,44 @@ func (s *Store) purgePartition(ctx context.Context, pk string) (int, []int64, er
 			if k.UserID > 0 {
 				users = append(users, k.UserID)
 			}
-			if _, err := s.deleteItem(ctx, k.itemKey, nil, "purge item"); err != nil {
-				return n, users, err
-			}
-			n++
+			keys = append(keys, k.itemKey)
+		}
+		done, err := s.deleteAll(ctx, keys)
+		n += done
+		if err != nil {
+			return n, users, err
 		}
 		if len(out.LastEvaluatedKey) == 0 {
 			return n, users, nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+}
+
+// deleteAll deletes the items at keys, purgeDeletes at once, and returns
+// how many it deleted and the first error.
+func (s *Store) deleteAll(ctx context.Context, keys []itemKey) (int, error) {
+	var (
+		mu    sync.Mutex
+		n     int
+		first error
+		wg    sync.WaitGroup
+	)
+	slots := make(chan struct{}, purgeDeletes)
+	for _, k := range keys {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			_, err := s.deleteItem(ctx, k, nil, "purge item")
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				n++
+			} else if first == nil {
+				first = err
+			}
+		})
+	}
+	wg.Wait()
+	return n, first
 }
