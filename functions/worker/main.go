@@ -84,7 +84,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	sw := &sweep.Sweeper{Store: store, Timers: store, Raffle: store, Concurrency: workerConcurrency, Log: log}
 	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Raffle: store, Log: log}
 	sw.Queue = inline{w}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store, Purge: store}
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store, Purge: store, Export: store}
 	commands.GTB = &interact.GTB{Rounds: store, Channels: store, Hunts: store}
 	slotCalls := &calls.Admin{Store: store, Channels: store, Log: log}
 	commands.Calls = slotCalls

@@ -110,6 +110,8 @@ var Commands = []Command{
 			{Name: "purge", Description: "Also delete all of this server's data (asks to confirm)", Type: BooleanOption},
 		}},
 	}},
+	// Reads every viewer of the guild.
+	{Name: "export", Description: "Download the viewers' watchtime, points, tickets and links as CSV", Admin: true, Deferred: true},
 	{Name: "link", Description: "Link your Kick account, so the bot knows which viewer you are", Changes: true},
 	{Name: "unlink", Description: "Unlink your Kick account", Changes: true},
 	{Name: "roles", Description: "Give Discord roles for watchtime", Admin: true, Subcommands: []Command{
@@ -268,6 +270,7 @@ var commands = map[string]handlerFunc{
 	"kick connect":    (*Handler).kickConnect,
 	"kick status":     (*Handler).kickStatus,
 	"kick disconnect": (*Handler).kickDisconnect,
+	"export":          (*Handler).export,
 	"link":            (*Handler).link,
 	"unlink":          (*Handler).unlink,
 	"roles add":       (*Handler).rolesAdd,

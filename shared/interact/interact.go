@@ -316,6 +316,8 @@ type Handler struct {
 	// Purge serves /kick disconnect purge:true; nil answers that it is
 	// not available.
 	Purge Purger
+	// Export serves /export; nil answers that it is not available.
+	Export Export
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int
