@@ -248,7 +248,9 @@ var raffleCommands = []Command{
 		{Name: "tickets_per_100_kicks", Description: "Per 100 KICKs in one gift (default 1)", Type: IntegerOption, Min: 0, Max: 1000},
 		{Name: "gift_hold_hours", Description: "Hours gift tickets are held before they count (default 24)", Type: IntegerOption, Min: 0, Max: 168},
 	}},
-	{Name: "verify", Description: "Show a draw's proof: commitment, seed, client seed, table size, winners", Options: []Option{
+	// Reads the whole ticket table, attached as a file when long: only a
+	// deferred answer carries files.
+	{Name: "verify", Description: "Show a draw's proof: commitment, seed, client seed, table size, winners", Deferred: true, Options: []Option{
 		{Name: "period", Description: "The period id (default: the latest)", Type: StringOption, MaxLen: 40},
 	}},
 }
