@@ -162,6 +162,10 @@ func (h *Handler) kickDisconnect(ctx context.Context, r Request) (Response, erro
 // purgePrefix starts the custom id of the purge confirmation button.
 const purgePrefix = "purge"
 
+// purgeMargin is the time a purge leaves before its run's deadline, to
+// answer or fail cleanly.
+const purgeMargin = 5 * time.Second
+
 func (h *Handler) purgeAsk() (Response, error) {
 	if h.Purge == nil || h.Kick == nil {
 		return Response{}, fault.E(fault.NotFound, "deleting a server's data is not set up on this bot")
@@ -194,8 +198,20 @@ func (h *Handler) purgeConfirmed(ctx context.Context, r Request) (Response, erro
 	if err := h.Kick.Disconnect(ctx, r.Guild); err != nil && !fault.Is(err, fault.NotFound) {
 		return Response{}, err
 	}
-	n, err := h.Purge.PurgeGuild(ctx, r.Guild)
+	// Stop short of the worker's own deadline, so that a guild too large
+	// for one run fails as Transient and its retry continues, rather than
+	// the run being killed before it can say so.
+	run := ctx
+	if d, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		run, cancel = context.WithDeadline(ctx, d.Add(-purgeMargin))
+		defer cancel()
+	}
+	n, err := h.Purge.PurgeGuild(run, r.Guild)
 	if err != nil {
+		if run.Err() != nil && ctx.Err() == nil {
+			return Response{}, fault.Wrap(fault.Transient, err, "deleting this server's data takes longer than one run; it continues")
+		}
 		return Response{}, err
 	}
 	return Response{Ephemeral: true, Content: fmt.Sprintf(

@@ -3,6 +3,7 @@ package interact_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -71,5 +72,27 @@ func TestKickDisconnectPurgeNotSetUp(t *testing.T) {
 		if _, err := h.Handle(context.Background(), r); fault.KindOf(err) != fault.NotFound {
 			t.Errorf("Handle(%s%s) = %v, want NotFound", r.Command, r.Component, err)
 		}
+	}
+}
+
+// slowPurge deletes until its context ends, as a guild too large for one
+// run.
+type slowPurge struct{}
+
+func (slowPurge) PurgeGuild(ctx context.Context, _ string) (int, error) {
+	<-ctx.Done()
+	return 10, fault.Wrap(fault.Transient, ctx.Err(), "purge")
+}
+
+func TestKickDisconnectPurgeStopsBeforeTheDeadline(t *testing.T) {
+	h, _, _, _ := kickHandler()
+	h.Purge = slowPurge{}
+	// The run's deadline is already within the margin: the purge stops at
+	// once, before the caller's context ends.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err := h.Handle(ctx, purgeClick("purge:confirm", true))
+	if fault.KindOf(err) != fault.Transient || ctx.Err() != nil {
+		t.Errorf("click = %v (caller's context: %v), want Transient before the caller's deadline, for a retry to continue", err, ctx.Err())
 	}
 }
