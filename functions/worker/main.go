@@ -97,7 +97,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	eventRewards := &rewards.Service{Store: store, Log: log}
 	w := &work.Worker{Store: store, Sweep: sw, Timers: store, Raffle: store, Rewards: eventRewards, Log: log}
 	sw.Queue = inline{w}
-	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store}
+	commands := &interact.Handler{Store: store, Links: store, Roles: store, Bans: store, Custom: store, Timers: store, Hunts: store, Picked: store, Purge: store, Export: store}
 	commands.GTB = &interact.GTB{Rounds: store, Channels: store, Hunts: store}
 	slotCalls := &calls.Admin{Store: store, Channels: store, Log: log}
 	commands.Calls = slotCalls

@@ -350,7 +350,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
-	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store, Custom: r.Store, Timers: r.Store, Hunts: r.Store, Picked: r.Store}
+	commands := &interact.Handler{Store: r.Store, Kick: r.Connect, Links: r.Store, Roles: r.Store, Bans: r.Store, Custom: r.Store, Timers: r.Store, Hunts: r.Store, Picked: r.Store, Purge: r.Store, Export: r.Store}
 	commands.GTB = &interact.GTB{Rounds: r.Store, Channels: r.Store, Hunts: r.Store}
 	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
 		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err },

@@ -109,12 +109,12 @@ func TestApplicationCommands(t *testing.T) {
 			got[c.Name] = append(got[c.Name], describe(o))
 		}
 	}
-	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "link", "confirm-link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "clips", "rewards", "announce"}; !cmp.Equal(names, want) {
+	if want := []string{"watchtime", "points", "leaderboard", "rank", "kick", "export", "link", "confirm-link", "unlink", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "clips", "rewards", "announce"}; !cmp.Equal(names, want) {
 		t.Errorf("commands = %v, want %v", names, want)
 	}
 	// /points holds the member's show, so only the handler guards its
 	// admin subcommands.
-	if want := []string{"kick", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "rewards", "announce"}; !cmp.Equal(admins, want) {
+	if want := []string{"kick", "export", "roles", "settings", "timer", "viewer", "command", "gtb", "hunt", "calls", "giveaway", "raffle", "rewards", "announce"}; !cmp.Equal(admins, want) {
 		t.Errorf("commands needing Manage Server = %v, want %v", admins, want)
 	}
 	want := map[string][]string{
@@ -127,7 +127,8 @@ func TestApplicationCommands(t *testing.T) {
 		},
 		"leaderboard":  {"board:string {watchtime,points}"},
 		"rank":         {"user:string ≤25", "board:string {watchtime,points}"},
-		"kick":         {"connect:sub()", "status:sub()", "disconnect:sub()"},
+		"kick":         {"connect:sub()", "status:sub()", "disconnect:sub(purge:boolean)"},
+		"export":       {},
 		"link":         {},
 		"confirm-link": {},
 		"unlink":       {},

@@ -164,3 +164,75 @@ func TestRepliesRefuse(t *testing.T) {
 		}
 	}
 }
+
+func TestRepliesFinishAttachesFiles(t *testing.T) {
+	fake, rest := fakeDiscord(t)
+	csv := []byte("viewer,tickets\nmossyrock,12\n")
+	resp := interact.Response{
+		Content: "Ticket table attached.",
+		Files:   []interact.File{{Name: "tickets.csv", ContentType: "text/csv", Data: csv}},
+	}
+	p := discord.Replies{REST: rest}
+	for try := range 2 { // a retried job edits again
+		if err := p.Finish(context.Background(), "tok-F", resp); err != nil {
+			t.Fatalf("Finish (try %d) = %v", try, err)
+		}
+	}
+	reqs := fake.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("fake got %d requests, want 2", len(reqs))
+	}
+	for _, r := range reqs {
+		if r.Method != http.MethodPatch || r.Path != api+"/webhooks/"+appID+"/tok-F/messages/@original" {
+			t.Errorf("request = %s %s, want PATCH of the original response", r.Method, r.Path)
+		}
+		wantFiles := []discord.Upload{{Field: "files[0]", Name: "tickets.csv", ContentType: "text/csv", Data: csv}}
+		if diff := gocmp.Diff(r.Files, wantFiles); diff != "" {
+			t.Errorf("files (-got +want):\n%s", diff)
+		}
+		body, _ := r.Body.(map[string]any)
+		// The attachment list names the one file: a retry replaces it.
+		list, _ := body["attachments"].([]any)
+		a, _ := func() (map[string]any, bool) {
+			if len(list) != 1 {
+				return nil, false
+			}
+			m, ok := list[0].(map[string]any)
+			return m, ok
+		}()
+		if a["id"] != "0" || a["filename"] != "tickets.csv" {
+			t.Errorf("payload_json attachments = %v, want one: id 0, tickets.csv", body["attachments"])
+		}
+		if body["content"] != "Ticket table attached." {
+			t.Errorf("payload_json content = %v, want the message", body["content"])
+		}
+	}
+}
+
+func TestRepliesFinishRefusesOversizedFiles(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []interact.File
+	}{
+		{"too large", []interact.File{{Name: "big.csv", Data: make([]byte, interact.MaxAttachmentBytes+1)}}},
+		{"too many", make([]interact.File, interact.MaxFiles+1)},
+		{"no name", []interact.File{{Data: []byte("x")}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, rest := fakeDiscord(t)
+			for i := range tt.files {
+				if tt.files[i].Name == "" && tt.name != "no name" {
+					tt.files[i].Name = "f.csv"
+				}
+			}
+			err := discord.Replies{REST: rest}.Finish(context.Background(), "tok-G", interact.Response{Content: "x", Files: tt.files})
+			if fault.KindOf(err) != fault.Invalid {
+				t.Errorf("Finish = %v, want fault.Invalid", err)
+			}
+			if n := len(fake.Requests()); n != 0 {
+				t.Errorf("sent %d requests, want none", n)
+			}
+		})
+	}
+}

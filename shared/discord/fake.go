@@ -1,8 +1,11 @@
 package discord
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/kickbot/kickbot/shared/interact"
 )
 
 // Fake is an in-memory stand-in for the part of Discord's REST API that
@@ -72,11 +77,21 @@ type Request struct {
 	// Body is the decoded JSON body: map[string]any, []any, …; nil when
 	// empty or not JSON.
 	Body any
+	// Files are the files of a multipart request, in the order sent; its
+	// payload_json part is Body.
+	Files []Upload
 	// Authorized reports whether an Authorization header was sent; its
 	// value is not kept.
 	Authorized bool
 	// At is when it arrived by the Fake's Now; zero when Now is nil.
 	At time.Time
+}
+
+// Upload is a file part of a multipart request.
+type Upload struct {
+	// Field is the form field ("files[0]"), Name the file name.
+	Field, Name, ContentType string
+	Data                     []byte
 }
 
 // Requests returns a copy of the requests received so far, oldest first.
@@ -106,8 +121,17 @@ const fakeEpoch = 1482460000000000000
 const maxFakeBody = 1 << 20
 
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(io.LimitReader(r.Body, maxFakeBody))
+	// A multipart body may carry Discord's largest attachment besides.
+	raw, _ := io.ReadAll(io.LimitReader(r.Body, maxFakeBody+interact.MaxAttachmentBytes))
 	var body any
+	var files []Upload
+	if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		var ok bool
+		if raw, files, ok = readMultipart(raw, params["boundary"]); !ok {
+			fakeError(w, http.StatusBadRequest)
+			return
+		}
+	}
 	if json.Unmarshal(raw, &body) != nil {
 		body = nil
 	}
@@ -116,7 +140,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	req := Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Body: body, Authorized: r.Header.Get("Authorization") != "",
+		Body: body, Files: files, Authorized: r.Header.Get("Authorization") != "",
 	}
 	if f.Now != nil {
 		req.At = f.Now()
@@ -205,6 +229,35 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case f.serveBot(w, r, p, body): // answered there
 	default:
 		fakeJSON(w, http.StatusNotFound, unknownRoute)
+	}
+}
+
+// readMultipart returns the payload_json part and the files of a
+// multipart body; false when it is not one.
+func readMultipart(raw []byte, boundary string) ([]byte, []Upload, bool) {
+	if boundary == "" {
+		return nil, nil, false
+	}
+	mr := multipart.NewReader(bytes.NewReader(raw), boundary)
+	var payload []byte
+	var files []Upload
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return payload, files, true
+		}
+		if err != nil {
+			return nil, nil, false
+		}
+		data, err := io.ReadAll(p)
+		if err != nil {
+			return nil, nil, false
+		}
+		if p.FormName() == "payload_json" {
+			payload = data
+			continue
+		}
+		files = append(files, Upload{Field: p.FormName(), Name: p.FileName(), ContentType: p.Header.Get("Content-Type"), Data: data})
 	}
 }
 

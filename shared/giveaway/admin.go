@@ -277,9 +277,8 @@ func Embed(guild string, g Giveaway, table []Entrant, replaced string) interact.
 		desc += fmt.Sprintf("\n(rerolled: %s)", Name(replaced))
 	}
 	p := g.Proof
-	published := "Too long for Discord: ask an admin for the table file."
-	w := weighted(table)
-	if csv, err := pick.TableCSV(w); err == nil && len(csv) <= maxTableField {
+	published := "Too long for a field: attached to the admin's answer as " + tableFileName(guild, g.Number) + "."
+	if csv, ok := tableCSV(table); ok {
 		published = "```\n" + csv + "```"
 	}
 	return interact.Embed{
@@ -342,5 +341,30 @@ func (a *Admin) announce(ctx context.Context, r interact.Request, g Giveaway, ta
 	if len(notes) > 0 {
 		shown.Footer = strings.Join(notes, " ")
 	}
-	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{shown}}, nil
+	resp := interact.Response{Ephemeral: true, Embeds: []interact.Embed{shown}}
+	if _, ok := tableCSV(table); !ok {
+		// The embed cannot hold the table: the admin's answer carries it,
+		// to publish beside the winners.
+		data, err := pick.TableCSV(weighted(table))
+		if err != nil {
+			return interact.Response{}, err
+		}
+		if len(data) > interact.MaxAttachmentBytes {
+			return interact.Response{}, fault.E(fault.Invalid, "the ticket table takes %d bytes, more than one Discord attachment holds", len(data))
+		}
+		resp.Files = []interact.File{{Name: tableFileName(r.Guild, g.Number), ContentType: "text/csv", Data: []byte(data)}}
+	}
+	return resp, nil
+}
+
+// tableCSV is table as scripts/verifypick reads it, when an embed field
+// holds it.
+func tableCSV(table []Entrant) (string, bool) {
+	csv, err := pick.TableCSV(weighted(table))
+	return csv, err == nil && len(csv) <= maxTableField
+}
+
+// tableFileName names the attached table of giveaway number of guild.
+func tableFileName(guild string, number int64) string {
+	return fmt.Sprintf("giveaway-%s-%d-tickets.csv", guild, number)
 }

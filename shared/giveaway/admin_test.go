@@ -363,3 +363,41 @@ func TestAdminBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminLargeGiveawayAttachesTable draws among 500 entrants, whose
+// table no embed field holds: the admin's answer carries it as the CSV
+// file scripts/verifypick reads, and that file alone redraws the winners.
+func TestAdminLargeGiveawayAttachesTable(t *testing.T) {
+	ctx := context.Background()
+	store := newFake()
+	discord := &posted{}
+	a := &giveaway.Admin{Store: store, Random: bytes.NewReader(bytes.Repeat([]byte{5}, 64)), Poster: discord}
+	if _, err := a.Handle(ctx, req("s", "start", opened, map[string]string{"prize": "keys", "keyword": "go", "minutes": "10", "winners": "3"})); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := store.Giveaway(ctx, "guild-1")
+	for u := int64(1); u <= 500; u++ {
+		store.EnterGiveaway(ctx, "guild-1", g.Number, giveaway.Entry{UserID: u, Username: "v" + strconv.FormatInt(u, 10),
+			At: opened.Add(time.Minute), MessageID: "m" + strconv.FormatInt(u, 10)})
+	}
+	resp, err := a.Handle(ctx, req("d", "draw", opened.Add(15*time.Minute), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Files) != 1 || resp.Files[0].ContentType != "text/csv" {
+		t.Fatalf("draw answer has %d files, want the table as CSV", len(resp.Files))
+	}
+	e := discord.embeds[0]
+	if f := field(e, "Ticket table (id,weight)"); !strings.Contains(f, resp.Files[0].Name) {
+		t.Errorf("the posted table field = %q, want it to name the attached %s", f, resp.Files[0].Name)
+	}
+	for i, f := range e.Fields { // as a viewer given the file would read it
+		if f.Name == "Ticket table (id,weight)" {
+			e.Fields[i].Value = string(resp.Files[0].Data)
+		}
+	}
+	g, _ = store.Giveaway(ctx, "guild-1")
+	if got := verifyPosted(t, e); !slices.Equal(got, g.Proof.Winners) || len(got) != 3 {
+		t.Errorf("the attached table draws %v, want %v", got, g.Proof.Winners)
+	}
+}

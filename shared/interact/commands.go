@@ -106,8 +106,12 @@ var Commands = []Command{
 		{Name: "connect", Description: "Connect (or reconnect) the streamer's Kick channel", Changes: true},
 		// Both ask Kick, which may be slow.
 		{Name: "status", Description: "Show the connection, its login and its event subscriptions", Deferred: true},
-		{Name: "disconnect", Description: "Disconnect the Kick channel and stop its events", Deferred: true, Changes: true},
+		{Name: "disconnect", Description: "Disconnect the Kick channel and stop its events", Deferred: true, Changes: true, Options: []Option{
+			{Name: "purge", Description: "Also delete all of this server's data (asks to confirm)", Type: BooleanOption},
+		}},
 	}},
+	// Reads every viewer of the guild.
+	{Name: "export", Description: "Download the viewers' watchtime, points, tickets and links as CSV", Admin: true, Deferred: true},
 	{Name: "link", Description: "Link your Kick account, so the bot knows which viewer you are", Changes: true},
 	// Only the member who ran /link can confirm the account that signed
 	// in through its link, which may have been opened by someone else.
@@ -309,7 +313,9 @@ var raffleCommands = []Command{
 		{Name: "tickets_per_100_kicks", Description: "Per 100 KICKs in one gift (default 1)", Type: IntegerOption, Min: 0, Max: 1000},
 		{Name: "gift_hold_hours", Description: "Hours gift tickets are held before they count (default 24)", Type: IntegerOption, Min: 0, Max: 168},
 	}},
-	{Name: "verify", Description: "Show a draw's proof: commitment, seed, client seed, table size, winners", Options: []Option{
+	// Reads the whole ticket table, attached as a file when long: only a
+	// deferred answer carries files.
+	{Name: "verify", Description: "Show a draw's proof: commitment, seed, client seed, table size, winners", Deferred: true, Options: []Option{
 		{Name: "period", Description: "The period id (default: the latest)", Type: StringOption, MaxLen: 40},
 	}},
 }
@@ -331,6 +337,7 @@ var commands = map[string]handlerFunc{
 	"kick connect":    (*Handler).kickConnect,
 	"kick status":     (*Handler).kickStatus,
 	"kick disconnect": (*Handler).kickDisconnect,
+	"export":          (*Handler).export,
 	"link":            (*Handler).link,
 	"confirm-link":    (*Handler).confirmLink,
 	"unlink":          (*Handler).unlink,
@@ -438,11 +445,17 @@ func (h *Handler) calls(ctx context.Context, r Request) (Response, error) {
 }
 
 // buttons maps the prefix of a button's custom id (before the first ":")
-// to what answers its click. No button changes state: one that did would
-// need a claim of its interaction id, as Command.Changes gives commands.
+// to what answers its click. Only the purge button changes state, and it
+// needs no claim of its interaction id: purging again deletes nothing
+// more.
 var buttons = map[string]handlerFunc{
 	leaderboardPrefix: (*Handler).leaderboardPage,
+	purgePrefix:       (*Handler).purgeConfirmed,
 }
+
+// workerButtons are the buttons answered by the worker, for the clicker
+// alone (see Deferred, Private): their cost grows with the guild.
+var workerButtons = map[string]bool{purgePrefix: true}
 
 // adminOnly holds the command paths that need Manage Server, taken from
 // Commands as they were at start-up, so that the declaration and the

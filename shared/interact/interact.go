@@ -90,14 +90,20 @@ func Applied() Response { return Response{Ephemeral: true, Content: AppliedMessa
 // Private reports whether r's answer, and its "thinking…" while deferred,
 // is for the caller alone: an admin command's.
 func Private(r Request) bool {
-	return r.Component == "" && adminOnly[commandPath(r.Command, r.Sub)]
+	if r.Component != "" {
+		return workerButtons[buttonPrefix(r.Component)]
+	}
+	return adminOnly[commandPath(r.Command, r.Sub)]
 }
 
 // Deferred reports whether r is answered later, by the worker, rather than
 // within Discord's three seconds: the commands declared Deferred, whose
 // cost grows with the guild.
 func Deferred(r Request) bool {
-	return r.Component == "" && deferredPaths[commandPath(r.Command, r.Sub)]
+	if r.Component != "" {
+		return workerButtons[buttonPrefix(r.Component)]
+	}
+	return deferredPaths[commandPath(r.Command, r.Sub)]
 }
 
 // Changes reports whether r changes state (see Command.Changes): it takes
@@ -132,7 +138,27 @@ type Response struct {
 	// Update replaces the message the clicked button is on instead of
 	// posting a new one.
 	Update bool
+	// Files are attached to the message. Only a deferred answer carries
+	// them (Discord takes files in a webhook's multipart request, not in
+	// the three-second answer), at most MaxFiles of at most
+	// MaxAttachmentBytes together.
+	Files []File
 }
+
+// File is a file attached to a Response.
+type File struct {
+	Name, ContentType string
+	Data              []byte
+}
+
+// Bounds of a Response's Files. Discord refuses an upload above 10 MiB
+// in a server without boosts (its smallest limit), and more than 10 files
+// a message; a command whose file could be larger says so instead of
+// sending it.
+const (
+	MaxAttachmentBytes = 10 << 20
+	MaxFiles           = 10
+)
 
 // Embed is a rich block of a message.
 type Embed struct {
@@ -302,9 +328,21 @@ type Handler struct {
 	// Announce serves /announce (package announce); nil answers that it
 	// is not available.
 	Announce Feature
+	// Purge serves /kick disconnect purge:true; nil answers that it is
+	// not available.
+	Purge Purger
+	// Export serves /export; nil answers that it is not available.
+	Export Export
 	// PageSize is the number of viewers on a leaderboard page:
 	// DefaultPageSize when ≤ 0, at most MaxPageSize.
 	PageSize int
+}
+
+// Purger deletes a guild's data.
+type Purger interface {
+	// PurgeGuild deletes every item of guild and returns how many; run
+	// again, it deletes what an interrupted run left.
+	PurgeGuild(ctx context.Context, guild string) (int, error)
 }
 
 // Feature answers the slash commands of a feature package that builds
@@ -325,8 +363,7 @@ func (h *Handler) Handle(ctx context.Context, r Request) (Response, error) {
 		return Response{}, fault.E(fault.Invalid, "use this command in a server")
 	}
 	if r.Component != "" {
-		prefix, _, _ := strings.Cut(r.Component, ":")
-		run, ok := buttons[prefix]
+		run, ok := buttons[buttonPrefix(r.Component)]
 		if !ok {
 			return Response{}, fault.E(fault.NotFound, "this button no longer works")
 		}
@@ -348,6 +385,13 @@ func (h *Handler) Handle(ctx context.Context, r Request) (Response, error) {
 		return Applied(), nil
 	}
 	return resp, err
+}
+
+// buttonPrefix is the part of a button's custom id before the first ":",
+// which names what answers it.
+func buttonPrefix(id string) string {
+	prefix, _, _ := strings.Cut(id, ":")
+	return prefix
 }
 
 func commandPath(command, sub string) string {

@@ -49,7 +49,7 @@ func TestCommandsAdmin(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{"announce", "announce list", "announce off", "announce set", "announce test", "calls", "calls blacklist", "calls channel", "calls clear", "calls close", "calls list", "calls open", "calls pick", "calls verify",
-		"clips settings", "command", "command add", "command edit", "command list", "command remove", "command show", "giveaway", "giveaway draw", "giveaway end", "giveaway reroll", "giveaway start", "gtb", "gtb close", "gtb open", "gtb result", "gtb status", "hunt", "hunt add", "hunt finish", "hunt payout", "hunt remove", "hunt show", "hunt start", "kick", "kick connect", "kick disconnect", "kick status", "points add", "points remove", "points set",
+		"clips settings", "command", "command add", "command edit", "command list", "command remove", "command show", "export", "giveaway", "giveaway draw", "giveaway end", "giveaway reroll", "giveaway start", "gtb", "gtb close", "gtb open", "gtb result", "gtb status", "hunt", "hunt add", "hunt finish", "hunt payout", "hunt remove", "hunt show", "hunt start", "kick", "kick connect", "kick disconnect", "kick status", "points add", "points remove", "points set",
 		"raffle", "raffle draw", "raffle end", "raffle exclude", "raffle settings", "raffle start", "raffle status", "raffle tickets", "raffle verify",
 		"rewards", "rewards off", "rewards points", "rewards show", "rewards thanks",
 		"roles", "roles add", "roles list", "roles remove", "settings", "settings set", "settings show", "timer", "timer add", "timer edit", "timer list", "timer remove",
@@ -75,7 +75,9 @@ func TestCommandsDeferred(t *testing.T) {
 		{Request{Command: "giveaway", Sub: "start"}, false},
 		{Request{Command: "leaderboard"}, false},
 		{Request{Command: "points", Sub: "add"}, false},
-		{Request{Command: "rank", Component: "lb:points:"}, false}, // a click is never deferred
+		{Request{Command: "export"}, true},
+		{Request{Command: "rank", Component: "lb:points:"}, false}, // a page click is answered at once
+		{Request{Component: "purge:confirm"}, true},                // the purge's is the worker's
 		{Request{Command: "nosuch"}, false},
 	}
 	for _, tt := range tests {

@@ -166,7 +166,13 @@ func orNone(s string) string {
 
 // kickDisconnect runs in the worker, whose job may run more than once:
 // the interaction was claimed when it arrived (Admit), not here.
+//
+// With purge:true it only asks to confirm: the button's click, by an
+// admin, disconnects and deletes (purgeConfirmed).
 func (h *Handler) kickDisconnect(ctx context.Context, r Request) (Response, error) {
+	if r.Options["purge"] == "true" {
+		return h.purgeAsk()
+	}
 	k, err := h.connection()
 	if err != nil {
 		return Response{}, err
@@ -179,3 +185,65 @@ func (h *Handler) kickDisconnect(ctx context.Context, r Request) (Response, erro
 	}
 	return Response{Ephemeral: true, Content: "Disconnected the Kick channel: its events stopped and the bot's login was revoked. Watchtime and points stay; /kick connect connects again."}, nil
 }
+
+// purgePrefix starts the custom id of the purge confirmation button.
+const purgePrefix = "purge"
+
+// purgeMargin is the time a purge leaves before its run's deadline, to
+// answer or fail cleanly.
+const purgeMargin = 5 * time.Second
+
+func (h *Handler) purgeAsk() (Response, error) {
+	if h.Purge == nil || h.Kick == nil {
+		return Response{}, fault.E(fault.NotFound, "deleting a server's data is not set up on this bot")
+	}
+	return Response{
+		Ephemeral: true,
+		Embeds: []Embed{{
+			Title: "Delete all of this server's data?",
+			Description: "This disconnects the Kick channel and deletes, for good, every viewer's watchtime, points and tickets, " +
+				"the leaderboards, settings, raffles, giveaways, hunts, calls, guesses, custom commands, timers, role rewards " +
+				"and linked accounts of this server. /export first to keep a copy. It cannot be undone.",
+			Color: warning,
+		}},
+		Buttons: []Button{{Label: "Delete everything", ID: purgePrefix + ":confirm"}},
+	}, nil
+}
+
+// purgeConfirmed runs in the worker when an admin clicks the purge
+// button: it disconnects the channel (releasing the streamer's login when
+// no other server uses the channel) and deletes the guild's items. Both
+// are idempotent, so a retried job, or a second click, finishes what the
+// first left.
+func (h *Handler) purgeConfirmed(ctx context.Context, r Request) (Response, error) {
+	if !r.CanManage {
+		return Response{}, fault.E(fault.Forbidden, "you need the Manage Server permission")
+	}
+	if h.Purge == nil || h.Kick == nil {
+		return Response{}, fault.E(fault.NotFound, "deleting a server's data is not set up on this bot")
+	}
+	if err := h.Kick.Disconnect(ctx, r.Guild); err != nil && !fault.Is(err, fault.NotFound) {
+		return Response{}, err
+	}
+	// Stop short of the worker's own deadline, so that a guild too large
+	// for one run fails as Transient and its retry continues, rather than
+	// the run being killed before it can say so.
+	run := ctx
+	if d, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		run, cancel = context.WithDeadline(ctx, d.Add(-purgeMargin))
+		defer cancel()
+	}
+	n, err := h.Purge.PurgeGuild(run, r.Guild)
+	if err != nil {
+		if run.Err() != nil && ctx.Err() == nil {
+			return Response{}, fault.Wrap(fault.Transient, err, "deleting this server's data takes longer than one run; it continues")
+		}
+		return Response{}, err
+	}
+	return Response{Ephemeral: true, Content: fmt.Sprintf(
+		"Deleted this server's data (%d records) and disconnected the Kick channel. /kick connect starts again from nothing.", n)}, nil
+}
+
+// warning colours an embed that asks to confirm something irreversible.
+const warning = 0xED4245

@@ -481,8 +481,34 @@ func (a *Admin) verify(ctx context.Context, r interact.Request) (interact.Respon
 	}
 	e.Description = check + "\nCheck SHA-256(seed) = commitment, rebuild the client seed from the period id and the ticket table " +
 		"(one line per viewer: Kick id, a space and tickets, sorted by id as text), and redraw with scripts/verifypick."
-	e.Description += "\n" + tableBlock(table, maxTableText)
-	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{e}}, nil
+	block, whole := tableBlock(table, maxTableText)
+	e.Description += "\n" + block
+	resp := interact.Response{Ephemeral: true, Embeds: []interact.Embed{e}}
+	if !whole {
+		f, err := TableFile("raffle-"+p.ID, table)
+		if err != nil {
+			return interact.Response{}, err
+		}
+		resp.Files = []interact.File{f}
+		e.Description += fmt.Sprintf("\nThe whole table (%d lines) is attached: `go run ./scripts/verifypick -commitment … -seed … -period %s -table %s -winners …`.",
+			len(table), p.ID, f.Name)
+		resp.Embeds[0] = e
+	}
+	return resp, nil
+}
+
+// TableFile is table as the CSV file scripts/verifypick reads
+// (pick.TableCSV), named after name, for a draw's table too long for an
+// embed. A table beyond one Discord attachment is fault.Invalid.
+func TableFile(name string, table []pick.Weighted) (interact.File, error) {
+	data, err := pick.TableCSV(table)
+	if err != nil {
+		return interact.File{}, err
+	}
+	if len(data) > interact.MaxAttachmentBytes {
+		return interact.File{}, fault.E(fault.Invalid, "the ticket table takes %d bytes, more than one Discord attachment holds", len(data))
+	}
+	return interact.File{Name: name + "-tickets.csv", ContentType: "text/csv", Data: []byte(data)}, nil
 }
 
 // maxTableText bounds the table shown in /raffle verify, within an
@@ -490,18 +516,21 @@ func (a *Admin) verify(ctx context.Context, r interact.Request) (interact.Respon
 const maxTableText = 3200
 
 // tableBlock writes table as a code block of "<kick id> <tickets>"
-// lines, up to limit characters, saying how many lines it left out.
-func tableBlock(table []pick.Weighted, limit int) string {
+// lines, up to limit characters, saying how many lines it left out; whole
+// reports that it left none out.
+func tableBlock(table []pick.Weighted, limit int) (block string, whole bool) {
 	var b strings.Builder
 	b.WriteString("```\n")
+	whole = true
 	for i, w := range table {
 		line := w.ID + " " + strconv.FormatInt(w.Weight, 10) + "\n"
 		if b.Len()+len(line) > limit {
-			fmt.Fprintf(&b, "… %d more lines\n", len(table)-i)
+			fmt.Fprintf(&b, "… %d more lines, in the attached file\n", len(table)-i)
+			whole = false
 			break
 		}
 		b.WriteString(line)
 	}
 	b.WriteString("```")
-	return b.String()
+	return b.String(), whole
 }

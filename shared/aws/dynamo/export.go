@@ -1,0 +1,106 @@
+package dynamo
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/kickbot/kickbot/shared/audience"
+	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/raffle"
+)
+
+var _ interact.Export = (*Store)(nil)
+
+// EachViewer calls fn with every viewer of guild, shard by shard, a
+// Query page (1 MB) at a time: memory holds one page, whatever the
+// audience. Viewers carry their id, name, watchtime and points only. An
+// error of fn stops it and is returned.
+func (s *Store) EachViewer(ctx context.Context, guild string, fn func(audience.Viewer) error) error {
+	if guild == "" {
+		return fault.E(fault.Invalid, "viewers need a guild")
+	}
+	for shard := range ViewerShards {
+		expr, err := expression.NewBuilder().
+			WithKeyCondition(expression.Key("pk").Equal(expression.Value(viewerPK(guild, shard)))).
+			WithProjection(expression.NamesList(expression.Name("sk"), expression.Name("userId"), expression.Name("username"),
+				expression.Name("watchMinutes"), expression.Name("pointsMilli"))).
+			Build()
+		if err != nil {
+			return fault.Wrap(fault.Internal, err, "build query to read viewers")
+		}
+		in := &dynamodb.QueryInput{
+			TableName:                 &s.Table,
+			KeyConditionExpression:    expr.KeyCondition(),
+			ProjectionExpression:      expr.Projection(),
+			ExpressionAttributeNames:  expr.Names(),
+			ExpressionAttributeValues: expr.Values(),
+		}
+		if s.pageSize > 0 {
+			in.Limit = &s.pageSize
+		}
+		for {
+			out, err := s.Client.Query(ctx, in)
+			if err != nil {
+				return classify(err, "read viewers")
+			}
+			for _, item := range out.Items {
+				var r viewerRecord
+				if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+					return fault.Wrap(fault.Internal, err, "decode viewer")
+				}
+				if r.UserID == 0 {
+					r.UserID = keyUser(item)
+				}
+				r.Guild = guild
+				if err := fn(r.viewer()); err != nil {
+					return err
+				}
+			}
+			if len(out.LastEvaluatedKey) == 0 {
+				break
+			}
+			in.ExclusiveStartKey = out.LastEvaluatedKey
+		}
+	}
+	return nil
+}
+
+// LinkedMembers maps the Kick user ids of guild's linked accounts to
+// their Discord members.
+func (s *Store) LinkedMembers(ctx context.Context, guild string) (map[int64]string, error) {
+	links, err := s.Links(ctx, guild)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(links))
+	for _, l := range links {
+		out[l.KickUser] = l.DiscordUser
+	}
+	return out, nil
+}
+
+// OpenRaffleTickets returns the id of guild's open raffle period and each
+// viewer's tickets in it that count at now (held gift tickets left out);
+// "" and nil when no period is open.
+func (s *Store) OpenRaffleTickets(ctx context.Context, guild string, now time.Time) (string, map[int64]int64, error) {
+	p, ok, err := s.Raffle(ctx, guild)
+	if err != nil || !ok || p.State != raffle.Open {
+		return "", nil, err
+	}
+	all, err := s.RaffleTickets(ctx, guild, p.ID, now)
+	if err != nil {
+		return "", nil, err
+	}
+	out := make(map[int64]int64, len(all))
+	for _, t := range all {
+		if n := t.Total(); n > 0 {
+			out[t.UserID] = n
+		}
+	}
+	return p.ID, out, nil
+}
