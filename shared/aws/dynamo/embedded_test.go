@@ -248,4 +248,8 @@ func TestPartitionedEmulator(t *testing.T) {
 	t.Run("Store", func(t *testing.T) { runStoreSuite(t, newPartitioned) })
 	t.Run("Leaderboard", func(t *testing.T) { runLeaderboardSuite(t, newPartitioned) })
 	t.Run("Ledger", func(t *testing.T) { runLedgerSuite(t, newPartitioned) })
+	// BatchGetItem, split by part: custom commands' names and cooldowns,
+	// and slot calls' limits, read with it.
+	t.Run("Custom", func(t *testing.T) { runCustomSuite(t, newPartitioned) })
+	t.Run("Calls", func(t *testing.T) { runCallsSuite(t, newPartitioned) })
 }

@@ -21,7 +21,8 @@ import (
 // call walks one part, about 1/parts of the table.
 //
 // It serves what the sweep, the webhook and their measurements use: table
-// management, single-item reads and writes, transactions (split by part;
+// management, single-item reads and writes, batch reads (split by part),
+// transactions (split by part;
 // minidyn runs one over several tables), and Queries, run on every part
 // and merged in key order, with Limit and ExclusiveStartKey applied to the
 // merged result on the table (an index Query takes neither). Anything else
@@ -96,6 +97,8 @@ func (p *partitioner) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.onePart(w, r, op, req, table, "Item")
 	case "GetItem", "UpdateItem", "DeleteItem":
 		p.onePart(w, r, op, req, table, "Key")
+	case "BatchGetItem":
+		p.batchGet(w, r, req)
 	case "Query":
 		p.query(w, r, req, table)
 	case "TransactWriteItems":
@@ -316,6 +319,75 @@ func (p *partitioner) query(w http.ResponseWriter, r *http.Request, req map[stri
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	_, _ = w.Write(mustJSON(out))
+}
+
+// batchGet splits a BatchGetItem by part, one request per part, and
+// merges the parts' answers under the tables' own names.
+func (p *partitioner) batchGet(w http.ResponseWriter, r *http.Request, req map[string]json.RawMessage) {
+	var tables map[string]map[string]json.RawMessage
+	if json.Unmarshal(req["RequestItems"], &tables) != nil {
+		writeValidationError(w, "partitioned emulator: malformed RequestItems")
+		return
+	}
+	type partReq = map[string]map[string]json.RawMessage // part table → its request
+	byPart := map[int]partReq{}
+	partOfTable := map[string]string{} // part table → table
+	for table, tr := range tables {
+		d, ok := p.def(table)
+		var keys []map[string]json.RawMessage
+		if !ok || json.Unmarshal(tr["Keys"], &keys) != nil {
+			writeValidationError(w, "partitioned emulator: malformed Keys of "+table)
+			return
+		}
+		split := map[int][]map[string]json.RawMessage{}
+		for _, k := range keys {
+			if k[d.hash] == nil {
+				writeValidationError(w, "partitioned emulator: no partition key in a BatchGetItem key")
+				return
+			}
+			part := p.partOf(d, k)
+			split[part] = append(split[part], k)
+		}
+		for part, ks := range split {
+			pt := p.partTable(table, part)
+			partOfTable[pt] = table
+			one := clone(tr)
+			one["Keys"] = mustJSON(ks)
+			if byPart[part] == nil {
+				byPart[part] = partReq{}
+			}
+			byPart[part][pt] = one
+		}
+	}
+	responses := map[string][]json.RawMessage{}
+	leftover := map[string][]json.RawMessage{} // table → keys not read
+	for _, part := range slices.Sorted(maps.Keys(byPart)) {
+		rep := p.call(r, part, "BatchGetItem", map[string]json.RawMessage{"RequestItems": mustJSON(byPart[part])})
+		var out struct {
+			Responses       map[string][]json.RawMessage
+			UnprocessedKeys map[string]map[string]json.RawMessage
+		}
+		if !rep.ok() || json.Unmarshal(rep.body, &out) != nil {
+			rep.writeTo(w)
+			return
+		}
+		for pt, items := range out.Responses {
+			responses[partOfTable[pt]] = append(responses[partOfTable[pt]], items...)
+		}
+		for pt, u := range out.UnprocessedKeys {
+			var keys []json.RawMessage
+			_ = json.Unmarshal(u["Keys"], &keys)
+			leftover[partOfTable[pt]] = append(leftover[partOfTable[pt]], keys...)
+		}
+	}
+	unprocessed := map[string]map[string]json.RawMessage{}
+	for table, keys := range leftover {
+		u := clone(tables[table])
+		u["Keys"] = mustJSON(keys)
+		unprocessed[table] = u
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	_, _ = w.Write(mustJSON(map[string]any{"Responses": responses, "UnprocessedKeys": unprocessed}))
 }
 
 // compareWire orders two encoded attribute values of a sort key.
