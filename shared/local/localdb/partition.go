@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -33,11 +34,25 @@ import (
 // StartPartitioned serves an emulator like Start whose tables are split
 // into parts parts.
 func StartPartitioned(ctx context.Context, addr string, parts int) (*Server, error) {
+	return startPartitioned(ctx, addr, parts, false)
+}
+
+// StartPartitionedByKey is StartPartitioned with each item's part chosen
+// by its partition key alone, so that a Query of the table walks the one
+// part that holds its key instead of every part. That suits many guilds
+// of modest size (the load test), where each Query would otherwise walk
+// the whole table; one guild of 100,000 viewers would crowd its 16 keys'
+// parts, and there StartPartitioned's whole-key hash fits better.
+func StartPartitionedByKey(ctx context.Context, addr string, parts int) (*Server, error) {
+	return startPartitioned(ctx, addr, parts, true)
+}
+
+func startPartitioned(ctx context.Context, addr string, parts int, byKey bool) (*Server, error) {
 	if parts < 1 {
 		return nil, fmt.Errorf("partitioned emulator needs at least one part, got %d", parts)
 	}
 	return start(ctx, addr, func(h http.Handler) http.Handler {
-		return &partitioner{next: h, parts: parts, tables: map[string]partDef{}}
+		return &partitioner{next: h, parts: parts, byKey: byKey, tables: map[string]partDef{}}
 	})
 }
 
@@ -47,6 +62,9 @@ type partitioner struct {
 	// stores, when set, serve the parts instead of next: part i is kept
 	// by stores[i%len(stores)], an emulator in another process (Cluster).
 	stores []http.Handler
+	// byKey chooses an item's part by its partition key alone
+	// (StartPartitionedByKey).
+	byKey bool
 
 	mu     sync.Mutex
 	tables map[string]partDef
@@ -70,9 +88,48 @@ func (p *partitioner) partTable(table string, part int) string {
 func (p *partitioner) partOf(d partDef, key map[string]json.RawMessage) int {
 	h := fnv.New64a()
 	h.Write(key[d.hash])
-	h.Write([]byte{0})
-	h.Write(key[d.sort])
+	if !p.byKey {
+		h.Write([]byte{0})
+		h.Write(key[d.sort])
+	}
 	return int(h.Sum64() % uint64(p.parts))
+}
+
+// queryParts returns the parts a Query must walk: with byKey, a Query of
+// the table whose key condition names its partition key walks that key's
+// part; anything else walks every part.
+func (p *partitioner) queryParts(d partDef, req map[string]json.RawMessage) []int {
+	all := make([]int, p.parts)
+	for i := range all {
+		all[i] = i
+	}
+	if !p.byKey || len(req["IndexName"]) > 0 {
+		return all
+	}
+	var cond string
+	var names map[string]string
+	var values map[string]json.RawMessage
+	if json.Unmarshal(req["KeyConditionExpression"], &cond) != nil {
+		return all
+	}
+	_ = json.Unmarshal(req["ExpressionAttributeNames"], &names)
+	_ = json.Unmarshal(req["ExpressionAttributeValues"], &values)
+	refs := []string{d.hash}
+	for ref, name := range names {
+		if name == d.hash {
+			refs = append(refs, ref)
+		}
+	}
+	for _, ref := range refs {
+		m := regexp.MustCompile(`(?:^|[\s(])` + regexp.QuoteMeta(ref) + `\s*=\s*(:[A-Za-z0-9_]+)`).FindStringSubmatch(cond)
+		if m == nil {
+			continue
+		}
+		if v, ok := values[m[1]]; ok {
+			return []int{p.partOf(d, map[string]json.RawMessage{d.hash: v})}
+		}
+	}
+	return all
 }
 
 func (p *partitioner) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -241,7 +298,7 @@ func (p *partitioner) query(w http.ResponseWriter, r *http.Request, req map[stri
 		rq["ProjectionExpression"] = mustJSON(in.ProjectionExpression + ", #partpk, #partsk, #partix, #partih")
 	}
 	var items []map[string]json.RawMessage
-	for part := range p.parts {
+	for _, part := range p.queryParts(d, req) {
 		rq["TableName"] = mustJSON(p.partTable(table, part))
 		for {
 			rep := p.call(r, part, "Query", rq)
