@@ -117,7 +117,7 @@ ratios: ## the CPU budgets' ratios (BENCHMARKS.md): medians of 7 rounds against 
 	$(GO) run ./scripts/benchratio -procs 1 -pkg ./functions/webhook -floor RSAVerify -subject WebhookChat
 	$(GO) run ./scripts/benchratio -procs 1 -pkg ./shared/discord -floor Ed25519Verify -subject HandlePoints
 
-loadtest: ## the local stack under load at full size (50 guilds, 2,000 viewers, 20,500 events over 10 simulated minutes); make test runs it reduced
+loadtest: ## the local stack under load at full size (50 guilds, 2,000 viewers, 20,550 events and 10 % duplicates over 10 simulated minutes); make test runs it reduced
 	$(GO) test -count=1 -run '^TestLoad$$' -v -timeout 45m ./scripts/local -loadtest.full
 
 deploy: ## build from scratch (no SAM cache: it misses shared/ and go.mod changes) and sam deploy --guided
