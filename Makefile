@@ -10,7 +10,7 @@ FUZZTIME  ?= 15s
 MOTO_PKGS := ./shared/aws/dynamo ./shared/aws/jobqueue
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test check fmt-check vet staticcheck unit fuzz-short fuzz moto lint-template tools build coldstart bench ratios deploy clean
+.PHONY: help dev test check fmt-check vet staticcheck unit fuzz-short fuzz moto lint-template tools build coldstart bench ratios loadtest deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -117,6 +117,9 @@ ratios: ## the CPU budgets' ratios (BENCHMARKS.md): medians of 7 rounds against 
 	$(GO) run ./scripts/benchratio -pkg ./shared/discord -floor Ed25519Verify -subject HandlePoints
 	$(GO) run ./scripts/benchratio -procs 1 -pkg ./functions/webhook -floor RSAVerify -subject WebhookChat
 	$(GO) run ./scripts/benchratio -procs 1 -pkg ./shared/discord -floor Ed25519Verify -subject HandlePoints
+
+loadtest: ## the local stack under load at full size (50 guilds, 2,000 viewers, 20,550 events and 10 % duplicates over 10 simulated minutes); make test runs it reduced
+	$(GO) test -count=1 -run '^TestLoad$$' -v -timeout 45m ./scripts/local -loadtest.full
 
 deploy: ## build from scratch (no SAM cache: it misses shared/ and go.mod changes) and sam deploy --guided
 	rm -rf .aws-sam && sam build && sam deploy --guided

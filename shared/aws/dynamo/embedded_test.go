@@ -215,6 +215,14 @@ func newPartitioned(t *testing.T) *Store {
 	return storeOn(t, srv, err)
 }
 
+// newPartitionedByKey is newPartitioned with parts chosen by partition
+// key, as the load test of the local stack keeps its table.
+func newPartitionedByKey(t *testing.T) *Store {
+	t.Helper()
+	srv, err := localdb.StartPartitionedByKey(t.Context(), "127.0.0.1:0", 8)
+	return storeOn(t, srv, err)
+}
+
 // newCluster returns newEmbedded on a cluster of processes, the parts
 // kept by stores of them: the emulator the sweep's benchmarks at scale run
 // on, so that the client's process holds none of the table.
@@ -248,4 +256,22 @@ func TestPartitionedEmulator(t *testing.T) {
 	t.Run("Store", func(t *testing.T) { runStoreSuite(t, newPartitioned) })
 	t.Run("Leaderboard", func(t *testing.T) { runLeaderboardSuite(t, newPartitioned) })
 	t.Run("Ledger", func(t *testing.T) { runLedgerSuite(t, newPartitioned) })
+	// BatchGetItem, split by part: custom commands' names and cooldowns,
+	// and slot calls' limits, read with it.
+	t.Run("Custom", func(t *testing.T) { runCustomSuite(t, newPartitioned) })
+	t.Run("Calls", func(t *testing.T) { runCallsSuite(t, newPartitioned) })
+}
+
+// TestPartitionedByKeyEmulator runs the same suites, and the sweep model,
+// on the emulator whose parts are chosen by partition key, where a Query
+// of the table walks one part: the load test's figures are made on a
+// store that answers as the plain emulator does.
+func TestPartitionedByKeyEmulator(t *testing.T) {
+	t.Run("Store", func(t *testing.T) { runStoreSuite(t, newPartitionedByKey) })
+	t.Run("Leaderboard", func(t *testing.T) { runLeaderboardSuite(t, newPartitionedByKey) })
+	t.Run("Ledger", func(t *testing.T) { runLedgerSuite(t, newPartitionedByKey) })
+	t.Run("Custom", func(t *testing.T) { runCustomSuite(t, newPartitionedByKey) })
+	t.Run("Calls", func(t *testing.T) { runCallsSuite(t, newPartitionedByKey) })
+	t.Run("Sweep", func(t *testing.T) { runSweepSuite(t, newPartitionedByKey) })
+	t.Run("SweepModel", func(t *testing.T) { runSweepModel(t, 2, true, newPartitionedByKey) })
 }

@@ -33,6 +33,7 @@ const (
 	childEnv    = "KICKBOT_LOCALDB_CHILD" // "store" or "front"
 	partsEnv    = "KICKBOT_LOCALDB_PARTS"
 	storesEnv   = "KICKBOT_LOCALDB_STORES" // the stores' endpoints, comma-separated
+	byKeyEnv    = "KICKBOT_LOCALDB_BY_KEY" // "1": parts by partition key (StartClusterByKey)
 	readyPrefix = "localdb endpoint "
 )
 
@@ -52,6 +53,16 @@ type child struct {
 // kept by stores processes (part i by store i%stores), behind a front
 // process. Transactions must keep to one store's parts. Close stops it.
 func StartCluster(ctx context.Context, parts, stores int) (*Cluster, error) {
+	return startCluster(ctx, parts, stores, false)
+}
+
+// StartClusterByKey is StartCluster with parts chosen by partition key
+// alone, as StartPartitionedByKey.
+func StartClusterByKey(ctx context.Context, parts, stores int) (*Cluster, error) {
+	return startCluster(ctx, parts, stores, true)
+}
+
+func startCluster(ctx context.Context, parts, stores int, byKey bool) (*Cluster, error) {
 	if parts < 1 || stores < 1 || stores > parts {
 		return nil, fmt.Errorf("a cluster needs 1 <= stores <= parts, got %d stores for %d parts", stores, parts)
 	}
@@ -65,7 +76,11 @@ func StartCluster(ctx context.Context, parts, stores int) (*Cluster, error) {
 		}
 		endpoints = append(endpoints, e)
 	}
-	e, err := c.spawn(ctx, childEnv+"=front", partsEnv+"="+strconv.Itoa(parts), storesEnv+"="+strings.Join(endpoints, ","))
+	env := []string{childEnv + "=front", partsEnv + "=" + strconv.Itoa(parts), storesEnv + "=" + strings.Join(endpoints, ",")}
+	if byKey {
+		env = append(env, byKeyEnv+"=1")
+	}
+	e, err := c.spawn(ctx, env...)
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -185,7 +200,7 @@ func serveChild(role string) error {
 			stores = append(stores, proxy)
 		}
 		s, err = start(ctx, "127.0.0.1:0", func(h http.Handler) http.Handler {
-			return &partitioner{next: h, parts: parts, stores: stores, tables: map[string]partDef{}}
+			return &partitioner{next: h, parts: parts, stores: stores, byKey: os.Getenv(byKeyEnv) == "1", tables: map[string]partDef{}}
 		})
 	default:
 		return fmt.Errorf("unknown role %q", role)

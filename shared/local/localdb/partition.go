@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -21,7 +22,8 @@ import (
 // call walks one part, about 1/parts of the table.
 //
 // It serves what the sweep, the webhook and their measurements use: table
-// management, single-item reads and writes, transactions (split by part;
+// management, single-item reads and writes, batch reads (split by part),
+// transactions (split by part;
 // minidyn runs one over several tables), and Queries, run on every part
 // and merged in key order, with Limit and ExclusiveStartKey applied to the
 // merged result on the table (an index Query takes neither). Anything else
@@ -32,11 +34,25 @@ import (
 // StartPartitioned serves an emulator like Start whose tables are split
 // into parts parts.
 func StartPartitioned(ctx context.Context, addr string, parts int) (*Server, error) {
+	return startPartitioned(ctx, addr, parts, false)
+}
+
+// StartPartitionedByKey is StartPartitioned with each item's part chosen
+// by its partition key alone, so that a Query of the table walks the one
+// part that holds its key instead of every part. That suits many guilds
+// of modest size (the load test), where each Query would otherwise walk
+// the whole table; one guild of 100,000 viewers would crowd its 16 keys'
+// parts, and there StartPartitioned's whole-key hash fits better.
+func StartPartitionedByKey(ctx context.Context, addr string, parts int) (*Server, error) {
+	return startPartitioned(ctx, addr, parts, true)
+}
+
+func startPartitioned(ctx context.Context, addr string, parts int, byKey bool) (*Server, error) {
 	if parts < 1 {
 		return nil, fmt.Errorf("partitioned emulator needs at least one part, got %d", parts)
 	}
 	return start(ctx, addr, func(h http.Handler) http.Handler {
-		return &partitioner{next: h, parts: parts, tables: map[string]partDef{}}
+		return &partitioner{next: h, parts: parts, byKey: byKey, tables: map[string]partDef{}}
 	})
 }
 
@@ -46,6 +62,9 @@ type partitioner struct {
 	// stores, when set, serve the parts instead of next: part i is kept
 	// by stores[i%len(stores)], an emulator in another process (Cluster).
 	stores []http.Handler
+	// byKey chooses an item's part by its partition key alone
+	// (StartPartitionedByKey).
+	byKey bool
 
 	mu     sync.Mutex
 	tables map[string]partDef
@@ -69,9 +88,48 @@ func (p *partitioner) partTable(table string, part int) string {
 func (p *partitioner) partOf(d partDef, key map[string]json.RawMessage) int {
 	h := fnv.New64a()
 	h.Write(key[d.hash])
-	h.Write([]byte{0})
-	h.Write(key[d.sort])
+	if !p.byKey {
+		h.Write([]byte{0})
+		h.Write(key[d.sort])
+	}
 	return int(h.Sum64() % uint64(p.parts))
+}
+
+// queryParts returns the parts a Query must walk: with byKey, a Query of
+// the table whose key condition names its partition key walks that key's
+// part; anything else walks every part.
+func (p *partitioner) queryParts(d partDef, req map[string]json.RawMessage) []int {
+	all := make([]int, p.parts)
+	for i := range all {
+		all[i] = i
+	}
+	if !p.byKey || len(req["IndexName"]) > 0 {
+		return all
+	}
+	var cond string
+	var names map[string]string
+	var values map[string]json.RawMessage
+	if json.Unmarshal(req["KeyConditionExpression"], &cond) != nil {
+		return all
+	}
+	_ = json.Unmarshal(req["ExpressionAttributeNames"], &names)
+	_ = json.Unmarshal(req["ExpressionAttributeValues"], &values)
+	refs := []string{d.hash}
+	for ref, name := range names {
+		if name == d.hash {
+			refs = append(refs, ref)
+		}
+	}
+	for _, ref := range refs {
+		m := regexp.MustCompile(`(?:^|[\s(])` + regexp.QuoteMeta(ref) + `\s*=\s*(:[A-Za-z0-9_]+)`).FindStringSubmatch(cond)
+		if m == nil {
+			continue
+		}
+		if v, ok := values[m[1]]; ok {
+			return []int{p.partOf(d, map[string]json.RawMessage{d.hash: v})}
+		}
+	}
+	return all
 }
 
 func (p *partitioner) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -96,6 +154,8 @@ func (p *partitioner) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.onePart(w, r, op, req, table, "Item")
 	case "GetItem", "UpdateItem", "DeleteItem":
 		p.onePart(w, r, op, req, table, "Key")
+	case "BatchGetItem":
+		p.batchGet(w, r, req)
 	case "Query":
 		p.query(w, r, req, table)
 	case "TransactWriteItems":
@@ -238,7 +298,7 @@ func (p *partitioner) query(w http.ResponseWriter, r *http.Request, req map[stri
 		rq["ProjectionExpression"] = mustJSON(in.ProjectionExpression + ", #partpk, #partsk, #partix, #partih")
 	}
 	var items []map[string]json.RawMessage
-	for part := range p.parts {
+	for _, part := range p.queryParts(d, req) {
 		rq["TableName"] = mustJSON(p.partTable(table, part))
 		for {
 			rep := p.call(r, part, "Query", rq)
@@ -316,6 +376,75 @@ func (p *partitioner) query(w http.ResponseWriter, r *http.Request, req map[stri
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	_, _ = w.Write(mustJSON(out))
+}
+
+// batchGet splits a BatchGetItem by part, one request per part, and
+// merges the parts' answers under the tables' own names.
+func (p *partitioner) batchGet(w http.ResponseWriter, r *http.Request, req map[string]json.RawMessage) {
+	var tables map[string]map[string]json.RawMessage
+	if json.Unmarshal(req["RequestItems"], &tables) != nil {
+		writeValidationError(w, "partitioned emulator: malformed RequestItems")
+		return
+	}
+	type partReq = map[string]map[string]json.RawMessage // part table → its request
+	byPart := map[int]partReq{}
+	partOfTable := map[string]string{} // part table → table
+	for table, tr := range tables {
+		d, ok := p.def(table)
+		var keys []map[string]json.RawMessage
+		if !ok || json.Unmarshal(tr["Keys"], &keys) != nil {
+			writeValidationError(w, "partitioned emulator: malformed Keys of "+table)
+			return
+		}
+		split := map[int][]map[string]json.RawMessage{}
+		for _, k := range keys {
+			if k[d.hash] == nil {
+				writeValidationError(w, "partitioned emulator: no partition key in a BatchGetItem key")
+				return
+			}
+			part := p.partOf(d, k)
+			split[part] = append(split[part], k)
+		}
+		for part, ks := range split {
+			pt := p.partTable(table, part)
+			partOfTable[pt] = table
+			one := clone(tr)
+			one["Keys"] = mustJSON(ks)
+			if byPart[part] == nil {
+				byPart[part] = partReq{}
+			}
+			byPart[part][pt] = one
+		}
+	}
+	responses := map[string][]json.RawMessage{}
+	leftover := map[string][]json.RawMessage{} // table → keys not read
+	for _, part := range slices.Sorted(maps.Keys(byPart)) {
+		rep := p.call(r, part, "BatchGetItem", map[string]json.RawMessage{"RequestItems": mustJSON(byPart[part])})
+		var out struct {
+			Responses       map[string][]json.RawMessage
+			UnprocessedKeys map[string]map[string]json.RawMessage
+		}
+		if !rep.ok() || json.Unmarshal(rep.body, &out) != nil {
+			rep.writeTo(w)
+			return
+		}
+		for pt, items := range out.Responses {
+			responses[partOfTable[pt]] = append(responses[partOfTable[pt]], items...)
+		}
+		for pt, u := range out.UnprocessedKeys {
+			var keys []json.RawMessage
+			_ = json.Unmarshal(u["Keys"], &keys)
+			leftover[partOfTable[pt]] = append(leftover[partOfTable[pt]], keys...)
+		}
+	}
+	unprocessed := map[string]map[string]json.RawMessage{}
+	for table, keys := range leftover {
+		u := clone(tables[table])
+		u["Keys"] = mustJSON(keys)
+		unprocessed[table] = u
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	_, _ = w.Write(mustJSON(map[string]any{"Responses": responses, "UnprocessedKeys": unprocessed}))
 }
 
 // compareWire orders two encoded attribute values of a sort key.
