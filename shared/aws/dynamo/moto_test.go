@@ -5,11 +5,14 @@ package dynamo
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -25,11 +28,29 @@ func motoClient(t *testing.T) *dynamodb.Client {
 	if endpoint == "" {
 		t.Fatal("MOTO_ENDPOINT is not set; start moto_server and set it to its URL (e.g. http://127.0.0.1:5000)")
 	}
-	client, err := NewClient(t.Context(), endpoint, noRetries)
+	client, err := NewClient(t.Context(), endpoint, dropRetries)
 	if err != nil {
 		t.Fatalf("NewClient(%q): %v", endpoint, err)
 	}
 	return client
+}
+
+// dropRetries retries a request only when the connection to moto was
+// lost while its answer was read ("use of closed network connection"),
+// which moto's server does now and then under load; any other error,
+// throttling included, is the test's to see, as with noRetries.
+func dropRetries(o *dynamodb.Options) {
+	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+		so.MaxAttempts = 3
+		so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 10 * time.Millisecond, nil })
+		so.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if strings.Contains(err.Error(), "use of closed network connection") {
+				return aws.TrueTernary
+			}
+			return aws.FalseTernary
+		})}
+		so.RateLimiter = ratelimit.None
+	})
 }
 
 // newMotoTable creates a fresh table from the template and drops it after
