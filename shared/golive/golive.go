@@ -151,6 +151,10 @@ type Alerts struct {
 	Announce announce.Announcer
 }
 
+// /announce set kind:live flap_minutes reaches SetFlapWindow, which needs
+// only Store.
+var _ announce.FlapWindows = (*Alerts)(nil)
+
 // Status applies a status event of the guild's channel, delivered at at,
 // at now: a new stream is announced (or its alert left pending for the
 // thumbnail), an offline schedules the recap, and a repeat, an older event

@@ -460,3 +460,14 @@ func (s *staleStore) LiveAlert(ctx context.Context, g string) (golive.State, err
 	st.Version = 2
 	return st, err
 }
+
+// TestFlapBoundsAsAnnounce: /announce (which cannot import golive)
+// offers and checks the flap window with golive's bounds.
+func TestFlapBoundsAsAnnounce(t *testing.T) {
+	if got, want := time.Duration(announce.DefaultFlapMinutes)*time.Minute, golive.DefaultFlapWindow; got != want {
+		t.Errorf("announce.DefaultFlapMinutes = %v, want golive.DefaultFlapWindow %v", got, want)
+	}
+	if got, want := time.Duration(announce.MaxFlapMinutes)*time.Minute, golive.MaxFlapWindow; got != want {
+		t.Errorf("announce.MaxFlapMinutes = %v, want golive.MaxFlapWindow %v", got, want)
+	}
+}
