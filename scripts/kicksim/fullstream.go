@@ -47,6 +47,10 @@ const (
 	FullClipGap = 4 * time.Minute
 )
 
+// FullFlapMinutes is the flap window the admin sets with the go-live: the
+// recap comes that long after the offline.
+const FullFlapMinutes = 15
+
 // FullLiveTemplate is the go-live's message.
 const FullLiveTemplate = "{channel} is live: {title} ({category})"
 
@@ -84,7 +88,8 @@ func (s FullStream) Steps() []Step {
 	at := s.Start
 	next := func() time.Time { at = at.Add(time.Second); return at }
 	ch := discordsim.Channel("channel", s.Channel)
-	cmd(next(), "announce", sub("set", str("kind", "live"), ch, discordsim.Role("role", s.Role), str("message", FullLiveTemplate)))
+	cmd(next(), "announce", sub("set", str("kind", "live"), ch, discordsim.Role("role", s.Role), str("message", FullLiveTemplate),
+		num("flap_minutes", FullFlapMinutes)))
 	for _, kind := range []string{"offline", "follow", "sub", "gift", "kicks", "redemption", "clip"} {
 		cmd(next(), "announce", sub("set", str("kind", kind), ch))
 	}

@@ -28,8 +28,8 @@ import (
 // go-live embed with the channels API's title, category and thumbnail,
 // the role mention and the Watch button; one follow post for the wave;
 // the sub, renewal, gift (10 giftees and "and 3 more"), KICKs and
-// redemption; the two clips; and the recap once the flap window has
-// passed; in Kick chat the thank-yous and the !clip replies, the early
+// redemption; the two clips; and the recap once the flap window the
+// admin set (15 min, not the default 10) has passed; in Kick chat the thank-yous and the !clip replies, the early
 // one refused.
 func TestFullStreamScenario(t *testing.T) {
 	ctx := context.Background()
@@ -89,7 +89,12 @@ func TestFullStreamScenario(t *testing.T) {
 		}
 	}
 	end := live.Add(kicksim.FullMinutes * time.Minute)
-	tickTo(end.Add(12 * time.Minute)) // past the 10 min flap window
+	// The recap waits out the flap window /announce set gave.
+	tickTo(end.Add((kicksim.FullFlapMinutes - 1) * time.Minute))
+	if reqs := r.DiscordFake.Requests(); len(reqs) != 9 {
+		t.Errorf("%d posts a minute before the flap window ends, want 9: the recap waits", len(reqs))
+	}
+	tickTo(end.Add((kicksim.FullFlapMinutes + 1) * time.Minute))
 
 	// The clip markers: the early !clip left none.
 	status, body, err := ds.Send(ctx, admin.Command(ids.Next(), "clips", discordsim.Sub("list")))
@@ -99,6 +104,9 @@ func TestFullStreamScenario(t *testing.T) {
 	want := "Clips of the stream started 2026-11-21 20:00 UTC (2):\n`0:01:35` Big play, by viewer002\n`0:05:35` Clutch, by viewer004"
 	if got := answerText(string(body)); got != want {
 		t.Errorf("/clips list = %q, want %q", got, want)
+	}
+	if flap := "A stream back online within 15 min of going offline continues the last one"; !strings.Contains(answers[0], flap) {
+		t.Errorf("/announce set kind:live answered %q, want %q", answers[0], flap)
 	}
 	for i, a := range answers {
 		answers[i], _, _ = strings.Cut(a, "\n") // the first line
@@ -167,7 +175,7 @@ func TestFullStreamScenario(t *testing.T) {
 		// The wave's one post, at the first tick 5 min after its first
 		// follow; the re-sent follow counted once.
 		post + "4 new followers! " + nobody + " [New followers | description=viewer010, viewer011, viewer012, viewer013 | timestamp=" + at(1, 5) + " | Followers=4]",
-		// The tick past the 10 min flap window. The followers count as
+		// The tick past the 15 min flap window. The followers count as
 		// active viewers (any viewer's event does), hence 10 chatters.
 		post + "northwind went offline. " + nobody + " [Stream recap: Ranked grind, !discord | url=https://kick.com/northwind" +
 			" | description=northwind streamed for 10m. | timestamp=" + at(10, 0) + " | Duration=10m | Peak chatters=7 | Chatters=10" +
