@@ -45,7 +45,9 @@ func TestFullStreamScenario(t *testing.T) {
 	sc := kicksim.FullStream{Broadcaster: seededChannel, Start: base, Channel: channel, Role: role}
 	live := base.Add(kicksim.FullLiveAfter)
 	thumb := "https://images.kick.com/video_thumbnails/northwind/1/480.webp"
-	kickChannel := kickfake.Channel{BroadcasterUserID: seededChannel, Slug: "northwind", Title: "Ranked grind, !discord",
+	// Its title differs from the status event's, to show where the
+	// alert's comes from.
+	kickChannel := kickfake.Channel{BroadcasterUserID: seededChannel, Slug: "northwind", Title: "Ranked grind, day 3",
 		CategoryName: "Just Chatting", Live: true, StartedAt: live}
 	r.KickFake.SetChannel(kickChannel) // no thumbnail yet
 
@@ -155,8 +157,8 @@ func TestFullStreamScenario(t *testing.T) {
 	post := "#" + channel + " "
 	wantPosted := []string{
 		// Posted by the tick after Kick had a thumbnail.
-		post + "<@&" + role + "> northwind is live: Ranked grind, !discord (Just Chatting) (may notify [] [" + role + "])" +
-			" [Ranked grind, !discord | url=https://kick.com/northwind | description=northwind is live on Kick. | timestamp=" + at(0, 0) +
+		post + "<@&" + role + "> northwind is live: Ranked grind, day 3 (Just Chatting) (may notify [] [" + role + "])" +
+			" [Ranked grind, day 3 | url=https://kick.com/northwind | description=northwind is live on Kick. | timestamp=" + at(0, 0) +
 			" | image=" + thumb + " | Category=Just Chatting] (button Watch https://kick.com/northwind)",
 		post + "viewer002 clipped the stream! " + nobody + " [🎬 Big play | url=https://kick.com/northwind" +
 			" | description=Clip marked 0:01:35 into the stream started " + started + ". | timestamp=" + at(2, 5) +
@@ -177,10 +179,15 @@ func TestFullStreamScenario(t *testing.T) {
 		post + "4 new followers! " + nobody + " [New followers | description=viewer010, viewer011, viewer012, viewer013 | timestamp=" + at(1, 5) + " | Followers=4]",
 		// The tick past the 15 min flap window. The followers count as
 		// active viewers (any viewer's event does), hence 10 chatters.
-		post + "northwind went offline. " + nobody + " [Stream recap: Ranked grind, !discord | url=https://kick.com/northwind" +
+		// A chatter's minutes are the wall-clock minutes it was active
+		// in: viewer005's skipped one is filled by its redemption,
+		// viewer002's by its !clips and renewal; the stream's last,
+		// partial minute (20:10:00 to the end at 20:10:30) counts
+		// viewer003 and viewer005.
+		post + "northwind went offline. " + nobody + " [Stream recap: Ranked grind, day 3 | url=https://kick.com/northwind" +
 			" | description=northwind streamed for 10m. | timestamp=" + at(10, 0) + " | Duration=10m | Peak chatters=7 | Chatters=10" +
 			" | Minutes watched=77 | Points credited=15 | New follows=4 | Subs=2 | Gifted subs=13 | KICKs=500" +
-			" | Top chatters=1. viewer000 (10 min)\n2. viewer002 (9 min)\n3. viewer005 (9 min)\n4. viewer004 (8 min)\n5. viewer003 (7 min) | footer=Stream recap]",
+			" | Top chatters=1. viewer000 (10 min)\n2. viewer005 (10 min)\n3. viewer002 (9 min)\n4. viewer003 (8 min)\n5. viewer004 (8 min) | footer=Stream recap]",
 	}
 	if diff := cmp.Diff(wantPosted, posted); diff != "" {
 		t.Errorf("Discord (-want +got):\n%s", diff)
