@@ -11,14 +11,15 @@ import (
 
 // FullStream is a whole stream as the announcements, event rewards and
 // !clip see it. The admin sends every kind of announcement to Channel
-// (go-live mentioning Role with its own message), sets points for events
-// and thank-yous for subs, gifts and KICKs; then, from Start on, the
-// stream goes live (Kick sends the status event twice, and re-sends the
-// first), FullChatters viewers chat for FullMinutes minutes, four viewers
-// follow within three minutes (one follow re-sent), a viewer subscribes,
-// another renews, one gifts FullGiftees subs, one sends KICKs and one
-// redeems a reward; two viewers mark clips FullClipGap apart, and a !clip
-// in between, too early, is refused; then the stream goes offline. The
+// (go-live mentioning Role with its own message and a flap window of
+// FullFlapMinutes), sets points for events and thank-yous for subs,
+// gifts and KICKs; then, FullLiveAfter after Start, the stream goes live
+// (Kick sends the status event twice, and re-sends the first),
+// FullChatters viewers chat for FullMinutes minutes, four viewers follow
+// within three minutes (one follow re-sent), a viewer subscribes, another
+// renews, one gifts FullGiftees subs, one sends KICKs and one redeems a
+// reward; two viewers mark clips FullClipGap apart, and a !clip in
+// between, too early, is refused; then the stream goes offline. The
 // replayer plays it in real time against a runner; scripts/local's
 // TestFullStreamScenario plays it on a simulated clock and checks every
 // post in Discord and every line in Kick chat.
