@@ -42,14 +42,15 @@
 //
 // "fullstream" plays a whole stream in real time, about eleven minutes:
 // the admin sends every kind of announcement to -channel (the go-live
-// mentioning -role, with a 15 minute flap window), sets points and thank-yous for events; the stream
-// goes live (the status event sent twice, and re-sent), viewers chat,
-// follow, subscribe, renew, gift 13 subs, send KICKs, redeem a reward and
-// mark two clips (a third !clip, too early, is refused), and the stream
-// goes offline (kicksim.FullStream; scripts/local's TestFullStreamScenario
-// checks every post and chat line). The runner's sweep posts the follow
-// batch 5 minutes after the first follow and the recap 15 minutes after
-// the offline (the flap window the setup gives the go-live).
+// mentioning -role, with a 15 minute flap window), sets points and
+// thank-yous for events; the stream goes live (the status event sent
+// twice, and re-sent), viewers chat, follow, subscribe, renew, gift 13
+// subs, send KICKs, redeem a reward and mark two clips (a third !clip,
+// too early, is refused), and the stream goes offline
+// (kicksim.FullStream; scripts/local's TestFullStreamScenario checks
+// every post and chat line). The runner's sweep posts the follow batch 5
+// minutes after the first follow and the recap 15 minutes after the
+// offline.
 //
 // It exits 1 when a delivery or interaction is answered with anything
 // but 2xx, 2 on a usage error, 0 after -h.
