@@ -22,15 +22,16 @@ import (
 // TestFullStreamScenario plays the replayer's full stream
 // (kicksim.FullStream) through the local runner on a simulated clock,
 // running the sweep's minute tick (and its follow batches) each simulated
-// minute. Kick's channels API has no thumbnail for the first two minutes,
-// so the go-live alert waits for it. It checks every post the fake
+// minute. Kick's channels API has no thumbnail for the first minute and a
+// half, so the go-live alert waits for it. It checks every post the fake
 // Discord got and every line the fake Kick chat got, in order: the
 // go-live embed with the channels API's title, category and thumbnail,
 // the role mention and the Watch button; one follow post for the wave;
 // the sub, renewal, gift (10 giftees and "and 3 more"), KICKs and
-// redemption; the two clips; and the recap once the flap window the
-// admin set (15 min, not the default 10) has passed; in Kick chat the thank-yous and the !clip replies, the early
-// one refused.
+// redemption; the two clips; the recap once the flap window the admin
+// set (15 min, not the default 10) has passed; in Kick chat the
+// thank-yous and the !clip replies, the early one refused; then /clips
+// list and each viewer's points, for watching and for events.
 func TestFullStreamScenario(t *testing.T) {
 	ctx := context.Background()
 	const channel, role = "883082588674195459", "883082588674195460"
@@ -191,6 +192,23 @@ func TestFullStreamScenario(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantPosted, posted); diff != "" {
 		t.Errorf("Discord (-want +got):\n%s", diff)
+	}
+	// Points: the default 1 per 5 minutes watched (the recap's 77
+	// minutes, 15.4 points) and the events' points, each once.
+	for name, want := range map[string]int64{
+		"viewer000": 2000,          // 10 minutes
+		"viewer001": 100000 + 2000, // a sub
+		"viewer002": 100000 + 2000, // a renewal
+		"viewer003": 130000 + 1800, // 13 gifted subs
+		"viewer004": 10000 + 1800,  // 500 KICKs
+		"viewer005": 1800,          // a redemption earns nothing
+		"viewer010": 5000 + 1000,   // a first follow, then active 5 minutes
+		"viewer011": 5000 + 1000,   // the same, its follow re-sent
+		"viewer020": 0,             // a giftee
+	} {
+		if v, err := r.Store.ViewerByName(ctx, seededGuild, name); err != nil || v.PointsMilli != want {
+			t.Errorf("points of %s = %d milli, %v; want %d", name, v.PointsMilli, err, want)
+		}
 	}
 	if f := r.KickFake.Failures(); len(f) != 0 {
 		t.Errorf("fake Kick refused: %q", f)
