@@ -274,8 +274,8 @@ func TestSettingsSetIsStored(t *testing.T) {
 }
 
 // TestAnnounceFlapWindowIsStored: /announce set kind:live flap_minutes
-// stores the guild's go-live flap window, with only what the function's
-// role grants.
+// stores the guild's go-live flap window and /announce list shows it,
+// with only what the function's role grants.
 func TestAnnounceFlapWindowIsStored(t *testing.T) {
 	e := setupEnv(t)
 	status, resp := e.send(t, admin.Command(e.ids.Next(), "announce", discordsim.Sub("set", discordsim.String("kind", "live"),
@@ -286,6 +286,11 @@ func TestAnnounceFlapWindowIsStored(t *testing.T) {
 	st, err := e.store.LiveAlert(context.Background(), guild)
 	if err != nil || st.FlapWindow != 25*time.Minute {
 		t.Errorf("LiveAlert() = %+v, %v; want a flap window of 25m", st, err)
+	}
+	status, resp = e.send(t, admin.Command(e.ids.Next(), "announce", discordsim.Sub("list")))
+	if status != http.StatusOK || resp.Data == nil || len(resp.Data.Embeds) == 0 || len(resp.Data.Embeds[0].Fields) == 0 ||
+		!strings.Contains(resp.Data.Embeds[0].Fields[0].Value, "within 25 min") {
+		t.Errorf("/announce list = %d %+v, want the live field to show the 25 min window", status, resp)
 	}
 }
 

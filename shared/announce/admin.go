@@ -153,6 +153,13 @@ func (s *Service) list(ctx context.Context, r interact.Request) (interact.Respon
 			v += mentioning(set.Role)
 		}
 		v += "\n" + clip(Escape(set.template(k)), 900)
+		if k == Live && s.Flaps != nil {
+			d, err := s.Flaps.FlapWindow(ctx, r.Guild)
+			if err != nil {
+				return interact.Response{}, err
+			}
+			v += fmt.Sprintf("\nBack online within %d min: the same stream (flap_minutes)", int(d/time.Minute))
+		}
 		fields = append(fields, interact.Field{Name: string(k), Value: v})
 	}
 	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{Title: "Announcements", Color: Color, Fields: fields,

@@ -149,6 +149,16 @@ func (f *flaps) SetFlapWindow(_ context.Context, guild string, d time.Duration) 
 	return nil
 }
 
+func (f *flaps) FlapWindow(_ context.Context, guild string) (time.Duration, error) {
+	if f.fail != nil {
+		return 0, f.fail
+	}
+	if d := f.set[guild]; d > 0 {
+		return d, nil
+	}
+	return announce.DefaultFlapMinutes * time.Minute, nil
+}
+
 func TestAnnounceFlapMinutes(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -187,6 +197,19 @@ func TestAnnounceFlapMinutes(t *testing.T) {
 			}
 		})
 	}
+	t.Run("list shows the window", func(t *testing.T) {
+		st, f := newStore(announceCh), &flaps{set: map[string]time.Duration{guild: 25 * time.Minute}}
+		s := service(st, &poster{})
+		s.Flaps = f
+		resp, err := s.Handle(t.Context(), admin("f4", "list"))
+		if err != nil || len(resp.Embeds) != 1 || len(resp.Embeds[0].Fields) == 0 {
+			t.Fatalf("list = %+v, %v", resp, err)
+		}
+		live := resp.Embeds[0].Fields[0]
+		if want := "Back online within 25 min: the same stream"; live.Name != "live" || !strings.Contains(live.Value, want) {
+			t.Errorf("list's live field = %+v, want it to hold %q", live, want)
+		}
+	})
 	t.Run("without the option, the window is left alone", func(t *testing.T) {
 		st, f := newStore(announceCh), &flaps{}
 		s := service(st, &poster{})

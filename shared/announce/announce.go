@@ -105,6 +105,8 @@ type FlapWindows interface {
 	// SetFlapWindow sets guild's window, whole minutes up to
 	// MaxFlapMinutes; 0 restores DefaultFlapMinutes.
 	SetFlapWindow(ctx context.Context, guild string, d time.Duration) error
+	// FlapWindow returns guild's window: its setting or the default.
+	FlapWindow(ctx context.Context, guild string) (time.Duration, error)
 }
 
 // The flap window's bounds, golive's (a test there holds them equal).
