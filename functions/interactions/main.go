@@ -23,6 +23,7 @@ import (
 	"github.com/kickbot/kickbot/shared/connect"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/giveaway"
+	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/raffle"
@@ -52,7 +53,9 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	commands.Raffle = &raffle.Admin{Store: store}                // /raffle draw runs in the worker
 	commands.Clips = &clip.Admin{Store: store}
 	commands.Rewards = &rewards.Admin{Store: store}
-	commands.Announce = &announce.Service{Store: store} // /announce test runs in the worker
+	// /announce test runs in the worker; the flap window needs only the
+	// go-live store.
+	commands.Announce = &announce.Service{Store: store, Flaps: &golive.Alerts{Store: store}}
 	stateKey, baseURL, ok, err := config.Consent(env)
 	switch {
 	case err != nil:

@@ -22,6 +22,7 @@ import (
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/giveaway"
+	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/raffle"
@@ -96,7 +97,7 @@ func setupEnv(t *testing.T) *env {
 	e := &env{store: store, queue: &queue{}, priv: priv, now: start.Add(time.Hour)}
 	// The handler's store is limited to what the function's role grants.
 	fn := dynamo.New(dynamotest.Restrict(t, client, "InteractionsFunction"), "kickbot")
-	e.h = handler(&interact.Handler{Store: fn, Links: fn, Roles: fn, Bans: fn, Custom: fn, Timers: fn, Hunts: fn, Giveaways: &giveaway.Admin{Store: fn}, Raffle: &raffle.Admin{Store: fn}, Announce: &announce.Service{Store: fn}}, e.queue, pub, nil, func() time.Time { return e.now })
+	e.h = handler(&interact.Handler{Store: fn, Links: fn, Roles: fn, Bans: fn, Custom: fn, Timers: fn, Hunts: fn, Giveaways: &giveaway.Admin{Store: fn}, Raffle: &raffle.Admin{Store: fn}, Announce: &announce.Service{Store: fn, Flaps: &golive.Alerts{Store: fn}}}, e.queue, pub, nil, func() time.Time { return e.now })
 	return e
 }
 
@@ -269,6 +270,27 @@ func TestSettingsSetIsStored(t *testing.T) {
 	}
 	if s.PointsPer5Min != 3 {
 		t.Errorf("stored points per 5 minutes = %d, want 3", s.PointsPer5Min)
+	}
+}
+
+// TestAnnounceFlapWindowIsStored: /announce set kind:live flap_minutes
+// stores the guild's go-live flap window and /announce list shows it,
+// with only what the function's role grants.
+func TestAnnounceFlapWindowIsStored(t *testing.T) {
+	e := setupEnv(t)
+	status, resp := e.send(t, admin.Command(e.ids.Next(), "announce", discordsim.Sub("set", discordsim.String("kind", "live"),
+		discordsim.Channel("channel", "883082588674195001"), discordsim.Int("flap_minutes", 25))))
+	if status != http.StatusOK || resp.Data == nil || !strings.Contains(resp.Data.Content, "within 25 min") {
+		t.Fatalf("/announce set kind:live flap_minutes:25 = %d %+v, want the window in the answer", status, resp)
+	}
+	st, err := e.store.LiveAlert(context.Background(), guild)
+	if err != nil || st.FlapWindow != 25*time.Minute {
+		t.Errorf("LiveAlert() = %+v, %v; want a flap window of 25m", st, err)
+	}
+	status, resp = e.send(t, admin.Command(e.ids.Next(), "announce", discordsim.Sub("list")))
+	if status != http.StatusOK || resp.Data == nil || len(resp.Data.Embeds) == 0 || len(resp.Data.Embeds[0].Fields) == 0 ||
+		!strings.Contains(resp.Data.Embeds[0].Fields[0].Value, "within 25 min") {
+		t.Errorf("/announce list = %d %+v, want the live field to show the 25 min window", status, resp)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/giveaway"
+	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/raffle"
@@ -38,7 +39,7 @@ func withKick(t *testing.T, e *env) {
 	e.priv = priv
 	e.h = handler(&interact.Handler{Store: e.store, Links: e.store, Roles: e.store, Bans: e.store, Custom: e.store, Timers: e.store, Hunts: e.store, Kick: svc,
 		GTB: &interact.GTB{Rounds: e.store, Hunts: e.store}, Calls: &calls.Admin{Store: e.store}, Giveaways: &giveaway.Admin{Store: e.store}, Raffle: &raffle.Admin{Store: e.store},
-		Clips: &clip.Admin{Store: e.store}, Rewards: &rewards.Admin{Store: e.store}, Announce: &announce.Service{Store: e.store}}, e.queue, pub, nil, func() time.Time { return e.now })
+		Clips: &clip.Admin{Store: e.store}, Rewards: &rewards.Admin{Store: e.store}, Announce: &announce.Service{Store: e.store, Flaps: &golive.Alerts{Store: e.store}}}, e.queue, pub, nil, func() time.Time { return e.now })
 }
 
 // TestReplayedInteractionsChangeNothing replays each state-changing
@@ -501,14 +502,19 @@ func TestReplayedInteractionsChangeNothing(t *testing.T) {
 			replyHas: "Already done"},
 		{path: "announce set",
 			first: func(e *env) []byte {
-				return admin.Command(e.ids.Next(), "announce", sub("set", str("kind", "sub"), discordsim.Channel("channel", "883082588674195001")))
+				return admin.Command(e.ids.Next(), "announce", sub("set", str("kind", "live"), discordsim.Channel("channel", "883082588674195001"),
+					discordsim.Int("flap_minutes", 20)))
 			},
 			later: func(t *testing.T, e *env) {
-				e.send(t, admin.Command(e.ids.Next(), "announce", sub("set", str("kind", "sub"), discordsim.Channel("channel", "883082588674195002"))))
+				e.send(t, admin.Command(e.ids.Next(), "announce", sub("set", str("kind", "live"), discordsim.Channel("channel", "883082588674195002"),
+					discordsim.Int("flap_minutes", 30))))
 			},
 			check: func(t *testing.T, e *env) {
-				if s := announceConfig(t, e).Setting(announce.Sub); s.Channel != "883082588674195002" {
-					t.Errorf("sub announcements go to %q, want the later channel", s.Channel)
+				if s := announceConfig(t, e).Setting(announce.Live); s.Channel != "883082588674195002" {
+					t.Errorf("live announcements go to %q, want the later channel", s.Channel)
+				}
+				if st, err := e.store.LiveAlert(t.Context(), guild); err != nil || st.FlapWindow != 30*time.Minute {
+					t.Errorf("LiveAlert() = %+v, %v; want the later flap window, 30m", st, err)
 				}
 			},
 			replyHas: "Already done"},

@@ -108,7 +108,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	var poster calls.Poster // a nil *discord.REST in it would not read as nil
 	var clips feature.Clips
 	if rest != nil {
-		ann := &announce.Service{Store: store, Poster: rest, Follows: store, Channels: store, Log: log}
+		ann := &announce.Service{Store: store, Poster: rest, Follows: store, Channels: store, Log: log, Flaps: &golive.Alerts{Store: store}}
 		w.Announce, commands.Announce, clips.Announcer = ann, ann, ann
 		poster, slotCalls.Poster, commands.GTB.Embeds, giveaways.Poster, raffles.Embeds = rest, rest, rest, rest, rest
 		w.Interact, w.Replies = commands, discord.Replies{REST: rest}

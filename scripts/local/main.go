@@ -392,7 +392,8 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if cfg.announcer != nil {
 		alerts = cfg.announcer
 	}
-	worker.Live = &golive.Alerts{Store: r.Store, Kick: r.Kick, Announce: alerts}
+	live := &golive.Alerts{Store: r.Store, Kick: r.Kick, Announce: alerts}
+	worker.Live, announcer.Flaps = live, live
 	qopts := localqueue.Options{
 		MaxReceiveCount: maxReceive, Log: log.With("function", "queue"), RetryDelay: cfg.RetryDelay,
 	}

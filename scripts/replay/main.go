@@ -3,14 +3,15 @@
 // With "show" it prints what the bot stored for a guild; with "command"
 // and "click" it plays a Discord member, signed like Discord signs.
 //
-//	replay fixtures  [-dir testdata/kick]
-//	replay scenario  [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]
-//	replay engine    -guild G [-minutes 15]
-//	replay bonushunt -guild G [-channel ID]
-//	replay subtrain  -guild G [-channel ID] [-wait 10s]
-//	replay show      -guild G [-endpoint URL] [-table NAME]
-//	replay command   -guild G [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]
-//	replay click     -guild G [-user ID] CUSTOM_ID
+//	replay fixtures   [-dir testdata/kick]
+//	replay scenario   [-viewers 20] [-minutes 10] [-duplicates 5] [-seed 1] [-stay-live]
+//	replay engine     -guild G [-minutes 15]
+//	replay bonushunt  -guild G [-channel ID]
+//	replay subtrain   -guild G [-channel ID] [-wait 10s]
+//	replay fullstream -guild G [-channel ID] [-role ID]
+//	replay show       -guild G [-endpoint URL] [-table NAME]
+//	replay command    -guild G [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]
+//	replay click      -guild G [-user ID] CUSTOM_ID
 //
 // Common flags: -url (default http://127.0.0.1:8080/webhooks/kick, or
 // …/interactions for command and click) and -key (default: the private
@@ -38,6 +39,18 @@
 // bot says and posts, and recomputes the winners). Gift tickets are held
 // 24 h: with the default -wait they still hold at the draw, which then
 // draws from the renewals and KICKs; -wait 25h lets them count.
+//
+// "fullstream" plays a whole stream in real time, about eleven minutes:
+// the admin sends every kind of announcement to -channel (the go-live
+// mentioning -role, with a 15 minute flap window), sets points and
+// thank-yous for events; the stream goes live (the status event sent
+// twice, and re-sent), viewers chat, follow, subscribe, renew, gift 13
+// subs, send KICKs, redeem a reward and mark two clips (a third !clip,
+// too early, is refused), and the stream goes offline
+// (kicksim.FullStream; scripts/local's TestFullStreamScenario checks
+// every post and chat line). The runner's sweep posts the follow batch 5
+// minutes after the first follow and the recap 15 minutes after the
+// offline.
 //
 // It exits 1 when a delivery or interaction is answered with anything
 // but 2xx, 2 on a usage error, 0 after -h.
@@ -104,6 +117,7 @@ var modes = []struct{ name, synopsis string }{
 	{"engine", "-guild G [-url URL] [-key FILE] [-broadcaster ID] [-minutes 15]"},
 	{"bonushunt", "-guild G [-url URL] [-key FILE] [-broadcaster ID] [-channel ID]"},
 	{"subtrain", "-guild G [-url URL] [-key FILE] [-broadcaster ID] [-channel ID] [-wait 10s]"},
+	{"fullstream", "-guild G [-url URL] [-key FILE] [-broadcaster ID] [-channel ID] [-role ID]"},
 	{"show", "-guild G [-endpoint URL] [-table NAME]"},
 	{"command", "-guild G [-url URL] [-key FILE] [-user ID] [-admin] NAME [SUB] [OPTION:VALUE ...]"},
 	{"click", "-guild G [-url URL] [-key FILE] [-user ID] [-admin] CUSTOM_ID"},
@@ -112,7 +126,7 @@ var modes = []struct{ name, synopsis string }{
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage:")
 	for _, m := range modes {
-		fmt.Fprintf(w, "  replay %-9s %s\n", m.name, m.synopsis)
+		fmt.Fprintf(w, "  replay %-10s %s\n", m.name, m.synopsis)
 	}
 	fmt.Fprintln(w, `
 -key defaults to the key the local runner listening on -url's port wrote:
@@ -157,6 +171,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		engine                                          kicksim.ChatEngine
 		hunt                                            kicksim.BonusHunt
 		train                                           kicksim.SubTrain
+		full                                            kicksim.FullStream
 	)
 	if mode != "show" {
 		def := "http://127.0.0.1:8080/webhooks/kick"
@@ -189,6 +204,11 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		fs.Int64Var(&train.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
 		fs.StringVar(&train.Channel, "channel", "883082588674195459", "Discord channel the winners are posted to")
 		fs.DurationVar(&train.Wait, "wait", 10*time.Second, "time from the train to the draw (gifts are held 24h)")
+	case "fullstream":
+		fs.StringVar(&guild, "guild", "", "Discord guild id, connected to -broadcaster's channel")
+		fs.Int64Var(&full.Broadcaster, "broadcaster", 4402117, "Kick broadcaster user id")
+		fs.StringVar(&full.Channel, "channel", "883082588674195459", "Discord channel every announcement goes to")
+		fs.StringVar(&full.Role, "role", "883082588674195460", "Discord role the go-live mentions")
 	case "show":
 		fs.StringVar(&guild, "guild", "", "Discord guild id")
 		fs.StringVar(&endpoint, "endpoint", os.Getenv("AWS_ENDPOINT_URL"), "DynamoDB endpoint (the runner prints it)")
@@ -234,6 +254,14 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		}
 		train.Start = time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
 		return playSteps(ctx, out, train.Steps(), train.Start, guild, url, keyPath)
+	}
+	if mode == "fullstream" {
+		if guild == "" {
+			fs.Usage()
+			return usageError{"fullstream needs -guild"}
+		}
+		full.Start = time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
+		return playSteps(ctx, out, full.Steps(), full.Start, guild, url, keyPath)
 	}
 	file := "kick-private.pem"
 	if discordMode {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -83,7 +84,7 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		wantCode int
 		want     []string // in what it prints
 	}{
-		{"-h lists every mode", []string{"-h"}, 0, []string{"replay fixtures", "replay scenario", "replay show", "replay command", "replay click", "replay bonushunt", "replay subtrain"}},
+		{"-h lists every mode", []string{"-h"}, 0, []string{"replay fixtures", "replay scenario", "replay show", "replay command", "replay click", "replay bonushunt", "replay subtrain", "replay fullstream"}},
 		{"help", []string{"help"}, 0, []string{"replay click"}},
 		{"no mode", nil, 2, []string{"replay scenario"}},
 		{"unknown mode", []string{"scenery"}, 2, []string{"replay scenario"}},
@@ -97,6 +98,8 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		{"subtrain -h", []string{"subtrain", "-h"}, 0, []string{"usage: replay subtrain", "-guild", "-channel", "-wait"}},
 		{"subtrain without a guild", []string{"subtrain", "-key", "x"}, 2, []string{"usage: replay subtrain"}},
 		{"subtrain waiting less than nothing", []string{"subtrain", "-key", "x", "-guild", "1", "-wait", "-1h"}, 2, []string{"-wait"}},
+		{"fullstream -h", []string{"fullstream", "-h"}, 0, []string{"usage: replay fullstream", "-guild", "-channel", "-role"}},
+		{"fullstream without a guild", []string{"fullstream", "-key", "x"}, 2, []string{"usage: replay fullstream"}},
 		{"a flag of another mode", []string{"show", "-viewers", "3"}, 2, []string{"-viewers"}},
 		{"command without a guild", []string{"command", "-key", "x", "watchtime"}, 2, []string{"usage: replay command"}},
 	}
@@ -141,6 +144,7 @@ func TestRejectedIsAFailure(t *testing.T) {
 			{"engine", "-url", srv.URL + "/webhooks/kick", "-guild", "1", "-minutes", "1"},
 			{"bonushunt", "-url", srv.URL + "/webhooks/kick", "-guild", "1"},
 			{"subtrain", "-url", srv.URL + "/webhooks/kick", "-guild", "1"},
+			{"fullstream", "-url", srv.URL + "/webhooks/kick", "-guild", "1"},
 		} {
 			t.Run(http.StatusText(status)+"/"+args[0], func(t *testing.T) {
 				var out, errOut bytes.Buffer
@@ -294,6 +298,60 @@ func TestSubTrainSends(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "sent 3 slash commands and 35 deliveries") {
 		t.Errorf("output %q, want the counts", out.String())
+	}
+}
+
+// TestFullStreamSends: the fullstream mode sends the full stream's steps
+// in order of time: the setup's slash commands, the status event three
+// times (once re-sent), the chat with the follows, subs, gifts, KICKs,
+// redemption and !clips between its lines, and the offline.
+func TestFullStreamSends(t *testing.T) {
+	var waits []time.Time
+	saved := sleepUntil
+	sleepUntil = func(_ context.Context, at time.Time) error { waits = append(waits, at); return nil }
+	t.Cleanup(func() { sleepUntil = saved })
+	srvURL, requests := recordReplay(t)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"fullstream", "-url", srvURL + "/webhooks/kick", "-guild", "1"}, &out, &errOut); err != nil {
+		t.Fatalf("run fullstream: %v\n%s", err, errOut.String())
+	}
+	var got []string // all but the plain chat lines
+	chat := 0
+	for _, l := range labels(requests()) {
+		if strings.HasPrefix(l, "/") || strings.HasPrefix(l, "!") || strings.Contains(l, ".") {
+			got = append(got, l)
+		} else {
+			chat++
+		}
+	}
+	var want []string
+	for range 8 {
+		want = append(want, "/announce set")
+	}
+	const status, follow = "livestream.status.updated", "channel.followed"
+	want = append(want, "/rewards points", "/rewards thanks", "/rewards thanks", "/rewards thanks",
+		status, status, status, follow, follow, follow, "!clip Big play", follow, "!clip again", follow,
+		"channel.subscription.new", "channel.subscription.renewal", "channel.subscription.gifts", "kicks.gifted",
+		"!clip Clutch", "channel.reward.redemption.updated", status)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("requests but chat (-want +got):\n%s", diff)
+	}
+	wantChat := 0
+	for i := range kicksim.FullMinutes {
+		for v := range kicksim.FullChatters {
+			if kicksim.FullChats(v, i) {
+				wantChat++
+			}
+		}
+	}
+	if chat != wantChat {
+		t.Errorf("sent %d chat lines, want %d", chat, wantChat)
+	}
+	if len(waits) != len(want)+chat || !slices.IsSortedFunc(waits, func(a, b time.Time) int { return a.Compare(b) }) {
+		t.Errorf("waited for %d times, in order %v; want %d, in order", len(waits), slices.IsSortedFunc(waits, func(a, b time.Time) int { return a.Compare(b) }), len(want)+chat)
+	}
+	if w := fmt.Sprintf("sent 12 slash commands and %d deliveries", len(want)-12+chat); !strings.Contains(out.String(), w) {
+		t.Errorf("output %q, want %q", out.String(), w)
 	}
 }
 

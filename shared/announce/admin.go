@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,10 @@ func (s *Service) Handle(ctx context.Context, r interact.Request) (interact.Resp
 	if err != nil {
 		return interact.Response{}, err
 	}
+	flap, setFlap, err := s.flapOption(kind, r.Sub, r.Options)
+	if err != nil {
+		return interact.Response{}, err
+	}
 	set := cfg.Setting(kind)
 	var said string
 	if r.Sub == "off" {
@@ -67,7 +72,42 @@ func (s *Service) Handle(ctx context.Context, r interact.Request) (interact.Resp
 	if err := s.Store.SaveAnnounceConfig(ctx, r.Guild, next, r.Cause()); err != nil {
 		return interact.Response{}, err
 	}
+	if setFlap {
+		// After the settings, whose save is once per interaction: a
+		// replay stops there and cannot undo a later change of the
+		// window. A failure here leaves the settings saved; running the
+		// command again sets both.
+		if err := s.Flaps.SetFlapWindow(ctx, r.Guild, time.Duration(flap)*time.Minute); err != nil {
+			return interact.Response{}, fmt.Errorf("the settings are saved, the flap window is not (run the command again): %w", err)
+		}
+		if flap == 0 {
+			flap = DefaultFlapMinutes
+		}
+		said += fmt.Sprintf("\nA stream back online within %d min of going offline continues the last one: one alert, and the recap waits as long.", flap)
+	}
 	return interact.Response{Ephemeral: true, Content: said}, nil
+}
+
+// flapOption reads /announce set's flap_minutes: the minutes and true
+// when given, an Invalid error when it is given to another kind or
+// command, is not a whole number from 0 to MaxFlapMinutes, or nothing
+// keeps it.
+func (s *Service) flapOption(kind Kind, sub string, opts map[string]string) (int, bool, error) {
+	v, ok := opts["flap_minutes"]
+	if !ok {
+		return 0, false, nil
+	}
+	if kind != Live || sub != "set" {
+		return 0, false, fault.E(fault.Invalid, "flap_minutes is for /announce set kind:live")
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 || n > MaxFlapMinutes {
+		return 0, false, fault.E(fault.Invalid, "flap_minutes is a whole number of minutes from 0 to %d (0: the default, %d)", MaxFlapMinutes, DefaultFlapMinutes)
+	}
+	if s.Flaps == nil {
+		return 0, false, fault.E(fault.NotFound, "the flap window cannot be set on this bot")
+	}
+	return n, true, nil
 }
 
 func mentioning(role string) string {
@@ -113,10 +153,17 @@ func (s *Service) list(ctx context.Context, r interact.Request) (interact.Respon
 			v += mentioning(set.Role)
 		}
 		v += "\n" + clip(Escape(set.template(k)), 900)
+		if k == Live && s.Flaps != nil {
+			d, err := s.Flaps.FlapWindow(ctx, r.Guild)
+			if err != nil {
+				return interact.Response{}, err
+			}
+			v += fmt.Sprintf("\nBack online within %d min: the same stream (flap_minutes)", int(d/time.Minute))
+		}
 		fields = append(fields, interact.Field{Name: string(k), Value: v})
 	}
 	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{Title: "Announcements", Color: Color, Fields: fields,
-		Footer: "/announce set kind channel [message] [role] · /announce off kind"}}}, nil
+		Footer: "/announce set kind channel [message] [role] [flap_minutes] · /announce off kind"}}}, nil
 }
 
 // test posts a sample of the kind, as its settings would, once per

@@ -1,6 +1,7 @@
 package announce_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +129,134 @@ func TestDueAt(t *testing.T) {
 		if got := announce.DueAt(tt.opened); !got.Equal(tt.want) {
 			t.Errorf("DueAt(%v) = %v, want %v", tt.opened, got, tt.want)
 		}
+	}
+}
+
+// flaps records the flap windows /announce set sets.
+type flaps struct {
+	set  map[string]time.Duration
+	fail error
+}
+
+func (f *flaps) SetFlapWindow(_ context.Context, guild string, d time.Duration) error {
+	if f.fail != nil {
+		return f.fail
+	}
+	if f.set == nil {
+		f.set = map[string]time.Duration{}
+	}
+	f.set[guild] = d
+	return nil
+}
+
+func (f *flaps) FlapWindow(_ context.Context, guild string) (time.Duration, error) {
+	if f.fail != nil {
+		return 0, f.fail
+	}
+	if d := f.set[guild]; d > 0 {
+		return d, nil
+	}
+	return announce.DefaultFlapMinutes * time.Minute, nil
+}
+
+func TestAnnounceFlapMinutes(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     []string
+		wantFlap time.Duration
+		wantSaid string // in the answer
+	}{
+		{"set", []string{"flap_minutes", "25"}, 25 * time.Minute, "within 25 min of going offline"},
+		{"the most", []string{"flap_minutes", "120"}, 2 * time.Hour, "within 120 min"},
+		{"0 is the default", []string{"flap_minutes", "0"}, 0, "within 10 min"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, f := newStore(announceCh), &flaps{}
+			s := service(st, &poster{})
+			s.Flaps = f
+			r := admin("f1", "set", append([]string{"kind", "live", "channel", followCh}, tt.opts...)...)
+			resp, err := s.Handle(t.Context(), r)
+			if err != nil || !strings.Contains(resp.Content, tt.wantSaid) {
+				t.Fatalf("Handle(set live %v) = %q, %v; want an answer holding %q", tt.opts, resp.Content, err, tt.wantSaid)
+			}
+			if d, ok := f.set[guild]; !ok || d != tt.wantFlap {
+				t.Errorf("flap window = %v (set %v), want %v", d, ok, tt.wantFlap)
+			}
+			if got := st.cfg.Setting(announce.Live); got.Channel != followCh || !got.On {
+				t.Errorf("live setting = %+v, want on in %s", got, followCh)
+			}
+			// A replay of the interaction sets nothing again, so it cannot
+			// undo a later change.
+			f.set[guild] = time.Minute
+			if _, err := s.Handle(t.Context(), r); err != interact.ErrApplied {
+				t.Errorf("Handle(replay) = %v, want ErrApplied", err)
+			}
+			if d := f.set[guild]; d != time.Minute {
+				t.Errorf("flap window after a replay = %v, want the later 1m", d)
+			}
+		})
+	}
+	t.Run("list shows the window", func(t *testing.T) {
+		st, f := newStore(announceCh), &flaps{set: map[string]time.Duration{guild: 25 * time.Minute}}
+		s := service(st, &poster{})
+		s.Flaps = f
+		resp, err := s.Handle(t.Context(), admin("f4", "list"))
+		if err != nil || len(resp.Embeds) != 1 || len(resp.Embeds[0].Fields) == 0 {
+			t.Fatalf("list = %+v, %v", resp, err)
+		}
+		live := resp.Embeds[0].Fields[0]
+		if want := "Back online within 25 min: the same stream"; live.Name != "live" || !strings.Contains(live.Value, want) {
+			t.Errorf("list's live field = %+v, want it to hold %q", live, want)
+		}
+	})
+	t.Run("without the option, the window is left alone", func(t *testing.T) {
+		st, f := newStore(announceCh), &flaps{}
+		s := service(st, &poster{})
+		s.Flaps = f
+		if _, err := s.Handle(t.Context(), admin("f2", "set", "kind", "live", "channel", followCh)); err != nil || f.set != nil {
+			t.Errorf("Handle(set live) = %v, set %v; want no flap window set", err, f.set)
+		}
+	})
+	t.Run("a failure is reported", func(t *testing.T) {
+		st, f := newStore(announceCh), &flaps{fail: fault.E(fault.Transient, "store down")}
+		s := service(st, &poster{})
+		s.Flaps = f
+		_, err := s.Handle(t.Context(), admin("f3", "set", "kind", "live", "channel", followCh, "flap_minutes", "5"))
+		if !fault.Is(err, fault.Transient) || !strings.Contains(err.Error(), "run the command again") {
+			t.Errorf("Handle(set live flap 5) with the window's store down = %v, want Transient, asking to run it again", err)
+		}
+	})
+}
+
+func TestAnnounceFlapMinutesRefused(t *testing.T) {
+	tests := []struct {
+		name  string
+		r     interact.Request
+		flaps bool
+		kind  fault.Kind
+	}{
+		{"another kind", admin("g1", "set", "kind", "offline", "channel", followCh, "flap_minutes", "5"), true, fault.Invalid},
+		{"negative", admin("g2", "set", "kind", "live", "channel", followCh, "flap_minutes", "-1"), true, fault.Invalid},
+		{"past the most", admin("g3", "set", "kind", "live", "channel", followCh, "flap_minutes", "121"), true, fault.Invalid},
+		{"not a number", admin("g4", "set", "kind", "live", "channel", followCh, "flap_minutes", "ten"), true, fault.Invalid},
+		{"with off", admin("g5", "off", "kind", "live", "flap_minutes", "5"), true, fault.Invalid},
+		{"no channel", admin("g6", "set", "kind", "live", "flap_minutes", "5"), true, fault.Invalid},
+		{"nothing keeps it", admin("g7", "set", "kind", "live", "channel", followCh, "flap_minutes", "5"), false, fault.NotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, f := newStore(announceCh), &flaps{}
+			s := service(st, &poster{})
+			if tt.flaps {
+				s.Flaps = f
+			}
+			if _, err := s.Handle(t.Context(), tt.r); !fault.Is(err, tt.kind) {
+				t.Errorf("Handle(%s %v) = %v, want %v", tt.r.Sub, tt.r.Options, err, tt.kind)
+			}
+			if st.cfg.Version != 0 || f.set != nil {
+				t.Errorf("config %+v, flap windows %v: bad input changed something", st.cfg, f.set)
+			}
+		})
 	}
 }

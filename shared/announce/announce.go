@@ -32,6 +32,7 @@ package announce
 
 import (
 	"context"
+	"time"
 
 	"github.com/kickbot/kickbot/shared/interact"
 )
@@ -95,3 +96,21 @@ type Announcer interface {
 type Poster interface {
 	PostAnnouncement(ctx context.Context, m Message) error
 }
+
+// FlapWindows keeps a guild's go-live flap window: a stream back online
+// within it continues the last one (one alert, one recap, which waits
+// for the window to pass). golive.Alerts is one; it imports this
+// package, so /announce reaches it through this interface.
+type FlapWindows interface {
+	// SetFlapWindow sets guild's window, whole minutes up to
+	// MaxFlapMinutes; 0 restores DefaultFlapMinutes.
+	SetFlapWindow(ctx context.Context, guild string, d time.Duration) error
+	// FlapWindow returns guild's window: its setting or the default.
+	FlapWindow(ctx context.Context, guild string) (time.Duration, error)
+}
+
+// The flap window's bounds, golive's (a test there holds them equal).
+const (
+	DefaultFlapMinutes = 10
+	MaxFlapMinutes     = 120
+)

@@ -155,6 +155,9 @@ type Service struct {
 	Poster   Poster
 	Follows  FollowStore
 	Channels Channels
+	// Flaps keeps the go-live flap window /announce set kind:live
+	// flap_minutes sets; nil refuses the option.
+	Flaps FlapWindows
 	// Now tells the time; nil is time.Now.
 	Now func() time.Time
 	Log *slog.Logger

@@ -203,7 +203,7 @@ func TestApplicationCommands(t *testing.T) {
 			"off:sub(kind:string! {sub,gift,kicks})",
 		},
 		"announce": {
-			"set:sub(kind:string! {live,offline,follow,sub,gift,kicks,redemption,clip} channel:channel! [0 5] message:string ≤400 role:role)",
+			"set:sub(kind:string! {live,offline,follow,sub,gift,kicks,redemption,clip} channel:channel! [0 5] message:string ≤400 role:role flap_minutes:integer 0..120)",
 			"off:sub(kind:string! {live,offline,follow,sub,gift,kicks,redemption,clip})", "list:sub()",
 			"test:sub(kind:string! {live,offline,follow,sub,gift,kicks,redemption,clip})",
 		},

@@ -151,6 +151,10 @@ type Alerts struct {
 	Announce announce.Announcer
 }
 
+// /announce set kind:live flap_minutes and /announce list reach the flap
+// window, which needs only Store.
+var _ announce.FlapWindows = (*Alerts)(nil)
+
 // Status applies a status event of the guild's channel, delivered at at,
 // at now: a new stream is announced (or its alert left pending for the
 // thumbnail), an offline schedules the recap, and a repeat, an older event
@@ -258,6 +262,16 @@ func (a *Alerts) SetFlapWindow(ctx context.Context, guild string, d time.Duratio
 	}
 	s.FlapWindow = d
 	return a.Store.SaveLiveAlert(ctx, guild, s)
+}
+
+// FlapWindow returns the guild's flap window: its setting, or
+// DefaultFlapWindow.
+func (a *Alerts) FlapWindow(ctx context.Context, guild string) (time.Duration, error) {
+	s, err := a.Store.LiveAlert(ctx, guild)
+	if err != nil {
+		return 0, err
+	}
+	return s.window(), nil
 }
 
 // alert tries the pending alert at now: posted once Kick has a

@@ -205,6 +205,24 @@ func TestFlapWindowSetting(t *testing.T) {
 	}
 }
 
+func TestFlapWindowRead(t *testing.T) {
+	a, _, _ := newAlerts(northwind)
+	for _, tt := range []struct{ set, want time.Duration }{
+		{-1, golive.DefaultFlapWindow}, // never set
+		{25 * time.Minute, 25 * time.Minute},
+		{0, golive.DefaultFlapWindow}, // back to the default
+	} {
+		if tt.set >= 0 {
+			if err := a.SetFlapWindow(t.Context(), guild, tt.set); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := a.FlapWindow(t.Context(), guild); err != nil || got != tt.want {
+			t.Errorf("FlapWindow() after setting %v = %v, %v; want %v", tt.set, got, err, tt.want)
+		}
+	}
+}
+
 func TestThumbnailRetry(t *testing.T) {
 	tests := []struct {
 		name string
@@ -459,4 +477,15 @@ func (s *staleStore) LiveAlert(ctx context.Context, g string) (golive.State, err
 	st, err := s.memStore.LiveAlert(ctx, g)
 	st.Version = 2
 	return st, err
+}
+
+// TestFlapBoundsAsAnnounce: /announce (which cannot import golive)
+// offers and checks the flap window with golive's bounds.
+func TestFlapBoundsAsAnnounce(t *testing.T) {
+	if got, want := time.Duration(announce.DefaultFlapMinutes)*time.Minute, golive.DefaultFlapWindow; got != want {
+		t.Errorf("announce.DefaultFlapMinutes = %v, want golive.DefaultFlapWindow %v", got, want)
+	}
+	if got, want := time.Duration(announce.MaxFlapMinutes)*time.Minute, golive.MaxFlapWindow; got != want {
+		t.Errorf("announce.MaxFlapMinutes = %v, want golive.MaxFlapWindow %v", got, want)
+	}
 }

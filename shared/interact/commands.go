@@ -192,6 +192,7 @@ var announceCommands = []Command{
 		{Name: "channel", Description: "The channel", Type: ChannelOption, Required: true},
 		{Name: "message", Description: "Message above the post: {user} {months} {count} {amount} {reward} {input} …", Type: StringOption, MaxLen: 400},
 		{Name: "role", Description: "A role to mention", Type: RoleOption},
+		{Name: "flap_minutes", Description: "live: a stream back within this many minutes continues the last one (0: default 10)", Type: IntegerOption, Min: 0, Max: 120},
 	}},
 	{Name: "off", Description: "Stop announcing a kind of event", Changes: true, Options: []Option{announceKind}},
 	{Name: "list", Description: "Show what is announced where"},

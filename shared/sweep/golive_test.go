@@ -104,6 +104,45 @@ func TestStreamMinuteOutsideStream(t *testing.T) {
 	}
 }
 
+// TestStreamMinuteAfterTheEnd: the stream ended within the minute before
+// (whose credits the last run made, while it was live); the minute after
+// credits nobody, but hands the recap the chatters of that last, partial
+// minute, once.
+func TestStreamMinuteAfterTheEnd(t *testing.T) {
+	m := watchtime.MinuteOf(now)
+	start, end := m.Start().Add(-time.Hour), m.Start().Add(-30*time.Second)
+	st := newStore()
+	st.streams["g"] = stream.State{Guild: "g", StartedAt: start, EndedAt: end, StatusAt: end}
+	st.activity["g"] = []audience.Activity{
+		{UserID: 1, Username: "ann", At: m.Start().Add(-50 * time.Second)},
+		{UserID: 2, Username: "bob", At: m.Start().Add(-70 * time.Second)}, // the minute before: counted then
+	}
+	st.through["g"], st.listed["g"] = m-1, true // as the run of m-1, while live, left it
+	stats := &statsLog{}
+	s := &sweep.Sweeper{Store: st, Stats: stats}
+	for range 2 { // a repeated run hands the same minute again: StreamMinute counts it once
+		if _, err := s.Run(t.Context(), m, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(stats.minutes) == 0 {
+		t.Fatal("StreamMinute calls: none, want the minute after the end with its chatters")
+	}
+	got := stats.minutes[0]
+	if got.Minute != m || !stats.starts[0].Equal(start) || !slices.Equal(names(got.Chatters), []string{"ann"}) || got.Credits != 0 {
+		t.Errorf("StreamMinute(start %v) = minute %d, chatters %v, %d credits; want %d at %v, [ann], 0",
+			stats.starts[0], got.Minute, names(got.Chatters), got.Credits, m, start)
+	}
+	// A minute later the stream is over: nothing more.
+	n := len(stats.minutes)
+	if _, err := s.Run(t.Context(), m+1, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if len(stats.minutes) != n {
+		t.Errorf("StreamMinute calls after the minute after the end = %+v, want none", stats.minutes[n:])
+	}
+}
+
 // TestStreamMinuteTransientFailure: the minute's checkpoint waits for its
 // stats, so the retry hands them over again.
 func TestStreamMinuteTransientFailure(t *testing.T) {

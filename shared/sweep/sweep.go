@@ -264,6 +264,9 @@ func (s *Sweeper) credit(ctx context.Context, guild string, m watchtime.Minute, 
 		metric.From(ctx).Record(metric.CreditsBehind, metric.Count, float64(m-from))
 	}
 	if !anyTracked(from, to, st, set) {
+		if err := s.endMinute(ctx, guild, from, to, st, set); err != nil {
+			return Report{}, read{}, err
+		}
 		return Report{}, read{}, s.Store.Advance(ctx, guild, to, !watchtime.Settled(to, st, set))
 	}
 	first, _ := watchtime.Window(from, set)
@@ -388,6 +391,24 @@ func (s *Sweeper) streamMinute(ctx context.Context, guild string, minute watchti
 		return nil
 	}
 	return err
+}
+
+// endMinute hands the recap the chatters of the stream's last, partial
+// minute: they are counted by the minute after it, which is not tracked
+// (it credits nobody), so the credit loop never reaches it.
+func (s *Sweeper) endMinute(ctx context.Context, guild string, from, to watchtime.Minute, st stream.State, set settings.Settings) error {
+	if s.Stats == nil || st.Live || st.StartedAt.IsZero() || st.EndedAt.IsZero() {
+		return nil
+	}
+	m := watchtime.MinuteOf(st.EndedAt) + 1
+	if m < from || m > to || !st.EndedAt.After(m.Start().Add(-time.Minute)) {
+		return nil
+	}
+	acts, err := s.Store.Activity(ctx, guild, m-1, m-1)
+	if err != nil {
+		return err
+	}
+	return s.streamMinute(ctx, guild, m, st, set, acts, nil)
 }
 
 // RaffleWatch turns a guild's watchtime into tickets of its open raffle
