@@ -186,9 +186,9 @@ func TestFullStreamScenario(t *testing.T) {
 		// partial minute (20:10:00 to the end at 20:10:30) counts
 		// viewer003 and viewer005.
 		post + "northwind went offline. " + nobody + " [Stream recap: Ranked grind, day 3 | url=https://kick.com/northwind" +
-			" | description=northwind streamed for 10m. | timestamp=" + at(10, 0) + " | Duration=10m | Peak chatters=7 | Chatters=10" +
-			" | Minutes watched=77 | Points credited=15 | New follows=4 | Subs=2 | Gifted subs=13 | KICKs=500" +
-			" | Top chatters=1. viewer000 (10 min)\n2. viewer005 (10 min)\n3. viewer002 (9 min)\n4. viewer003 (8 min)\n5. viewer004 (8 min) | footer=Stream recap]",
+			" | description=northwind streamed for 10m. | timestamp=" + at(10, 0) + " | Duration=10m | Peak active viewers=7 | Active viewers=10" +
+			" | Minutes watched=77 | Points for watching=15 | New follows=4 | Subs=2 | Gifted subs=13 | KICKs=500" +
+			" | Most active (minutes)=1. viewer000 (10 min)\n2. viewer005 (10 min)\n3. viewer002 (9 min)\n4. viewer003 (8 min)\n5. viewer004 (8 min) | footer=Stream recap]",
 	}
 	if diff := cmp.Diff(wantPosted, posted); diff != "" {
 		t.Errorf("Discord (-want +got):\n%s", diff)

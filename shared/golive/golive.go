@@ -391,7 +391,7 @@ func RecapPost(s State, r Recap) announce.Post {
 	}
 	topText := strings.Join(top, "\n")
 	if topText == "" {
-		topText = "nobody chatted"
+		topText = "nobody was active"
 	}
 	num := func(n int64) string { return strconv.FormatInt(n, 10) }
 	e := interact.Embed{
@@ -401,15 +401,15 @@ func RecapPost(s State, r Recap) announce.Post {
 		Color:       kickGreen,
 		Fields: []interact.Field{
 			{Name: "Duration", Value: FormatDuration(r.Duration), Inline: true},
-			{Name: "Peak chatters", Value: num(r.Peak), Inline: true},
-			{Name: "Chatters", Value: num(r.Chatters), Inline: true},
+			{Name: "Peak active viewers", Value: num(r.Peak), Inline: true},
+			{Name: "Active viewers", Value: num(r.Chatters), Inline: true},
 			{Name: "Minutes watched", Value: num(r.Minutes), Inline: true},
-			{Name: "Points credited", Value: points, Inline: true},
+			{Name: "Points for watching", Value: points, Inline: true},
 			{Name: "New follows", Value: num(r.Follows), Inline: true},
 			{Name: "Subs", Value: num(r.Subs), Inline: true},
 			{Name: "Gifted subs", Value: num(r.GiftedSubs), Inline: true},
 			{Name: "KICKs", Value: num(r.Kicks), Inline: true},
-			{Name: "Top chatters", Value: topText},
+			{Name: "Most active (minutes)", Value: topText},
 		},
 		Footer:    "Stream recap",
 		Timestamp: s.EndedAt,
