@@ -18,7 +18,8 @@ import (
 //
 //	clip settings  GUILD#<guild>                 CLIPSETTINGS           lead N, cooldown N, userCooldown N (ms)
 //	clip stream    GUILD#<guild>                 CLIPSTREAM#<start ms,  start N(ms), title S, category S,
-//	                                              13 digits>             expiresAt (put by the stream's first !clip)
+//	                                              13 digits>             expiresAt (put by the stream's first !clip,
+//	                                                                     its expiry moved by each later one)
 //	clip marker    CLIPS#<guild>#<start ms>      CLIP#<sent ms, 13      id S, at N(ms), offset N(ms), title S,
 //	                                              digits>#<msg id>       userId N, username S, streamTitle S,
 //	                                                                     category S, asked BOOL, clipUrl S,
@@ -147,15 +148,17 @@ func (s *Store) AddClip(ctx context.Context, m clip.Marker) (clip.Marker, bool, 
 		return clip.Marker{}, false, fault.E(fault.Invalid, "a clip marker needs a guild, a stream, a time and a message id")
 	}
 	expires := ttlSeconds(m.At.Add(clip.Life))
-	streamItem, err := attributevalue.MarshalMap(clipStreamRecord{
-		itemKey: itemKey{PK: guildPrefix + m.Guild, SK: clipStreamSK(m.Stream)},
-		Start:   millis(m.Stream), Title: m.StreamTitle, Category: m.Category, ExpiresAt: expires,
-	})
-	if err != nil {
-		return clip.Marker{}, false, fault.Wrap(fault.Internal, err, "encode clip stream")
-	}
-	// The stream's first marker writes it; a later one finds it there.
-	if _, err := s.putFirst(ctx, streamItem, "record clip stream"); err != nil {
+	// The stream's first marker writes it; a later one only moves its
+	// expiry to its own, so the item that names the stream's partition
+	// (to ClipStreams and PurgeGuild) outlives every marker in it. The
+	// write is the one a conditioned put of the item would cost.
+	stream := expression.Set(expression.Name("start"), expression.Value(millis(m.Stream))).
+		Set(expression.Name("title"), expression.IfNotExists(expression.Name("title"), expression.Value(m.StreamTitle))).
+		Set(expression.Name("category"), expression.IfNotExists(expression.Name("category"), expression.Value(m.Category))).
+		Set(expression.Name("expiresAt"), expression.Value(expires))
+	later := expression.AttributeNotExists(expression.Name("pk")).Or(expression.Name("expiresAt").LessThan(expression.Value(expires)))
+	streamKey := itemKey{PK: guildPrefix + m.Guild, SK: clipStreamSK(m.Stream)}
+	if err := s.updateIf(ctx, streamKey, stream, later, "", "record clip stream"); err != nil && !fault.Is(err, fault.Conflict) {
 		return clip.Marker{}, false, err
 	}
 	k := clipKey(m)

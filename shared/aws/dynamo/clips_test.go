@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kickbot/kickbot/shared/clip"
@@ -147,6 +148,37 @@ func runClipsSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		}
 		if _, err := s.Clips(t.Context(), "g", time.Time{}); !fault.Is(err, fault.Invalid) {
 			t.Errorf("Clips(no stream) = %v, want fault.Invalid", err)
+		}
+	})
+	t.Run("StreamOutlivesItsMarkers", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		stream := at(500)
+		first := clipMarker(stream, "e1", at(510), 7)
+		later := clipMarker(stream, "e2", at(530), 8)
+		later.StreamTitle = "renamed"
+		// The stream item names the markers' partition (ClipStreams,
+		// PurgeGuild), so it expires with the stream's latest marker and a
+		// repeat of an earlier one does not bring that forward.
+		for _, step := range []struct {
+			name string
+			m    clip.Marker
+			want time.Time
+		}{
+			{"first", first, first.At},
+			{"later", later, later.At},
+			{"first again", first, later.At},
+		} {
+			_, _, err := s.AddClip(t.Context(), step.m)
+			check(t, "AddClip "+step.name, err)
+			item, ok, err := s.getItem(t.Context(), itemKey{PK: guildPrefix + "g", SK: clipStreamSK(stream)}, "load")
+			check(t, "getItem", err)
+			var r clipStreamRecord
+			check(t, "decode", attributevalue.UnmarshalMap(item, &r))
+			if want := ttlSeconds(step.want.Add(clip.Life)); !ok || r.ExpiresAt != want || r.Title != first.StreamTitle || r.Start != stream.UnixMilli() {
+				t.Errorf("after AddClip(%s) the stream item = %+v (found %v), want title %q, start %d, expiresAt %d",
+					step.name, r, ok, first.StreamTitle, stream.UnixMilli(), want)
+			}
 		}
 	})
 }

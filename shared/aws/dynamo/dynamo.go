@@ -132,8 +132,9 @@
 // and no write per chat message or per credit changes an index key: a chat
 // message costs one write unit and a credit one, whatever the indexes.
 //
-// PurgeGuild (purge.go) deletes a guild's items of every family above;
-// a new family that names a guild must be found there too.
+// PurgeGuild (purge.go) deletes a guild's items of every family above
+// but the few it leaves to their TTL (listed there); a new family that
+// names a guild must be found there too.
 //
 // Every write is conditioned or idempotent: a ConditionalCheckFailed answer
 // means the write was already done (or a newer one was), which is success.

@@ -142,10 +142,13 @@ func streamStatsKey(guild string, start time.Time) itemKey {
 // liveChatKey is a chatter's item of a stream part, on one of the part's
 // ViewerShards partitions, as the viewer's own item is.
 func liveChatKey(guild string, start time.Time, user int64) itemKey {
-	return itemKey{
-		PK: fmt.Sprintf("%s%s#%013d#%02d", liveChatPrefix, guild, start.UnixMilli(), shardOf(user)),
-		SK: liveChatSK + strconv.FormatInt(user, 10),
-	}
+	return itemKey{PK: liveChatPK(guild, start, shardOf(user)), SK: liveChatSK + strconv.FormatInt(user, 10)}
+}
+
+// liveChatPK is the partition of shard of the stream part that started
+// at start.
+func liveChatPK(guild string, start time.Time, shard int) string {
+	return fmt.Sprintf("%s%s#%013d#%02d", liveChatPrefix, guild, start.UnixMilli(), shard)
 }
 
 // StreamMinute adds one minute of a stream part to its numbers: a minute
@@ -236,7 +239,7 @@ func (s *Store) StreamStats(ctx context.Context, guild string, start time.Time) 
 	}
 	st := golive.Stats{Peak: r.Peak, Minutes: r.Minutes, PointsMilli: r.Points}
 	for shard := range ViewerShards {
-		pk := fmt.Sprintf("%s%s#%013d#%02d", liveChatPrefix, guild, start.UnixMilli(), shard)
+		pk := liveChatPK(guild, start, shard)
 		items, err := s.queryWhere(ctx, where{
 			key:     expression.Key("pk").Equal(expression.Value(pk)),
 			project: []string{"u", "n", "m"},

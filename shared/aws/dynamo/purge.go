@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -22,20 +23,36 @@ import (
 // (GUILD#<guild>) is the index of the rest: its items name the other
 // partitions (the custom commands' CMD#<guild>#<name>, the rounds of
 // GTB, giveaways and calls, the raffle periods and their tables, the
-// connections' KICK#<broadcaster> side), so it is read first and deleted
-// last, and a purge cut short finds everything again when run once more.
-// The sharded families (viewers, activity) are found by their sixteen
-// keys; a viewer's cooldowns (COOLDOWN#<guild>#<user>) by the viewers and
-// active users seen, when a command has a cooldown per viewer.
+// connections' KICK#<broadcaster> side, the clip streams' CLIPS#<guild>#
+// <start>, the stream parts' chatters LIVECHAT#<guild>#<start>#<nn> by
+// their LIVESTATS# items and the go-live state's parts), so it is read
+// first and deleted last, and a purge cut short finds everything again
+// when run once more. The sharded families (viewers with their
+// first-follow markers, activity) are found by their sixteen keys; a
+// viewer's cooldowns (COOLDOWN#<guild>#<user>) by the viewers and active
+// users seen, when a command has a cooldown per viewer. The follow batch
+// (FOLLOWS#<guild>) names its due listings (FOLLOWDUE#<minute>, sort key
+// <guild>#<opened>) by the times it holds, so they go before it.
 //
-// Left to TTL, because no key names them from the guild: the use markers
-// of custom commands (USE#<guild>#<message id>: a message id, nothing
-// else, gone within UseMarkerLife), the calls of rounds before the
-// current one (gone within calls.CallLife) and the tables of draws rerun
-// with another digest before the one kept. Deliveries, the channel's chat
-// window and its credentials belong to the channel, not the guild:
-// connect.Service.Disconnect releases the credentials when no other guild
-// uses the channel.
+// Left to TTL, because no key names them from the guild and an index of
+// them would cost a write per chat command or follow on the guild's one
+// partition (the hot key design.md forbids):
+//   - the use markers of custom commands (USE#<guild>#<message id>: a
+//     message id, nothing else, gone within UseMarkerLife);
+//   - the announcement marks (ANNOUNCED#<guild>#<cause> KIND#<kind>: a
+//     Kick delivery id, "stream:<ms>", "batch:<ms>" or "test:<interaction
+//     id>" in the key and expiresAt, nothing else; gone within
+//     announce.MarkerLife, a test post's within interact.ClaimLife);
+//   - the calls of rounds before the current one (gone within
+//     calls.CallLife) and the tables of draws rerun with another digest
+//     before the one kept;
+//   - a due listing whose batch was forgotten by a DoneFollows cut short
+//     between its two writes (the guild id and a time; gone a day after
+//     it was due).
+//
+// Deliveries, the channel's chat window and its credentials belong to the
+// channel, not the guild: connect.Service.Disconnect releases the
+// credentials when no other guild uses the channel.
 //
 // Each partition is read a page of purgePage keys at a time and its items
 // deleted one DeleteItem each (a write unit each, as any delete),
@@ -58,6 +75,9 @@ type purgeIndexRecord struct {
 	ID             string `dynamodbav:"id"`
 	ClientSeed     string `dynamodbav:"clientSeed"`
 	UserCooldownMs int64  `dynamodbav:"userCooldownMs"`
+	// The go-live state's stream parts.
+	Stream   int64   `dynamodbav:"stream"`
+	Segments []int64 `dynamodbav:"segments"`
 }
 
 // PurgeGuild deletes every item of guild the table can find from the
@@ -98,15 +118,51 @@ func (s *Store) PurgeGuild(ctx context.Context, guild string) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	for _, k := range keys {
-		if _, err := s.deleteItem(ctx, k, nil, "purge item"); err != nil {
+	due, err := s.purgeFollowsDue(ctx, guild)
+	if err != nil {
+		return n, err
+	}
+	// Conditioned on being there, to count only what went: a batch may
+	// not be listed yet.
+	exists := expression.AttributeExists(expression.Name("pk"))
+	for _, k := range append(keys, due...) {
+		gone, err := s.deleteItem(ctx, k, &exists, "purge item")
+		if err != nil {
 			return n, err
 		}
-		n++
+		if gone {
+			n++
+		}
+	}
+	// The follow batch after its due listings, which it names.
+	more, _, err = s.purgePartition(ctx, followsPrefix+guild)
+	n += more
+	if err != nil {
+		return n, err
 	}
 	// Last, the guild's own partition, which names all of the above.
 	more, _, err = s.purgePartition(ctx, guildPrefix+guild)
 	return n + more, err
+}
+
+// purgeFollowsDue returns the keys of the due listings guild's follow
+// batch names: its open batch's and the one being posted.
+func (s *Store) purgeFollowsDue(ctx context.Context, guild string) ([]itemKey, error) {
+	item, ok, err := s.getItem(ctx, followsKey(guild), "load follow batch to purge")
+	if err != nil || !ok {
+		return nil, err
+	}
+	rec, err := decodeFollows(item)
+	if err != nil {
+		return nil, err
+	}
+	var keys []itemKey
+	for _, ms := range []int64{rec.Opened, rec.TOpened} {
+		if ms > 0 {
+			keys = append(keys, followDueKey(guild, time.UnixMilli(ms)))
+		}
+	}
+	return keys, nil
 }
 
 // purgeIndex returns the items of guild's partition that name other
@@ -116,7 +172,8 @@ func (s *Store) purgeIndex(ctx context.Context, guild string) ([]purgeIndexRecor
 	b := expression.NewBuilder().
 		WithKeyCondition(expression.Key("pk").Equal(expression.Value(guildPrefix + guild))).
 		WithProjection(expression.NamesList(expression.Name("pk"), expression.Name("sk"), expression.Name("number"),
-			expression.Name("state"), expression.Name("id"), expression.Name("clientSeed"), expression.Name("userCooldownMs")))
+			expression.Name("state"), expression.Name("id"), expression.Name("clientSeed"), expression.Name("userCooldownMs"),
+			expression.Name("stream"), expression.Name("segments")))
 	expr, err := b.Build()
 	if err != nil {
 		return nil, fault.Wrap(fault.Internal, err, "build query to list the guild's items")
@@ -155,10 +212,10 @@ func (s *Store) purgeIndex(ctx context.Context, guild string) ([]purgeIndexRecor
 // other partitions.
 func namesOthers(sk string) bool {
 	switch {
-	case sk == gtbRoundSK, sk == giveawaySK, sk == callsSK, sk == raffleSK:
+	case sk == gtbRoundSK, sk == giveawaySK, sk == callsSK, sk == raffleSK, sk == liveAlertSK:
 		return true
 	}
-	for _, p := range []string{connectionPrefix, customPrefix, rafflePrefix} {
+	for _, p := range []string{connectionPrefix, customPrefix, rafflePrefix, streamStatsSK, clipStreamSKPrefix} {
 		if strings.HasPrefix(sk, p) {
 			return true
 		}
@@ -175,6 +232,18 @@ func purgeTargets(guild string, index []purgeIndexRecord) (parts []string, keys 
 			for shard := range ActivityShards {
 				parts = append(parts, prefix+guild+"#"+strconv.FormatInt(n, 10)+"#"+twoDigits(shard))
 			}
+		}
+	}
+	// A stream part is named by its stats item and by the go-live state:
+	// its chatters' partitions once.
+	chatters := map[int64]bool{}
+	stream := func(ms int64) {
+		if ms <= 0 || chatters[ms] {
+			return
+		}
+		chatters[ms] = true
+		for shard := range ViewerShards {
+			parts = append(parts, liveChatPK(guild, time.UnixMilli(ms), shard))
 		}
 	}
 	for _, r := range index {
@@ -197,6 +266,19 @@ func purgeTargets(guild string, index []purgeIndexRecord) (parts []string, keys 
 					parts = append(parts, callRoundPK(guild, st.Round.ID, shard))
 				}
 				parts = append(parts, callSeqKey(guild, st.Round.ID).PK)
+			}
+		case sk == liveAlertSK:
+			stream(r.Stream)
+			for _, seg := range r.Segments {
+				stream(seg)
+			}
+		case strings.HasPrefix(sk, streamStatsSK):
+			if ms, err := strconv.ParseInt(strings.TrimPrefix(sk, streamStatsSK), 10, 64); err == nil {
+				stream(ms)
+			}
+		case strings.HasPrefix(sk, clipStreamSKPrefix):
+			if ms, err := strconv.ParseInt(strings.TrimPrefix(sk, clipStreamSKPrefix), 10, 64); err == nil {
+				parts = append(parts, clipsPK(guild, time.UnixMilli(ms)))
 			}
 		case sk == raffleSK || strings.HasPrefix(sk, rafflePrefix):
 			if r.ID == "" {

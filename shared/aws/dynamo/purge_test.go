@@ -16,19 +16,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/calls"
+	"github.com/kickbot/kickbot/shared/clip"
 	"github.com/kickbot/kickbot/shared/credential"
 	"github.com/kickbot/kickbot/shared/custom"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/gtb"
 	"github.com/kickbot/kickbot/shared/hunt"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/points"
 	"github.com/kickbot/kickbot/shared/raffle"
+	"github.com/kickbot/kickbot/shared/rewards"
 	"github.com/kickbot/kickbot/shared/roles"
 	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
 )
 
@@ -117,6 +122,72 @@ func fillGuild(t *testing.T, s *Store, guild string, viewers int64) {
 	drawn, err := s.DrawRaffle(ctx, guild, guild+"-draw", func(p *raffle.Period) error { return p.Draw(seed, table, nil, at(3)) })
 	check(t, "DrawRaffle", err)
 	check(t, "SaveRaffleTable", s.SaveRaffleTable(ctx, guild, drawn.ID, drawn.Result.Proof.ClientSeed, table))
+	_, err = s.CountUse(ctx, guild, "hype", guild+"-use1", at(5))
+	check(t, "CountUse", err)
+	fillAnnouncements(t, s, guild, c)
+}
+
+// fillAnnouncements stores something of each feature that came with the
+// announcements for guild: their settings, a follow batch being posted
+// and one open (each listed as due), a post's mark, a go-live state of
+// two stream parts with their stats and chatters, clip markers of both
+// parts and clip settings, event rewards and a first follow, a pending
+// link.
+func fillAnnouncements(t *testing.T, s *Store, guild string, c func(string) interact.Cause) {
+	t.Helper()
+	ctx := t.Context()
+	check(t, "SaveAnnounceConfig", s.SaveAnnounceConfig(ctx, guild,
+		announce.Config{Kinds: map[announce.Kind]announce.Setting{announce.Follow: {On: true}}}, c("announce")))
+	for i, opened := range []time.Time{at(1), at(2)} {
+		_, err := s.AddFollower(ctx, guild, fmt.Sprint("follower", i), opened)
+		check(t, "AddFollower", err)
+		check(t, "ScheduleFollows", s.ScheduleFollows(ctx, guild, opened))
+		if i == 0 {
+			_, _, err = s.TakeFollows(ctx, guild, opened)
+			check(t, "TakeFollows", err)
+		}
+	}
+	_, err := s.ClaimAnnouncement(ctx, guild, announce.Sub, guild+"-sub1", at(600))
+	check(t, "ClaimAnnouncement", err)
+
+	parts := []time.Time{at(0), at(10)}
+	check(t, "SaveLiveAlert", s.SaveLiveAlert(ctx, guild, golive.State{Broadcaster: purgeChannel, Live: true,
+		Stream: parts[1], Segments: parts, StatusAt: parts[1], AlertSince: parts[1]}))
+	for i, start := range parts {
+		check(t, "StreamMinute", s.StreamMinute(ctx, guild, start, sweep.StreamMinute{
+			Minute: watchtime.MinuteOf(start.Add(time.Minute)), Credits: 2, PointsMilli: 200,
+			Chatters: []audience.Activity{{UserID: 1, Username: "viewer1"}, {UserID: int64(2 + i), Username: fmt.Sprint("viewer", 2+i)}}}))
+		for j := range 2 {
+			sent := start.Add(time.Duration(j+1) * time.Minute)
+			_, _, err := s.AddClip(ctx, clip.Marker{Guild: guild, Stream: start, ID: fmt.Sprintf("%s-clip%d%d", guild, i, j), At: sent,
+				Offset: clip.Offset(start, sent, clip.DefaultLead), UserID: 1, Username: "viewer1", StreamTitle: "t"})
+			check(t, "AddClip", err)
+		}
+	}
+	check(t, "SaveClipSettings", s.SaveClipSettings(ctx, guild, clip.Defaults(), c("clips")))
+
+	set := rewards.Settings{Follow: 5}
+	check(t, "PutRewardsOnce", s.PutRewardsOnce(ctx, guild, set, c("rewards")))
+	credit, ok := rewards.Earned(set, followEvent(guild+"-follow1", 3))
+	if !ok {
+		t.Fatal("rewards.Earned(follow) earned nothing")
+	}
+	_, _, err = s.CreditEvent(ctx, guild, credit)
+	check(t, "CreditEvent", err)
+	check(t, "PendLink", s.PendLink(ctx, guild, "member2", 2, "viewer2", at(15)))
+}
+
+// leftToTTL returns the items of items that PurgeGuild leaves to their
+// TTL (see purge.go): guild's custom command use markers and
+// announcement marks.
+func leftToTTL(items map[itemKey]string, guild string) map[itemKey]string {
+	out := map[itemKey]string{}
+	for k, v := range items {
+		if strings.HasPrefix(k.PK, usePrefix+guild+"#") || strings.HasPrefix(k.PK, announcedPrefix+guild+"#") {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // scanAll returns every item of the table, as JSON, by key.
@@ -220,8 +291,12 @@ func TestPurgeGuild(t *testing.T) {
 	}
 
 	after := scanAll(t, s)
-	if left := mentioning(after, purgedGuild); len(left) > 0 {
-		t.Errorf("after the purge, %d items name the guild: %v", len(left), left)
+	ttl := leftToTTL(before, purgedGuild)
+	if len(ttl) != 2 {
+		t.Fatalf("the guild has %d use markers and announcement marks, want 2: %v", len(ttl), ttl)
+	}
+	if diff := cmp.Diff(ttl, mentioning(after, purgedGuild)); diff != "" {
+		t.Errorf("after the purge, the guild's items are not just its use markers and announcement marks (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(kept, mentioning(after, keptGuild)); diff != "" {
 		t.Errorf("the other guild's items changed (-before +after):\n%s", diff)
@@ -229,7 +304,7 @@ func TestPurgeGuild(t *testing.T) {
 	if _, ok := after[credentialsKey(purgeChannel)]; !ok {
 		t.Error("the channel's login is gone; the other guild still uses it")
 	}
-	if got, want := len(after), len(before)-len(purged); got != want {
+	if got, want := len(after), len(before)-len(purged)+len(ttl); got != want {
 		t.Errorf("the table holds %d items, want %d: only the guild's went", got, want)
 	}
 }
