@@ -1,7 +1,6 @@
 package kicksim
 
 import (
-	"encoding/json"
 	"slices"
 	"time"
 
@@ -64,26 +63,9 @@ func FullChats(v, i int) bool { return v == 0 || (i+1)%(v+1) != 0 }
 func (s FullStream) Steps() []Step {
 	sub := discordsim.Sub
 	str, num := discordsim.String, discordsim.Int
-	var steps []Step
-	cmd := func(at time.Time, name string, opts ...discordsim.Option) {
-		steps = append(steps, Step{At: at, Command: &Setup{Name: name, Opts: opts}})
-	}
-	sc := Scenario{Broadcaster: s.Broadcaster}
-	bc := sc.user(s.Broadcaster, "streamer")
-	ids := NewIDs(s.Start)
-	deliver := func(at time.Time, t event.Type, body any) Delivery {
-		b, err := json.Marshal(body)
-		if err != nil {
-			panic(err) // built from plain maps; cannot fail
-		}
-		d := Delivery{ID: ids.Next(at), Type: t, At: at, Body: b}
-		steps = append(steps, Step{At: at, Delivery: d})
-		return d
-	}
-	resend := func(at time.Time, d Delivery) { steps = append(steps, Step{At: at, Delivery: d}) }
-	say := func(at time.Time, viewer int, text string) {
-		deliver(at, event.ChatMessage, sc.chat(bc, viewer, text, at))
-	}
+	sp := newScript(s.Broadcaster, s.Start)
+	cmd, deliver, resend, say := sp.cmd, sp.deliver, sp.resend, sp.say
+	sc, bc := sp.sc, sp.bc
 
 	// The setup, a second apart.
 	at := s.Start
@@ -177,5 +159,5 @@ func (s FullStream) Steps() []Step {
 		a.do(a.at)
 	}
 	status(end, false)
-	return steps
+	return sp.steps
 }

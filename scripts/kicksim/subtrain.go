@@ -1,7 +1,6 @@
 package kicksim
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
@@ -45,26 +44,9 @@ func TrainResent(i int) bool { return i%4 == 0 }
 func (s SubTrain) Steps() []Step {
 	sub := discordsim.Sub
 	str, num := discordsim.String, discordsim.Int
-	var steps []Step
-	cmd := func(at time.Time, name string, opts ...discordsim.Option) {
-		steps = append(steps, Step{At: at, Command: &Setup{Name: name, Opts: opts}})
-	}
-	sc := Scenario{Broadcaster: s.Broadcaster}
-	bc := sc.user(s.Broadcaster, "streamer")
-	ids := NewIDs(s.Start)
-	deliver := func(at time.Time, t event.Type, body any) Delivery {
-		b, err := json.Marshal(body)
-		if err != nil {
-			panic(err) // built from plain maps; cannot fail
-		}
-		d := Delivery{ID: ids.Next(at), Type: t, At: at, Body: b}
-		steps = append(steps, Step{At: at, Delivery: d})
-		return d
-	}
-	resend := func(at time.Time, d Delivery) { steps = append(steps, Step{At: at, Delivery: d}) }
-	say := func(at time.Time, viewer int, text string) {
-		deliver(at, event.ChatMessage, sc.chat(bc, viewer, text, at))
-	}
+	sp := newScript(s.Broadcaster, s.Start)
+	cmd, deliver, resend, say := sp.cmd, sp.deliver, sp.resend, sp.say
+	sc, bc := sp.sc, sp.bc
 	sec := func(n int) time.Time { return s.Start.Add(time.Duration(n) * time.Second) }
 
 	cmd(sec(0), "raffle", sub("start", num("days", 7), num("winners", 3), str("prize", "a PS5")))
@@ -107,5 +89,5 @@ func (s SubTrain) Steps() []Step {
 	say(after, 1, "!tickets") // the hold is over
 	cmd(after.Add(5*time.Second), "raffle", sub("draw", discordsim.Channel("channel", s.Channel)))
 	say(after.Add(10*time.Second), 3, "!raffle")
-	return steps
+	return sp.steps
 }
