@@ -39,6 +39,7 @@ const (
 	secretKickApp   = "Kc5/Zq8+Tw3mVr7Lp2Nx9Bh4Jd6Fy1Gs&x=1"
 	secretBotToken  = "MTE5ODc2NTQzMjEwOTg3NjU0.Gx7QpZ.s3cRt-b0T_Wm4Rv8Tn2Ly6Hk0Dj"
 	secretStateKey  = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	secretClipKey   = "ck_Vb4/Hn7+Qs2Wx9Lm5&Rt8Zp3Jd6"
 	secretLogMinLen = 12 // the prefix of each secret that must not appear either
 )
 
@@ -50,10 +51,11 @@ const (
 // since error paths are where secrets leak: the Discord bot token, the
 // Kick client secret, the OAuth state-signing key, the webhook and
 // interaction signing keys, the Kick access, refresh and app tokens the
-// fake Kick issued (with the codes and PKCE verifiers that got them), and
-// the interaction tokens. The upstreams' injected failures echo the whole
-// request (headers, URL, body) in their answers, as a careless upstream's
-// error page would.
+// fake Kick issued (with the codes and PKCE verifiers that got them), the
+// clip service's API key and the interaction tokens. The upstreams'
+// injected failures echo the request (Kick and Discord the whole of it:
+// headers, URL, body; the clip service its key) in their answers, as a
+// careless upstream's error page would.
 func TestNoSecretInLogs(t *testing.T) {
 	ctx := t.Context()
 
@@ -84,6 +86,9 @@ func TestNoSecretInLogs(t *testing.T) {
 	disc := &discordRecorder{fake: dfake}
 	discSrv := httptest.NewServer(disc)
 	t.Cleanup(discSrv.Close)
+	clips := &clipRecorder{}
+	clipSrv := httptest.NewServer(clips)
+	t.Cleanup(clipSrv.Close)
 
 	// The webhook's and the worker's clock, moved past the chat command's
 	// cooldown before each !points.
@@ -94,6 +99,7 @@ func TestNoSecretInLogs(t *testing.T) {
 		ListenAddr: "127.0.0.1:0", DynamoAddr: "127.0.0.1:0", Table: "secretlog", LocalDir: t.TempDir(), RetryDelay: 0,
 		KickClientID: secretClientID, KickClientSecret: secretKickApp, KickAPIURL: kickSrv.URL, KickAuthURL: kickSrv.URL,
 		StateSigningKey: secretStateKey, DiscordBotToken: secretBotToken, DiscordAPIURL: discSrv.URL,
+		ClipServiceURL: clipSrv.URL, ClipServiceKey: secretClipKey,
 	}, log)
 	if err != nil {
 		cancel()
@@ -198,12 +204,28 @@ func TestNoSecretInLogs(t *testing.T) {
 		t.Fatalf("fake Kick chat has %d messages after !points, want 1", n)
 	}
 
+	// Two !clip: the clip service refuses the first, quoting the API key
+	// it was sent, as a careless service's error would; it makes the
+	// second.
+	// The second is made.
+	clips.refuseNext()
+	for i := range 2 {
+		clock.Advance(time.Minute) // past !clip's cooldown
+		deliver(event.ChatMessage, func(b []byte) []byte {
+			return []byte(strings.NewReplacer(`"!points"`, `"!clip Big win"`, "51234077", fmt.Sprint(62000000+i), "pixelpanda", fmt.Sprint("clipper", i),
+				"c3a9f1d7-2b84-4e61-9f0a-7d5e8b1c4a26", fmt.Sprintf("c3a9f1d7-2b84-4e61-9f0a-1%011d", i)).Replace(string(b)))
+		})
+	}
+	if msgs := fake.Messages(); len(msgs) != 3 || !strings.Contains(msgs[2].Content, clipURL) {
+		t.Fatalf("fake Kick chat after two !clip = %+v, want two more replies, the last with the clip", msgs)
+	}
+
 	// 3. Kick refuses the chat token (401, echoing the request): the bot
 	// refreshes it (client secret and refresh token) and posts again.
 	kick.failNext("/public/v1/chat", http.StatusUnauthorized)
 	points()
-	if n := replies(); n != 2 {
-		t.Fatalf("fake Kick chat has %d messages after a 401, want 2", n)
+	if n := replies(); n != 4 {
+		t.Fatalf("fake Kick chat has %d messages after a 401, want 4", n)
 	}
 	if n := fake.TokenCalls("refresh_token"); n != 1 {
 		t.Fatalf("refresh grants after a 401 = %d, want 1", n)
@@ -216,8 +238,8 @@ func TestNoSecretInLogs(t *testing.T) {
 	kick.failNext("/public/v1/chat", http.StatusUnauthorized)
 	kick.failNext("/oauth/token", http.StatusInternalServerError)
 	points()
-	if n := replies(); n != 4 {
-		t.Fatalf("fake Kick chat has %d messages after the failures, want 4", n)
+	if n := replies(); n != 6 {
+		t.Fatalf("fake Kick chat has %d messages after the failures, want 6", n)
 	}
 
 	// 5. A member links their Kick account: the viewer's own code
@@ -278,7 +300,7 @@ func TestNoSecretInLogs(t *testing.T) {
 
 	// The run really used every secret, and met every injected failure,
 	// so that the test cannot pass by logging nothing of interest.
-	if left := kick.pending() + disc.pending(); left != 0 {
+	if left := kick.pending() + disc.pending() + clips.pending(); left != 0 {
 		t.Errorf("%d injected failures never happened", left)
 	}
 	used := kick.snapshot()
@@ -303,6 +325,9 @@ func TestNoSecretInLogs(t *testing.T) {
 	}
 	if f := fake.Failures(); len(f) != 0 {
 		t.Errorf("fake Kick refused: %q", f)
+	}
+	if n := clips.keyUses(); n != 2 {
+		t.Errorf("clip service saw its key %d times, want 2", n)
 	}
 	if n := disc.botTokenUses(); n < 2 {
 		t.Errorf("fake Discord saw the bot token %d times, want at least 2 (the refused grant and its retry)", n)
@@ -335,6 +360,7 @@ func TestNoSecretInLogs(t *testing.T) {
 		"OAuth authorization code":  used.codes,
 		"PKCE code verifier":        used.verifiers,
 		"Discord interaction token": interactionTokens,
+		"clip service key":          {secretClipKey},
 	}
 	out := logs.String()
 	for name, values := range secrets {
@@ -350,9 +376,10 @@ func TestNoSecretInLogs(t *testing.T) {
 		}
 	}
 
-	// The log is the run's: each part logged, at DEBUG too, and the five
-	// failures that were not recovered at once (the chat 500, the refresh
-	// 500, Discord's 401 and 500, the revoke 500) at WARN or ERROR.
+	// The log is the run's: each part logged, at DEBUG too, and the six
+	// failures not recovered at once (the clip service's refusal, the
+	// chat 500, the refresh 500, Discord's 401 and 500, the revoke 500)
+	// at WARN or ERROR.
 	text := regexp.MustCompile(`(?m)^time=\S+ level=(\w+) (?:.*function=(\S+))?`).FindAllStringSubmatch(out, -1)
 	levels, parts := map[string]int{}, map[string]bool{}
 	for _, m := range text {
@@ -360,8 +387,8 @@ func TestNoSecretInLogs(t *testing.T) {
 		parts[m[2]] = true
 	}
 	failures := levels["WARN"] + levels["ERROR"]
-	if len(text) < 15 || failures < 5 || levels["DEBUG"] == 0 || !parts["webhook"] || !parts["worker"] || !parts["oauth"] {
-		t.Errorf("log has %d lines (by level %v, from %v); want at least 15, 5 of them WARN or ERROR, some DEBUG, from the webhook, worker and oauth",
+	if len(text) < 15 || failures < 6 || levels["DEBUG"] == 0 || !parts["webhook"] || !parts["worker"] || !parts["oauth"] {
+		t.Errorf("log has %d lines (by level %v, from %v); want at least 15, 6 of them WARN or ERROR, some DEBUG, from the webhook, worker and oauth",
 			len(text), levels, parts)
 	}
 	if testing.Verbose() {
@@ -630,4 +657,56 @@ func (d *discordRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	d.fake.ServeHTTP(w, req)
+}
+
+// clipURL is the clip the fake clip service makes.
+const clipURL = "https://clips.example/c/1"
+
+// clipRecorder is a clip service that counts the requests carrying its
+// key. refuseNext makes it refuse the next one with 401, quoting the key.
+type clipRecorder struct {
+	mu     sync.Mutex
+	uses   int
+	refuse int
+}
+
+func (c *clipRecorder) refuseNext() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refuse++
+}
+
+func (c *clipRecorder) pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refuse
+}
+
+func (c *clipRecorder) keyUses() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.uses
+}
+
+func (c *clipRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	key := req.Header.Get("X-API-Key")
+	c.mu.Lock()
+	if key == secretClipKey {
+		c.uses++
+	}
+	refuse := c.refuse > 0
+	if refuse {
+		c.refuse--
+	}
+	c.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case refuse:
+		w.WriteHeader(http.StatusUnauthorized)
+		_ = json.NewEncoder(w).Encode(map[string]any{"success": false, "error": "X-API-Key " + key + " is not valid"})
+	case key != secretClipKey:
+		w.WriteHeader(http.StatusUnauthorized)
+	default:
+		_ = json.NewEncoder(w).Encode(map[string]any{"success": true, "clip_url": clipURL})
+	}
 }
