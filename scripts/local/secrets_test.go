@@ -298,6 +298,24 @@ func TestNoSecretInLogs(t *testing.T) {
 		t.Errorf("guild %s still connected after /kick disconnect", guild)
 	}
 
+	// 9. Connected again, Kick refuses the chat token, then the refresh
+	// token for good (invalid_grant, echoing the request): no reply, and
+	// the login is dropped until the streamer reconnects.
+	fake.SignIn(fakeStreamer)
+	status, page, _ = clickThrough(t, buttonURL(t, []byte(send(admin, "kick", discordsim.Sub("connect")))))
+	if status != http.StatusOK || !strings.Contains(page, "Kick channel connected") {
+		t.Fatalf("second connect callback page %d:\n%s", status, page)
+	}
+	kick.failNext("/public/v1/chat", http.StatusUnauthorized)
+	kick.failNext("/oauth/token", http.StatusBadRequest)
+	points()
+	if n := replies(); n != 6 {
+		t.Errorf("fake Kick chat has %d messages after the refresh token was refused, want still 6", n)
+	}
+	if rec, err := r.Store.Load(ctx, fakeStreamer.ID); err == nil && rec.Access != "" {
+		t.Errorf("login after invalid_grant = %.8s…, want it dropped", rec.Access)
+	}
+
 	// The run really used every secret, and met every injected failure,
 	// so that the test cannot pass by logging nothing of interest.
 	if left := kick.pending() + disc.pending() + clips.pending(); left != 0 {
@@ -317,8 +335,8 @@ func TestNoSecretInLogs(t *testing.T) {
 			t.Errorf("token %.8s… was issued but never presented to Kick", tok)
 		}
 	}
-	if len(used.codes) != 2 || len(used.verifiers) != 2 {
-		t.Errorf("code exchanges: %d codes, %d verifiers; want 2 each (connect and link)", len(used.codes), len(used.verifiers))
+	if len(used.codes) != 3 || len(used.verifiers) != 3 {
+		t.Errorf("code exchanges: %d codes, %d verifiers; want 3 each (connect, link, connect)", len(used.codes), len(used.verifiers))
 	}
 	if revoked := fake.Revoked(); len(revoked) < 4 {
 		t.Errorf("fake Kick revoked %d tokens, want at least 4 (the link's pair, the streamer's pair)", len(revoked))
@@ -376,10 +394,10 @@ func TestNoSecretInLogs(t *testing.T) {
 		}
 	}
 
-	// The log is the run's: each part logged, at DEBUG too, and the six
+	// The log is the run's: each part logged, at DEBUG too, and the
 	// failures not recovered at once (the clip service's refusal, the
-	// chat 500, the refresh 500, Discord's 401 and 500, the revoke 500)
-	// at WARN or ERROR.
+	// chat 500, the refresh 500, Discord's 401 and 500, the revoke 500,
+	// the refused refresh token: at least seven) at WARN or ERROR.
 	text := regexp.MustCompile(`(?m)^time=\S+ level=(\w+) (?:.*function=(\S+))?`).FindAllStringSubmatch(out, -1)
 	levels, parts := map[string]int{}, map[string]bool{}
 	for _, m := range text {
@@ -387,8 +405,8 @@ func TestNoSecretInLogs(t *testing.T) {
 		parts[m[2]] = true
 	}
 	failures := levels["WARN"] + levels["ERROR"]
-	if len(text) < 15 || failures < 6 || levels["DEBUG"] == 0 || !parts["webhook"] || !parts["worker"] || !parts["oauth"] {
-		t.Errorf("log has %d lines (by level %v, from %v); want at least 15, 6 of them WARN or ERROR, some DEBUG, from the webhook, worker and oauth",
+	if len(text) < 15 || failures < 7 || levels["DEBUG"] == 0 || !parts["webhook"] || !parts["worker"] || !parts["oauth"] {
+		t.Errorf("log has %d lines (by level %v, from %v); want at least 15, 7 of them WARN or ERROR, some DEBUG, from the webhook, worker and oauth",
 			len(text), levels, parts)
 	}
 	if testing.Verbose() {
@@ -569,7 +587,11 @@ func (k *kickRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		if strings.HasPrefix(req.URL.Path, "/oauth/") {
-			_ = json.NewEncoder(w).Encode(map[string]string{"error": "server_error", "error_description": echo(req, body)})
+			code := "server_error"
+			if status == http.StatusBadRequest {
+				code = "invalid_grant" // a refresh token Kick refuses for good
+			}
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": echo(req, body)})
 		} else {
 			_ = json.NewEncoder(w).Encode(map[string]any{"data": nil, "message": echo(req, body)})
 		}
