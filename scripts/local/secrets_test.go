@@ -204,10 +204,9 @@ func TestNoSecretInLogs(t *testing.T) {
 		t.Fatalf("fake Kick chat has %d messages after !points, want 1", n)
 	}
 
-	// Two !clip: the clip service refuses the first, quoting the API key
-	// it was sent, as a careless service's error would; it makes the
+	// 3. Two !clip: the clip service refuses the first, quoting the API
+	// key it was sent, as a careless service's error would; it makes the
 	// second.
-	// The second is made.
 	clips.refuseNext()
 	for i := range 2 {
 		clock.Advance(time.Minute) // past !clip's cooldown
@@ -220,7 +219,7 @@ func TestNoSecretInLogs(t *testing.T) {
 		t.Fatalf("fake Kick chat after two !clip = %+v, want two more replies, the last with the clip", msgs)
 	}
 
-	// 3. Kick refuses the chat token (401, echoing the request): the bot
+	// 4. Kick refuses the chat token (401, echoing the request): the bot
 	// refreshes it (client secret and refresh token) and posts again.
 	kick.failNext("/public/v1/chat", http.StatusUnauthorized)
 	points()
@@ -231,7 +230,7 @@ func TestNoSecretInLogs(t *testing.T) {
 		t.Fatalf("refresh grants after a 401 = %d, want 1", n)
 	}
 
-	// 4. Kick fails: the chat post with 500, then a 401 whose refresh
+	// 5. Kick fails: the chat post with 500, then a 401 whose refresh
 	// fails with 500; both echo the request. The queue retries each job.
 	kick.failNext("/public/v1/chat", http.StatusInternalServerError)
 	points()
@@ -242,7 +241,7 @@ func TestNoSecretInLogs(t *testing.T) {
 		t.Fatalf("fake Kick chat has %d messages after the failures, want 6", n)
 	}
 
-	// 5. A member links their Kick account: the viewer's own code
+	// 6. A member links their Kick account: the viewer's own code
 	// exchange, then /confirm-link.
 	viewer := kickfake.User{ID: 51234077, Name: "pixelpanda"}
 	fake.SignIn(viewer)
@@ -254,9 +253,9 @@ func TestNoSecretInLogs(t *testing.T) {
 		t.Fatalf("/confirm-link: %s", body)
 	}
 
-	// 6. The sweep of the live stream, and upkeep: the live check (the app token) and a role
-	// sync (the bot token), whose first grant Discord refuses with 401
-	// and echoes.
+	// 7. The sweep of the live stream, and upkeep: the live check (the
+	// app token) and a role sync (the bot token), whose first grant
+	// Discord refuses with 401, echoing the request.
 	now := clock.Now()
 	if _, err := r.Store.Credit(ctx, guild, watchtime.Credit{UserID: viewer.ID, Username: viewer.Name, Minute: watchtime.MinuteOf(now)}); err != nil {
 		t.Fatal(err)
@@ -279,7 +278,7 @@ func TestNoSecretInLogs(t *testing.T) {
 		drain()
 	}
 
-	// 7. A deferred command answered through Discord's REST API, whose
+	// 8. A deferred command answered through Discord's REST API, whose
 	// first answer Discord fails with 500, echoing the interaction token.
 	disc.failNext("/api/v9/webhooks/", http.StatusInternalServerError)
 	statusTok := ids.Next()
@@ -289,7 +288,7 @@ func TestNoSecretInLogs(t *testing.T) {
 	}
 	drain()
 
-	// 8. /kick disconnect revokes the streamer's tokens; the first revoke
+	// 9. /kick disconnect revokes the streamer's tokens; the first revoke
 	// fails with 500, echoing the token in its query, and is retried.
 	kick.failNext("/oauth/revoke", http.StatusInternalServerError)
 	send(admin, "kick", discordsim.Sub("disconnect"))
@@ -298,7 +297,7 @@ func TestNoSecretInLogs(t *testing.T) {
 		t.Errorf("guild %s still connected after /kick disconnect", guild)
 	}
 
-	// 9. Connected again, Kick refuses the chat token, then the refresh
+	// 10. Connected again, Kick refuses the chat token, then the refresh
 	// token for good (invalid_grant, echoing the request): no reply, and
 	// the login is dropped until the streamer reconnects.
 	fake.SignIn(fakeStreamer)
