@@ -32,7 +32,7 @@ var adapters = map[string][]string{
 	"local/localqueue":      {"github.com/aws/aws-lambda-go/"},
 	"kick/kickapi":          {module + "/shared/redact"},
 	"kick/kickfake":         {},
-	"clipsvc":               {},
+	"clipsvc":               {module + "/shared/redact"},
 	"kick/oauthweb":         {},
 	"discord":               {"github.com/bwmarrin/discordgo", "github.com/goccy/go-json", module + "/shared/redact"},
 	"aws/secret":            {"github.com/aws/aws-sdk-go-v2/", "github.com/aws/smithy-go", module + "/shared/aws/awsfault"},

@@ -106,7 +106,7 @@ func worker(store *dynamo.Store, rest *discord.REST, kick *kickapi.Client, log *
 	raffles := &raffle.Admin{Store: store, Channels: store}
 	commands.Raffle = raffles
 	var poster calls.Poster // a nil *discord.REST in it would not read as nil
-	var clips feature.Clips
+	clips := feature.Clips{Log: log}
 	if rest != nil {
 		ann := &announce.Service{Store: store, Poster: rest, Follows: store, Channels: store, Log: log, Flaps: &golive.Alerts{Store: store}}
 		w.Announce, commands.Announce, clips.Announcer = ann, ann, ann

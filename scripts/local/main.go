@@ -368,7 +368,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	commands.Clips = &clip.Admin{Store: r.Store}
 	announcer := &announce.Service{Store: r.Store, Poster: rest, Follows: r.Store, Channels: r.Store, Now: cfg.now, Log: wlog}
 	commands.Announce = announcer
-	clips := feature.Clips{Announcer: announcer}
+	clips := feature.Clips{Announcer: announcer, Log: wlog}
 	if cfg.ClipServiceURL != "" {
 		svc, err := clipsvc.New(cfg.ClipServiceURL, cfg.ClipServiceKey)
 		if err != nil {

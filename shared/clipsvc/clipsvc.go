@@ -18,6 +18,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/clip"
 	"github.com/kickbot/kickbot/shared/fault"
+	"github.com/kickbot/kickbot/shared/redact"
 )
 
 // Timeout backs the caller's deadline: no request outlives it.
@@ -90,6 +91,9 @@ func (c *Client) Create(ctx context.Context, r clip.Request) (string, error) {
 	if err != nil {
 		return "", fault.Wrap(fault.Transient, err, "read clip service answer")
 	}
+	// The errors below quote the answer, which a service may have filled
+	// with the key it was sent ("invalid key …"): callers log them.
+	raw = redact.Bytes(raw, c.key)
 	switch {
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
 		return "", fault.E(fault.Transient, "clip service answered %d", resp.StatusCode)

@@ -66,6 +66,8 @@ func TestCreate(t *testing.T) {
 		{"server error", 500, `{"error":"ffmpeg died"}`, false, "", fault.Transient},
 		{"refused", 400, `{"error":"Buffer still filling"}`, false, "", fault.Invalid},
 		{"bad key", 401, `unauthorised`, false, "", fault.Invalid},
+		{"bad key, quoted", 401, `{"error":"X-API-Key sk-test-123 is not valid"}`, false, "", fault.Invalid},
+		{"success false, quoting the key", 200, `{"success":false,"error":"key \"sk-test-123\" has no quota"}`, false, "", fault.Invalid},
 		{"success false", 200, `{"success":false,"error":"Stream is not live"}`, false, "", fault.Invalid},
 		{"no clip url", 200, `{"success":true}`, false, "", fault.Invalid},
 		{"not a link", 200, `{"success":true,"clip_url":"javascript:alert(1)"}`, false, "", fault.Invalid},

@@ -5,6 +5,8 @@
 package feature
 
 import (
+	"log/slog"
+
 	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/calls"
 	"github.com/kickbot/kickbot/shared/chat"
@@ -28,6 +30,9 @@ type Store interface {
 type Clips struct {
 	Announcer announce.Announcer
 	Service   clip.Service
+	// Log gets the clip service's failures, which !clip otherwise hides
+	// behind a plain marker; nil logs nothing.
+	Log *slog.Logger
 }
 
 // Answerers returns the answer of each feature built-in
@@ -42,6 +47,6 @@ func Answerers(store Store, poster calls.Poster, clips Clips) map[string]chat.An
 		"hunt":    hunt.Answerer{Hunts: store},
 		"tickets": raffle.Chat{Store: store},
 		"raffle":  raffle.Chat{Store: store},
-		"clip":    &clip.Chat{Store: store, Announcer: clips.Announcer, Service: clips.Service},
+		"clip":    &clip.Chat{Store: store, Announcer: clips.Announcer, Service: clips.Service, Log: clips.Log},
 	}
 }
