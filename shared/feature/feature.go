@@ -30,8 +30,9 @@ type Store interface {
 type Clips struct {
 	Announcer announce.Announcer
 	Service   clip.Service
-	// Log gets the clip service's failures, which !clip otherwise hides
-	// behind a plain marker; nil logs nothing.
+	// Log gets the failures the answers survive: the clip service's,
+	// which !clip hides behind a plain marker, and a slot call's post to
+	// Discord; nil logs nothing.
 	Log *slog.Logger
 }
 
@@ -39,7 +40,7 @@ type Clips struct {
 // (command.Builtins with Feature set), by name, for chat.Commands.
 // poster posts accepted slot calls to Discord; nil posts none.
 func Answerers(store Store, poster calls.Poster, clips Clips) map[string]chat.Answerer {
-	slotCalls := &calls.Chat{Store: store, Poster: poster}
+	slotCalls := &calls.Chat{Store: store, Poster: poster, Log: clips.Log}
 	return map[string]chat.Answerer{
 		"call":    slotCalls,
 		"current": slotCalls,
