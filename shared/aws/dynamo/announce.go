@@ -19,14 +19,20 @@ import (
 // A guild's announcements (package announce) are these items:
 //
 //	settings      GUILD#<guild>                 ANNOUNCE            config S (JSON: the kinds' settings), version N
-//	post mark     ANNOUNCED#<guild>#<cause>     KIND#<kind>         expiresAt N(s, TTL)
+//	post mark     ANNOUNCED#<guild>#<nn>        <cause>#<kind>      expiresAt N(s, TTL); nn 00-15, a hash of the cause
 //	follow batch  FOLLOWS#<guild>               BATCH               opened N(ms), names L (the first 25), n N,
 //	                                                                scheduled BOOL; the batch being posted:
 //	                                                                tOpened N(ms), tNames L, tN N
 //	due batch     FOLLOWDUE#<unix minute>       <guild>#<opened>    guild S, opened N(ms), expiresAt N(s, TTL)
 //
-// A post mark is an item of its own under its cause, so a follow wave
-// spreads its marks over as many partitions as follows. A follow then
+// A post mark is an item of its own, in one of the guild's sixteen
+// marker shards picked by its cause, so a follow wave spreads its marks
+// over sixteen partitions (one write unit a mark: a shard reaches 1,000
+// units at 16,000 follows a second) and PurgeGuild finds them from the
+// guild. Marks written under the keys before the shards
+// (ANNOUNCED#<guild>#<cause> / KIND#<kind>) are not migrated: they
+// expire within announce.MarkerLife (30 days), and a post retried across
+// that change may go out once more. A follow then
 // writes its batch once, a small item bounded by its 25 names, under a
 // key of its guild alone, never under the guild's own GUILD# partition.
 // A batch is listed as due once, by the follow that opened it, under the
@@ -92,7 +98,9 @@ func markKey(guild string, kind announce.Kind, cause string) (itemKey, error) {
 	if guild == "" || cause == "" || len(cause) > maxAnnounceCause || !kind.Known() {
 		return itemKey{}, fault.E(fault.Invalid, "an announcement mark needs a guild, a kind and a cause")
 	}
-	return itemKey{PK: announcedPrefix + guild + "#" + cause, SK: "KIND#" + string(kind)}, nil
+	// A known kind has no '#': the sort key's last one splits it from
+	// the cause.
+	return itemKey{PK: markerPK(announcedPrefix, guild, markerShard(cause)), SK: cause + "#" + string(kind)}, nil
 }
 
 // AnnounceConfig returns guild's announcement settings; a zero Config

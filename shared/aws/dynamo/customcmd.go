@@ -28,7 +28,8 @@ import (
 //	use count       CMD#<guild>#<name>        USES           uses N
 //	global cooldown CMD#<guild>#<name>        COOLDOWN       claim S, until N(ms), expiresAt N(s, TTL)
 //	user cooldown   COOLDOWN#<guild>#<user>   CMD#<name>     claim S, until N(ms), expiresAt N(s, TTL)
-//	use marker      USE#<guild>#<use id>      CMD#<name>     expiresAt N(s, TTL)
+//	use marker      USE#<guild>#<nn>          <use id>#      expiresAt N(s, TTL); nn 00-15, a hash of the
+//	                                          <name>         use id (markerShard)
 //
 // Names and aliases share the CMD# sort keys of the guild's partition, so a
 // conditional put of each (attribute_not_exists) is what keeps every name
@@ -47,14 +48,20 @@ import (
 // count, 2 units each, then one read of the count). No unit of a use lands
 // on the guild's partition: the count and the global cooldown take at most
 // 4 units a use on the command's own partition, a viewer's cooldown lands
-// on that viewer's, the marker on the use's. The global cooldown lets one
+// on that viewer's, the marker on one of the guild's sixteen marker
+// shards, picked by the use id (so PurgeGuild finds every marker from the
+// guild; a shard reaches 1,000 units only at 8,000 uses a second over all
+// the guild's commands). The global cooldown lets one
 // use a cooldown through (moderators aside); a command without one, the
 // worst case, reaches half a partition's 1,000 units at 250 counted uses a
 // second, while Kick's chat rate lets the bot answer a few a second.
 // Refusals, the common case while a command rests, write nothing: they
 // cost half a read unit an item, of which a partition serves 3,000 a
 // second. The guild's partition is written only when an admin changes
-// the commands.
+// the commands. Markers written under the keys before the shards
+// (USE#<guild>#<use id> / CMD#<name>) are not migrated: they expire
+// within UseMarkerLife, and a use retried across that change may count
+// once more.
 
 const (
 	customPrefix      = "CMD#"
@@ -132,8 +139,11 @@ func userCooldownKey(guild, name string, user int64) itemKey {
 	return itemKey{PK: cooldownPrefix + guild + "#" + strconv.FormatInt(user, 10), SK: customPrefix + name}
 }
 
+// useMarkerKey is the marker of a use, in one of the guild's markerShards
+// partitions: the name has no '#', so the sort key's last one splits it
+// from the use id.
 func useMarkerKey(guild, name, useID string) itemKey {
-	return itemKey{PK: usePrefix + guild + "#" + useID, SK: customPrefix + name}
+	return itemKey{PK: markerPK(usePrefix, guild, markerShard(useID)), SK: useID + "#" + name}
 }
 
 func (r customRecord) command() custom.Command {

@@ -58,8 +58,9 @@ func TestCustomUseCost(t *testing.T) {
 		{"refused by a cooldown", take(8, "m2", t0.Add(time.Second), false),
 			dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"count the use", func(s *dynamo.Store) error { _, err := s.CountUse(ctx, "g", "hype", "m1", t0); return err },
-			// The transaction of marker and count, then the count read.
-			dynamotest.Cost{Reads: 1, Writes: 2, Units: map[string]float64{"CMD#g#hype": 2, "USE#g#m1": 2}}},
+			// The transaction of marker and count, then the count read;
+			// the marker on the shard FNV-1a("m1") % 16 = 11.
+			dynamotest.Cost{Reads: 1, Writes: 2, Units: map[string]float64{"CMD#g#hype": 2, "USE#g#11": 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

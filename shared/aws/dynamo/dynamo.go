@@ -77,7 +77,7 @@
 //	cooldown        CMD#<guild>#<name>   COOLDOWN                    claim S, until N(ms), expiresAt N(s, TTL)
 //	user cooldown   COOLDOWN#<guild>#    CMD#<name>                  claim S, until N(ms), expiresAt N(s, TTL)
 //	                 <kick user id>
-//	use marker      USE#<guild>#<use id> CMD#<name>                  expiresAt N(s, TTL)
+//	use marker      USE#<guild>#<nn>     <use id>#<name>             expiresAt N(s, TTL); nn 00-15 (markerShard)
 //	timer           GUILD#<guild>        TIMER#<name>                name S, variants L, intervalMins N, minChatters N,
 //	                                                                 offline BOOL, enabled BOOL, createdAt N(ms),
 //	                                                                 version N, lastSlot N (minute), next N
@@ -107,8 +107,8 @@
 //	first follow    GUILD#<guild>#V<nn>  FOLLOWED#<kick user id>     cause S (the delivery credited), at N(ms)
 //	announce        GUILD#<guild>        ANNOUNCE                    config S (JSON, per kind), version N
 //	 settings
-//	announce mark   ANNOUNCED#<guild>#   KIND#<kind>                 expiresAt N(s, TTL) (a post's cause)
-//	                 <cause>
+//	announce mark   ANNOUNCED#<guild>#   <cause>#<kind>              expiresAt N(s, TTL) (a post's cause)
+//	                 <nn>                                            nn 00-15 (markerShard)
 //	follow batch    FOLLOWS#<guild>      BATCH                       opened, names L (≤ 25), n, scheduled; the
 //	                                                                 batch being posted: tOpened, tNames, tN
 //	due follows     FOLLOWDUE#<minute>   <guild>#<opened ms>         guild S, opened N, expiresAt (announce.go)
@@ -132,9 +132,12 @@
 // and no write per chat message or per credit changes an index key: a chat
 // message costs one write unit and a credit one, whatever the indexes.
 //
-// PurgeGuild (purge.go) deletes a guild's items of every family above
-// but the few it leaves to their TTL (listed there); a new family that
-// names a guild must be found there too.
+// PurgeGuild (purge.go) deletes a guild's items of every family above,
+// the markers by their sixteen shards each; a new family that names a
+// guild must be found there too. The marker shards take a sixteenth of a
+// guild's command uses or posts each, far below a partition's 1,000 write
+// units a second (see customcmd.go, announce.go); markers under their
+// keys before the shards expire by their TTL (30 days at most).
 //
 // Every write is conditioned or idempotent: a ConditionalCheckFailed answer
 // means the write was already done (or a newer one was), which is success.
@@ -145,6 +148,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"strconv"
 	"strings"
@@ -302,6 +306,26 @@ func viewerKey(guild string, user int64) itemKey {
 
 func viewerPK(guild string, shard int) string {
 	return fmt.Sprintf("%s%s#V%02d", guildPrefix, guild, shard)
+}
+
+// markerShards spreads a guild's custom-command use markers, and its
+// announcement marks, over this many partition keys each: few enough for
+// PurgeGuild to name them all from the guild, enough that no key takes
+// more than a sixteenth of the guild's uses or posts.
+const markerShards = 16
+
+// markerPK is shard (00-15) of guild's markers under prefix (usePrefix,
+// announcedPrefix).
+func markerPK(prefix, guild string, shard int) string {
+	return fmt.Sprintf("%s%s#%02d", prefix, guild, shard)
+}
+
+// markerShard places a marker by its id (a use id, a post's cause) with
+// FNV-1a, stable, so that a retry finds the marker its first try wrote.
+func markerShard(id string) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % markerShards)
 }
 
 func streamKey(guild string) itemKey { return itemKey{PK: guildPrefix + guild, SK: streamSK} }

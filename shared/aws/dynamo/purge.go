@@ -28,21 +28,18 @@ import (
 // their LIVESTATS# items and the go-live state's parts), so it is read
 // first and deleted last, and a purge cut short finds everything again
 // when run once more. The sharded families (viewers with their
-// first-follow markers, activity) are found by their sixteen keys; a
+// first-follow markers, activity, the use markers of custom commands
+// and the announcement marks) are found by their sixteen keys each; a
 // viewer's cooldowns (COOLDOWN#<guild>#<user>) by the viewers and active
 // users seen, when a command has a cooldown per viewer. The follow batch
 // (FOLLOWS#<guild>) names its due listings (FOLLOWDUE#<minute>, sort key
 // <guild>#<opened>) by the times it holds, so they go before it.
 //
-// Left to TTL, because no key names them from the guild and an index of
-// them would cost a write per chat command or follow on the guild's one
-// partition (the hot key design.md forbids):
-//   - the use markers of custom commands (USE#<guild>#<message id>: a
-//     message id, nothing else, gone within UseMarkerLife);
-//   - the announcement marks (ANNOUNCED#<guild>#<cause> KIND#<kind>: a
-//     Kick delivery id, "stream:<ms>", "batch:<ms>" or "test:<interaction
-//     id>" in the key and expiresAt, nothing else; gone within
-//     announce.MarkerLife, a test post's within interact.ClaimLife);
+// Left to TTL, because no key of the guild names them any more:
+//   - use markers and announcement marks written under their keys before
+//     the marker shards (USE#<guild>#<use id>, ANNOUNCED#<guild>#<cause>;
+//     an id and expiresAt, nothing else; gone within 30 days of the
+//     change);
 //   - the calls of rounds before the current one (gone within
 //     calls.CallLife) and the tables of draws rerun with another digest
 //     before the one kept;
@@ -95,6 +92,9 @@ func (s *Store) PurgeGuild(ctx context.Context, guild string) (int, error) {
 		return 0, err
 	}
 	parts, keys, userCooldowns := purgeTargets(guild, index)
+	for shard := range markerShards {
+		parts = append(parts, markerPK(usePrefix, guild, shard), markerPK(announcedPrefix, guild, shard))
+	}
 
 	// The viewers and activity first: their users name the cooldowns.
 	var sharded []string

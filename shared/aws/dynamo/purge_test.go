@@ -177,19 +177,6 @@ func fillAnnouncements(t *testing.T, s *Store, guild string, c func(string) inte
 	check(t, "PendLink", s.PendLink(ctx, guild, "member2", 2, "viewer2", at(15)))
 }
 
-// leftToTTL returns the items of items that PurgeGuild leaves to their
-// TTL (see purge.go): guild's custom command use markers and
-// announcement marks.
-func leftToTTL(items map[itemKey]string, guild string) map[itemKey]string {
-	out := map[itemKey]string{}
-	for k, v := range items {
-		if strings.HasPrefix(k.PK, usePrefix+guild+"#") || strings.HasPrefix(k.PK, announcedPrefix+guild+"#") {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 // scanAll returns every item of the table, as JSON, by key.
 func scanAll(t *testing.T, s *Store) map[itemKey]string {
 	t.Helper()
@@ -271,6 +258,14 @@ func TestPurgeGuild(t *testing.T) {
 	if len(purged) < 100 || len(families) < 30 {
 		t.Fatalf("filled %d items in %d families, want every feature's", len(purged), len(families))
 	}
+	// The markers no key of the guild names: found by their shards.
+	use := useMarkerKey(purgedGuild, "hype", purgedGuild+"-use1")
+	mark, _ := markKey(purgedGuild, announce.Sub, purgedGuild+"-sub1")
+	for _, k := range []itemKey{use, mark} {
+		if _, ok := purged[k]; !ok {
+			t.Fatalf("the guild has no item %v before the purge, want its use marker and announcement mark", k)
+		}
+	}
 
 	// Cut short after 50 deletes, as a worker that timed out; run again.
 	cut := &Store{Client: &failingDeletes{API: s.Client, left: 50}, Table: s.Table}
@@ -291,12 +286,8 @@ func TestPurgeGuild(t *testing.T) {
 	}
 
 	after := scanAll(t, s)
-	ttl := leftToTTL(before, purgedGuild)
-	if len(ttl) != 2 {
-		t.Fatalf("the guild has %d use markers and announcement marks, want 2: %v", len(ttl), ttl)
-	}
-	if diff := cmp.Diff(ttl, mentioning(after, purgedGuild)); diff != "" {
-		t.Errorf("after the purge, the guild's items are not just its use markers and announcement marks (-want +got):\n%s", diff)
+	if left := mentioning(after, purgedGuild); len(left) != 0 {
+		t.Errorf("after the purge, %d items of the guild are left, want none: %v", len(left), left)
 	}
 	if diff := cmp.Diff(kept, mentioning(after, keptGuild)); diff != "" {
 		t.Errorf("the other guild's items changed (-before +after):\n%s", diff)
@@ -304,7 +295,7 @@ func TestPurgeGuild(t *testing.T) {
 	if _, ok := after[credentialsKey(purgeChannel)]; !ok {
 		t.Error("the channel's login is gone; the other guild still uses it")
 	}
-	if got, want := len(after), len(before)-len(purged)+len(ttl); got != want {
+	if got, want := len(after), len(before)-len(purged); got != want {
 		t.Errorf("the table holds %d items, want %d: only the guild's went", got, want)
 	}
 }
@@ -316,4 +307,51 @@ func TestPurgeGuildRefusesBadGuild(t *testing.T) {
 			t.Errorf("PurgeGuild(%q) = %v, want fault.Invalid", g, err)
 		}
 	}
+}
+
+// TestMarkerKeys pins the keys of the two marker families PurgeGuild
+// finds by their shards: the guild and a shard in the partition key, the
+// id and the command or kind in the sort key.
+func TestMarkerKeys(t *testing.T) {
+	mark := func(guild string, kind announce.Kind, cause string) itemKey {
+		k, err := markKey(guild, kind, cause)
+		check(t, "markKey", err)
+		return k
+	}
+	tests := []struct {
+		name string
+		got  itemKey
+		want itemKey
+	}{
+		{"use marker", useMarkerKey("g", "hype", "m1"), itemKey{PK: "USE#g#11", SK: "m1#hype"}},
+		{"use id with a hash", useMarkerKey("g", "hype", "a#b"), itemKey{PK: markerPK(usePrefix, "g", markerShard("a#b")), SK: "a#b#hype"}},
+		{"announcement mark", mark("g", announce.Sub, "d1"), itemKey{PK: "ANNOUNCED#g#06", SK: "d1#sub"}},
+		{"stream mark", mark("g", announce.Live, "stream:1000"), itemKey{PK: markerPK(announcedPrefix, "g", markerShard("stream:1000")), SK: "stream:1000#live"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("key = %v, want %v", tt.got, tt.want)
+			}
+		})
+	}
+
+	t.Run("spread", func(t *testing.T) {
+		// A follow wave's delivery ids land on every shard, none on more
+		// than twice its share.
+		const ids = 1600
+		per := map[string]int{}
+		for i := range ids {
+			per[mark("g", announce.Follow, fmt.Sprintf("01J%08d", i)).PK]++
+		}
+		for shard := range markerShards {
+			pk := markerPK(announcedPrefix, "g", shard)
+			if n := per[pk]; n == 0 || n > 2*ids/markerShards {
+				t.Errorf("marks on %s = %d, want 1 to %d", pk, n, 2*ids/markerShards)
+			}
+		}
+		if len(per) != markerShards {
+			t.Errorf("marks on %d partitions, want %d: %v", len(per), markerShards, slices.Sorted(maps.Keys(per)))
+		}
+	})
 }
