@@ -35,14 +35,14 @@ import (
 // (FOLLOWS#<guild>) names its due listings (FOLLOWDUE#<minute>, sort key
 // <guild>#<opened>) by the times it holds, so they go before it.
 //
-// Left to TTL, because no key of the guild names them any more:
+// Left behind, because no key of the guild names them any more:
 //   - use markers and announcement marks written under their keys before
 //     the marker shards (USE#<guild>#<use id>, ANNOUNCED#<guild>#<cause>;
 //     an id and expiresAt, nothing else; gone within 30 days of the
 //     change);
 //   - the calls of rounds before the current one (gone within
 //     calls.CallLife) and the tables of draws rerun with another digest
-//     before the one kept;
+//     before the one kept (no TTL: they stay);
 //   - a due listing whose batch was forgotten by a DoneFollows cut short
 //     between its two writes (the guild id and a time; gone a day after
 //     it was due).
