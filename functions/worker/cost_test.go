@@ -117,10 +117,11 @@ func TestChatCosts(t *testing.T) {
 		// the message's, the viewer's and the slot's earlier calls and the
 		// round's number (one batch), the rate window and the login.
 		// Writes: the cooldown, the call (one transaction of the call, the
-		// viewer's count, the slot and the round's number: 2 units each),
-		// the reply's claim and the rate window. No calls channel is set,
-		// so nothing is posted to Discord.
-		{"!call", use("call", 3, time.Now(), "Book of Dead"), cost{Reads: 6, Writes: 7, Units: 11}},
+		// viewer's count, the slot, the round's number and, this being the
+		// round's first call, the round's listing for a purge: 2 units
+		// each), the reply's claim and the rate window. No calls channel
+		// is set, so nothing is posted to Discord.
+		{"!call", use("call", 3, time.Now(), "Book of Dead"), cost{Reads: 6, Writes: 8, Units: 13}},
 		// Reads: the settings, the per-viewer cooldown, the round, the rate
 		// window and the login. Writes: the cooldown, the guess (on the
 		// viewer's shard of the round), the reply's claim and the rate

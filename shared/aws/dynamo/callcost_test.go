@@ -80,10 +80,11 @@ func TestCallCost(t *testing.T) {
 		{"read the state", func(s *dynamo.Store) error { _, err := s.CallState(ctx, "g"); return err },
 			dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"accept a call, limit 1, no duplicates", call(limited, "m1", 7, "Sweet Bonanza", calls.Accepted),
-			// The transaction's four items at twice the units: the call and
-			// the viewer's count (one partition), the slot marker, the number.
-			dynamotest.Cost{Reads: 1, Writes: 4, Units: map[string]float64{
-				callPK("r1", 7): 4, callPK("r1", slotShard("sweetbonanza")): 2, "CALLS#g#r1": 2}}},
+			// The transaction's items at twice the units: the call and the
+			// viewer's count (one partition), the slot marker, the number,
+			// and, the round's first call, its listing for the purge.
+			dynamotest.Cost{Reads: 1, Writes: 5, Units: map[string]float64{
+				callPK("r1", 7): 4, callPK("r1", slotShard("sweetbonanza")): 2, "CALLS#g#r1": 2, "GUILD#g": 2}}},
 		{"refused at the limit", call(limited, "m2", 7, "Big Bass", calls.AtLimit), dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"refused as a duplicate", call(limited, "m3", 8, "sweetbonanza", calls.Duplicate), dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
 		{"a retried job", call(limited, "m1", 7, "Sweet Bonanza", calls.Again), dynamotest.Cost{Reads: 1, Units: map[string]float64{}}},
@@ -100,9 +101,14 @@ func TestCallCost(t *testing.T) {
 	}
 	free := open("r2", 0, true)
 	t.Run("accept a call, no limit, duplicates allowed", func(t *testing.T) {
-		want := dynamotest.Cost{Reads: 1, Writes: 2, Units: map[string]float64{callPK("r2", 9): 2, "CALLS#g#r2": 2}}
+		// The round's first call lists the round in the guild's partition.
+		want := dynamotest.Cost{Reads: 1, Writes: 3, Units: map[string]float64{callPK("r2", 9): 2, "CALLS#g#r2": 2, "GUILD#g": 2}}
 		if diff := cmp.Diff(want, measure(call(free, "m9", 9, "Sweet Bonanza", calls.Accepted))); diff != "" {
-			t.Errorf("cost (-want +got):\n%s", diff)
+			t.Errorf("first call: cost (-want +got):\n%s", diff)
+		}
+		want = dynamotest.Cost{Reads: 1, Writes: 2, Units: map[string]float64{callPK("r2", 10): 2, "CALLS#g#r2": 2}}
+		if diff := cmp.Diff(want, measure(call(free, "m10", 10, "Gates of Olympus", calls.Accepted))); diff != "" {
+			t.Errorf("a later call: cost (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -42,7 +42,10 @@ import (
 // per-viewer cooldown, reaching half a partition's 1,000 writes a second
 // would take 15,000 viewers calling within one cooldown.
 const (
-	callsSK        = "CALLS"
+	callsSK = "CALLS"
+	// callRoundSK names, in the guild's partition, each round that took a
+	// call, so that a purge finds the rounds before the current one.
+	callRoundSK    = "CALLROUND#"
 	callsPrefix    = "CALLS#"
 	callPrefix     = "CALL#"
 	callUserPrefix = "USER#"
@@ -276,7 +279,7 @@ func (s *Store) AddCall(ctx context.Context, guild string, r calls.Round, c call
 		}
 		seq := numberOf(got[nk], "n")
 		c.Number = int(seq + 1)
-		items, err := s.callWrites(c, r, ck, uk, sk, nk, seq, expires)
+		items, err := s.callWrites(guild, c, r, ck, uk, sk, nk, seq, expires)
 		if err != nil {
 			return calls.Call{}, 0, err
 		}
@@ -292,7 +295,7 @@ func (s *Store) AddCall(ctx context.Context, guild string, r calls.Round, c call
 }
 
 // callWrites are the transaction of an accepted call numbered seq+1.
-func (s *Store) callWrites(c calls.Call, r calls.Round, ck, uk, sk, nk itemKey, seq, expires int64) ([]types.TransactWriteItem, error) {
+func (s *Store) callWrites(guild string, c calls.Call, r calls.Round, ck, uk, sk, nk itemKey, seq, expires int64) ([]types.TransactWriteItem, error) {
 	item, err := attributevalue.MarshalMap(callRecord{itemKey: ck, Number: seq + 1, UserID: c.UserID, Username: c.Username, Slot: c.Slot,
 		At: millis(c.At), ExpiresAt: expires})
 	if err != nil {
@@ -312,6 +315,16 @@ func (s *Store) callWrites(c calls.Call, r calls.Round, ck, uk, sk, nk itemKey, 
 		return nil, err
 	}
 	items := []types.TransactWriteItem{put, number}
+	if seq == 0 {
+		// The round's first call lists the round for PurgeGuild; twice
+		// the calls' life, since a round's later calls expire later.
+		listed, err := s.txUpdate(itemKey{PK: guildPrefix + guild, SK: callRoundSK + r.ID},
+			expression.Set(expression.Name("expiresAt"), expression.Value(expires+int64(calls.CallLife/time.Second))), nil)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, listed)
+	}
 	if r.Limit > 0 {
 		cond := expression.AttributeNotExists(n).Or(n.LessThan(expression.Value(r.Limit)))
 		count, err := s.txUpdate(uk, expression.Add(n, expression.Value(1)).Set(expression.Name("expiresAt"), expression.Value(expires)), &cond)

@@ -101,6 +101,8 @@
 //	 ledger, holds   <period>#<nn>        H#<user>#<cause>, G#<cause> and gift markers, sharded (raffle.go)
 //	raffle table    RAFFLE#<guild>#<period> PART#<nnnnn>             t S (a draw's table, 5,000 lines a part)
 //	                 #TABLE#<digest>
+//	table listing   GUILD#<guild>        RAFFLETABLE#<period>#<digest> (none: names a stored table for the purge)
+//	call round      GUILD#<guild>        CALLROUND#<round>           expiresAt N (names a round's calls for the purge)
 //	clip settings,  GUILD#<guild>        CLIPSETTINGS, CLIPSTREAM#  a guild's !clip settings, the streams with
 //	 streams, marker CLIPS#<guild>#<start> CLIP#<ms>#<msg id>       markers, and each marker (see clips.go)
 //	event rewards   GUILD#<guild>        REWARDS                     follow/sub/gift/kicks N, thanks M, version N (rewards.go)

@@ -40,9 +40,9 @@ import (
 //     the marker shards (USE#<guild>#<use id>, ANNOUNCED#<guild>#<cause>;
 //     an id and expiresAt, nothing else; gone within 30 days of the
 //     change);
-//   - the calls of rounds before the current one (gone within
-//     calls.CallLife) and the tables of draws rerun with another digest
-//     before the one kept (no TTL: they stay);
+//   - the calls of rounds before the current one, and the tables of draws
+//     rerun with another digest, written before rounds and tables were
+//     listed in the guild's partition (CALLROUND#, RAFFLETABLE#);
 //   - a due listing whose batch was forgotten by a DoneFollows cut short
 //     between its two writes (the guild id and a time; gone a day after
 //     it was due).
@@ -215,7 +215,7 @@ func namesOthers(sk string) bool {
 	case sk == gtbRoundSK, sk == giveawaySK, sk == callsSK, sk == raffleSK, sk == liveAlertSK:
 		return true
 	}
-	for _, p := range []string{connectionPrefix, customPrefix, rafflePrefix, streamStatsSK, clipStreamSKPrefix} {
+	for _, p := range []string{connectionPrefix, customPrefix, rafflePrefix, streamStatsSK, clipStreamSKPrefix, raffleTableSK, callRoundSK} {
 		if strings.HasPrefix(sk, p) {
 			return true
 		}
@@ -280,6 +280,16 @@ func purgeTargets(guild string, index []purgeIndexRecord) (parts []string, keys 
 			if ms, err := strconv.ParseInt(strings.TrimPrefix(sk, clipStreamSKPrefix), 10, 64); err == nil {
 				parts = append(parts, clipsPK(guild, time.UnixMilli(ms)))
 			}
+		case strings.HasPrefix(sk, raffleTableSK):
+			if period, digest, ok := strings.Cut(strings.TrimPrefix(sk, raffleTableSK), "#"); ok {
+				parts = append(parts, tablePK(guild, period, digest))
+			}
+		case strings.HasPrefix(sk, callRoundSK):
+			round := strings.TrimPrefix(sk, callRoundSK)
+			for shard := range ActivityShards {
+				parts = append(parts, callRoundPK(guild, round, shard))
+			}
+			parts = append(parts, callSeqKey(guild, round).PK)
 		case sk == raffleSK || strings.HasPrefix(sk, rafflePrefix):
 			if r.ID == "" {
 				continue

@@ -102,6 +102,11 @@ func fillGuild(t *testing.T, s *Store, guild string, viewers int64) {
 	check(t, "CallState", err)
 	_, _, err = s.AddCall(ctx, guild, st.Round, newCall(st.Round, guild+"-call1", 1, "Gates"))
 	check(t, "AddCall", err)
+	// A call of an earlier round, which the state no longer names.
+	earlier := st.Round
+	earlier.ID = guild + "-round0"
+	_, _, err = s.AddCall(ctx, guild, earlier, newCall(earlier, guild+"-call0", 2, "Sugar"))
+	check(t, "AddCall", err)
 
 	g := startGiveaway(t, 1, 0, 10, 1)
 	_, err = s.StartGiveawayOnce(ctx, guild, g, c("giveaway"))
@@ -122,6 +127,8 @@ func fillGuild(t *testing.T, s *Store, guild string, viewers int64) {
 	drawn, err := s.DrawRaffle(ctx, guild, guild+"-draw", func(p *raffle.Period) error { return p.Draw(seed, table, nil, at(3)) })
 	check(t, "DrawRaffle", err)
 	check(t, "SaveRaffleTable", s.SaveRaffleTable(ctx, guild, drawn.ID, drawn.Result.Proof.ClientSeed, table))
+	// A rerun's table under another digest, which the period does not name.
+	check(t, "SaveRaffleTable", s.SaveRaffleTable(ctx, guild, drawn.ID, strings.Repeat("0", 64), table[:1]))
 	_, err = s.CountUse(ctx, guild, "hype", guild+"-use1", at(5))
 	check(t, "CountUse", err)
 	fillAnnouncements(t, s, guild, c)

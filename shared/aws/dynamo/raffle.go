@@ -785,6 +785,10 @@ func (s *Store) RaffleTotal(ctx context.Context, guild, period string) (int64, e
 // overwrites the one drawn from.
 const tablePartLines = 5000
 
+// raffleTableSK lists a stored table in the guild's partition:
+// RAFFLETABLE#<period>#<digest>.
+const raffleTableSK = "RAFFLETABLE#"
+
 func tablePK(guild, period, digest string) string {
 	return rafflePrefix + guild + "#" + period + "#TABLE#" + digest
 }
@@ -793,6 +797,15 @@ func tablePK(guild, period, digest string) string {
 func (s *Store) SaveRaffleTable(ctx context.Context, guild, period, digest string, table []pick.Weighted) error {
 	if guild == "" || period == "" || digest == "" {
 		return fault.E(fault.Invalid, "a table needs a guild, a period and its digest")
+	}
+	// Listed in the guild's partition first, so that PurgeGuild finds a
+	// rerun's table too, not only the one the period names.
+	listed, err := attributevalue.MarshalMap(itemKey{PK: guildPrefix + guild, SK: raffleTableSK + period + "#" + digest})
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "encode table listing")
+	}
+	if _, err := s.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: listed}); err != nil {
+		return classify(err, "list table")
 	}
 	for part := 0; part*tablePartLines < len(table) || part == 0; part++ {
 		var b strings.Builder
