@@ -47,7 +47,7 @@ func (c *Chat) call(ctx context.Context, a chat.Ask) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	at := mention(a.Asker.Username)
+	at := wording.Mention(a.Asker.Username)
 	if !st.Round.Open {
 		return at + " calls are closed right now", nil
 	}
@@ -114,18 +114,11 @@ func (c *Chat) current(ctx context.Context, a chat.Ask) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	at := mention(a.Asker.Username)
+	at := wording.Mention(a.Asker.Username)
 	if st.Current == nil {
 		return at + " no call has been picked yet", nil
 	}
 	return fmt.Sprintf("%s now playing %s, called by %s (#%d)", at, st.Current.Slot, st.Current.By, st.Current.Number), nil
-}
-
-func mention(name string) string {
-	if name == "" {
-		return ""
-	}
-	return "@" + name
 }
 
 func (c *Chat) log() *slog.Logger {

@@ -465,12 +465,7 @@ func shown(name string) string {
 }
 
 // mention is "@name", or "" for a sender without a name.
-func mention(u event.User) string {
-	if u.Username == "" {
-		return ""
-	}
-	return "@" + u.Username
-}
+func mention(u event.User) string { return wording.Mention(u.Username) }
 
 func (c *Commands) log() *slog.Logger {
 	if c.Log == nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/kickbot/kickbot/shared/chat"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 // Name is the built-in's name, under which its cooldowns are kept.
@@ -52,7 +53,7 @@ func (c *Chat) Answer(ctx context.Context, a chat.Ask) (string, error) {
 			return "", err
 		}
 	}
-	at := mention(a.Asker.Username)
+	at := wording.Mention(a.Asker.Username)
 	st, err := c.Store.Stream(ctx, a.Guild)
 	if err != nil {
 		return "", err
@@ -179,13 +180,6 @@ func Post(m Marker, channel string) announce.Post {
 		p.Link = announce.Link{Label: "Watch on Kick", URL: url}
 	}
 	return p
-}
-
-func mention(name string) string {
-	if name == "" {
-		return ""
-	}
-	return "@" + name
 }
 
 func (c *Chat) log() *slog.Logger {

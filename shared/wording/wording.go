@@ -51,3 +51,12 @@ func Minutes(m int64) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// Mention is how a chat reply addresses a viewer: "@name", or "" for a
+// viewer without a name (an anonymous sender).
+func Mention(name string) string {
+	if name == "" {
+		return ""
+	}
+	return "@" + name
+}

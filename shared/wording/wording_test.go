@@ -37,3 +37,11 @@ func ExampleMinutes() {
 	fmt.Println(wording.Minutes(200), "·", wording.Count(31877, "point"))
 	// Output: 3h 20m · 31,877 points
 }
+
+func TestMention(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{{"mossyrock", "@mossyrock"}, {"", ""}} {
+		if got := wording.Mention(tt.name); got != tt.want {
+			t.Errorf("Mention(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
