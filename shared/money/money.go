@@ -48,11 +48,13 @@ func Parse(s string) (Cents, error) {
 		return 0, tooBig()
 	}
 	f, _ := strconv.ParseInt(frac, 10, 64) // two digits: cannot fail
-	c := (w*100 + f) * mult
-	if c > int64(Max) {
+	// Compared before the suffix multiplies it: 13 digits of millions
+	// overflow an int64.
+	base := w*100 + f
+	if base > int64(Max)/mult {
 		return 0, tooBig()
 	}
-	return Cents(c), nil
+	return Cents(base * mult), nil
 }
 
 func tooBig() error {
