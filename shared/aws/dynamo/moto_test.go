@@ -4,6 +4,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/kickbot/kickbot/shared/aws/stack"
 	"github.com/kickbot/kickbot/shared/event"
@@ -35,22 +37,38 @@ func motoClient(t *testing.T) *dynamodb.Client {
 	return client
 }
 
-// dropRetries retries a request only when the connection to moto was
-// lost while its answer was read ("use of closed network connection"),
-// which moto's server does now and then under load; any other error,
-// throttling included, is the test's to see, as with noRetries.
+// dropRetries retries a read only, when the connection to moto was lost
+// while its answer was read ("use of closed network connection"), which
+// moto's server does now and then under load. A write is never retried:
+// it may have landed, and an ADD sent again would count twice. Any other
+// error, throttling included, is the test's to see, as with noRetries.
 func dropRetries(o *dynamodb.Options) {
 	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 		so.MaxAttempts = 3
 		so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 10 * time.Millisecond, nil })
 		so.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
-			if strings.Contains(err.Error(), "use of closed network connection") {
+			if strings.Contains(err.Error(), "use of closed network connection") && readOnly(err) {
 				return aws.TrueTernary
 			}
 			return aws.FalseTernary
 		})}
 		so.RateLimiter = ratelimit.None
 	})
+}
+
+// readOnly reports whether err answers a request that changes nothing,
+// by the operation its X-Amz-Target header names.
+func readOnly(err error) bool {
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.Response == nil || re.Response.Request == nil {
+		return false
+	}
+	_, op, _ := strings.Cut(re.Response.Request.Header.Get("X-Amz-Target"), ".")
+	switch op {
+	case "GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "DescribeTimeToLive", "ListTables":
+		return true
+	}
+	return false
 }
 
 // newMotoTable creates a fresh table from the template and drops it after
