@@ -13,10 +13,10 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/pick"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 const (
@@ -151,52 +151,11 @@ type Store interface {
 // removed, control characters dropped, runs of space made one, at most
 // MaxSlot characters. Nothing left is fault.Invalid.
 func Clean(s string) (string, error) {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		if n := emoteLen(s[i:]); n > 0 {
-			b.WriteByte(' ')
-			i += n
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == utf8.RuneError && size == 1:
-		case unicode.IsSpace(r):
-			b.WriteByte(' ')
-		case unicode.IsPrint(r):
-			b.WriteRune(r)
-		}
-	}
-	out := strings.Join(strings.Fields(b.String()), " ")
-	if utf8.RuneCountInString(out) > MaxSlot {
-		out = strings.TrimSpace(string([]rune(out)[:MaxSlot]))
-	}
+	out := wording.Tidy(s, MaxSlot)
 	if out == "" {
 		return "", fault.E(fault.Invalid, "name a slot: !call <slot>")
 	}
 	return out, nil
-}
-
-// emoteLen is the length of the Kick emote markup "[emote:123:name]" that
-// s starts with, 0 when it starts with none.
-func emoteLen(s string) int {
-	rest, ok := strings.CutPrefix(s, "[emote:")
-	if !ok {
-		return 0
-	}
-	digits := 0
-	for digits < len(rest) && rest[digits] >= '0' && rest[digits] <= '9' {
-		digits++
-	}
-	if digits == 0 || digits >= len(rest) || rest[digits] != ':' {
-		return 0
-	}
-	end := strings.IndexByte(rest[digits+1:], ']')
-	if end < 0 || end > 100 {
-		return 0
-	}
-	return len("[emote:") + digits + 1 + end + 1
 }
 
 // Key is slot as the duplicate rule and the slot blacklist compare it:

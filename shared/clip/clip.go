@@ -10,14 +10,12 @@ package clip
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/stream"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 const (
@@ -208,47 +206,7 @@ func Live(st stream.State) bool { return st.Live && !st.StartedAt.IsZero() }
 // Clean makes a title fit to store and repeat: Kick's emote markup
 // ([emote:123:name]) and control characters dropped, runs of space made
 // one, at most MaxTitle characters.
-func Clean(s string) string {
-	var b strings.Builder
-	for len(s) > 0 {
-		if n := emoteLen(s); n > 0 {
-			b.WriteByte(' ')
-			s = s[n:]
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s)
-		s = s[size:]
-		switch {
-		case r == utf8.RuneError && size == 1:
-		case unicode.IsSpace(r):
-			b.WriteByte(' ')
-		case unicode.IsPrint(r):
-			b.WriteRune(r)
-		}
-	}
-	out := strings.Join(strings.Fields(b.String()), " ")
-	if r := []rune(out); len(r) > MaxTitle {
-		out = strings.TrimSpace(string(r[:MaxTitle]))
-	}
-	return out
-}
-
-// emoteLen is the length of the emote markup s starts with, 0 for none.
-func emoteLen(s string) int {
-	rest, ok := strings.CutPrefix(s, "[emote:")
-	if !ok {
-		return 0
-	}
-	end := strings.IndexByte(rest, ']')
-	if end < 0 || end > 120 {
-		return 0
-	}
-	id, _, ok := strings.Cut(rest[:end], ":")
-	if !ok || id == "" || strings.Trim(id, "0123456789") != "" {
-		return 0
-	}
-	return len("[emote:") + end + 1
-}
+func Clean(s string) string { return wording.Tidy(s, MaxTitle) }
 
 // KickURL is the Kick channel's page, "" without a name.
 func KickURL(channel string) string {

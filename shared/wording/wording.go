@@ -1,10 +1,13 @@
 // Package wording is how the bot writes numbers and watchtimes, the same
-// in Discord and in Kick chat: "31,877", "1 point", "1d 2h 5m".
+// in Discord and in Kick chat: "31,877", "1 point", "1d 2h 5m", and how
+// it tidies what viewers type before storing and repeating it.
 package wording
 
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Thousands formats n with commas: 31,877.
@@ -59,4 +62,53 @@ func Mention(name string) string {
 		return ""
 	}
 	return "@" + name
+}
+
+// Tidy makes text a viewer typed fit to store and repeat (a slot call, a
+// clip title): Kick's emote markup removed, control and invisible
+// characters dropped, runs of space made one, at most max characters.
+func Tidy(s string, max int) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if n := emoteLen(s[i:]); n > 0 {
+			b.WriteByte(' ')
+			i += n
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+		case unicode.IsSpace(r):
+			b.WriteByte(' ')
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		}
+	}
+	out := strings.Join(strings.Fields(b.String()), " ")
+	if utf8.RuneCountInString(out) > max {
+		out = strings.TrimSpace(string([]rune(out)[:max]))
+	}
+	return out
+}
+
+// emoteLen is the length of the Kick emote markup "[emote:123:name]" that
+// s starts with, 0 when it starts with none.
+func emoteLen(s string) int {
+	rest, ok := strings.CutPrefix(s, "[emote:")
+	if !ok {
+		return 0
+	}
+	digits := 0
+	for digits < len(rest) && rest[digits] >= '0' && rest[digits] <= '9' {
+		digits++
+	}
+	if digits == 0 || digits >= len(rest) || rest[digits] != ':' {
+		return 0
+	}
+	end := strings.IndexByte(rest[digits+1:], ']')
+	if end < 0 || end > 100 {
+		return 0
+	}
+	return len("[emote:") + digits + 1 + end + 1
 }

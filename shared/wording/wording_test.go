@@ -45,3 +45,19 @@ func TestMention(t *testing.T) {
 		}
 	}
 }
+
+func TestTidy(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"  insane [emote:37226:KEKW] hit\x00 ", 100, "insane hit"},
+		{"[emote:abc:x] stays", 100, "[emote:abc:x] stays"},
+		{"aaa bbb", 4, "aaa"}, // cut, then the trailing space trimmed
+	} {
+		if got := wording.Tidy(tt.in, tt.max); got != tt.want {
+			t.Errorf("Tidy(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
