@@ -674,6 +674,41 @@ type where struct {
 // queryWhere runs w page by page and returns the items of every page, or
 // the first limit items when limit > 0.
 func (s *Store) queryWhere(ctx context.Context, w where, limit int, what string) ([]map[string]types.AttributeValue, error) {
+	in, err := s.queryInput(w, what)
+	if err != nil {
+		return nil, err
+	}
+	return s.query(ctx, in, limit, what)
+}
+
+// eachPage runs w and calls fn with each page of items as it comes, so
+// that memory holds one page (1 MB) whatever the partition holds. An
+// error of fn stops it and is returned.
+func (s *Store) eachPage(ctx context.Context, w where, what string, fn func(items []map[string]types.AttributeValue) error) error {
+	in, err := s.queryInput(w, what)
+	if err != nil {
+		return err
+	}
+	if s.pageSize > 0 {
+		in.Limit = aws.Int32(s.pageSize)
+	}
+	for {
+		out, err := s.Client.Query(ctx, in)
+		if err != nil {
+			return classify(err, what)
+		}
+		if err := fn(out.Items); err != nil {
+			return err
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// queryInput is the Query of w.
+func (s *Store) queryInput(w where, what string) (*dynamodb.QueryInput, error) {
 	b := expression.NewBuilder().WithKeyCondition(w.key)
 	if len(w.project) > 0 {
 		names := make([]expression.NameBuilder, len(w.project))
@@ -703,7 +738,7 @@ func (s *Store) queryWhere(ctx context.Context, w where, limit int, what string)
 	if w.consistent {
 		in.ConsistentRead = aws.Bool(true)
 	}
-	return s.query(ctx, in, limit, what)
+	return in, nil
 }
 
 // query runs in page by page and returns the items of every page, or the

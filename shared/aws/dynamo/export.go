@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/fault"
@@ -25,30 +25,11 @@ func (s *Store) EachViewer(ctx context.Context, guild string, fn func(audience.V
 		return fault.E(fault.Invalid, "viewers need a guild")
 	}
 	for shard := range ViewerShards {
-		expr, err := expression.NewBuilder().
-			WithKeyCondition(expression.Key("pk").Equal(expression.Value(viewerPK(guild, shard)))).
-			WithProjection(expression.NamesList(expression.Name("sk"), expression.Name("userId"), expression.Name("username"),
-				expression.Name("watchMinutes"), expression.Name("pointsMilli"))).
-			Build()
-		if err != nil {
-			return fault.Wrap(fault.Internal, err, "build query to read viewers")
-		}
-		in := &dynamodb.QueryInput{
-			TableName:                 &s.Table,
-			KeyConditionExpression:    expr.KeyCondition(),
-			ProjectionExpression:      expr.Projection(),
-			ExpressionAttributeNames:  expr.Names(),
-			ExpressionAttributeValues: expr.Values(),
-		}
-		if s.pageSize > 0 {
-			in.Limit = &s.pageSize
-		}
-		for {
-			out, err := s.Client.Query(ctx, in)
-			if err != nil {
-				return classify(err, "read viewers")
-			}
-			for _, item := range out.Items {
+		err := s.eachPage(ctx, where{
+			key:     expression.Key("pk").Equal(expression.Value(viewerPK(guild, shard))),
+			project: []string{"sk", "userId", "username", "watchMinutes", "pointsMilli"},
+		}, "read viewers", func(items []map[string]types.AttributeValue) error {
+			for _, item := range items {
 				var r viewerRecord
 				if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 					return fault.Wrap(fault.Internal, err, "decode viewer")
@@ -61,10 +42,10 @@ func (s *Store) EachViewer(ctx context.Context, guild string, fn func(audience.V
 					return err
 				}
 			}
-			if len(out.LastEvaluatedKey) == 0 {
-				break
-			}
-			in.ExclusiveStartKey = out.LastEvaluatedKey
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

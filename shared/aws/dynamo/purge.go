@@ -169,43 +169,24 @@ func (s *Store) purgeFollowsDue(ctx context.Context, guild string) ([]itemKey, e
 // partitions (see purgeTargets), read a page at a time: the ledger and
 // event log between them are not kept.
 func (s *Store) purgeIndex(ctx context.Context, guild string) ([]purgeIndexRecord, error) {
-	b := expression.NewBuilder().
-		WithKeyCondition(expression.Key("pk").Equal(expression.Value(guildPrefix + guild))).
-		WithProjection(expression.NamesList(expression.Name("pk"), expression.Name("sk"), expression.Name("number"),
-			expression.Name("state"), expression.Name("id"), expression.Name("clientSeed"), expression.Name("userCooldownMs"),
-			expression.Name("stream"), expression.Name("segments")))
-	expr, err := b.Build()
-	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "build query to list the guild's items")
-	}
-	in := &dynamodb.QueryInput{
-		TableName:                 &s.Table,
-		KeyConditionExpression:    expr.KeyCondition(),
-		ProjectionExpression:      expr.Projection(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ConsistentRead:            aws.Bool(true),
-	}
 	var index []purgeIndexRecord
-	for {
-		out, err := s.Client.Query(ctx, in)
-		if err != nil {
-			return nil, classify(err, "list the guild's items")
-		}
-		for _, item := range out.Items {
+	err := s.eachPage(ctx, where{
+		key:        expression.Key("pk").Equal(expression.Value(guildPrefix + guild)),
+		project:    []string{"pk", "sk", "number", "state", "id", "clientSeed", "userCooldownMs", "stream", "segments"},
+		consistent: true,
+	}, "list the guild's items", func(items []map[string]types.AttributeValue) error {
+		for _, item := range items {
 			var r purgeIndexRecord
 			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-				return nil, fault.Wrap(fault.Internal, err, "decode the guild's items")
+				return fault.Wrap(fault.Internal, err, "decode the guild's items")
 			}
 			if namesOthers(r.SK) {
 				index = append(index, r)
 			}
 		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return index, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
+		return nil
+	})
+	return index, err
 }
 
 // namesOthers reports whether the guild partition's item at sk names
