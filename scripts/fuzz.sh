@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs one fuzz target for a time: scripts/fuzz.sh <package> <target> <fuzztime>.
-# Go's fuzzer sometimes ends a run on time with "context deadline exceeded"
-# and no failing input when a worker is slow to answer at the deadline (a
-# loaded machine); that run found nothing, so it is run once more. A real
-# failure (a failing input written to testdata/fuzz) fails at once.
+# Runs one fuzz target: scripts/fuzz.sh <package> <target> <fuzztime>, where
+# fuzztime is a duration (15s) or a number of inputs (500000x).
+# With a duration, Go's fuzzer (go1.26 and older) sometimes ends on time with
+# "context deadline exceeded" and no failing input: its coordinator races its
+# own deadline. That run found nothing, so it is run once more; `make test`
+# uses counts, which have no deadline. A real failure (a failing input written
+# to testdata/fuzz) fails at once.
 set -uo pipefail
 pkg=$1 target=$2 time=$3
 for attempt in 1 2; do
