@@ -57,7 +57,7 @@ func setup(env *config.Env, log *slog.Logger) (*upkeep.Upkeep, error) {
 	}
 	u := &upkeep.Upkeep{Store: store, Queue: queue, Unlist: unlist(store, log), Log: log}
 	if kick != nil {
-		u.Reconcile = (&sweep.Reconciler{Store: store, Channels: kick, Log: log}).Run
+		u.Reconcile = (&sweep.Reconciler{Store: store, Channels: kick, Queue: queue, Log: log}).Run
 	} else {
 		log.Warn("KICK_CLIENT_ID or the client secret is not set: live status is not reconciled with Kick's API")
 	}

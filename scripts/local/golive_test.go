@@ -103,3 +103,58 @@ func TestGoLiveScenario(t *testing.T) {
 		t.Errorf("recap vars = %v, want the stream's chatters, peak and minutes", v)
 	}
 }
+
+// TestMissedStatusEventsAnnounced: Kick delivers neither the go-live nor
+// the offline event; the upkeep's check with Kick's channels API finds
+// each change, and the alert and the recap go out as the events would
+// have sent them, once each however often the check runs.
+func TestMissedStatusEventsAnnounced(t *testing.T) {
+	ctx := context.Background()
+	base := time.Now().UTC().Truncate(time.Minute).Add(-2 * time.Hour)
+	sim := clock.New(base)
+	rec := &announcements{}
+	lc := startLiveChannel(t, config{now: sim.Now, announcer: rec})
+	r := lc.r
+	ch := kickfake.Channel{BroadcasterUserID: seededChannel, Slug: "northwind", Title: "Missed go-live",
+		CategoryName: "Just Chatting", Live: true, StartedAt: base, Thumbnail: "https://images.kick.com/video_thumbnails/northwind/1/480.webp"}
+	r.KickFake.SetChannel(ch)
+	check := func(at time.Time) {
+		t.Helper()
+		sim.Set(at)
+		if err := r.Reconciler.Run(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Queue.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The upkeep's runs every five minutes: the first finds the stream.
+	for at := base.Add(5 * time.Minute); !at.After(base.Add(30 * time.Minute)); at = at.Add(5 * time.Minute) {
+		check(at)
+	}
+	ch.Live = false
+	r.KickFake.SetChannel(ch)
+	ended := base.Add(35 * time.Minute)
+	check(ended)
+	// The sweep's minute ticks post the recap once the flap window passed.
+	for m := ended; !m.After(ended.Add(golive.DefaultFlapWindow + 2*time.Minute)); m = m.Add(time.Minute) {
+		sim.Set(m.Add(time.Second))
+		if _, err := r.Sweeper.Run(ctx, watchtime.MinuteOf(m), sim.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Queue.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(ended.Add(20 * time.Minute))
+	cause := golive.Cause(base)
+	want := []string{
+		fmt.Sprintf("%s live %s %q", seededGuild, cause, "Missed go-live"),
+		fmt.Sprintf("%s offline %s %q", seededGuild, cause, "Stream recap: Missed go-live"),
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if !slices.Equal(rec.posts, want) {
+		t.Fatalf("announced %q, want %q", rec.posts, want)
+	}
+}

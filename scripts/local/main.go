@@ -243,6 +243,9 @@ type runner struct {
 	Queue       *localqueue.Queue
 	Sweeper     *sweep.Sweeper
 	Upkeep      *upkeep.Upkeep
+	// Reconciler is the upkeep's live-status check with Kick; the upkeep
+	// runs it every five minutes against a real Kick only.
+	Reconciler *sweep.Reconciler
 	// Kick is the client of Kick (or of KickFake) every part shares.
 	Kick *kickapi.Client
 	// Connect is the Kick consent flow the OAuth routes and the slash
@@ -355,9 +358,11 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	r.Upkeep = &upkeep.Upkeep{Store: r.Store, Tokens: tokens, Notify: notify, Log: log.With("function", "upkeep"),
 		Repair: func(ctx context.Context) error { _, err := r.Connect.RepairAll(ctx); return err },
 		Unlist: func(ctx context.Context) error { _, err := r.Store.UnlistDisconnected(ctx); return err }}
+	r.Reconciler = &sweep.Reconciler{Store: r.Store, Channels: r.Kick, Log: log.With("function", "upkeep")}
 	if r.KickFake == nil {
-		// Against the fake, stay with the replayed live status.
-		r.Upkeep.Reconcile = (&sweep.Reconciler{Store: r.Store, Channels: r.Kick, Log: log.With("function", "upkeep")}).Run
+		// Against the fake, stay with the replayed live status; tests run
+		// r.Reconciler themselves.
+		r.Upkeep.Reconcile = r.Reconciler.Run
 	}
 	sender := &chat.Sender{Kick: kickapi.ChatPoster{Client: r.Kick}, Tokens: tokens, Store: r.Store, Log: wlog}
 	commands.GTB.Chat, commands.GTB.Now = sender, cfg.now
@@ -410,7 +415,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 		queue = cfg.wrapQueue(r.Queue)
 	}
 	// Fan-outs go through the same in-process queue as in AWS.
-	r.Sweeper.Queue, r.Upkeep.Queue = queue, queue
+	r.Sweeper.Queue, r.Upkeep.Queue, r.Reconciler.Queue = queue, queue, queue
 	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
 	go r.Queue.Run(qctx)
 	r.closers = append(r.closers, stopQueue)

@@ -3,11 +3,13 @@ package sweep
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/kickbot/kickbot/shared/event"
+	"github.com/kickbot/kickbot/shared/job"
 	"github.com/kickbot/kickbot/shared/stream"
 )
 
@@ -57,7 +59,11 @@ type Reconciler struct {
 	Channels    Channels
 	StaleAfter  time.Duration
 	MaxChannels int
-	Log         *slog.Logger
+	// Queue, when set, takes a status job for each correction, so that the
+	// worker announces it as it would the status event Kick did not
+	// deliver: the go-live alert, or the recap of a stream that ended.
+	Queue Queue
+	Log   *slog.Logger
 }
 
 // Run checks stale connections with Kick and corrects the ones that
@@ -130,6 +136,18 @@ func (r *Reconciler) Run(ctx context.Context, now time.Time) error {
 			s := event.Status{Live: o.Live, Title: o.Title, StartedAt: o.StartedAt}
 			if !o.Live {
 				s.EndedAt = now
+			}
+			// Queued before the status is corrected: were it the other way
+			// round, a failed enqueue would leave nothing for the next run to
+			// correct, and the alert would be lost. A correction that fails
+			// after its job was queued is queued again by the next run, under
+			// a later time, which the alerts take as a repeat.
+			if r.Queue != nil {
+				ev := event.Event{ID: fmt.Sprintf("reconcile-%d-%d", b, now.UnixMilli()), Type: event.LivestreamStatus,
+					SentAt: now, Broadcaster: b, Status: &s}
+				if err := r.Queue.Enqueue(ctx, job.ForEvent(g, ev, nil)); err != nil {
+					return err
+				}
 			}
 			if err := r.Store.SetStreamStatus(ctx, g, now, s); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -411,10 +412,25 @@ func TestReconcile(t *testing.T) {
 	st.streams["fresh"] = stream.State{Live: true, StatusAt: now.Add(-time.Minute)}
 	st.streams["right"] = stream.State{Live: true, StatusAt: now.Add(-time.Hour)}
 	st.streams["unknown-to-kick"] = stream.State{StatusAt: now.Add(-time.Hour)}
-	kick := &fakeKick{obs: []stream.Observation{{Broadcaster: 1, Live: true}, {Broadcaster: 2}, {Broadcaster: 3}, {Broadcaster: 4, Live: true}}}
-	r := &sweep.Reconciler{Store: st, Channels: kick}
+	started := now.Add(-20 * time.Minute)
+	kick := &fakeKick{obs: []stream.Observation{{Broadcaster: 1, Live: true, Title: "t", StartedAt: started}, {Broadcaster: 2}, {Broadcaster: 3}, {Broadcaster: 4, Live: true}}}
+	q := &memQueue{}
+	r := &sweep.Reconciler{Store: st, Channels: kick, Queue: q}
 	if err := r.Run(context.Background(), now); err != nil {
 		t.Fatal(err)
+	}
+	// Each correction is announced as the status event Kick did not send.
+	var queued []string
+	for _, j := range q.jobs {
+		ev := j.Event
+		if j.Kind != job.KindEvent || ev == nil || ev.Type != event.LivestreamStatus || ev.Status == nil || !ev.SentAt.Equal(now) {
+			t.Fatalf("queued %+v, want a status event job sent at the run's time", j)
+		}
+		queued = append(queued, fmt.Sprintf("%s:%d:%v:%v", j.Guild, ev.Broadcaster, ev.Status.Live, ev.Status.StartedAt.Equal(started)))
+	}
+	slices.Sort(queued)
+	if want := []string{"missed-live:1:true:true", "second-guild:1:true:true", "stuck-live:2:false:false"}; !slices.Equal(queued, want) {
+		t.Errorf("queued %q, want %q (guild:broadcaster:live:Kick's start)", queued, want)
 	}
 	if len(kick.asked) != 1 || fmt.Sprint(kick.asked[0]) != "[2 1 4 5]" {
 		t.Errorf("asked Kick about %v, want one call for [2 1 4 5] (oldest first; the fresh status is not checked)", kick.asked)
@@ -474,6 +490,38 @@ func TestReconcileCap(t *testing.T) {
 	}
 	if got := fmt.Sprint(kick.asked); got != "[[5 4] [3 2] [1]]" {
 		t.Errorf("Kick asked %s over four runs, want [[5 4] [3 2] [1]] (two a run, oldest first, then none left)", got)
+	}
+}
+
+// failingQueue refuses every job.
+type failingQueue struct{}
+
+func (failingQueue) Enqueue(context.Context, ...job.Job) error {
+	return fault.E(fault.Transient, "queue unavailable")
+}
+
+// TestReconcileQueueFailureLeavesState: a correction whose announcement
+// cannot be queued is not made, so the next run finds it again instead of
+// losing the alert.
+func TestReconcileQueueFailureLeavesState(t *testing.T) {
+	st := newStore()
+	st.conns = []stream.Connection{{Guild: "g", Broadcaster: 1}}
+	st.streams["g"] = stream.State{StatusAt: now.Add(-time.Hour)}
+	kick := &fakeKick{obs: []stream.Observation{{Broadcaster: 1, Live: true}}}
+	r := &sweep.Reconciler{Store: st, Channels: kick, Queue: failingQueue{}}
+	if err := r.Run(context.Background(), now); !fault.Is(err, fault.Transient) {
+		t.Errorf("Run with the queue failing = %v, want its Transient error", err)
+	}
+	if st.streams["g"].Live || len(st.statuses) != 0 {
+		t.Errorf("status corrected although its announcement was not queued: %+v", st.streams["g"])
+	}
+	q := &memQueue{}
+	r.Queue = q
+	if err := r.Run(context.Background(), now.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if !st.streams["g"].Live || len(q.jobs) != 1 {
+		t.Errorf("next run: live %v, %d jobs queued; want corrected with one job", st.streams["g"].Live, len(q.jobs))
 	}
 }
 
