@@ -165,7 +165,7 @@ func TestFullStreamScenario(t *testing.T) {
 			" | description=Clip marked 0:01:35 into the stream started " + started + ". | timestamp=" + at(2, 5) +
 			" | Offset=0:01:35 | Requested by=viewer002 | Stream=Ranked grind, !discord] (button Watch on Kick https://kick.com/northwind)",
 		post + "viewer001 subscribed! " + nobody + " [New subscriber | description=**viewer001** subscribed! | timestamp=" + at(4, 20) + " | Months=1]",
-		post + "viewer002 subscribed! " + nobody + " [Subscription renewed | description=**viewer002** renewed their subscription! | timestamp=" + at(4, 40) + " | Months=7]",
+		post + "viewer002 renewed their subscription: 7 months! " + nobody + " [Subscription renewed | description=**viewer002** renewed their subscription! | timestamp=" + at(4, 40) + " | Months=7]",
 		post + "viewer003 gifted 13 subs! " + nobody + " [Gifted subs | description=**viewer003** gifted 13 subs! | timestamp=" + at(5, 0) +
 			" | Gifter=viewer003 | Subs=13 | Giftees=viewer020, viewer021, viewer022, viewer023, viewer024, viewer025, viewer026, viewer027, viewer028, viewer029 and 3 more]",
 		post + "viewer004 sent 500 KICKs! " + nobody + " [KICKs | description=**viewer004** sent 500 KICKs! | timestamp=" + at(5, 30) +

@@ -67,6 +67,10 @@ type Post struct {
 	// engine's variables ({user}, {channel}, …) plus {months}, {count},
 	// {amount}, {reward} and {input} where the kind has them.
 	Vars map[string]string
+	// Template is the message used when the guild set none for the kind,
+	// where the kind's default would read wrong (a renewal, a single
+	// gift); empty for the kind's default.
+	Template string
 }
 
 // Link is a button that opens URL.

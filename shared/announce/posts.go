@@ -38,14 +38,15 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 	switch {
 	case ev.Sub != nil && (ev.Type == event.SubscriptionNew || ev.Type == event.SubscriptionRenew):
 		user, months := name(ev.Sub.Subscriber), max(ev.Sub.Months, 1)
-		title, verb := "New subscriber", "subscribed"
+		title, verb, tmpl := "New subscriber", "subscribed", ""
 		if ev.Type == event.SubscriptionRenew {
-			title, verb = "Subscription renewed", "renewed their subscription"
+			title, verb, tmpl = "Subscription renewed", "renewed their subscription", renewalTemplate(months)
 		}
 		return Sub, ev.ID, Post{
 			Embed: interact.Embed{Title: title, Description: "**" + Escape(user) + "** " + verb + "!", Color: Color, Timestamp: at,
 				Fields: []interact.Field{{Name: "Months", Value: strconv.Itoa(months), Inline: true}}},
-			Vars: map[string]string{"user": user, "months": strconv.Itoa(months)},
+			Vars:     map[string]string{"user": user, "months": strconv.Itoa(months)},
+			Template: tmpl,
 		}, true
 	case ev.Gifts != nil:
 		gifter, n := name(ev.Gifts.Gifter), len(ev.Gifts.Giftees)
@@ -64,7 +65,8 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 		return Gift, ev.ID, Post{
 			Embed: interact.Embed{Title: "Gifted subs", Description: "**" + Escape(gifter) + "** gifted " + plural(n, "sub") + "!",
 				Color: Color, Timestamp: at, Fields: fields},
-			Vars: map[string]string{"user": gifter, "count": strconv.Itoa(n)},
+			Vars:     map[string]string{"user": gifter, "count": strconv.Itoa(n)},
+			Template: giftTemplate(n),
 		}, true
 	case ev.Kicks != nil:
 		sender, amount := name(ev.Kicks.Sender), strconv.FormatInt(ev.Kicks.Amount, 10)

@@ -1,6 +1,7 @@
 package announce
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -64,12 +65,26 @@ var DefaultTemplates = map[Kind]string{
 	Clip:       "{user} clipped the stream!",
 }
 
-// Template returns the template s uses for kind.
-func (s Setting) template(kind Kind) string {
-	if s.Template != "" {
-		return s.Template
+// renewalTemplate is a renewal's message when the guild set no sub
+// template: the sub kind's default would say "subscribed".
+func renewalTemplate(months int) string {
+	if months > 1 {
+		return "{user} renewed their subscription: {months} months!"
 	}
-	return DefaultTemplates[kind]
+	return "{user} renewed their subscription!"
+}
+
+// giftTemplate is the gift message for n subs when the guild set none.
+func giftTemplate(n int) string {
+	if n == 1 {
+		return "{user} gifted a sub!"
+	}
+	return ""
+}
+
+// template returns the template s uses for kind.
+func (s Setting) template(kind Kind) string {
+	return cmp.Or(s.Template, DefaultTemplates[kind])
 }
 
 // Limits of the settings.
@@ -227,7 +242,7 @@ func (s *Service) message(ctx context.Context, guild string, kind Kind, p Post) 
 		s.log().InfoContext(ctx, "announcement has no channel", "guild", guild, "kind", string(kind))
 		return Message{}, false, nil
 	}
-	text, err := s.render(ctx, guild, set.template(kind), p.Vars)
+	text, err := s.render(ctx, guild, cmp.Or(set.Template, p.Template, DefaultTemplates[kind]), p.Vars)
 	if err != nil {
 		return Message{}, false, err
 	}

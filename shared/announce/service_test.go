@@ -120,7 +120,7 @@ func TestEventPosts(t *testing.T) {
 				Title: "New subscriber", Description: "**alice\\_k** subscribed!", Color: announce.Color, Timestamp: t0,
 				Fields: []interact.Field{{Name: "Months", Value: "1", Inline: true}}}}},
 		{"renewal", event.Event{ID: "d2", Type: event.SubscriptionRenew, SentAt: t0, Sub: &event.Sub{Subscriber: alice, Months: 7, CreatedAt: t0.Add(-time.Hour)}},
-			announce.Message{Channel: followCh, Content: "alice\\_k subscribed!", Embed: interact.Embed{
+			announce.Message{Channel: followCh, Content: "alice\\_k renewed their subscription: 7 months!", Embed: interact.Embed{
 				Title: "Subscription renewed", Description: "**alice\\_k** renewed their subscription!", Color: announce.Color, Timestamp: t0.Add(-time.Hour),
 				Fields: []interact.Field{{Name: "Months", Value: "7", Inline: true}}}}},
 		{"gift of 12", event.Event{ID: "d3", Type: event.SubscriptionGifts, SentAt: t0, Gifts: &event.Gifts{Gifter: alice, Giftees: giftees}},
@@ -130,7 +130,7 @@ func TestEventPosts(t *testing.T) {
 					{Name: "Giftees", Value: "ga, gb, gc, gd, ge, gf, gg, gh, gi, gj and 2 more"}}}}},
 		{"anonymous gift of 1", event.Event{ID: "d4", Type: event.SubscriptionGifts, SentAt: t0,
 			Gifts: &event.Gifts{Gifter: event.User{Anonymous: true}, Giftees: giftees[:1]}},
-			announce.Message{Channel: followCh, Content: "Anonymous gifted 1 subs!", Embed: interact.Embed{
+			announce.Message{Channel: followCh, Content: "Anonymous gifted a sub!", Embed: interact.Embed{
 				Title: "Gifted subs", Description: "**Anonymous** gifted 1 sub!", Color: announce.Color, Timestamp: t0,
 				Fields: []interact.Field{{Name: "Gifter", Value: "Anonymous", Inline: true}, {Name: "Subs", Value: "1", Inline: true},
 					{Name: "Giftees", Value: "ga"}}}}},
@@ -177,6 +177,12 @@ func TestEventTemplates(t *testing.T) {
 		{"amount", "{amount}!", event.Event{ID: "3", Type: event.KicksGifted, Kicks: &event.Kicks{Sender: alice, Amount: 100}}, "100!"},
 		{"reward and input", "{reward}: {input}", event.Event{ID: "4", Type: event.RewardRedemption,
 			Redemption: &event.Redemption{ID: "r", Redeemer: alice, Reward: event.Reward{Title: "Hydrate"}, UserInput: "{user}"}}, "Hydrate: {user}"},
+		// Without the guild's own template, the default fits the event.
+		{"default sub", "", event.Event{ID: "5", Type: event.SubscriptionNew, Sub: &event.Sub{Subscriber: alice, Months: 1}}, "alice subscribed!"},
+		{"default renewal", "", event.Event{ID: "6", Type: event.SubscriptionRenew, Sub: &event.Sub{Subscriber: alice, Months: 3}}, "alice renewed their subscription: 3 months!"},
+		{"default renewal of 1 month", "", event.Event{ID: "7", Type: event.SubscriptionRenew, Sub: &event.Sub{Subscriber: alice, Months: 1}}, "alice renewed their subscription!"},
+		{"default single gift", "", event.Event{ID: "8", Type: event.SubscriptionGifts, Gifts: &event.Gifts{Gifter: alice, Giftees: users("g", 1)}}, "alice gifted a sub!"},
+		{"default gifts", "", event.Event{ID: "9", Type: event.SubscriptionGifts, Gifts: &event.Gifts{Gifter: alice, Giftees: users("g", 2)}}, "alice gifted 2 subs!"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
