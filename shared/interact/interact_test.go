@@ -162,7 +162,7 @@ func TestHandle(t *testing.T) {
 				Footer: "Ledger entry " + interaction, Color: green,
 			}}}},
 		{name: "points remove", req: admin("points", "remove", "user", "ironkettle", "amount", "1000000"),
-			wantKind: fault.Conflict, wantMsg: "cannot remove 1,000,000 points from ironkettle: the viewer has only 48210 points"},
+			wantKind: fault.Conflict, wantMsg: "cannot remove 1,000,000 points from ironkettle: the viewer has only 48,210 points"},
 		{name: "points remove one too many", req: admin("points", "remove", "user", "northwind_tv", "amount", "2"),
 			wantKind: fault.Conflict, wantMsg: `cannot remove 2 points from northwind\_tv: the viewer has only 1 point`},
 		{name: "points remove all", req: admin("points", "remove", "user", "northwind_tv", "amount", "1"),

@@ -15,6 +15,7 @@ import (
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/points"
 	"github.com/kickbot/kickbot/shared/settings"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 // guild is the one guild fakeStore knows; every other guild is not
@@ -243,11 +244,7 @@ func (s *fakeStore) AdjustPoints(_ context.Context, g string, userID int64, c po
 		return e, nil
 	}
 	if c.Op == points.Remove && v.PointsMilli < c.Milli {
-		n := points.Whole(v.PointsMilli)
-		if n == 1 {
-			return points.Entry{}, fault.E(fault.Conflict, "the viewer has only 1 point")
-		}
-		return points.Entry{}, fault.E(fault.Conflict, "the viewer has only %d points", n)
+		return points.Entry{}, fault.E(fault.Conflict, "the viewer has only %s", wording.Count(points.Whole(v.PointsMilli), "point"))
 	}
 	e := points.Entry{Change: c, Before: v.PointsMilli, After: c.After(v.PointsMilli)}
 	v.PointsMilli = e.After

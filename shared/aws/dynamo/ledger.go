@@ -16,6 +16,7 @@ import (
 
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/points"
+	"github.com/kickbot/kickbot/shared/wording"
 )
 
 // A points change is one transaction of three writes: the cause's marker,
@@ -134,11 +135,9 @@ func (s *Store) AdjustPoints(ctx context.Context, guild string, userID int64, c 
 		case st.applied: // recorded on the viewer item, as before markers had items
 			return s.appliedEntry(ctx, guild, userID, c, st)
 		case c.Op == points.Remove && st.balance < c.Milli:
-			n := points.Whole(st.balance)
-			if n == 1 {
-				return points.Entry{}, fault.E(fault.Conflict, "the viewer has only 1 point")
-			}
-			return points.Entry{}, fault.E(fault.Conflict, "the viewer has only %d points", n)
+			// Written as the command's own amount is ("1,000,000 points"),
+			// so the caller can compare the two.
+			return points.Entry{}, fault.E(fault.Conflict, "the viewer has only %s", wording.Count(points.Whole(st.balance), "point"))
 		}
 		e := points.Entry{Change: c, Before: st.balance, After: c.After(st.balance)}
 		done, err := s.applyChange(ctx, guild, userID, e, st.hasBalance)

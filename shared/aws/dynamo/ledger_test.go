@@ -126,6 +126,7 @@ func runLedgerSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		seedViewer(t, s, "g", 7, 3)
 		seedViewer(t, s, "g", 8, 1)
 		seedViewer(t, s, "g", 9, 0)
+		seedViewer(t, s, "g", 10, 48210)
 		for _, tc := range []struct {
 			user  int64
 			whole int64
@@ -134,6 +135,7 @@ func runLedgerSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 			{7, 4, "the viewer has only 3 points"},
 			{8, 2, "the viewer has only 1 point"},
 			{9, 1, "the viewer has only 0 points"}, // no pointsMilli attribute at all
+			{10, 1_000_000, "the viewer has only 48,210 points"},
 		} {
 			_, err := s.AdjustPoints(ctx, "g", tc.user, change("r1", points.Remove, tc.whole, 1))
 			if !fault.Is(err, fault.Conflict) || fault.Message(err) != tc.msg {
