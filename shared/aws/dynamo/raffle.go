@@ -519,7 +519,9 @@ func (s *Store) VoidGift(ctx context.Context, guild, period, cause, by string, n
 		return 0, 0, err
 	}
 	if !ok {
-		return 0, 0, fault.E(fault.NotFound, "no gift %s in this raffle", cause)
+		// A gift granted while gift_hold_hours was 0 has no record either:
+		// it counts, and the message must not say it is not in the raffle.
+		return 0, 0, fault.E(fault.NotFound, "no held gift %s in this raffle (a gift that counts already, or was granted without a hold, cannot be voided: remove its tickets with /raffle tickets remove)", cause)
 	}
 	var g giftRecord
 	if err := attributevalue.UnmarshalMap(item, &g); err != nil {

@@ -123,6 +123,26 @@ func runRaffleSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		wantKind(t, "AddTickets anonymous", err, fault.Invalid)
 	})
 
+	t.Run("VoidWithoutHold", func(t *testing.T) {
+		// With gift_hold_hours 0 a gift counts at once and leaves no gift
+		// record: the refusal to void it must not deny it is in the raffle.
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		p, _ := startTestRaffle(t, s, "g")
+		unheld := p.Settings
+		unheld.GiftHold = 0
+		g, _ := unheld.GiftEntry("d-3", 1, at(3))
+		_, _, err := s.AddTickets(ctx, "g", p.ID, 8, "eight", g)
+		check(t, "AddTickets without a hold", err)
+		_, _, err = s.VoidGift(ctx, "g", p.ID, "d-3", "admin", at(11))
+		want := "no held gift d-3 in this raffle (a gift that counts already, or was granted without a hold, cannot be voided: remove its tickets with /raffle tickets remove)"
+		if !fault.Is(err, fault.NotFound) || fault.Message(err) != want {
+			t.Errorf("VoidGift of a gift without a hold = %v, want NotFound %q", err, want)
+		}
+		wantTickets(t, s, "g", p.ID, 8, at(12), 15, 0)
+	})
+
 	t.Run("VoidDuringHold", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
