@@ -99,8 +99,8 @@ func TestTemplateDashboard(t *testing.T) {
 		}
 	}
 	for _, v := range regexp.MustCompile(`\$\{[^}]*\}`).FindAllString(string(file), -1) {
-		if v != "${AWS::Region}" && v != "${AWS::StackName}" {
-			t.Errorf("infra/dashboard.json has the substitution %s; want only ${AWS::Region} and ${AWS::StackName}", v)
+		if v != "${AWS::Region}" && v != "${AWS::StackName}" && v != "${HttpApi}" {
+			t.Errorf("infra/dashboard.json has the substitution %s; want only ${AWS::Region}, ${AWS::StackName} and ${HttpApi}", v)
 		}
 	}
 	var dash struct {
@@ -116,7 +116,8 @@ func TestTemplateDashboard(t *testing.T) {
 	if err := json.Unmarshal(file, &dash); err != nil {
 		t.Fatalf("infra/dashboard.json: %v", err)
 	}
-	shown := map[string]bool{}
+	shown, aws := map[string]bool{}, map[string]bool{}
+	awsSearch := regexp.MustCompile(`^SEARCH\('\{(AWS/[A-Za-z]+),[A-Za-z,]+\} MetricName="([A-Za-z0-9]+)"`)
 	search := regexp.MustCompile(`^SEARCH\('\{"([^"]+)",Function(,[A-Za-z]+)*\} MetricName="([A-Za-z]+)"'`)
 	for i, w := range dash.Widgets {
 		if w.X == nil || w.Y == nil {
@@ -134,12 +135,23 @@ func TestTemplateDashboard(t *testing.T) {
 				if g := search.FindStringSubmatch(e); g != nil && g[1] == metricsNamespace {
 					shown[g[3]] = true
 				}
+				if g := awsSearch.FindStringSubmatch(e); g != nil {
+					aws[g[1]+" "+g[2]] = true
+				}
 			}
 		}
 	}
 	for _, name := range metric.Names {
 		if !shown[name] {
 			t.Errorf("the dashboard shows no %s per function", name)
+		}
+	}
+	// What the alarms watch outside the bot's own metrics: the queues
+	// (dead letters, the oldest job), the HTTP API's 5xx, the functions.
+	for _, want := range []string{"AWS/SQS ApproximateNumberOfMessagesVisible", "AWS/SQS ApproximateAgeOfOldestMessage",
+		"AWS/ApiGateway 5xx", "AWS/ApiGateway Count", "AWS/Lambda Errors", "AWS/Lambda Throttles"} {
+		if !aws[want] {
+			t.Errorf("the dashboard shows no %s", want)
 		}
 	}
 }
