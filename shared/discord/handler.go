@@ -110,7 +110,7 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every line logged from here on, deeper code's included, names the
 	// interaction and its guild.
-	ctx = logattr.With(ctx, "interaction_id", i.ID, "guild", i.GuildID)
+	ctx = logattr.With(ctx, slog.String("interaction_id", i.ID), slog.String("guild", i.GuildID))
 	switch i.Type {
 	case discordgo.InteractionPing:
 		writeJSON(w, pong)

@@ -121,9 +121,9 @@ func (s *Service) Handle(ctx context.Context, ev event.Event) error {
 		return ErrNotConnected
 	}
 	if len(guilds) == 1 {
-		logattr.Add(ctx, "guild", guilds[0]) // for the lines the webhook logs about this delivery
+		logattr.Add(ctx, slog.String("guild", guilds[0])) // for the lines the webhook logs about this delivery
 	} else {
-		logattr.Add(ctx, "guild", guilds)
+		logattr.Add(ctx, slog.Any("guild", guilds))
 	}
 
 	// Build and check the jobs before the first write, so that a refused

@@ -91,37 +91,38 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d, err := h.v.Verify(r.Header, body, received)
 	if err != nil {
 		// Nothing is verified yet: log the claimed id and type, clipped.
-		h.fail(w, r, err, "kick webhook rejected",
+		h.fail(r.Context(), w, err, "kick webhook rejected",
 			clip(r.Header.Get(HeaderMessageID)), clip(r.Header.Get(HeaderType)))
 		return
 	}
 	// Every line logged from here on, deeper code's included, names the
 	// delivery; ingest adds the guilds it is for.
-	r = r.WithContext(logattr.With(r.Context(), "message_id", d.MessageID, "event_type", d.Type))
+	// (A context, not r.WithContext: that copies the request for each message.)
+	ctx := logattr.With(r.Context(), slog.String("message_id", d.MessageID), slog.String("event_type", d.Type))
 	ev, err := Parse(d, body)
 	if fault.Is(err, fault.Invalid) {
-		h.unprocessable(w, r, d, body, err)
+		h.unprocessable(ctx, w, d, body, err)
 		return
 	}
 	if err != nil {
-		h.fail(w, r, err, "kick webhook payload refused", d.MessageID, clip(d.Type))
+		h.fail(ctx, w, err, "kick webhook payload refused", d.MessageID, clip(d.Type))
 		return
 	}
-	if err := h.handle(r.Context(), ev); err != nil {
+	if err := h.handle(ctx, ev); err != nil {
 		if fault.Is(err, fault.Invalid) {
-			h.unprocessable(w, r, d, body, err)
+			h.unprocessable(ctx, w, d, body, err)
 			return
 		}
-		h.fail(w, r, err, "kick webhook handling failed", d.MessageID, d.Type)
+		h.fail(ctx, w, err, "kick webhook handling failed", d.MessageID, d.Type)
 		return
 	}
 	// Guarded: boxing the attributes costs even when Debug is off, and this
 	// runs for every chat message.
-	if h.log.Enabled(r.Context(), slog.LevelDebug) {
-		h.log.DebugContext(r.Context(), "kick webhook handled",
+	if h.log.Enabled(ctx, slog.LevelDebug) {
+		h.log.DebugContext(ctx, "kick webhook handled",
 			"message_id", d.MessageID, "event_type", d.Type, "broadcaster", ev.Broadcaster)
 	}
-	m := metric.From(r.Context())
+	m := metric.From(ctx)
 	m.Count(metric.DeliveriesAccepted, 1)
 	// A clock ahead of ours counts as no lag: CloudWatch has no
 	// percentiles of a metric with a negative value.
@@ -133,8 +134,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // unprocessable keeps a verified delivery of a known type that cannot be
 // processed, logs it at ERROR and answers 200. The log line carries
 // unprocessable_deliveries=1 so that a metric filter can count them.
-func (h *handler) unprocessable(w http.ResponseWriter, r *http.Request, d Delivery, body []byte, cause error) {
-	ctx := r.Context()
+func (h *handler) unprocessable(ctx context.Context, w http.ResponseWriter, d Delivery, body []byte, cause error) {
 	var keepErr error
 	if h.keep != nil {
 		u := ingest.Unprocessable{MessageID: d.MessageID, Type: d.Type, SentAt: d.Timestamp, Body: body, Reason: cause.Error()}
@@ -164,13 +164,13 @@ func (h *handler) unprocessable(w http.ResponseWriter, r *http.Request, d Delive
 }
 
 // fail logs err once and answers with the status its kind maps to.
-func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error, msg, id, typ string) {
+func (h *handler) fail(ctx context.Context, w http.ResponseWriter, err error, msg, id, typ string) {
 	kind := fault.KindOf(err)
 	status, level := statusOf(kind, typ)
-	metric.From(r.Context()).Count(metric.DeliveriesRejected, 1, metric.D("Reason", reasonOf(kind, typ)))
+	metric.From(ctx).Count(metric.DeliveriesRejected, 1, metric.D("Reason", reasonOf(kind, typ)))
 	// Errors from this package never carry the signature; handle's carry
 	// their cause, which is what the log is for.
-	h.log.Log(r.Context(), level, msg,
+	h.log.Log(ctx, level, msg,
 		"message_id", id, "event_type", typ, "kind", kind.String(), "status", status, "error", err)
 	if status == http.StatusOK {
 		writeOK(w)

@@ -3,7 +3,8 @@
 // guild, the event type, the delivery or interaction id), however deep
 // the code that logs.
 //
-// With starts a request's attributes; Add lets code that learns more (the
+// With starts a request's attributes (typed slog.Attr values, which cost
+// no allocation each, where key-value pairs would box theirs); Add lets code that learns more (the
 // guilds a delivery is for) add to them, for the lines its callers log
 // afterwards too; NewHandler wraps a slog.Handler so that each record gets
 // its context's attributes, unless it names them itself.
@@ -15,9 +16,13 @@ import (
 	"sync"
 )
 
+// bag holds a context's attributes. The first few live in the bag itself,
+// so that a delivery's handful costs the bag's one allocation: the webhook
+// makes one per chat message.
 type bag struct {
-	mu    sync.Mutex
-	attrs []slog.Attr
+	mu     sync.Mutex
+	attrs  []slog.Attr
+	inline [6]slog.Attr
 }
 
 func (b *bag) list() []slog.Attr {
@@ -31,25 +36,30 @@ func (b *bag) list() []slog.Attr {
 
 type key struct{}
 
-// With returns ctx carrying ctx's attributes and args (key-value pairs or
-// slog.Attr, as slog's methods take them). What is added to the result
-// later does not reach ctx.
-func With(ctx context.Context, args ...any) context.Context {
-	parent, _ := ctx.Value(key{}).(*bag)
-	b := &bag{attrs: append(parent.list(), attrs(args)...)}
+// With returns ctx carrying ctx's attributes and attrs. What is added to
+// the result later does not reach ctx.
+func With(ctx context.Context, attrs ...slog.Attr) context.Context {
+	b := &bag{}
+	b.attrs = b.inline[:0]
+	if parent, _ := ctx.Value(key{}).(*bag); parent != nil {
+		parent.mu.Lock()
+		b.attrs = append(b.attrs, parent.attrs...)
+		parent.mu.Unlock()
+	}
+	b.attrs = append(b.attrs, attrs...)
 	return context.WithValue(ctx, key{}, b)
 }
 
-// Add adds args to the attributes ctx carries, for every line logged with
+// Add adds attrs to the attributes ctx carries, for every line logged with
 // it or with the context it came from from now on; without a With before,
 // it does nothing.
-func Add(ctx context.Context, args ...any) {
+func Add(ctx context.Context, attrs ...slog.Attr) {
 	b, _ := ctx.Value(key{}).(*bag)
 	if b == nil {
 		return
 	}
 	b.mu.Lock()
-	b.attrs = append(b.attrs, attrs(args)...)
+	b.attrs = append(b.attrs, attrs...)
 	b.mu.Unlock()
 }
 
@@ -57,14 +67,6 @@ func Add(ctx context.Context, args ...any) {
 func Attrs(ctx context.Context) []slog.Attr {
 	b, _ := ctx.Value(key{}).(*bag)
 	return b.list()
-}
-
-func attrs(args []any) []slog.Attr {
-	var r slog.Record
-	r.Add(args...)
-	out := make([]slog.Attr, 0, r.NumAttrs())
-	r.Attrs(func(a slog.Attr) bool { out = append(out, a); return true })
-	return out
 }
 
 // NewHandler returns next with each record given the attributes of its

@@ -30,11 +30,11 @@ func TestHandler(t *testing.T) {
 			log.With("guild", "g3").WarnContext(ctx, "m")
 		}, map[string]any{"guild": "g3", "event_type": "chat.message.sent"}},
 		{"added by a callee", func(ctx context.Context, log *slog.Logger) {
-			logattr.Add(ctx, "message_id", "m1")
+			logattr.Add(ctx, slog.String("message_id", "m1"))
 			log.ErrorContext(ctx, "m")
 		}, map[string]any{"guild": "g1", "event_type": "chat.message.sent", "message_id": "m1"}},
 		{"a child's stay in the child", func(ctx context.Context, log *slog.Logger) {
-			logattr.With(ctx, "job_id", "j1")
+			logattr.With(ctx, slog.String("job_id", "j1"))
 			log.WarnContext(ctx, "m")
 		}, map[string]any{"guild": "g1", "event_type": "chat.message.sent"}},
 		{"no context", func(_ context.Context, log *slog.Logger) {
@@ -45,7 +45,7 @@ func TestHandler(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			log := slog.New(logattr.NewHandler(slog.NewJSONHandler(&buf, nil)))
-			ctx := logattr.With(context.Background(), "guild", "g1", "event_type", "chat.message.sent")
+			ctx := logattr.With(context.Background(), slog.String("guild", "g1"), slog.String("event_type", "chat.message.sent"))
 			tt.log(ctx, log)
 			var got map[string]any
 			if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
@@ -73,8 +73,8 @@ func Example() {
 			return a
 		},
 	})))
-	ctx := logattr.With(context.Background(), "message_id", "01JQ7", "event_type", "chat.message.sent")
-	logattr.Add(ctx, "guild", "1250143022583250947") // learnt deeper down
+	ctx := logattr.With(context.Background(), slog.String("message_id", "01JQ7"), slog.String("event_type", "chat.message.sent"))
+	logattr.Add(ctx, slog.String("guild", "1250143022583250947")) // learnt deeper down
 	log.WarnContext(ctx, "job failed, will retry")
 	// Output:
 	// level=WARN msg="job failed, will retry" message_id=01JQ7 event_type=chat.message.sent guild=1250143022583250947

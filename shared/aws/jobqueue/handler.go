@@ -92,13 +92,13 @@ func failed(ctx context.Context, log *slog.Logger, m events.SQSMessage, maxRecei
 // jobAttrs are the attributes of every line logged while j runs: the job,
 // its guild and, where it has them, the Kick delivery and event type or
 // the Discord interaction behind it.
-func jobAttrs(j job.Job) []any {
-	attrs := []any{"job_id", j.ID, "guild", j.Guild}
+func jobAttrs(j job.Job) []slog.Attr {
+	attrs := []slog.Attr{slog.String("job_id", j.ID), slog.String("guild", j.Guild)}
 	if j.Event != nil {
-		attrs = append(attrs, "delivery_id", j.Event.ID, "event_type", string(j.Event.Type))
+		attrs = append(attrs, slog.String("delivery_id", j.Event.ID), slog.String("event_type", string(j.Event.Type)))
 	}
 	if j.Interaction != nil {
-		attrs = append(attrs, "interaction_id", j.Interaction.Request.ID)
+		attrs = append(attrs, slog.String("interaction_id", j.Interaction.Request.ID))
 	}
 	return attrs
 }
