@@ -195,9 +195,13 @@ func (g Giveaway) Takes(at time.Time) bool {
 }
 
 // Matches reports whether a chat message of text sent at enters g: g has
-// a keyword, takes the message, and the text is the keyword.
+// a keyword, takes the message, and the text is the keyword in any case.
+// ToLower, which stored the keyword, lowers some characters to ones
+// EqualFold does not fold them to ("İ" to "i"): the text lowered the same
+// way matches too, or nobody could type such a keyword as it was given.
 func (g Giveaway) Matches(text string, at time.Time) bool {
-	return g.Keyword != "" && g.State == Open && g.Takes(at) && strings.EqualFold(strings.TrimSpace(text), g.Keyword)
+	t := strings.TrimSpace(text)
+	return g.Keyword != "" && g.State == Open && g.Takes(at) && (strings.EqualFold(t, g.Keyword) || strings.ToLower(t) == g.Keyword)
 }
 
 // Entry is a viewer's keyword entry.
