@@ -2,6 +2,7 @@ package kickapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/kick/kickapi"
 )
 
@@ -160,4 +162,82 @@ func FuzzChannels(f *testing.F) {
 			}
 		}
 	})
+}
+
+// tokenAnswers is a transport whose token endpoint answers status and
+// body, and whose API answers no channels, recording the bearer.
+type tokenAnswers struct {
+	status int
+	body   []byte
+	bearer *string
+}
+
+func (k tokenAnswers) RoundTrip(r *http.Request) (*http.Response, error) {
+	status, body := 200, []byte(`{"data":[]}`)
+	if r.URL.Path == "/oauth/token" {
+		status, body = k.status, k.body
+	} else {
+		*k.bearer = r.Header.Get("Authorization")
+	}
+	return &http.Response{StatusCode: status, Body: io.NopCloser(bytes.NewReader(body)), Header: http.Header{}, Request: r}, nil
+}
+
+// FuzzAppToken answers the app token request with any status and body:
+// the call fails with an error that shows no credential, or, for a 2xx
+// answer, sends the access_token as it was given, which is visible
+// ASCII: a token with a space or a control character would make every
+// request invalid without Kick ever refusing it with a 401, which alone
+// replaces a cached token.
+func FuzzAppToken(f *testing.F) {
+	f.Add(200, []byte(`{"access_token":"`+tokenValue(1)+`","token_type":"Bearer","expires_in":3600}`))
+	f.Add(200, []byte(`{"access_token":"t","expires_in":"3600","scope":"user:read channel:read"}`))
+	f.Add(200, []byte(`{"access_token":"t","expires_in":1e300,"scope":["a","b"]}`))
+	f.Add(200, []byte(`{"access_token":"t","expires_in":-5,"scope":null}`))
+	f.Add(200, []byte(`{"access_token":"","expires_in":60}`))
+	f.Add(200, []byte(`{"access_token":"a b\r\nX-Evil: 1","expires_in":60}`))
+	f.Add(400, []byte(`{"error":"invalid_client","error_description":"client `+testClientSecret+` unknown"}`))
+	f.Add(503, []byte(`busy`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 100 || status > 599 {
+			status = 200
+		}
+		var bearer string
+		c := kickapi.New(testClientID, testClientSecret)
+		c.HTTP = &http.Client{Transport: tokenAnswers{status, body, &bearer}}
+		c.APIBase, c.AuthBase = "https://api.kick.test", "https://id.kick.test"
+		_, err := c.Channels(t.Context(), []int64{1})
+		if err != nil {
+			if msg := err.Error(); strings.Contains(msg, testClientSecret) || len(msg) > 1000 || !utf8.ValidString(msg) {
+				t.Fatalf("token answered %d %q: error %.2000q, want a short valid one without the secret", status, body, msg)
+			}
+			return
+		}
+		var w struct {
+			AccessToken string `json:"access_token"`
+		}
+		if status/100 != 2 || json.Unmarshal(body, &w) != nil {
+			t.Fatalf("token answered %d %q: the call went through", status, body)
+		}
+		tok, ok := strings.CutPrefix(bearer, "Bearer ")
+		if !ok || tok != w.AccessToken || tok == "" || strings.ContainsFunc(tok, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+			t.Fatalf("token answered %q: sent Authorization %q, want Bearer and the visible ASCII access_token %q", body, bearer, w.AccessToken)
+		}
+	})
+}
+
+// TestTokenNotVisibleASCIIRefused: an access_token holding a space or a
+// control character was cached for its whole lifetime, and every request
+// that carried it failed before it was sent, never drawing the 401 that
+// drops a cached token.
+func TestTokenNotVisibleASCIIRefused(t *testing.T) {
+	for _, tok := range []string{"a b", "tok\r\nX-Evil: 1", "tök"} {
+		body, _ := json.Marshal(map[string]any{"access_token": tok, "expires_in": 3600})
+		var bearer string
+		c := kickapi.New(testClientID, testClientSecret)
+		c.HTTP = &http.Client{Transport: tokenAnswers{200, body, &bearer}}
+		c.APIBase, c.AuthBase = "https://api.kick.test", "https://id.kick.test"
+		if _, err := c.Channels(t.Context(), []int64{1}); !fault.Is(err, fault.Internal) || bearer != "" {
+			t.Errorf("access_token %q: Channels error %v, sent %q; want fault.Internal and no request", tok, err, bearer)
+		}
+	}
 }
