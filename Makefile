@@ -62,8 +62,9 @@ fuzz-short:
 	bash scripts/fuzz.sh ./shared/announce FuzzAnnounceSet 20000x
 	bash scripts/fuzz.sh ./shared/giveaway FuzzKeyword 70000x
 	bash scripts/fuzz.sh ./shared/custom FuzzNames 170000x
+	bash scripts/fuzz.sh ./shared/discord FuzzLimiterAnswered 120000x
 
-fuzz: ## fuzz every parser of outside input (webhook, chat, interactions, OAuth state, commands, amounts, Kick and clip service answers, ticket tables, settings), the renderer and the draw for FUZZTIME each (default 15s; try FUZZTIME=10m)
+fuzz: ## fuzz every parser of outside input (webhook, chat, interactions, OAuth state, commands, amounts, Kick, Discord and clip service answers, ticket tables, settings), the renderer and the draw for FUZZTIME each (default 15s; try FUZZTIME=10m)
 	bash scripts/fuzz.sh ./shared/kick FuzzWebhook $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/discord FuzzInteraction $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/discord FuzzDecodeInteraction $(FUZZTIME)
@@ -82,6 +83,7 @@ fuzz: ## fuzz every parser of outside input (webhook, chat, interactions, OAuth 
 	bash scripts/fuzz.sh ./shared/announce FuzzAnnounceSet $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/giveaway FuzzKeyword $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/custom FuzzNames $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/discord FuzzLimiterAnswered $(FUZZTIME)
 
 moto: ## DynamoDB and SQS adapter tests against a moto_server on a random loopback port
 	bash scripts/with-moto.sh $(GO) test -count=1 -tags moto $(MOTO_PKGS)
