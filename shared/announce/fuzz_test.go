@@ -2,6 +2,7 @@ package announce_test
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kickbot/kickbot/shared/announce"
+	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/interact"
 )
 
@@ -116,6 +118,62 @@ func FuzzAnnounceSet(f *testing.F) {
 			if m.MentionRole != "" && m.MentionRole != role {
 				t.Fatalf("post mentions role %q, not one set", m.MentionRole)
 			}
+		}
+	})
+}
+
+// FuzzEventPost builds the post of a sub, renewal, gift, KICKs,
+// redemption or follow batch from any names, titles, messages and counts Kick might send:
+// its embed fits Discord's limits (title 256, description 4,096, each
+// field 1,024, 6,000 in all), or Discord refuses the post whole and the
+// announcement is lost.
+func FuzzEventPost(f *testing.F) {
+	f.Add(0, "kick_viewer", "Hydrate!", "a glass of water", 3, int64(100))
+	f.Add(2, "", "", "", 0, int64(0))
+	f.Add(3, strings.Repeat("_", 300), strings.Repeat("*", 300), strings.Repeat("`", 600), 30, int64(1<<40))
+	f.Add(4, strings.Repeat("é", 2000), strings.Repeat("[", 2000), strings.Repeat("|", 5000), 12, int64(-1))
+	f.Add(5, strings.Repeat("_", 200), "", "", 40, int64(7))
+	f.Fuzz(func(t *testing.T, which int, user, title, text string, n int, amount int64) {
+		n = min(max(n, 0), 100)
+		u := event.User{ID: 1, Username: user}
+		ev := event.Event{ID: "delivery", SentAt: t0}
+		if (which%6+6)%6 == 5 {
+			names := make([]string, min(n, announce.MaxFollowNames))
+			for i := range names {
+				names[i] = user + strconv.Itoa(i)
+			}
+			p := announce.FollowPost(announce.FollowBatch{Opened: t0, Names: names, Count: n + int(amount&0xffff)})
+			if why := fitsDiscord(p.Embed); why != "" || utf8.RuneCountInString(p.Embed.Description) > 4096 {
+				t.Fatalf("FollowPost(%d names of %d characters) embed: %s (description %d characters)", len(names),
+					utf8.RuneCountInString(user), why, utf8.RuneCountInString(p.Embed.Description))
+			}
+			return
+		}
+		switch (which%6 + 6) % 6 {
+		case 0:
+			ev.Type, ev.Sub = event.SubscriptionNew, &event.Sub{Subscriber: u, Months: n}
+		case 1:
+			ev.Type, ev.Sub = event.SubscriptionRenew, &event.Sub{Subscriber: u, Months: n}
+		case 2:
+			giftees := make([]event.User, n)
+			for i := range giftees {
+				giftees[i] = event.User{ID: int64(i + 2), Username: title + strconv.Itoa(i)}
+			}
+			ev.Type, ev.Gifts = event.SubscriptionGifts, &event.Gifts{Gifter: u, Giftees: giftees}
+		case 3:
+			ev.Type, ev.Kicks = event.KicksGifted, &event.Kicks{Sender: u, Amount: amount, Message: text}
+		case 4:
+			ev.Type, ev.Redemption = event.RewardRedemption, &event.Redemption{ID: "r1", Redeemer: u, UserInput: text, Reward: event.Reward{Title: title}}
+		}
+		_, cause, p, ok := announce.EventPost(ev)
+		if !ok || cause == "" {
+			t.Fatalf("EventPost(%+v) = %q, %v; want a post with a cause", ev, cause, ok)
+		}
+		e := p.Embed
+		if why := fitsDiscord(e); why != "" || utf8.RuneCountInString(e.Title) > 256 || utf8.RuneCountInString(e.Description) > 4096 {
+			t.Fatalf("EventPost(user %d characters, title %d, text %d) embed: %s (title %d, description %d characters)",
+				utf8.RuneCountInString(user), utf8.RuneCountInString(title), utf8.RuneCountInString(text), why,
+				utf8.RuneCountInString(e.Title), utf8.RuneCountInString(e.Description))
 		}
 	})
 }
