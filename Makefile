@@ -62,6 +62,7 @@ fuzz-short:
 	bash scripts/fuzz.sh ./shared/announce FuzzAnnounceSet 20000x
 	bash scripts/fuzz.sh ./shared/announce FuzzEventPost 100000x
 	bash scripts/fuzz.sh ./shared/golive FuzzPosts 70000x
+	bash scripts/fuzz.sh ./shared/clip FuzzPost 80000x
 	bash scripts/fuzz.sh ./shared/giveaway FuzzKeyword 70000x
 	bash scripts/fuzz.sh ./shared/custom FuzzNames 170000x
 	bash scripts/fuzz.sh ./shared/discord FuzzLimiterAnswered 120000x
@@ -85,6 +86,7 @@ fuzz: ## fuzz every parser of outside input (webhook, chat, interactions, OAuth 
 	bash scripts/fuzz.sh ./shared/announce FuzzAnnounceSet $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/announce FuzzEventPost $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/golive FuzzPosts $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/clip FuzzPost $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/giveaway FuzzKeyword $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/custom FuzzNames $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/discord FuzzLimiterAnswered $(FUZZTIME)
