@@ -74,7 +74,7 @@ func Tidy(s string, max int) string {
 	// "[emote:\x001:x]" loses its NUL, a name over the 100-byte bound
 	// loses spaces or an inner emote. Tidy until nothing changes: after
 	// the first pass only an emote's removal changes the text, and each
-	// removes at least ten bytes, so this ends.
+	// turns at least ten bytes into one space, so this ends.
 	for {
 		next := tidyOnce(out)
 		if next == out {
