@@ -37,7 +37,7 @@ func overDiscord(e interact.Embed) string {
 
 // FuzzPost builds the clip channel's post of a marker from any title (as
 // !clip tidies it), requester, stream title, category, channel and clip
-// URL (as clipsvc takes it): its embed fits Discord's limits, which
+// URL (any link up to 2,048 bytes): its embed fits Discord's limits, which
 // refuses a post whole, and its links parse as http(s) links with a host.
 func FuzzPost(f *testing.F) {
 	f.Add("Big win", "alice", "BONUS HUNT | !gtb", "Slots & Casino", "northwind", "https://clips.example/c/1")

@@ -115,8 +115,10 @@ func (c *Client) Create(ctx context.Context, r clip.Request) (string, error) {
 	return a.ClipURL, nil
 }
 
-// maxURL bounds a clip URL: a link, not a page.
-const maxURL = 2048
+// maxURL bounds a clip URL: a link, not a page, short enough that the
+// !clip reply ("@name clip made at 1:02:03: <url>") holds it whole in
+// Kick's 500 characters, where a cut link would lead nowhere.
+const maxURL = 400
 
 // isLink reports whether s is a link that every place a clip URL goes
 // takes whole: an absolute http(s) URL with a host, of printable ASCII

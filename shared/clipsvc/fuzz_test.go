@@ -26,12 +26,12 @@ func (a answer) RoundTrip(r *http.Request) (*http.Response, error) {
 const oddKey = `k<e>y&"/\ü`
 
 // isLink reports whether s is a link every place a clip URL goes takes
-// whole: Discord's embed url and "<url>" lines, Kick chat. An absolute
-// http(s) URL with a host, at most 2,048 bytes of printable ASCII, none
-// of the characters that end a link in text.
+// whole: Discord's embed url and "<url>" lines, the !clip reply in Kick
+// chat. An absolute http(s) URL with a host, at most 400 bytes of
+// printable ASCII, none of the characters that end a link in text.
 func isLink(s string) bool {
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > 2048 {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > 400 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -58,7 +58,7 @@ func TestCreateRefusesAnswers(t *testing.T) {
 		{"a space", 200, `{"success":true,"clip_url":"https://clips.example/a b"}`},
 		{"a newline", 200, `{"success":true,"clip_url":"https://clips.example/a\nb"}`},
 		{"a bracket", 200, `{"success":true,"clip_url":"https://clips.example/a>@everyone"}`},
-		{"too long", 200, `{"success":true,"clip_url":"https://clips.example/` + strings.Repeat("a", 2048) + `"}`},
+		{"too long", 200, `{"success":true,"clip_url":"https://clips.example/` + strings.Repeat("a", 400) + `"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
