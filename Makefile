@@ -51,8 +51,23 @@ fuzz-short:
 	bash scripts/fuzz.sh ./shared/command FuzzParse 500000x
 	bash scripts/fuzz.sh ./shared/response FuzzRender 450000x
 	bash scripts/fuzz.sh ./shared/money FuzzParse 600000x
+	bash scripts/fuzz.sh ./shared/kick FuzzDecodeChat 100000x
+	bash scripts/fuzz.sh ./shared/reply FuzzFit 200000x
+	bash scripts/fuzz.sh ./shared/wording FuzzTidy 120000x
+	bash scripts/fuzz.sh ./scripts/verifypick FuzzReadTable 40000x
+	bash scripts/fuzz.sh ./shared/pick FuzzDrawWeighted 250000x
+	bash scripts/fuzz.sh ./shared/clipsvc FuzzCreate 50000x
+	bash scripts/fuzz.sh ./shared/kick/kickapi FuzzChannels 40000x
+	bash scripts/fuzz.sh ./shared/kick/kickapi FuzzAppToken 35000x
+	bash scripts/fuzz.sh ./shared/announce FuzzAnnounceSet 20000x
+	bash scripts/fuzz.sh ./shared/announce FuzzEventPost 100000x
+	bash scripts/fuzz.sh ./shared/golive FuzzPosts 70000x
+	bash scripts/fuzz.sh ./shared/clip FuzzPost 80000x
+	bash scripts/fuzz.sh ./shared/giveaway FuzzKeyword 70000x
+	bash scripts/fuzz.sh ./shared/custom FuzzNames 170000x
+	bash scripts/fuzz.sh ./shared/discord FuzzLimiterAnswered 120000x
 
-fuzz: ## fuzz the Kick webhook, Discord interaction, OAuth state, chat command and amount parsers and the response renderer for FUZZTIME each (default 15s; try FUZZTIME=10m)
+fuzz: ## fuzz every parser of outside input (webhook, chat, interactions, OAuth state, commands, amounts, Kick, Discord and clip service answers, ticket tables, settings), the renderer and the draw for FUZZTIME each (default 15s; try FUZZTIME=10m)
 	bash scripts/fuzz.sh ./shared/kick FuzzWebhook $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/discord FuzzInteraction $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/discord FuzzDecodeInteraction $(FUZZTIME)
@@ -60,6 +75,21 @@ fuzz: ## fuzz the Kick webhook, Discord interaction, OAuth state, chat command a
 	bash scripts/fuzz.sh ./shared/command FuzzParse $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/response FuzzRender $(FUZZTIME)
 	bash scripts/fuzz.sh ./shared/money FuzzParse $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/kick FuzzDecodeChat $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/reply FuzzFit $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/wording FuzzTidy $(FUZZTIME)
+	bash scripts/fuzz.sh ./scripts/verifypick FuzzReadTable $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/pick FuzzDrawWeighted $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/clipsvc FuzzCreate $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/kick/kickapi FuzzChannels $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/kick/kickapi FuzzAppToken $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/announce FuzzAnnounceSet $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/announce FuzzEventPost $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/golive FuzzPosts $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/clip FuzzPost $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/giveaway FuzzKeyword $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/custom FuzzNames $(FUZZTIME)
+	bash scripts/fuzz.sh ./shared/discord FuzzLimiterAnswered $(FUZZTIME)
 
 moto: ## DynamoDB and SQS adapter tests against a moto_server on a random loopback port
 	bash scripts/with-moto.sh $(GO) test -count=1 -tags moto $(MOTO_PKGS)

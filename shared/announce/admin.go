@@ -125,6 +125,13 @@ func kindList() string {
 	return strings.Join(names, ", ")
 }
 
+// listTemplate bounds each template /announce list shows. Escaped, a
+// template of MaxTemplate characters can double; eight kinds of 600, with
+// channels, roles, the flap window, names, title and footer (under 900
+// in all), stay within the 6,000 characters of Discord's embed, which it
+// refuses whole beyond them.
+const listTemplate = 600
+
 // list shows every kind's setting.
 func (s *Service) list(ctx context.Context, r interact.Request) (interact.Response, error) {
 	cfg, err := s.Store.AnnounceConfig(ctx, r.Guild)
@@ -152,7 +159,7 @@ func (s *Service) list(ctx context.Context, r interact.Request) (interact.Respon
 		if set.On {
 			v += mentioning(set.Role)
 		}
-		v += "\n" + clip(Escape(set.template(k)), 900)
+		v += "\n" + clip(Escape(set.template(k)), listTemplate)
 		if k == Live && s.Flaps != nil {
 			d, err := s.Flaps.FlapWindow(ctx, r.Guild)
 			if err != nil {

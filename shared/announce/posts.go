@@ -21,12 +21,18 @@ const MaxGiftees = 10
 // Anonymous names a gifter or sender who chose not to be named.
 const Anonymous = "Anonymous"
 
-// name is how u is shown: escaped, Anonymous for an anonymous user.
+// maxName bounds a name in a post. Kick's are at most 25 characters; a
+// longer one is cut rather than let push the embed past Discord's limits,
+// which refuses the post whole.
+const maxName = 100
+
+// name is how u is shown: Anonymous for an anonymous user, cut to
+// maxName.
 func name(u event.User) string {
 	if u.Anonymous || u.Username == "" {
 		return Anonymous
 	}
-	return u.Username
+	return clip(u.Username, maxName)
 }
 
 // EventPost builds the announcement of ev, a sub, renewal, gift, KICKs or
@@ -60,7 +66,7 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 		}
 		fields := []interact.Field{{Name: "Gifter", Value: Escape(gifter), Inline: true}, {Name: "Subs", Value: strconv.Itoa(n), Inline: true}}
 		if list != "" {
-			fields = append(fields, interact.Field{Name: "Giftees", Value: list})
+			fields = append(fields, interact.Field{Name: "Giftees", Value: clip(list, maxField)})
 		}
 		return Gift, ev.ID, Post{
 			Embed: interact.Embed{Title: "Gifted subs", Description: "**" + Escape(gifter) + "** gifted " + plural(n, "sub") + "!",
@@ -92,7 +98,7 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 			cause = "redemption:" + r.ID
 		}
 		return Redemption, cause, Post{
-			Embed: interact.Embed{Title: "Reward redeemed", Description: "**" + Escape(user) + "** redeemed **" + Escape(r.Reward.Title) + "**",
+			Embed: interact.Embed{Title: "Reward redeemed", Description: "**" + Escape(user) + "** redeemed **" + clip(Escape(r.Reward.Title), maxField) + "**",
 				Color: Color, Timestamp: at, Fields: fields},
 			Vars: map[string]string{"user": user, "reward": r.Reward.Title, "input": r.UserInput},
 		}, true
@@ -117,8 +123,11 @@ func (s *Service) Event(ctx context.Context, guild string, ev event.Event) error
 	return s.Announce(ctx, guild, kind, cause, p)
 }
 
-// Discord's limit of an embed field's value.
-const maxField = 1024
+// Discord's limits of an embed field's value and of its description.
+const (
+	maxField       = 1024
+	maxDescription = 4096
+)
 
 // clip cuts s to at most n characters, ending it with "…" when cut.
 func clip(s string, n int) string {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/chat"
@@ -152,13 +153,13 @@ func Post(m Marker, channel string) announce.Post {
 	offset := FormatOffset(m.Offset)
 	fields := []interact.Field{
 		{Name: "Offset", Value: offset, Inline: true},
-		{Name: "Requested by", Value: Escape(m.Username), Inline: true},
+		{Name: "Requested by", Value: Escape(cut(m.Username, maxName)), Inline: true},
 	}
 	if m.StreamTitle != "" {
-		fields = append(fields, interact.Field{Name: "Stream", Value: Escape(m.StreamTitle)})
+		fields = append(fields, interact.Field{Name: "Stream", Value: cut(Escape(m.StreamTitle), maxField)})
 	}
 	if m.Category != "" {
-		fields = append(fields, interact.Field{Name: "Category", Value: Escape(m.Category), Inline: true})
+		fields = append(fields, interact.Field{Name: "Category", Value: cut(Escape(m.Category), maxField), Inline: true})
 	}
 	e := interact.Embed{
 		Title:       "🎬 " + Escape(m.Title),
@@ -180,6 +181,22 @@ func Post(m Marker, channel string) announce.Post {
 		p.Link = announce.Link{Label: "Watch on Kick", URL: url}
 	}
 	return p
+}
+
+// Discord refuses a post whose embed is over its limits, so what Kick
+// gave is cut to them: a field to 1,024 characters, a name (Kick's are
+// at most 25) to maxName.
+const (
+	maxField = 1024
+	maxName  = 100
+)
+
+// cut is s cut to at most n characters, ending in "…" when cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 func (c *Chat) log() *slog.Logger {

@@ -10,6 +10,7 @@ package clip
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/kickbot/kickbot/shared/fault"
@@ -213,5 +214,5 @@ func KickURL(channel string) string {
 	if channel == "" {
 		return ""
 	}
-	return "https://kick.com/" + channel
+	return "https://kick.com/" + url.PathEscape(channel)
 }

@@ -97,7 +97,7 @@ func (c *Client) Create(ctx context.Context, r clip.Request) (string, error) {
 	switch {
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
 		return "", fault.E(fault.Transient, "clip service answered %d", resp.StatusCode)
-	case resp.StatusCode >= 300:
+	case resp.StatusCode < 200 || resp.StatusCode >= 300:
 		return "", fault.E(fault.Invalid, "clip service refused: %d %s", resp.StatusCode, brief(raw))
 	}
 	var a createAnswer
@@ -105,12 +105,34 @@ func (c *Client) Create(ctx context.Context, r clip.Request) (string, error) {
 		return "", fault.Wrap(fault.Invalid, err, "clip service answer is not JSON")
 	}
 	if !a.Success || a.ClipURL == "" {
-		return "", fault.E(fault.Invalid, "clip service made no clip: %s", brief([]byte(a.Error)))
+		// Decoding undid JSON escapes the redaction above did not know
+		// ("\u0073k-…"): redact the reason again.
+		return "", fault.E(fault.Invalid, "clip service made no clip: %s", brief(redact.Bytes([]byte(a.Error), c.key)))
 	}
-	if u, err := url.Parse(a.ClipURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+	if !isLink(a.ClipURL) {
 		return "", fault.E(fault.Invalid, "clip service answered a clip_url that is not a link")
 	}
 	return a.ClipURL, nil
+}
+
+// maxURL bounds a clip URL: a link, not a page, short enough that the
+// !clip reply ("@name clip made at 1:02:03: <url>") holds it whole in
+// Kick's 500 characters, where a cut link would lead nowhere.
+const maxURL = 400
+
+// isLink reports whether s is a link that every place a clip URL goes
+// takes whole: an absolute http(s) URL with a host, of printable ASCII
+// without the characters that end a link in text (Discord's "<url>", an
+// embed's url, which Discord refuses otherwise, failing the whole post;
+// Kick chat).
+func isLink(s string) bool {
+	if len(s) > maxURL || strings.ContainsFunc(s, func(r rune) bool {
+		return r <= ' ' || r >= 0x7f || strings.ContainsRune("<>\"`{}|\\^", r)
+	}) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // brief is the start of an answer, for an error.

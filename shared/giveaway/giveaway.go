@@ -195,10 +195,18 @@ func (g Giveaway) Takes(at time.Time) bool {
 }
 
 // Matches reports whether a chat message of text sent at enters g: g has
-// a keyword, takes the message, and the text is the keyword.
+// a keyword, takes the message, and the text is the keyword in any case.
+// EqualFold alone misses Turkish i's: ToLower, which stored the keyword,
+// lowers "İ" to "i", and upper-case "ı" is "I"; both sides folded
+// through upper then lower case ("İ", "I", "ı" and "i" all "i") match
+// those too.
 func (g Giveaway) Matches(text string, at time.Time) bool {
-	return g.Keyword != "" && g.State == Open && g.Takes(at) && strings.EqualFold(strings.TrimSpace(text), g.Keyword)
+	t := strings.TrimSpace(text)
+	return g.Keyword != "" && g.State == Open && g.Takes(at) && (strings.EqualFold(t, g.Keyword) || fold(t) == fold(g.Keyword))
 }
+
+// fold is s through upper then lower case.
+func fold(s string) string { return strings.ToLower(strings.ToUpper(s)) }
 
 // Entry is a viewer's keyword entry.
 type Entry struct {

@@ -16,10 +16,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/event"
@@ -350,21 +352,39 @@ func (a *Alerts) save(ctx context.Context, guild string, s *State) error {
 // Cause keys a stream's alert and recap: its start.
 func Cause(stream time.Time) string { return "stream:" + strconv.FormatInt(stream.UnixMilli(), 10) }
 
-// URL is a channel's Kick page.
+// URL is a channel's Kick page. The slug is escaped: Discord refuses a
+// post whose link is not one.
 func URL(slug string) string {
 	if slug == "" {
 		return "https://kick.com"
 	}
-	return "https://kick.com/" + slug
+	return "https://kick.com/" + url.PathEscape(slug)
+}
+
+// Discord refuses a post whose embed is over its limits, so what Kick or
+// the events gave is cut to them: a title to 256 characters, a field to
+// 1,024; a channel or viewer name, Kick's at most 25, to maxName.
+const (
+	maxTitle = 256
+	maxField = 1024
+	maxName  = 100
+)
+
+// cut is s cut to at most n characters, ending in "…" when cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // LivePost is the go-live alert: the title linking to the channel, the
 // category, the stream's thumbnail, the start and a Watch button.
 func LivePost(ch Channel, start time.Time) announce.Post {
 	url := URL(ch.Slug)
-	who := cmpOr(ch.Slug, "The stream")
+	who := cmpOr(cut(ch.Slug, maxName), "The stream")
 	e := interact.Embed{
-		Title:       cmpOr(ch.Title, who+" is live"),
+		Title:       cut(cmpOr(ch.Title, who+" is live"), maxTitle),
 		URL:         url,
 		Description: who + " is live on Kick.",
 		Color:       kickGreen,
@@ -372,7 +392,7 @@ func LivePost(ch Channel, start time.Time) announce.Post {
 		Timestamp:   start,
 	}
 	if ch.Category != "" {
-		e.Fields = []interact.Field{{Name: "Category", Value: ch.Category, Inline: true}}
+		e.Fields = []interact.Field{{Name: "Category", Value: cut(ch.Category, maxField), Inline: true}}
 	}
 	return announce.Post{
 		Embed: e,
@@ -387,7 +407,7 @@ func RecapPost(s State, r Recap) announce.Post {
 	points := FormatPoints(r.PointsMilli)
 	top := make([]string, len(r.Top))
 	for i, c := range r.Top {
-		top[i] = fmt.Sprintf("%d. %s (%d min)", i+1, c.Name, c.Minutes)
+		top[i] = fmt.Sprintf("%d. %s (%d min)", i+1, cut(c.Name, maxName), c.Minutes)
 	}
 	topText := strings.Join(top, "\n")
 	if topText == "" {
@@ -395,9 +415,9 @@ func RecapPost(s State, r Recap) announce.Post {
 	}
 	num := func(n int64) string { return strconv.FormatInt(n, 10) }
 	e := interact.Embed{
-		Title:       "Stream recap: " + cmpOr(s.Title, s.Slug),
+		Title:       cut("Stream recap: "+cmpOr(s.Title, s.Slug), maxTitle),
 		URL:         url,
-		Description: fmt.Sprintf("%s streamed for %s.", cmpOr(s.Slug, "The channel"), FormatDuration(r.Duration)),
+		Description: fmt.Sprintf("%s streamed for %s.", cmpOr(cut(s.Slug, maxName), "The channel"), FormatDuration(r.Duration)),
 		Color:       kickGreen,
 		Fields: []interact.Field{
 			{Name: "Duration", Value: FormatDuration(r.Duration), Inline: true},

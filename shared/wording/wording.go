@@ -67,7 +67,32 @@ func Mention(name string) string {
 // Tidy makes text a viewer typed fit to store and repeat (a slot call, a
 // clip title): Kick's emote markup removed, control and invisible
 // characters dropped, runs of space made one, at most max characters.
+// Tidy of its own result changes nothing.
 func Tidy(s string, max int) string {
+	out := tidyOnce(s)
+	// What one pass drops can join the text around it into new markup:
+	// "[emote:\x001:x]" loses its NUL, a name over the 100-byte bound
+	// loses spaces or an inner emote. Tidy until nothing changes: after
+	// the first pass only an emote's removal changes the text, and each
+	// turns at least ten bytes into one space, so this ends.
+	for {
+		next := tidyOnce(out)
+		if next == out {
+			break
+		}
+		out = next
+	}
+	if max < 0 {
+		max = 0
+	}
+	if utf8.RuneCountInString(out) > max {
+		out = strings.TrimSpace(string([]rune(out)[:max]))
+	}
+	return out
+}
+
+// tidyOnce is one pass of Tidy, without the cut to length.
+func tidyOnce(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		if n := emoteLen(s[i:]); n > 0 {
@@ -85,11 +110,7 @@ func Tidy(s string, max int) string {
 			b.WriteRune(r)
 		}
 	}
-	out := strings.Join(strings.Fields(b.String()), " ")
-	if utf8.RuneCountInString(out) > max {
-		out = strings.TrimSpace(string([]rune(out)[:max]))
-	}
-	return out
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // emoteLen is the length of the Kick emote markup "[emote:123:name]" that

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kickbot/kickbot/shared/event"
@@ -40,17 +41,18 @@ type Channel struct {
 
 // Channels returns the channels of these broadcasters. Duplicate ids are
 // asked once, in requests of at most 50 ids; broadcasters Kick does not know
-// are left out. No ids means no request and no channels (Kick would answer
-// with the token owner's channel). An id below 1 is fault.Invalid.
+// are left out, and so is any channel Kick answers that was not asked or
+// was answered already. No ids means no request and no channels (Kick would
+// answer with the token owner's channel). An id below 1 is fault.Invalid.
 func (c *Client) Channels(ctx context.Context, broadcasters []int64) ([]Channel, error) {
 	ids := make([]int64, 0, len(broadcasters))
-	seen := make(map[int64]bool, len(broadcasters))
+	asked := make(map[int64]bool, len(broadcasters))
 	for _, id := range broadcasters {
 		if id < 1 {
 			return nil, fault.E(fault.Invalid, "broadcaster id %d is not a Kick user id", id)
 		}
-		if !seen[id] {
-			seen[id] = true
+		if !asked[id] {
+			asked[id] = true
 			ids = append(ids, id)
 		}
 	}
@@ -68,6 +70,13 @@ func (c *Client) Channels(ctx context.Context, broadcasters []int64) ([]Channel,
 			return nil, err
 		}
 		for _, w := range resp.Data {
+			// GoLive takes the first channel as the broadcaster's, and the
+			// reconcile the last of an id: another channel, or one twice,
+			// would put a stranger's title and thumbnail in the alert.
+			if !asked[w.BroadcasterUserID] {
+				continue
+			}
+			asked[w.BroadcasterUserID] = false
 			ch, err := w.channel()
 			if err != nil {
 				return nil, fault.Wrap(fault.Internal, err, "get kick channels")
@@ -96,30 +105,64 @@ type wireChannel struct {
 	} `json:"stream"`
 }
 
+// channel is w as a Channel. The slug and the thumbnails go into links
+// and images of Discord posts, which Discord refuses whole when one is
+// not a link: one Kick cannot have made is left empty, as Kick leaves a
+// thumbnail it has not made yet, rather than failing the lookup.
 func (w wireChannel) channel() (Channel, error) {
 	ch := Channel{
 		BroadcasterUserID: w.BroadcasterUserID,
-		Slug:              w.Slug,
+		Slug:              ifSlug(w.Slug),
 		Title:             w.StreamTitle,
 		Category: event.Category{
 			ID:        w.Category.ID,
 			Name:      w.Category.Name,
-			Thumbnail: w.Category.Thumbnail,
+			Thumbnail: ifLink(w.Category.Thumbnail),
 		},
 		Live:        w.Stream.IsLive,
-		ViewerCount: w.Stream.ViewerCount,
-		Thumbnail:   w.Stream.Thumbnail,
+		ViewerCount: max(w.Stream.ViewerCount, 0),
+		Thumbnail:   ifLink(w.Stream.Thumbnail),
 	}
 	if w.Stream.StartTime != "" {
 		t, err := time.Parse(time.RFC3339Nano, w.Stream.StartTime)
 		if err != nil {
-			return Channel{}, fmt.Errorf("channel %d: start_time %q is not an RFC 3339 time", w.BroadcasterUserID, w.Stream.StartTime)
+			return Channel{}, fmt.Errorf("channel %d: start_time %q is not an RFC 3339 time", w.BroadcasterUserID, clip(w.Stream.StartTime))
 		}
 		// Kick's offline channels may say 0001-01-01T00:00:00Z, which
 		// parses to the zero time.
 		ch.StartedAt = t.UTC()
 	}
 	return ch, nil
+}
+
+// maxLink bounds a link Kick gives: a link, not a page.
+const maxLink = 2048
+
+// ifSlug is s when it can be a channel slug (https://kick.com/<slug>):
+// at most 100 letters, digits, "-" and "_", as Kick makes them from user
+// names; else "".
+func ifSlug(s string) string {
+	if len(s) > 100 || strings.ContainsFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_')
+	}) {
+		return ""
+	}
+	return s
+}
+
+// ifLink is s when it is an absolute http(s) link with a host, of at most
+// maxLink bytes of printable ASCII without the characters that end a link
+// in text; else "".
+func ifLink(s string) string {
+	if len(s) > maxLink || strings.ContainsFunc(s, func(r rune) bool {
+		return r <= ' ' || r >= 0x7f || strings.ContainsRune("<>\"`{}|\\^", r)
+	}) {
+		return ""
+	}
+	if u, err := url.Parse(s); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return ""
+	}
+	return s
 }
 
 // Observe reports the live status of the broadcasters' channels, as the

@@ -129,6 +129,12 @@ func (c *Client) grant(ctx context.Context, form url.Values, what string) (wireT
 	if w.AccessToken == "" {
 		return wireToken{}, fault.E(fault.Internal, "%s: token response has no access_token", what)
 	}
+	// A token goes into the Authorization header. One with a space or a
+	// control character makes every request invalid before it is sent,
+	// so Kick never answers the 401 that alone drops a cached token.
+	if !headerSafe(w.AccessToken) || !headerSafe(w.RefreshToken) {
+		return wireToken{}, fault.E(fault.Internal, "%s: token response has a token that is not visible ASCII", what)
+	}
 	return w, nil
 }
 
@@ -147,6 +153,11 @@ func (c *Client) grantError(resp *http.Response, grantType, what string) error {
 		return fault.Wrap(fault.Forbidden, err, "kick rejected the app's client credentials")
 	}
 	return fault.Wrap(fault.Forbidden, fmt.Errorf("%w: %w", ErrRejected, err), what)
+}
+
+// headerSafe reports whether s is visible ASCII, as a bearer token is.
+func headerSafe(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r >= 0x7f })
 }
 
 // wireToken is the token endpoint's answer, for every grant.
