@@ -43,53 +43,37 @@ unit: ## go test ./... (needs only Go: embedded emulator and httptest fakes)
 	$(GO) test -count=1 -race ./shared/ingest ./shared/local/localqueue ./shared/aws/jobqueue ./shared/sweep ./functions/sweep ./shared/discord ./scripts/local \
 	  ./shared/credential ./shared/chat ./shared/rolesync ./shared/connect ./shared/kick/kickapi ./shared/kick/kickfake
 
+# Every fuzz target: package:target:inputs `make test` runs (about 5-10 s each
+# here). TestFuzzTargetsListed checks that none is missing.
+FUZZ_TARGETS := \
+  ./shared/kick:FuzzWebhook:25000x \
+  ./shared/discord:FuzzInteraction:45000x \
+  ./shared/discord:FuzzDecodeInteraction:70000x \
+  ./shared/consent:FuzzOpen:800000x \
+  ./shared/command:FuzzParse:500000x \
+  ./shared/response:FuzzRender:450000x \
+  ./shared/money:FuzzParse:600000x \
+  ./shared/kick:FuzzDecodeChat:100000x \
+  ./shared/reply:FuzzFit:200000x \
+  ./shared/wording:FuzzTidy:120000x \
+  ./scripts/verifypick:FuzzReadTable:40000x \
+  ./shared/pick:FuzzDrawWeighted:250000x \
+  ./shared/clipsvc:FuzzCreate:50000x \
+  ./shared/kick/kickapi:FuzzChannels:40000x \
+  ./shared/kick/kickapi:FuzzAppToken:35000x \
+  ./shared/announce:FuzzAnnounceSet:20000x \
+  ./shared/announce:FuzzEventPost:100000x \
+  ./shared/golive:FuzzPosts:70000x \
+  ./shared/clip:FuzzPost:80000x \
+  ./shared/giveaway:FuzzKeyword:70000x \
+  ./shared/custom:FuzzNames:170000x \
+  ./shared/discord:FuzzLimiterAnswered:120000x
+
 fuzz-short:
-	bash scripts/fuzz.sh ./shared/kick FuzzWebhook 25000x
-	bash scripts/fuzz.sh ./shared/discord FuzzInteraction 45000x
-	bash scripts/fuzz.sh ./shared/discord FuzzDecodeInteraction 70000x
-	bash scripts/fuzz.sh ./shared/consent FuzzOpen 800000x
-	bash scripts/fuzz.sh ./shared/command FuzzParse 500000x
-	bash scripts/fuzz.sh ./shared/response FuzzRender 450000x
-	bash scripts/fuzz.sh ./shared/money FuzzParse 600000x
-	bash scripts/fuzz.sh ./shared/kick FuzzDecodeChat 100000x
-	bash scripts/fuzz.sh ./shared/reply FuzzFit 200000x
-	bash scripts/fuzz.sh ./shared/wording FuzzTidy 120000x
-	bash scripts/fuzz.sh ./scripts/verifypick FuzzReadTable 40000x
-	bash scripts/fuzz.sh ./shared/pick FuzzDrawWeighted 250000x
-	bash scripts/fuzz.sh ./shared/clipsvc FuzzCreate 50000x
-	bash scripts/fuzz.sh ./shared/kick/kickapi FuzzChannels 40000x
-	bash scripts/fuzz.sh ./shared/kick/kickapi FuzzAppToken 35000x
-	bash scripts/fuzz.sh ./shared/announce FuzzAnnounceSet 20000x
-	bash scripts/fuzz.sh ./shared/announce FuzzEventPost 100000x
-	bash scripts/fuzz.sh ./shared/golive FuzzPosts 70000x
-	bash scripts/fuzz.sh ./shared/clip FuzzPost 80000x
-	bash scripts/fuzz.sh ./shared/giveaway FuzzKeyword 70000x
-	bash scripts/fuzz.sh ./shared/custom FuzzNames 170000x
-	bash scripts/fuzz.sh ./shared/discord FuzzLimiterAnswered 120000x
+	@set -e; for t in $(FUZZ_TARGETS); do IFS=: read -r pkg name n <<<"$$t"; bash scripts/fuzz.sh "$$pkg" "$$name" "$$n"; done
 
 fuzz: ## fuzz every parser of outside input (webhook, chat, interactions, OAuth state, commands, amounts, Kick, Discord and clip service answers, ticket tables, settings), the renderer and the draw for FUZZTIME each (default 15s; try FUZZTIME=10m)
-	bash scripts/fuzz.sh ./shared/kick FuzzWebhook $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/discord FuzzInteraction $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/discord FuzzDecodeInteraction $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/consent FuzzOpen $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/command FuzzParse $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/response FuzzRender $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/money FuzzParse $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/kick FuzzDecodeChat $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/reply FuzzFit $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/wording FuzzTidy $(FUZZTIME)
-	bash scripts/fuzz.sh ./scripts/verifypick FuzzReadTable $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/pick FuzzDrawWeighted $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/clipsvc FuzzCreate $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/kick/kickapi FuzzChannels $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/kick/kickapi FuzzAppToken $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/announce FuzzAnnounceSet $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/announce FuzzEventPost $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/golive FuzzPosts $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/clip FuzzPost $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/giveaway FuzzKeyword $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/custom FuzzNames $(FUZZTIME)
-	bash scripts/fuzz.sh ./shared/discord FuzzLimiterAnswered $(FUZZTIME)
+	@set -e; for t in $(FUZZ_TARGETS); do IFS=: read -r pkg name n <<<"$$t"; bash scripts/fuzz.sh "$$pkg" "$$name" $(FUZZTIME); done
 
 moto: ## DynamoDB and SQS adapter tests against a moto_server on a random loopback port
 	bash scripts/with-moto.sh $(GO) test -count=1 -tags moto $(MOTO_PKGS)
