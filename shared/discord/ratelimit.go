@@ -19,6 +19,11 @@ import (
 // that the queue offers the job again later instead of a function idling.
 const DefaultMaxWait = 15 * time.Second
 
+// MaxHold caps how long an answer can hold a route or every route:
+// Discord's longest real waits (a Cloudflare ban) are about an hour, and a
+// larger figure would block the route for the warm function's whole life.
+const MaxHold = time.Hour
+
 // maxLimitedRetries is how often a request answered 429 is sent again
 // (after retry_after) before the 429 is returned.
 const maxLimitedRetries = 2
@@ -241,7 +246,7 @@ func tooMany(resp *http.Response) (time.Duration, bool) {
 		strings.EqualFold(h.Get("X-RateLimit-Scope"), "global") ||
 		!isJSON && h.Get("X-RateLimit-Bucket") == "" // Cloudflare's ban covers every route
 	if body.RetryAfter != nil && *body.RetryAfter >= 0 && *body.RetryAfter < math.MaxInt32 {
-		return time.Duration(*body.RetryAfter * float64(time.Second)), global
+		return min(time.Duration(*body.RetryAfter*float64(time.Second)), MaxHold), global
 	}
 	if d, err := seconds(h.Get("Retry-After")); err == nil {
 		return d, global
@@ -255,7 +260,7 @@ func seconds(s string) (time.Duration, error) {
 	if err != nil || f < 0 || f > math.MaxInt32 || math.IsNaN(f) {
 		return 0, fmt.Errorf("bad seconds %q", s)
 	}
-	return time.Duration(f * float64(time.Second)), nil
+	return min(time.Duration(f*float64(time.Second)), MaxHold), nil
 }
 
 // key is the bucket of a route's request: Discord's bucket hash once an

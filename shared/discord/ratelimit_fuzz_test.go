@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,7 +14,7 @@ import (
 // X-RateLimit-* and Retry-After headers and body: it says 429 exactly
 // for a 429, takes every X-RateLimit-* header off and leaves the body
 // readable as it came; the holds it sets are from now to at most
-// math.MaxInt32 seconds on; and the next request of the route is then
+// MaxHold on; and the next request of the route is then
 // let through, after sleeping at most MaxWait, or refused at once with
 // a *WaitError.
 func FuzzLimiterAnswered(f *testing.F) {
@@ -29,7 +28,7 @@ func FuzzLimiterAnswered(f *testing.F) {
 	f.Add(429, "-3", "-1", "1e308", "x", "NaN", "TRUE", "GLOBAL", `{"retry_after": 2147483646.9}`)
 	f.Add(200, "0", "0", "0.000000001", "b", "", "", "", "")
 	now := time.Date(2026, 3, 14, 19, 0, 0, 0, time.UTC)
-	const maxHold = math.MaxInt32 * time.Second
+	const maxHold = MaxHold
 	f.Fuzz(func(t *testing.T, status int, limit, remaining, resetAfter, bucketHash, retryAfter, global, scope, body string) {
 		if status < 100 || status > 599 {
 			status = 429

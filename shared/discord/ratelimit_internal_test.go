@@ -65,6 +65,12 @@ func TestLimiterAnswered(t *testing.T) {
 			body: `{"message": "slow"}`, wantGlobal: 2 * time.Second},
 		{name: "Cloudflare's 429", status: 429, header: map[string]string{"Retry-After": "30"},
 			body: `<html>banned</html>`, wantGlobal: 30 * time.Second},
+		// Longer than any real limit: held for MaxHold, then asked again.
+		{name: "a 429 of years", status: 429, body: `{"retry_after": 2000000000, "global": false}`, wantBucket: MaxHold},
+		{name: "a global 429 of days", status: 429, body: `{"retry_after": 400000, "global": true}`, wantGlobal: MaxHold},
+		{name: "a reset of years", status: 200, header: map[string]string{
+			"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "2000000000", "X-RateLimit-Bucket": "abc"},
+			wantBucket: MaxHold},
 		{name: "bad headers are ignored", status: 200, header: map[string]string{
 			"X-RateLimit-Remaining": "none", "X-RateLimit-Reset-After": "-1"}},
 	}
