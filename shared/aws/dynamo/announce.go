@@ -2,7 +2,9 @@ package dynamo
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
@@ -166,12 +168,49 @@ func (s *Store) ClaimAnnouncement(ctx context.Context, guild string, kind announ
 	if err != nil {
 		return false, err
 	}
-	item, err := attributevalue.MarshalMap(claimRecord{itemKey: k, ExpiresAt: ttlSeconds(expires)})
+	// The mark carries a token of this call: the SDK retries a put whose
+	// answer was lost (a 500 or a cut connection after the write landed),
+	// and the retry's failed condition must not read as another's mark,
+	// or the post would be lost.
+	token := rand.Text()
+	item, err := attributevalue.MarshalMap(markRecord{itemKey: k, ExpiresAt: ttlSeconds(expires), Token: token})
 	if err != nil {
 		return false, fault.Wrap(fault.Internal, err, "encode announcement mark")
 	}
-	return s.putFirst(ctx, item, "mark announcement")
+	first, err := s.putFirst(ctx, item, "mark announcement")
+	switch {
+	case err != nil:
+		// The put may have landed unheard: take it back, so that the
+		// job's retry can mark and post. Should that fail too, the post
+		// is lost, as when a run dies between the mark and the post.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unmarkTimeout)
+		defer cancel()
+		mine := expression.Name("token").Equal(expression.Value(token))
+		_, _ = s.deleteItem(uctx, k, &mine, "take back announcement mark")
+		return false, err
+	case first:
+		return true, nil
+	}
+	got, ok, err := s.getItem(ctx, k, "read announcement mark")
+	if err != nil {
+		return false, err
+	}
+	var rec markRecord
+	if err := attributevalue.UnmarshalMap(got, &rec); err != nil {
+		return false, fault.Wrap(fault.Internal, err, "decode announcement mark")
+	}
+	return ok && rec.Token == token, nil
 }
+
+// markRecord is a post mark: the token of the call that put it.
+type markRecord struct {
+	itemKey
+	ExpiresAt int64  `dynamodbav:"expiresAt"`
+	Token     string `dynamodbav:"token"`
+}
+
+// unmarkTimeout bounds taking back a mark whose put failed.
+const unmarkTimeout = 2 * time.Second
 
 // ReleaseAnnouncement removes the mark of guild's post of kind for cause;
 // removing none is no error.
@@ -200,8 +239,28 @@ func (s *Store) AddFollower(ctx context.Context, guild, name string, now time.Ti
 	named := counted().Set(expression.Name("names"), expression.ListAppend(
 		expression.IfNotExists(expression.Name("names"), expression.Value([]string{})), expression.Value([]string{name})))
 	room := expression.Or(expression.AttributeNotExists(expression.Name("n")), expression.Name("n").LessThan(expression.Value(announce.MaxFollowNames)))
-	item, err := s.updateReturning(ctx, followsKey(guild), named, &room, "add follower")
+	// A name in the batch already is not added again: a viewer who
+	// follows, unfollows and follows again, and the SDK's retry of an
+	// update whose answer was lost after it landed.
+	// The first name opens the list; contains() is asked of a list that
+	// exists only (the emulator refuses it of a missing one).
+	opens := expression.AttributeNotExists(expression.Name("names"))
+	item, err := s.updateReturning(ctx, followsKey(guild), named, &opens, "add follower")
 	if fault.Is(err, fault.Conflict) {
+		fresh := room.And(expression.Not(expression.Contains(expression.Name("names"), name)))
+		item, err = s.updateReturning(ctx, followsKey(guild), named, &fresh, "add follower")
+	}
+	if fault.Is(err, fault.Conflict) {
+		item, _, err = s.getItem(ctx, followsKey(guild), "load follow batch")
+		if err != nil {
+			return announce.FollowBatch{}, err
+		}
+		rec, err := decodeFollows(item)
+		if err != nil || slices.Contains(rec.Names, name) {
+			return rec.open(), err
+		}
+		// Past the names the batch keeps, a follower is only counted,
+		// and a lost answer's retry counts them twice.
 		item, err = s.updateReturning(ctx, followsKey(guild), counted(), nil, "count follower")
 	}
 	if err != nil {

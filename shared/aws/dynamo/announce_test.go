@@ -2,10 +2,13 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp"
 	miniserver "github.com/truora/minidyn/server"
 
@@ -91,6 +94,55 @@ func runAnnounceStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		wantNumber(t, rawItem(t, s, k), "expiresAt", t0.Unix())
 		_, err := s.ClaimAnnouncement(ctx, "g", "nope", "d1", t0)
 		wantKind(t, "ClaimAnnouncement of an unknown kind", err, fault.Invalid)
+	})
+
+	t.Run("MarkAnswerLost", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		// The SDK retries a put whose answer was lost after it landed:
+		// the retry's failed condition is this call's own mark, so the
+		// post is still this call's to make.
+		retried := *s
+		retried.Client = retriedWrites{s.Client}
+		if first, err := retried.ClaimAnnouncement(ctx, "g", announce.Sub, "d1", t0); err != nil || !first {
+			t.Errorf("ClaimAnnouncement retried by the SDK = %v, %v; want first", first, err)
+		}
+		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Sub, "d1", t0); err != nil || first {
+			t.Errorf("ClaimAnnouncement after it = %v, %v; want not first", first, err)
+		}
+		// Every attempt lands unheard: the call fails and takes its mark
+		// back, so that the job's retry marks and posts.
+		lost := *s
+		lost.Client = lostWrites{s.Client}
+		if first, err := lost.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); !errors.Is(err, errLost) || first {
+			t.Errorf("ClaimAnnouncement losing its answer = %v, %v; want %v", first, err, errLost)
+		}
+		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); err != nil || !first {
+			t.Errorf("ClaimAnnouncement retried by the job = %v, %v; want first", first, err)
+		}
+		// Another call's mark is neither this call's nor taken back.
+		if first, err := lost.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); err != nil || first {
+			t.Errorf("ClaimAnnouncement of a marked cause = %v, %v; want not first", first, err)
+		}
+		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); err != nil || first {
+			t.Errorf("ClaimAnnouncement after it = %v, %v; want not first: the mark stays", first, err)
+		}
+	})
+
+	t.Run("FollowerOnce", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		retried := *s
+		retried.Client = retriedWrites{s.Client}
+		for i, name := range []string{"ann", "bob", "ann"} { // ann follows again
+			b, err := retried.AddFollower(ctx, "g", name, t0.Add(time.Duration(i)*time.Second))
+			check(t, "AddFollower", err)
+			if want := []string{"ann", "bob"}[:min(i+1, 2)]; b.Count != len(want) || !slices.Equal(b.Names, want) {
+				t.Errorf("AddFollower(%s), retried by the SDK = %d %q; want %d %q", name, b.Count, b.Names, len(want), want)
+			}
+		}
 	})
 
 	t.Run("FollowBatch", func(t *testing.T) {
@@ -245,4 +297,34 @@ func TestAnnounceStoreEmbeddedFailure(t *testing.T) {
 			t.Errorf("%s during a DynamoDB failure = %v (kind %v), want transient", tc.name, err, fault.KindOf(err))
 		}
 	}
+}
+
+// retriedWrites is the SDK retrying each put and update whose answer was
+// lost after it landed: the write is applied, then sent again, and the
+// caller hears the second answer.
+type retriedWrites struct{ API }
+
+func (r retriedWrites) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if _, err := r.API.PutItem(ctx, in, o...); err != nil {
+		return nil, err
+	}
+	return r.API.PutItem(ctx, in, o...)
+}
+
+func (r retriedWrites) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if _, err := r.API.UpdateItem(ctx, in, o...); err != nil {
+		return nil, err
+	}
+	return r.API.UpdateItem(ctx, in, o...)
+}
+
+// lostWrites is DynamoDB applying each put and the caller never hearing
+// back, however often the SDK retries.
+type lostWrites struct{ API }
+
+func (l lostWrites) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if _, err := l.API.PutItem(ctx, in, o...); err != nil {
+		return nil, err
+	}
+	return nil, errLost
 }
