@@ -255,9 +255,9 @@ func (s *Store) AddFollower(ctx context.Context, guild, name string, now time.Ti
 		if err != nil {
 			return announce.FollowBatch{}, err
 		}
-		rec, err := decodeFollows(item)
-		if err != nil || slices.Contains(rec.Names, name) {
-			return rec.open(), err
+		rec, derr := decodeFollows(item)
+		if derr != nil || slices.Contains(rec.Names, name) {
+			return rec.open(), derr
 		}
 		// Past the names the batch keeps, a follower is only counted,
 		// and a lost answer's retry counts them twice.
