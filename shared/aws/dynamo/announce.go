@@ -183,10 +183,7 @@ func (s *Store) ClaimAnnouncement(ctx context.Context, guild string, kind announ
 		// The put may have landed unheard: take it back, so that the
 		// job's retry can mark and post. Should that fail too, the post
 		// is lost, as when a run dies between the mark and the post.
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unmarkTimeout)
-		defer cancel()
-		mine := expression.Name("token").Equal(expression.Value(token))
-		_, _ = s.deleteItem(uctx, k, &mine, "take back announcement mark")
+		s.takeBack(ctx, k, token)
 		return false, err
 	case first:
 		return true, nil
@@ -202,6 +199,23 @@ func (s *Store) ClaimAnnouncement(ctx context.Context, guild string, kind announ
 	return ok && rec.Token == token, nil
 }
 
+// takeBack deletes the mark at k if it is token's. The put's own retries
+// may have just failed on a hot partition, so it tries a few times, a
+// little apart, within unmarkTimeout.
+func (s *Store) takeBack(ctx context.Context, k itemKey, token string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unmarkTimeout)
+	defer cancel()
+	mine := expression.Name("token").Equal(expression.Value(token))
+	for attempt := range takeBackTries {
+		if attempt > 0 && pause(ctx, time.Duration(attempt)*takeBackPause) != nil {
+			return
+		}
+		if _, err := s.deleteItem(ctx, k, &mine, "take back announcement mark"); err == nil {
+			return
+		}
+	}
+}
+
 // markRecord is a post mark: the token of the call that put it.
 type markRecord struct {
 	itemKey
@@ -209,8 +223,13 @@ type markRecord struct {
 	Token     string `dynamodbav:"token"`
 }
 
-// unmarkTimeout bounds taking back a mark whose put failed.
-const unmarkTimeout = 2 * time.Second
+// Taking back a mark whose put failed: at most takeBackTries deletes,
+// the n-th after n × takeBackPause, within unmarkTimeout.
+const (
+	unmarkTimeout = 2 * time.Second
+	takeBackTries = 4
+	takeBackPause = 20 * time.Millisecond
+)
 
 // ReleaseAnnouncement removes the mark of guild's post of kind for cause;
 // removing none is no error.

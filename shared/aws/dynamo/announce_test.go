@@ -121,6 +121,15 @@ func runAnnounceStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); err != nil || !first {
 			t.Errorf("ClaimAnnouncement retried by the job = %v, %v; want first", first, err)
 		}
+		// The take-back outlasts a few failed deletes (a hot partition).
+		flaky := *s
+		flaky.Client = &failedDeletes{API: lostWrites{s.Client}, n: 2}
+		if _, err := flaky.ClaimAnnouncement(ctx, "g", announce.Kicks, "d3", t0); !errors.Is(err, errLost) {
+			t.Errorf("ClaimAnnouncement losing its answer = %v; want %v", err, errLost)
+		}
+		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Kicks, "d3", t0); err != nil || !first {
+			t.Errorf("ClaimAnnouncement after a take-back that failed twice = %v, %v; want first", first, err)
+		}
 		// Another call's mark is neither this call's nor taken back.
 		if first, err := lost.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); err != nil || first {
 			t.Errorf("ClaimAnnouncement of a marked cause = %v, %v; want not first", first, err)
@@ -327,4 +336,18 @@ func (l lostWrites) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ..
 		return nil, err
 	}
 	return nil, errLost
+}
+
+// failedDeletes fails the first n deletes, as a throttled partition does.
+type failedDeletes struct {
+	API
+	n int
+}
+
+func (f *failedDeletes) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	if f.n > 0 {
+		f.n--
+		return nil, errLost
+	}
+	return f.API.DeleteItem(ctx, in, o...)
 }
