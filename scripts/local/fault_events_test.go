@@ -217,21 +217,6 @@ func runEventFaults(t *testing.T, seed uint64) {
 		drain(t, ctx, r)
 	}
 
-	// A conversion that failed, or a viewer's hour completed after the
-	// stream's last board build, is made by the next build, which comes
-	// with the next stream's credits: stand in for it here. (Until then
-	// !tickets and a draw miss those tickets; see the report of this
-	// tier.) Conversions are keyed by the hour, so this grants only what
-	// is missing.
-	for _, g := range evGuilds[chanA] {
-		n, err := r.Store.ConvertRaffleWatch(ctx, g, sim.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			t.Logf("%s: %d watch tickets left for the next build", g, n)
-		}
-	}
 	ref := eventReference(t, kick.accepted)
 	checkEventTickets(t, ctx, r, ref, periods, viewers, sim.Now())
 	checkEventPoints(t, ctx, r, kick.accepted, st, ref)
