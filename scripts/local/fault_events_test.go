@@ -701,6 +701,9 @@ func checkEventPosts(t *testing.T, r *runner, ref evRef) {
 		}
 		if counted != len(ref.followers) {
 			t.Errorf("%s: the follow posts count %d followers, want %d", g, counted, len(ref.followers))
+			open, err := r.Store.OpenFollows(t.Context(), g)
+			due, derr := r.Store.DueFollows(t.Context(), time.Now().Add(-2*time.Hour), time.Now())
+			t.Logf("%s: open follow batch %+v (%v); listed as due %+v (%v)", g, open, err, due, derr)
 		}
 		if byKind[announce.Live] != 1 || byKind[announce.Offline] != 1 {
 			t.Errorf("%s: %d go-live alerts and %d recaps, want one each", g, byKind[announce.Live], byKind[announce.Offline])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"time"
@@ -58,6 +59,7 @@ const (
 var (
 	_ announce.Store       = (*Store)(nil)
 	_ announce.FollowStore = (*Store)(nil)
+	_ announce.OnceFollows = (*Store)(nil)
 	_ announce.Channels    = (*Store)(nil)
 )
 
@@ -287,6 +289,104 @@ func (s *Store) AddFollower(ctx context.Context, guild, name string, now time.Ti
 	}
 	rec, err := decodeFollows(item)
 	return rec.open(), err
+}
+
+// AddFollowerOnce adds name, the follower of the follow cause (its
+// delivery id), to guild's open batch as AddFollower does, and marks the
+// cause in the same transaction: the follower is in the batch exactly
+// when the mark is, so no failure between the two loses the follower or
+// adds them twice, however the job is retried (a mark put first and
+// released on failure is lost with the release when the store is down).
+// It reports whether this call added them: false when the cause was
+// added before. A follower already named in the batch (a follow again)
+// is only marked. One transaction (two items) per follow; a batch past
+// its names, or a conflict, takes another.
+func (s *Store) AddFollowerOnce(ctx context.Context, guild, cause, name string, now time.Time) (announce.FollowBatch, bool, error) {
+	if guild == "" || name == "" {
+		return announce.FollowBatch{}, false, fault.E(fault.Invalid, "a follow needs a guild and a name")
+	}
+	mk, err := markKey(guild, announce.Follow, cause)
+	if err != nil {
+		return announce.FollowBatch{}, false, err
+	}
+	token := rand.Text()
+	item, err := attributevalue.MarshalMap(markRecord{itemKey: mk, ExpiresAt: ttlSeconds(now.Add(announce.MarkerLife)), Token: token})
+	if err != nil {
+		return announce.FollowBatch{}, false, fault.Wrap(fault.Internal, err, "encode follow mark")
+	}
+	mark, err := s.txPut(item, expression.AttributeNotExists(expression.Name("pk")))
+	if err != nil {
+		return announce.FollowBatch{}, false, err
+	}
+	counted := func() expression.UpdateBuilder {
+		return expression.Set(expression.Name("opened"), expression.IfNotExists(expression.Name("opened"), expression.Value(now.UnixMilli()))).
+			Add(expression.Name("n"), expression.Value(1))
+	}
+	named := func() expression.UpdateBuilder {
+		return counted().Set(expression.Name("names"), expression.ListAppend(
+			expression.IfNotExists(expression.Name("names"), expression.Value([]string{})), expression.Value([]string{name})))
+	}
+	room := expression.Or(expression.AttributeNotExists(expression.Name("n")), expression.Name("n").LessThan(expression.Value(announce.MaxFollowNames)))
+	opens := expression.AttributeNotExists(expression.Name("names"))
+	fresh := room.And(expression.Not(expression.Contains(expression.Name("names"), name)))
+	// decided reads the mark after a transaction that failed or did not
+	// apply: there, the follower is in (by this call, its answer lost, or
+	// by an earlier one); absent, nothing was written.
+	decided := func(txErr error) (announce.FollowBatch, bool, bool, error) {
+		got, ok, err := s.getItem(ctx, mk, "read follow mark")
+		if err != nil {
+			return announce.FollowBatch{}, false, true, errors.Join(txErr, err)
+		}
+		if !ok {
+			return announce.FollowBatch{}, false, txErr != nil, txErr
+		}
+		var rec markRecord
+		if err := attributevalue.UnmarshalMap(got, &rec); err != nil {
+			return announce.FollowBatch{}, false, true, fault.Wrap(fault.Internal, err, "decode follow mark")
+		}
+		b, err := s.OpenFollows(ctx, guild)
+		return b, rec.Token == token, true, err
+	}
+	for _, step := range []struct {
+		u    expression.UpdateBuilder
+		cond *expression.ConditionBuilder
+	}{{named(), &opens}, {named(), &fresh}} {
+		upd, err := s.txUpdate(followsKey(guild), step.u, step.cond)
+		if err != nil {
+			return announce.FollowBatch{}, false, err
+		}
+		done, err := s.transact(ctx, []types.TransactWriteItem{mark, upd}, "add follower")
+		if done {
+			b, err := s.OpenFollows(ctx, guild)
+			return b, true, err
+		}
+		if b, added, over, err := decided(err); over {
+			return b, added, err
+		}
+	}
+	// Named already (a follow again), or past the names the batch keeps.
+	b, err := s.OpenFollows(ctx, guild)
+	if err != nil {
+		return announce.FollowBatch{}, false, err
+	}
+	if slices.Contains(b.Names, name) {
+		_, err := s.putFirst(ctx, item, "mark follow")
+		return b, false, err
+	}
+	full := expression.Not(room)
+	upd, err := s.txUpdate(followsKey(guild), counted(), &full)
+	if err != nil {
+		return announce.FollowBatch{}, false, err
+	}
+	done, err := s.transact(ctx, []types.TransactWriteItem{mark, upd}, "count follower")
+	if done {
+		b, err := s.OpenFollows(ctx, guild)
+		return b, true, err
+	}
+	if b, added, over, err := decided(err); over {
+		return b, added, err
+	}
+	return announce.FollowBatch{}, false, fault.E(fault.Transient, "the follow batch kept changing; try again")
 }
 
 // updateReturning applies u to the item at k, if cond (when not nil)

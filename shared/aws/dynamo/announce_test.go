@@ -154,6 +154,47 @@ func runAnnounceStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		}
 	})
 
+	t.Run("FollowerAndMarkTogether", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		lost := *s
+		lost.Client = lostAnswers{s.Client}
+		for i, c := range []struct {
+			store       *Store
+			cause, name string
+			added       bool
+			names       []string
+		}{
+			{s, "d1", "ann", true, []string{"ann"}},
+			{s, "d1", "ann", false, []string{"ann"}}, // the job retried
+			// The transaction lands, its answer is lost: this call's own.
+			{&lost, "d2", "bob", true, []string{"ann", "bob"}},
+			{s, "d2", "bob", false, []string{"ann", "bob"}},
+			{s, "d3", "ann", false, []string{"ann", "bob"}}, // ann follows again
+			{s, "d3", "ann", false, []string{"ann", "bob"}},
+		} {
+			b, added, err := c.store.AddFollowerOnce(ctx, "g", c.cause, c.name, t0.Add(time.Duration(i)*time.Second))
+			check(t, "AddFollowerOnce", err)
+			if added != c.added || b.Count != len(c.names) || !slices.Equal(b.Names, c.names) || !b.Opened.Equal(t0) {
+				t.Errorf("#%d AddFollowerOnce(%s, %s) = %v, %d %q opened %v; want %v, %d %q opened %v", i+1, c.cause, c.name,
+					added, b.Count, b.Names, b.Opened, c.added, len(c.names), c.names, t0)
+			}
+		}
+		// Past the names a batch keeps, followers are counted, once each.
+		for i := range announce.MaxFollowNames + 2 {
+			for range 2 {
+				_, _, err := s.AddFollowerOnce(ctx, "g", fmt.Sprint("f", i), fmt.Sprint("fan", i), t0)
+				check(t, "AddFollowerOnce", err)
+			}
+		}
+		b, err := s.OpenFollows(ctx, "g")
+		check(t, "OpenFollows", err)
+		if want := 2 + announce.MaxFollowNames + 2; b.Count != want || len(b.Names) != announce.MaxFollowNames {
+			t.Errorf("batch after %d followers, each twice = %d counted, %d named; want %d, %d", want, b.Count, len(b.Names), want, announce.MaxFollowNames)
+		}
+	})
+
 	t.Run("FollowBatch", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
