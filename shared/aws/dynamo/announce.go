@@ -170,38 +170,48 @@ func (s *Store) ClaimAnnouncement(ctx context.Context, guild string, kind announ
 	if err != nil {
 		return false, err
 	}
-	// The mark carries a token of this call: the SDK retries a put whose
-	// answer was lost (a 500 or a cut connection after the write landed),
-	// and the retry's failed condition must not read as another's mark,
-	// or the post would be lost.
-	token := rand.Text()
-	item, err := attributevalue.MarshalMap(markRecord{itemKey: k, ExpiresAt: ttlSeconds(expires), Token: token})
+	item, err := attributevalue.MarshalMap(claimRecord{itemKey: k, ExpiresAt: ttlSeconds(expires)})
 	if err != nil {
 		return false, fault.Wrap(fault.Internal, err, "encode announcement mark")
 	}
-	first, err := s.putFirst(ctx, item, "mark announcement")
+	return s.claimOwned(ctx, k, item, "mark announcement")
+}
+
+// claimOwned puts item, a claim at k, unless one exists there, and
+// reports whether this call's put is the one stored. The claim carries a
+// token of this call: the SDK retries a put whose answer was lost (a 500
+// or a cut connection after the write landed), and the retry's failed
+// condition must not read as another's claim, or what the claim guards
+// (a post, a chat line) would be lost. A put that fails for good takes
+// its claim back, should it have landed unheard, and so does one whose
+// read-back fails, so that the job's retry can claim again; should that
+// fail too, what it guards is lost, as when a run dies between the claim
+// and the work.
+func (s *Store) claimOwned(ctx context.Context, k itemKey, item map[string]types.AttributeValue, what string) (bool, error) {
+	token := rand.Text()
+	item["token"] = &types.AttributeValueMemberS{Value: token}
+	first, err := s.putFirst(ctx, item, what)
 	switch {
 	case err != nil:
-		// The put may have landed unheard: take it back, so that the
-		// job's retry can mark and post. Should that fail too, the post
-		// is lost, as when a run dies between the mark and the post.
 		s.takeBack(ctx, k, token)
 		return false, err
 	case first:
 		return true, nil
 	}
-	got, ok, err := s.getItem(ctx, k, "read announcement mark")
+	got, ok, err := s.getItem(ctx, k, "read back: "+what)
 	if err != nil {
+		// Whose the claim is stays unknown: take it back if it is ours.
+		s.takeBack(ctx, k, token)
 		return false, err
 	}
-	var rec markRecord
-	if err := attributevalue.UnmarshalMap(got, &rec); err != nil {
-		return false, fault.Wrap(fault.Internal, err, "decode announcement mark")
+	if !ok {
+		return false, nil
 	}
-	return ok && rec.Token == token, nil
+	t, _ := got["token"].(*types.AttributeValueMemberS)
+	return t != nil && t.Value == token, nil
 }
 
-// takeBack deletes the mark at k if it is token's. The put's own retries
+// takeBack deletes the claim at k if it is token's. The put's own retries
 // may have just failed on a hot partition, so it tries a few times, a
 // little apart, within unmarkTimeout.
 func (s *Store) takeBack(ctx context.Context, k itemKey, token string) {
@@ -212,7 +222,7 @@ func (s *Store) takeBack(ctx context.Context, k itemKey, token string) {
 		if attempt > 0 && pause(ctx, time.Duration(attempt)*takeBackPause) != nil {
 			return
 		}
-		if _, err := s.deleteItem(ctx, k, &mine, "take back announcement mark"); err == nil {
+		if _, err := s.deleteItem(ctx, k, &mine, "take back a claim"); err == nil {
 			return
 		}
 	}

@@ -130,6 +130,16 @@ func runAnnounceStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Kicks, "d3", t0); err != nil || !first {
 			t.Errorf("ClaimAnnouncement after a take-back that failed twice = %v, %v; want first", first, err)
 		}
+		// The SDK's retry finds the mark, and reading whose it is fails:
+		// the call fails and takes its mark back.
+		unread := *s
+		unread.Client = &failedGets{API: retriedWrites{s.Client}, n: 1}
+		if first, err := unread.ClaimAnnouncement(ctx, "g", announce.Kicks, "d4", t0); !errors.Is(err, errLost) || first {
+			t.Errorf("ClaimAnnouncement failing to read its mark back = %v, %v; want %v", first, err, errLost)
+		}
+		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Kicks, "d4", t0); err != nil || !first {
+			t.Errorf("ClaimAnnouncement retried by the job = %v, %v; want first", first, err)
+		}
 		// Another call's mark is neither this call's nor taken back.
 		if first, err := lost.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); err != nil || first {
 			t.Errorf("ClaimAnnouncement of a marked cause = %v, %v; want not first", first, err)
@@ -391,4 +401,18 @@ func (f *failedDeletes) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemI
 		return nil, errLost
 	}
 	return f.API.DeleteItem(ctx, in, o...)
+}
+
+// failedGets fails the first n reads.
+type failedGets struct {
+	API
+	n int
+}
+
+func (f *failedGets) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	if f.n > 0 {
+		f.n--
+		return nil, errLost
+	}
+	return f.API.GetItem(ctx, in, o...)
 }
