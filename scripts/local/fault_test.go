@@ -756,172 +756,51 @@ func cut(w http.ResponseWriter) {
 
 // checkAgainstReference holds the store to what the accepted deliveries
 // owe, computed here from their bodies, independently of the bot's code:
-//
-//   - activity: a delivery's actor (chat sender, follower, subscriber,
-//     gifter, KICKs sender, redeemer) is active in the minute of the
-//     payload's time (the delivery's, for a follow), in each guild of the
-//     channel;
-//   - a viewer is owed minute M when the stream was live in M (from its
-//     start minute to the minute before it ended) and they were active in
-//     one of the minutes [M-W, M-1], W the guild's activity window, and
-//     no ban (here a timeout) issued by M's start was still running;
-//   - the minute earns 200 milli-points (the default rate), times the
-//     guild's subscriber multiplier when the viewer's latest chat in the
-//     window carried the subscriber badge or a subscription of theirs (new,
-//     renewed or gifted) had begun by M's start and not yet ended;
-//   - each accepted non-chat event but a stream status is logged once per
-//     guild; each chat command is answered at most once.
+// each viewer's minutes and points are watchReference's; each accepted
+// non-chat event but a stream status is logged once per guild; each chat
+// command is answered at most once.
 func checkAgainstReference(t *testing.T, ctx context.Context, r *runner, accepted map[string]kicksim.Delivery, streams []stream) {
 	t.Helper()
 	window := map[string]watchtime.Minute{guildA: 5, guildB: 1, guildC: 5}
-	type chatAt struct {
-		at    time.Time
-		badge bool
-	}
-	type span struct{ from, until time.Time }
-	type user struct {
-		active map[watchtime.Minute]bool
-		chats  []chatAt
-		subs   []span
-		bans   []span
-	}
-	users := map[string]map[int64]*user{} // guild → viewer
-	userOf := func(g string, id int64) *user {
-		if users[g] == nil {
-			users[g] = map[int64]*user{}
-		}
-		if users[g][id] == nil {
-			users[g][id] = &user{active: map[watchtime.Minute]bool{}}
-		}
-		return users[g][id]
-	}
-	type kickUser struct {
-		UserID   int64 `json:"user_id"`
-		Identity *struct {
-			Badges []struct{ Type string }
-		}
-	}
-	wantLogged := map[string]map[string]bool{} // guild → delivery ids
-	commands := map[string]bool{}              // chat message ids of !points
-	for _, d := range accepted {
-		var b struct {
-			Broadcaster                                    kickUser
-			Sender, Follower, Subscriber, Gifter, Redeemer *kickUser
-			Giftees                                        []kickUser
-			BannedUser                                     *kickUser `json:"banned_user"`
-			Metadata                                       struct {
-				CreatedAt string `json:"created_at"`
-				ExpiresAt string `json:"expires_at"`
+	var owedMinutes, viewers int64
+	for g, vs := range watchReference(t, ctx, r, accepted, streams, guildsOf, window) {
+		for id, want := range vs {
+			owedMinutes += want.minutes
+			viewers++
+			v, err := r.Store.Viewer(ctx, g, id)
+			if err != nil && !(fault.Is(err, fault.NotFound) && want.minutes == 0) {
+				t.Fatalf("Viewer(%s, %d): %v", g, id, err)
 			}
-			CreatedAt  string `json:"created_at"`
-			ExpiresAt  string `json:"expires_at"`
-			RedeemedAt string `json:"redeemed_at"`
-			Content    string
-			MessageID  string `json:"message_id"`
-		}
-		if err := json.Unmarshal(d.Body, &b); err != nil {
-			t.Fatalf("delivery %s: %v", d.ID, err)
-		}
-		parse := func(s string) time.Time {
-			at, err := time.Parse(time.RFC3339Nano, s)
-			if err != nil {
-				t.Fatalf("delivery %s: time %q: %v", d.ID, s, err)
-			}
-			return at
-		}
-		var actor *kickUser
-		at := d.At
-		var subscribed []kickUser // whose subscription the event starts
-		switch d.Type {
-		case event.ChatMessage:
-			actor, at = b.Sender, parse(b.CreatedAt)
-			if b.Content == "!points" {
-				commands[b.MessageID] = true
-			}
-		case event.Followed:
-			actor = b.Follower
-		case event.SubscriptionNew, event.SubscriptionRenew:
-			actor, at = b.Subscriber, parse(b.CreatedAt)
-			subscribed = []kickUser{*b.Subscriber}
-		case event.SubscriptionGifts:
-			actor, at = b.Gifter, parse(b.CreatedAt)
-			subscribed = b.Giftees
-		case event.KicksGifted:
-			actor, at = b.Sender, parse(b.CreatedAt)
-		case event.RewardRedemption:
-			actor, at = b.Redeemer, parse(b.RedeemedAt)
-		case event.Banned:
-			for _, g := range guildsOf[b.Broadcaster.UserID] {
-				u := userOf(g, b.BannedUser.UserID)
-				u.bans = append(u.bans, span{parse(b.Metadata.CreatedAt), parse(b.Metadata.ExpiresAt)})
-			}
-		}
-		for _, g := range guildsOf[b.Broadcaster.UserID] {
-			if d.Type != event.ChatMessage && d.Type != event.LivestreamStatus && d.Type != event.LivestreamMetadata {
-				if wantLogged[g] == nil {
-					wantLogged[g] = map[string]bool{}
-				}
-				wantLogged[g][d.ID] = true
-			}
-			for _, s := range subscribed {
-				u := userOf(g, s.UserID)
-				u.subs = append(u.subs, span{at, parse(b.ExpiresAt)})
-			}
-			if actor == nil {
-				continue
-			}
-			u := userOf(g, actor.UserID)
-			u.active[watchtime.MinuteOf(at)] = true
-			if d.Type == event.ChatMessage {
-				badge := actor.Identity != nil && slices.ContainsFunc(actor.Identity.Badges, func(b struct{ Type string }) bool { return b.Type == "subscriber" })
-				u.chats = append(u.chats, chatAt{at, badge})
+			if v.WatchMinutes != want.minutes || v.PointsMilli != want.milli {
+				t.Errorf("%s viewer %d: %d minutes, %d milli-points; want %d, %d", g, id, v.WatchMinutes, v.PointsMilli, want.minutes, want.milli)
 			}
 		}
 	}
 
-	var owed, viewers int64
-	for _, s := range streams {
-		for _, g := range guildsOf[s.broadcaster] {
-			set, err := r.Store.Settings(ctx, g)
-			if err != nil {
-				t.Fatal(err)
+	wantLogged := map[string]map[string]bool{} // guild → delivery ids
+	commands := map[string]bool{}              // chat message ids of !points
+	for _, d := range accepted {
+		var b struct {
+			Broadcaster struct {
+				UserID int64 `json:"user_id"`
 			}
-			for id, u := range users[g] {
-				var minutes, milli int64
-				for m := s.start; m < s.end; m++ {
-					from, to := m-window[g], m-1
-					if !slices.ContainsFunc(slices.Collect(maps.Keys(u.active)), func(a watchtime.Minute) bool { return a >= from && a <= to }) {
-						continue
-					}
-					if slices.ContainsFunc(u.bans, func(p span) bool { return !p.from.After(m.Start()) && p.until.After(m.Start()) }) {
-						continue // banned at the minute's start
-					}
-					var latest chatAt
-					for _, c := range u.chats {
-						if a := watchtime.MinuteOf(c.at); a >= from && a <= to && !c.at.Before(latest.at) {
-							latest = c
-						}
-					}
-					sub := latest.badge || slices.ContainsFunc(u.subs, func(p span) bool {
-						return !p.from.After(m.Start()) && p.until.After(m.Start())
-					})
-					minutes++
-					if sub {
-						milli += 200 * set.SubMultiplierPct / 100
-					} else {
-						milli += 200
-					}
-				}
-				owed += minutes
-				viewers++
-				v, err := r.Store.Viewer(ctx, g, id)
-				if err != nil && !(fault.Is(err, fault.NotFound) && minutes == 0) {
-					t.Fatalf("Viewer(%s, %d): %v", g, id, err)
-				}
-				if v.WatchMinutes != minutes || v.PointsMilli != milli {
-					t.Errorf("%s viewer %d: %d minutes, %d milli-points; want %d, %d", g, id, v.WatchMinutes, v.PointsMilli, minutes, milli)
-				}
+			Content   string
+			MessageID string `json:"message_id"`
+		}
+		if err := json.Unmarshal(d.Body, &b); err != nil {
+			t.Fatalf("delivery %s: %v", d.ID, err)
+		}
+		if d.Type == event.ChatMessage && b.Content == "!points" {
+			commands[b.MessageID] = true
+		}
+		if d.Type == event.ChatMessage || d.Type == event.LivestreamStatus || d.Type == event.LivestreamMetadata {
+			continue
+		}
+		for _, g := range guildsOf[b.Broadcaster.UserID] {
+			if wantLogged[g] == nil {
+				wantLogged[g] = map[string]bool{}
 			}
+			wantLogged[g][d.ID] = true
 		}
 	}
 
@@ -960,8 +839,166 @@ func checkAgainstReference(t *testing.T, ctx context.Context, r *runner, accepte
 		}
 		answered++
 	}
-	t.Logf("viewer-minutes owed %d over %d viewers; %d of %d commands answered", owed, viewers, answered, len(commands))
+	t.Logf("viewer-minutes owed %d over %d viewers; %d of %d commands answered", owedMinutes, viewers, answered, len(commands))
 	if len(commands) > 0 && answered == 0 {
 		t.Errorf("none of %d commands answered, want some", len(commands))
 	}
+}
+
+// owed is what a viewer earned by watching.
+type owed struct{ minutes, milli int64 }
+
+// watchReference computes each viewer's watchtime owed in each guild
+// (guilds maps a channel to its guilds, window gives a guild's activity
+// window) from the accepted deliveries' bodies alone:
+//
+//   - activity: a delivery's actor (chat sender, follower, subscriber,
+//     gifter, KICKs sender, redeemer; never an anonymous one) is active
+//     in the minute of the payload's time (the delivery's, for a
+//     follow), in each guild of the channel;
+//   - a viewer is owed minute M when the stream was live in M (from its
+//     start minute to the minute before it ended) and they were active in
+//     one of the minutes [M-W, M-1], W the guild's activity window, and
+//     no ban (here a timeout) issued by M's start was still running;
+//   - the minute earns 200 milli-points (the default rate), times the
+//     guild's subscriber multiplier when the viewer's latest chat in the
+//     window carried the subscriber badge or a subscription of theirs (new,
+//     renewed or gifted) had begun by M's start and not yet ended.
+func watchReference(t *testing.T, ctx context.Context, r *runner, accepted map[string]kicksim.Delivery, streams []stream,
+	guilds map[int64][]string, window map[string]watchtime.Minute) map[string]map[int64]owed {
+	t.Helper()
+	type chatAt struct {
+		at    time.Time
+		badge bool
+	}
+	type span struct{ from, until time.Time }
+	type user struct {
+		active map[watchtime.Minute]bool
+		chats  []chatAt
+		subs   []span
+		bans   []span
+	}
+	users := map[string]map[int64]*user{} // guild → viewer
+	userOf := func(g string, id int64) *user {
+		if users[g] == nil {
+			users[g] = map[int64]*user{}
+		}
+		if users[g][id] == nil {
+			users[g][id] = &user{active: map[watchtime.Minute]bool{}}
+		}
+		return users[g][id]
+	}
+	type kickUser struct {
+		UserID      int64 `json:"user_id"`
+		IsAnonymous bool  `json:"is_anonymous"`
+		Identity    *struct {
+			Badges []struct{ Type string }
+		}
+	}
+	for _, d := range accepted {
+		var b struct {
+			Broadcaster                                    kickUser
+			Sender, Follower, Subscriber, Gifter, Redeemer *kickUser
+			Giftees                                        []kickUser
+			BannedUser                                     *kickUser `json:"banned_user"`
+			Metadata                                       struct {
+				CreatedAt string `json:"created_at"`
+				ExpiresAt string `json:"expires_at"`
+			}
+			CreatedAt  string `json:"created_at"`
+			ExpiresAt  string `json:"expires_at"`
+			RedeemedAt string `json:"redeemed_at"`
+		}
+		if err := json.Unmarshal(d.Body, &b); err != nil {
+			t.Fatalf("delivery %s: %v", d.ID, err)
+		}
+		parse := func(s string) time.Time {
+			at, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				t.Fatalf("delivery %s: time %q: %v", d.ID, s, err)
+			}
+			return at
+		}
+		var actor *kickUser
+		at := d.At
+		var subscribed []kickUser // whose subscription the event starts
+		switch d.Type {
+		case event.ChatMessage:
+			actor, at = b.Sender, parse(b.CreatedAt)
+		case event.Followed:
+			actor = b.Follower
+		case event.SubscriptionNew, event.SubscriptionRenew:
+			actor, at = b.Subscriber, parse(b.CreatedAt)
+			subscribed = []kickUser{*b.Subscriber}
+		case event.SubscriptionGifts:
+			actor, at = b.Gifter, parse(b.CreatedAt)
+			subscribed = b.Giftees
+		case event.KicksGifted:
+			actor, at = b.Sender, parse(b.CreatedAt)
+		case event.RewardRedemption:
+			actor, at = b.Redeemer, parse(b.RedeemedAt)
+		case event.Banned:
+			for _, g := range guilds[b.Broadcaster.UserID] {
+				u := userOf(g, b.BannedUser.UserID)
+				u.bans = append(u.bans, span{parse(b.Metadata.CreatedAt), parse(b.Metadata.ExpiresAt)})
+			}
+		}
+		for _, g := range guilds[b.Broadcaster.UserID] {
+			for _, s := range subscribed {
+				u := userOf(g, s.UserID)
+				u.subs = append(u.subs, span{at, parse(b.ExpiresAt)})
+			}
+			if actor == nil || actor.IsAnonymous || actor.UserID == 0 {
+				continue
+			}
+			u := userOf(g, actor.UserID)
+			u.active[watchtime.MinuteOf(at)] = true
+			if d.Type == event.ChatMessage {
+				badge := actor.Identity != nil && slices.ContainsFunc(actor.Identity.Badges, func(b struct{ Type string }) bool { return b.Type == "subscriber" })
+				u.chats = append(u.chats, chatAt{at, badge})
+			}
+		}
+	}
+
+	out := map[string]map[int64]owed{}
+	for _, s := range streams {
+		for _, g := range guilds[s.broadcaster] {
+			set, err := r.Store.Settings(ctx, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out[g] == nil {
+				out[g] = map[int64]owed{}
+			}
+			for id, u := range users[g] {
+				o := out[g][id]
+				for m := s.start; m < s.end; m++ {
+					from, to := m-window[g], m-1
+					if !slices.ContainsFunc(slices.Collect(maps.Keys(u.active)), func(a watchtime.Minute) bool { return a >= from && a <= to }) {
+						continue
+					}
+					if slices.ContainsFunc(u.bans, func(p span) bool { return !p.from.After(m.Start()) && p.until.After(m.Start()) }) {
+						continue // banned at the minute's start
+					}
+					var latest chatAt
+					for _, c := range u.chats {
+						if a := watchtime.MinuteOf(c.at); a >= from && a <= to && !c.at.Before(latest.at) {
+							latest = c
+						}
+					}
+					sub := latest.badge || slices.ContainsFunc(u.subs, func(p span) bool {
+						return !p.from.After(m.Start()) && p.until.After(m.Start())
+					})
+					o.minutes++
+					if sub {
+						o.milli += 200 * set.SubMultiplierPct / 100
+					} else {
+						o.milli += 200
+					}
+				}
+				out[g][id] = o
+			}
+		}
+	}
+	return out
 }

@@ -16,7 +16,8 @@
 //
 // Follows come in waves, so they are batched: the first follow opens a
 // batch, later ones join it (the first MaxFollowNames names and a count,
-// one small write each to a key of the guild's own), and the batch is
+// one small write each to a key of the guild's own, in one transaction
+// with the follow's mark where the store offers it: OnceFollows), and the batch is
 // posted at the first whole minute FollowEvery after it opened: at most
 // one follow post per guild per FollowEvery, so 100 follows in 2 minutes
 // are one post. Nothing arrives to post the last batch of a wave, and the

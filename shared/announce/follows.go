@@ -98,11 +98,17 @@ func (s *Service) follow(ctx context.Context, guild string, ev event.Event) erro
 	if err != nil || !cfg.Setting(Follow).On {
 		return err
 	}
+	var b FollowBatch
+	if once, ok := s.Follows.(OnceFollows); ok {
+		if b, _, err = once.AddFollowerOnce(ctx, guild, ev.ID, name(ev.Follow.Follower), s.now()); err != nil {
+			return err
+		}
+		return s.schedule(ctx, guild, b)
+	}
 	first, err := s.Store.ClaimAnnouncement(ctx, guild, Follow, ev.ID, s.now().Add(MarkerLife))
 	if err != nil {
 		return err
 	}
-	var b FollowBatch
 	if first {
 		if b, err = s.Follows.AddFollower(ctx, guild, name(ev.Follow.Follower), s.now()); err != nil {
 			uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unmarkTimeout)
@@ -115,6 +121,23 @@ func (s *Service) follow(ctx context.Context, guild string, ev event.Event) erro
 	} else if b, err = s.Follows.OpenFollows(ctx, guild); err != nil {
 		return err
 	}
+	return s.schedule(ctx, guild, b)
+}
+
+// OnceFollows is a FollowStore that adds a follower and marks the follow's
+// cause in one write (*dynamo.Store): with it, a follow needs no mark of
+// its own, which a failure between the mark and the add would leave
+// behind with the follower missing.
+type OnceFollows interface {
+	// AddFollowerOnce adds name to guild's open batch as AddFollower does,
+	// once per cause (the follow's delivery id), and reports whether this
+	// call added them.
+	AddFollowerOnce(ctx context.Context, guild, cause, name string, now time.Time) (FollowBatch, bool, error)
+}
+
+// schedule makes sure the open batch b is listed as due, or posts it now
+// when the ticks no longer look back far enough for it.
+func (s *Service) schedule(ctx context.Context, guild string, b FollowBatch) error {
 	switch {
 	case b.Opened.IsZero():
 		return nil

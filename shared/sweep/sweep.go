@@ -255,7 +255,9 @@ func (s *Sweeper) credit(ctx context.Context, guild string, m watchtime.Minute, 
 	from, to, empty := watchtime.Span(through, ok, m, st, set)
 	if empty {
 		if ok && watchtime.Settled(through, st, set) {
-			return Report{}, read{}, s.Store.Advance(ctx, guild, through, false)
+			// Listed, though settled: the final build failed, or the
+			// stream ended within minutes already credited.
+			return Report{}, read{}, s.finish(ctx, guild, through, now)
 		}
 		return Report{}, read{}, nil
 	}
@@ -267,7 +269,10 @@ func (s *Sweeper) credit(ctx context.Context, guild string, m watchtime.Minute, 
 		if err := s.endMinute(ctx, guild, from, to, st, set); err != nil {
 			return Report{}, read{}, err
 		}
-		return Report{}, read{}, s.Store.Advance(ctx, guild, to, !watchtime.Settled(to, st, set))
+		if err := s.Store.Advance(ctx, guild, to, true); err != nil || !watchtime.Settled(to, st, set) {
+			return Report{}, read{}, err
+		}
+		return Report{}, read{}, s.finish(ctx, guild, to, now)
 	}
 	first, _ := watchtime.Window(from, set)
 	acts, err := s.Store.Activity(ctx, guild, first, to-1)
@@ -305,32 +310,65 @@ func (s *Sweeper) credit(ctx context.Context, guild string, m watchtime.Minute, 
 			return rep, seen, err
 		}
 		// One checkpoint write per minute that credited someone, so a run
-		// cut short keeps its progress, and one at the end.
+		// cut short keeps its progress, and one at the end. The stream's
+		// last minute keeps the guild listed until its final build is
+		// done (see finish).
 		settled := watchtime.Settled(minute, st, set)
+		if minute == to && settled {
+			if err := s.Store.Advance(ctx, guild, minute, true); err != nil {
+				return rep, seen, err
+			}
+			if err := s.finish(ctx, guild, minute, now); err != nil {
+				return rep, seen, err
+			}
+			continue
+		}
 		if len(credits) > 0 || minute == to {
-			if err := s.Store.Advance(ctx, guild, minute, minute < to || !settled); err != nil {
+			if err := s.Store.Advance(ctx, guild, minute, true); err != nil {
 				return rep, seen, err
 			}
 		}
-		if len(credits) > 0 && (minute%BoardEvery == 0 || settled) {
+		if len(credits) > 0 && minute%BoardEvery == 0 {
 			boards = true
 		}
 	}
 	if boards {
 		// The credits are in; a board that failed to build is rebuilt
-		// after the next minute due.
-		if err := s.Store.BuildBoards(ctx, guild, now); err != nil {
-			s.logger().WarnContext(ctx, "leaderboards not rebuilt", "guild", guild, "err", err)
-		}
-		// Conversions are keyed by the hour they grant: one that failed
-		// is made by the next build.
-		if s.Raffle != nil {
-			if _, err := s.Raffle.ConvertRaffleWatch(ctx, guild, now); err != nil {
-				s.logger().WarnContext(ctx, "raffle watchtime not converted", "guild", guild, "err", err)
-			}
+		// after the next minute due, or by the stream's final build.
+		if err := s.build(ctx, guild, now); err != nil {
+			s.logger().WarnContext(ctx, "leaderboards or raffle watchtime not updated", "guild", guild, "err", err)
 		}
 	}
 	return rep, seen, nil
+}
+
+// build rebuilds guild's leaderboards and converts its raffle watchtime
+// from the totals they read. Conversions are keyed by the hour they
+// grant, so one that failed is made by the next build.
+func (s *Sweeper) build(ctx context.Context, guild string, now time.Time) error {
+	if err := s.Store.BuildBoards(ctx, guild, now); err != nil {
+		return err
+	}
+	if s.Raffle != nil {
+		if _, err := s.Raffle.ConvertRaffleWatch(ctx, guild, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish is the build after a stream's last minute is credited, whether
+// or not that minute credited anyone: without it, the minutes since the
+// last build (BoardEvery) would reach the boards and the raffle only at
+// the next stream, and a viewer's hour completed in them would miss a
+// draw made before. Only then is the guild taken off the sweep's list;
+// a build that failed leaves it listed, and the next run builds again.
+func (s *Sweeper) finish(ctx context.Context, guild string, through watchtime.Minute, now time.Time) error {
+	if err := s.build(ctx, guild, now); err != nil {
+		s.logger().WarnContext(ctx, "stream's final leaderboards or raffle watchtime not updated; the next run retries", "guild", guild, "err", err)
+		return nil
+	}
+	return s.Store.Advance(ctx, guild, through, false)
 }
 
 // StreamStats keeps the numbers of a stream's recap (*dynamo.Store).

@@ -42,8 +42,10 @@ type memStore struct {
 	statuses []event.Status
 	checked  []string // guilds MarkChecked marked, in order
 	failNext error
-	subs     map[string]map[int64]watchtime.Subscription
-	timers   map[string][]timer.Timer
+	// failBoards fails the next board build.
+	failBoards error
+	subs       map[string]map[int64]watchtime.Subscription
+	timers     map[string][]timer.Timer
 	// actReads and timerReads count the reads of activity and timers.
 	actReads   map[string][][2]watchtime.Minute
 	timerReads int
@@ -124,6 +126,10 @@ func (m *memStore) Subscriptions(_ context.Context, g string) (map[int64]watchti
 func (m *memStore) BuildBoards(_ context.Context, g string, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.failBoards; err != nil {
+		m.failBoards = nil
+		return err
+	}
 	m.boards[g]++
 	return nil
 }
@@ -614,6 +620,46 @@ func TestBoardsEveryFewMinutes(t *testing.T) {
 	// Raffle watchtime is converted with each build, from its minutes.
 	if fmt.Sprint(rw.guilds) != "[g]" {
 		t.Errorf("raffle watchtime converted for %v, want [g]: once, with the build", rw.guilds)
+	}
+}
+
+// TestFinalBuildAfterStream: the minutes a stream credited after its last
+// periodic build reach the boards and the raffle once it ends, though its
+// last minute credits nobody; a final build that fails keeps the guild
+// listed, and the next run builds again, then lets it go.
+func TestFinalBuildAfterStream(t *testing.T) {
+	st := newStore()
+	st.liveGuild("g", 1) // active at 20:09
+	rw := &raffleWatch{}
+	s := &sweep.Sweeper{Store: st, Raffle: rw}
+	m := watchtime.MinuteOf(now) // 20:10, built after it
+	st.through["g"] = m
+	run := func(minute watchtime.Minute) {
+		t.Helper()
+		if _, err := s.Run(context.Background(), minute, minute.Start().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(m + 1) // credits 20:11, no build
+	if st.minutes("g", 1) != 1 || st.boards["g"] != 0 {
+		t.Fatalf("after 20:11: %d minutes credited, %d builds; want 1, 0", st.minutes("g", 1), st.boards["g"])
+	}
+	// The stream ends at 20:12; the build of its end fails once.
+	st.mu.Lock()
+	st.streams["g"] = stream.State{Guild: "g", StartedAt: now.Add(-time.Hour), StatusAt: (m + 2).Start(), EndedAt: (m + 2).Start()}
+	st.failBoards = errors.New("throttled")
+	st.mu.Unlock()
+	for i, want := range []struct {
+		boards int
+		listed bool
+	}{{0, true}, {1, false}, {1, false}} {
+		run(m + 2 + watchtime.Minute(i))
+		if st.boards["g"] != want.boards || st.listed["g"] != want.listed {
+			t.Errorf("run %d after the end: %d builds, listed %v; want %d, %v", i+1, st.boards["g"], st.listed["g"], want.boards, want.listed)
+		}
+	}
+	if fmt.Sprint(rw.guilds) != "[g]" {
+		t.Errorf("raffle watchtime converted for %v, want [g]: once, with the final build", rw.guilds)
 	}
 }
 

@@ -2,7 +2,10 @@ package dynamo
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -56,6 +59,7 @@ const (
 var (
 	_ announce.Store       = (*Store)(nil)
 	_ announce.FollowStore = (*Store)(nil)
+	_ announce.OnceFollows = (*Store)(nil)
 	_ announce.Channels    = (*Store)(nil)
 )
 
@@ -170,8 +174,74 @@ func (s *Store) ClaimAnnouncement(ctx context.Context, guild string, kind announ
 	if err != nil {
 		return false, fault.Wrap(fault.Internal, err, "encode announcement mark")
 	}
-	return s.putFirst(ctx, item, "mark announcement")
+	return s.claimOwned(ctx, k, item, "mark announcement")
 }
+
+// claimOwned puts item, a claim at k, unless one exists there, and
+// reports whether this call's put is the one stored. The claim carries a
+// token of this call: the SDK retries a put whose answer was lost (a 500
+// or a cut connection after the write landed), and the retry's failed
+// condition must not read as another's claim, or what the claim guards
+// (a post, a chat line) would be lost. A put that fails for good takes
+// its claim back, should it have landed unheard, and so does one whose
+// read-back fails, so that the job's retry can claim again; should that
+// fail too, what it guards is lost, as when a run dies between the claim
+// and the work.
+func (s *Store) claimOwned(ctx context.Context, k itemKey, item map[string]types.AttributeValue, what string) (bool, error) {
+	token := rand.Text()
+	item["token"] = &types.AttributeValueMemberS{Value: token}
+	first, err := s.putFirst(ctx, item, what)
+	switch {
+	case err != nil:
+		s.takeBack(ctx, k, token)
+		return false, err
+	case first:
+		return true, nil
+	}
+	got, ok, err := s.getItem(ctx, k, "read back: "+what)
+	if err != nil {
+		// Whose the claim is stays unknown: take it back if it is ours.
+		s.takeBack(ctx, k, token)
+		return false, err
+	}
+	if !ok {
+		return false, nil
+	}
+	t, _ := got["token"].(*types.AttributeValueMemberS)
+	return t != nil && t.Value == token, nil
+}
+
+// takeBack deletes the claim at k if it is token's. The put's own retries
+// may have just failed on a hot partition, so it tries a few times, a
+// little apart, within unmarkTimeout.
+func (s *Store) takeBack(ctx context.Context, k itemKey, token string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unmarkTimeout)
+	defer cancel()
+	mine := expression.Name("token").Equal(expression.Value(token))
+	for attempt := range takeBackTries {
+		if attempt > 0 && pause(ctx, time.Duration(attempt)*takeBackPause) != nil {
+			return
+		}
+		if _, err := s.deleteItem(ctx, k, &mine, "take back a claim"); err == nil {
+			return
+		}
+	}
+}
+
+// markRecord is a post mark: the token of the call that put it.
+type markRecord struct {
+	itemKey
+	ExpiresAt int64  `dynamodbav:"expiresAt"`
+	Token     string `dynamodbav:"token"`
+}
+
+// Taking back a mark whose put failed: at most takeBackTries deletes,
+// the n-th after n × takeBackPause, within unmarkTimeout.
+const (
+	unmarkTimeout = 2 * time.Second
+	takeBackTries = 4
+	takeBackPause = 20 * time.Millisecond
+)
 
 // ReleaseAnnouncement removes the mark of guild's post of kind for cause;
 // removing none is no error.
@@ -200,8 +270,28 @@ func (s *Store) AddFollower(ctx context.Context, guild, name string, now time.Ti
 	named := counted().Set(expression.Name("names"), expression.ListAppend(
 		expression.IfNotExists(expression.Name("names"), expression.Value([]string{})), expression.Value([]string{name})))
 	room := expression.Or(expression.AttributeNotExists(expression.Name("n")), expression.Name("n").LessThan(expression.Value(announce.MaxFollowNames)))
-	item, err := s.updateReturning(ctx, followsKey(guild), named, &room, "add follower")
+	// A name in the batch already is not added again: a viewer who
+	// follows, unfollows and follows again, and the SDK's retry of an
+	// update whose answer was lost after it landed.
+	// The first name opens the list; contains() is asked of a list that
+	// exists only (the emulator refuses it of a missing one).
+	opens := expression.AttributeNotExists(expression.Name("names"))
+	item, err := s.updateReturning(ctx, followsKey(guild), named, &opens, "add follower")
 	if fault.Is(err, fault.Conflict) {
+		fresh := room.And(expression.Not(expression.Contains(expression.Name("names"), name)))
+		item, err = s.updateReturning(ctx, followsKey(guild), named, &fresh, "add follower")
+	}
+	if fault.Is(err, fault.Conflict) {
+		item, _, err = s.getItem(ctx, followsKey(guild), "load follow batch")
+		if err != nil {
+			return announce.FollowBatch{}, err
+		}
+		rec, derr := decodeFollows(item)
+		if derr != nil || slices.Contains(rec.Names, name) {
+			return rec.open(), derr
+		}
+		// Past the names the batch keeps, a follower is only counted,
+		// and a lost answer's retry counts them twice.
 		item, err = s.updateReturning(ctx, followsKey(guild), counted(), nil, "count follower")
 	}
 	if err != nil {
@@ -209,6 +299,104 @@ func (s *Store) AddFollower(ctx context.Context, guild, name string, now time.Ti
 	}
 	rec, err := decodeFollows(item)
 	return rec.open(), err
+}
+
+// AddFollowerOnce adds name, the follower of the follow cause (its
+// delivery id), to guild's open batch as AddFollower does, and marks the
+// cause in the same transaction: the follower is in the batch exactly
+// when the mark is, so no failure between the two loses the follower or
+// adds them twice, however the job is retried (a mark put first and
+// released on failure is lost with the release when the store is down).
+// It reports whether this call added them: false when the cause was
+// added before. A follower already named in the batch (a follow again)
+// is only marked. One transaction (two items) per follow; a batch past
+// its names, or a conflict, takes another.
+func (s *Store) AddFollowerOnce(ctx context.Context, guild, cause, name string, now time.Time) (announce.FollowBatch, bool, error) {
+	if guild == "" || name == "" {
+		return announce.FollowBatch{}, false, fault.E(fault.Invalid, "a follow needs a guild and a name")
+	}
+	mk, err := markKey(guild, announce.Follow, cause)
+	if err != nil {
+		return announce.FollowBatch{}, false, err
+	}
+	token := rand.Text()
+	item, err := attributevalue.MarshalMap(markRecord{itemKey: mk, ExpiresAt: ttlSeconds(now.Add(announce.MarkerLife)), Token: token})
+	if err != nil {
+		return announce.FollowBatch{}, false, fault.Wrap(fault.Internal, err, "encode follow mark")
+	}
+	mark, err := s.txPut(item, expression.AttributeNotExists(expression.Name("pk")))
+	if err != nil {
+		return announce.FollowBatch{}, false, err
+	}
+	counted := func() expression.UpdateBuilder {
+		return expression.Set(expression.Name("opened"), expression.IfNotExists(expression.Name("opened"), expression.Value(now.UnixMilli()))).
+			Add(expression.Name("n"), expression.Value(1))
+	}
+	named := func() expression.UpdateBuilder {
+		return counted().Set(expression.Name("names"), expression.ListAppend(
+			expression.IfNotExists(expression.Name("names"), expression.Value([]string{})), expression.Value([]string{name})))
+	}
+	room := expression.Or(expression.AttributeNotExists(expression.Name("n")), expression.Name("n").LessThan(expression.Value(announce.MaxFollowNames)))
+	opens := expression.AttributeNotExists(expression.Name("names"))
+	fresh := room.And(expression.Not(expression.Contains(expression.Name("names"), name)))
+	// decided reads the mark after a transaction that failed or did not
+	// apply: there, the follower is in (by this call, its answer lost, or
+	// by an earlier one); absent, nothing was written.
+	decided := func(txErr error) (announce.FollowBatch, bool, bool, error) {
+		got, ok, err := s.getItem(ctx, mk, "read follow mark")
+		if err != nil {
+			return announce.FollowBatch{}, false, true, errors.Join(txErr, err)
+		}
+		if !ok {
+			return announce.FollowBatch{}, false, txErr != nil, txErr
+		}
+		var rec markRecord
+		if err := attributevalue.UnmarshalMap(got, &rec); err != nil {
+			return announce.FollowBatch{}, false, true, fault.Wrap(fault.Internal, err, "decode follow mark")
+		}
+		b, err := s.OpenFollows(ctx, guild)
+		return b, rec.Token == token, true, err
+	}
+	for _, step := range []struct {
+		u    expression.UpdateBuilder
+		cond *expression.ConditionBuilder
+	}{{named(), &opens}, {named(), &fresh}} {
+		upd, err := s.txUpdate(followsKey(guild), step.u, step.cond)
+		if err != nil {
+			return announce.FollowBatch{}, false, err
+		}
+		done, err := s.transact(ctx, []types.TransactWriteItem{mark, upd}, "add follower")
+		if done {
+			b, err := s.OpenFollows(ctx, guild)
+			return b, true, err
+		}
+		if b, added, over, err := decided(err); over {
+			return b, added, err
+		}
+	}
+	// Named already (a follow again), or past the names the batch keeps.
+	b, err := s.OpenFollows(ctx, guild)
+	if err != nil {
+		return announce.FollowBatch{}, false, err
+	}
+	if slices.Contains(b.Names, name) {
+		_, err := s.putFirst(ctx, item, "mark follow")
+		return b, false, err
+	}
+	full := expression.Not(room)
+	upd, err := s.txUpdate(followsKey(guild), counted(), &full)
+	if err != nil {
+		return announce.FollowBatch{}, false, err
+	}
+	done, err := s.transact(ctx, []types.TransactWriteItem{mark, upd}, "count follower")
+	if done {
+		b, err := s.OpenFollows(ctx, guild)
+		return b, true, err
+	}
+	if b, added, over, err := decided(err); over {
+		return b, added, err
+	}
+	return announce.FollowBatch{}, false, fault.E(fault.Transient, "the follow batch kept changing; try again")
 }
 
 // updateReturning applies u to the item at k, if cond (when not nil)

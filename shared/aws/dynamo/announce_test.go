@@ -2,10 +2,13 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp"
 	miniserver "github.com/truora/minidyn/server"
 
@@ -91,6 +94,115 @@ func runAnnounceStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		wantNumber(t, rawItem(t, s, k), "expiresAt", t0.Unix())
 		_, err := s.ClaimAnnouncement(ctx, "g", "nope", "d1", t0)
 		wantKind(t, "ClaimAnnouncement of an unknown kind", err, fault.Invalid)
+	})
+
+	t.Run("MarkAnswerLost", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		// The SDK retries a put whose answer was lost after it landed:
+		// the retry's failed condition is this call's own mark, so the
+		// post is still this call's to make.
+		retried := *s
+		retried.Client = retriedWrites{s.Client}
+		if first, err := retried.ClaimAnnouncement(ctx, "g", announce.Sub, "d1", t0); err != nil || !first {
+			t.Errorf("ClaimAnnouncement retried by the SDK = %v, %v; want first", first, err)
+		}
+		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Sub, "d1", t0); err != nil || first {
+			t.Errorf("ClaimAnnouncement after it = %v, %v; want not first", first, err)
+		}
+		// Every attempt lands unheard: the call fails and takes its mark
+		// back, so that the job's retry marks and posts.
+		lost := *s
+		lost.Client = lostWrites{s.Client}
+		if first, err := lost.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); !errors.Is(err, errLost) || first {
+			t.Errorf("ClaimAnnouncement losing its answer = %v, %v; want %v", first, err, errLost)
+		}
+		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); err != nil || !first {
+			t.Errorf("ClaimAnnouncement retried by the job = %v, %v; want first", first, err)
+		}
+		// The take-back outlasts a few failed deletes (a hot partition).
+		flaky := *s
+		flaky.Client = &failedDeletes{API: lostWrites{s.Client}, n: 2}
+		if _, err := flaky.ClaimAnnouncement(ctx, "g", announce.Kicks, "d3", t0); !errors.Is(err, errLost) {
+			t.Errorf("ClaimAnnouncement losing its answer = %v; want %v", err, errLost)
+		}
+		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Kicks, "d3", t0); err != nil || !first {
+			t.Errorf("ClaimAnnouncement after a take-back that failed twice = %v, %v; want first", first, err)
+		}
+		// The SDK's retry finds the mark, and reading whose it is fails:
+		// the call fails and takes its mark back.
+		unread := *s
+		unread.Client = &failedGets{API: retriedWrites{s.Client}, n: 1}
+		if first, err := unread.ClaimAnnouncement(ctx, "g", announce.Kicks, "d4", t0); !errors.Is(err, errLost) || first {
+			t.Errorf("ClaimAnnouncement failing to read its mark back = %v, %v; want %v", first, err, errLost)
+		}
+		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Kicks, "d4", t0); err != nil || !first {
+			t.Errorf("ClaimAnnouncement retried by the job = %v, %v; want first", first, err)
+		}
+		// Another call's mark is neither this call's nor taken back.
+		if first, err := lost.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); err != nil || first {
+			t.Errorf("ClaimAnnouncement of a marked cause = %v, %v; want not first", first, err)
+		}
+		if first, err := s.ClaimAnnouncement(ctx, "g", announce.Gift, "d2", t0); err != nil || first {
+			t.Errorf("ClaimAnnouncement after it = %v, %v; want not first: the mark stays", first, err)
+		}
+	})
+
+	t.Run("FollowerOnce", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		retried := *s
+		retried.Client = retriedWrites{s.Client}
+		for i, name := range []string{"ann", "bob", "ann"} { // ann follows again
+			b, err := retried.AddFollower(ctx, "g", name, t0.Add(time.Duration(i)*time.Second))
+			check(t, "AddFollower", err)
+			if want := []string{"ann", "bob"}[:min(i+1, 2)]; b.Count != len(want) || !slices.Equal(b.Names, want) {
+				t.Errorf("AddFollower(%s), retried by the SDK = %d %q; want %d %q", name, b.Count, b.Names, len(want), want)
+			}
+		}
+	})
+
+	t.Run("FollowerAndMarkTogether", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		lost := *s
+		lost.Client = lostAnswers{s.Client}
+		for i, c := range []struct {
+			store       *Store
+			cause, name string
+			added       bool
+			names       []string
+		}{
+			{s, "d1", "ann", true, []string{"ann"}},
+			{s, "d1", "ann", false, []string{"ann"}}, // the job retried
+			// The transaction lands, its answer is lost: this call's own.
+			{&lost, "d2", "bob", true, []string{"ann", "bob"}},
+			{s, "d2", "bob", false, []string{"ann", "bob"}},
+			{s, "d3", "ann", false, []string{"ann", "bob"}}, // ann follows again
+			{s, "d3", "ann", false, []string{"ann", "bob"}},
+		} {
+			b, added, err := c.store.AddFollowerOnce(ctx, "g", c.cause, c.name, t0.Add(time.Duration(i)*time.Second))
+			check(t, "AddFollowerOnce", err)
+			if added != c.added || b.Count != len(c.names) || !slices.Equal(b.Names, c.names) || !b.Opened.Equal(t0) {
+				t.Errorf("#%d AddFollowerOnce(%s, %s) = %v, %d %q opened %v; want %v, %d %q opened %v", i+1, c.cause, c.name,
+					added, b.Count, b.Names, b.Opened, c.added, len(c.names), c.names, t0)
+			}
+		}
+		// Past the names a batch keeps, followers are counted, once each.
+		for i := range announce.MaxFollowNames + 2 {
+			for range 2 {
+				_, _, err := s.AddFollowerOnce(ctx, "g", fmt.Sprint("f", i), fmt.Sprint("fan", i), t0)
+				check(t, "AddFollowerOnce", err)
+			}
+		}
+		b, err := s.OpenFollows(ctx, "g")
+		check(t, "OpenFollows", err)
+		if want := 2 + announce.MaxFollowNames + 2; b.Count != want || len(b.Names) != announce.MaxFollowNames {
+			t.Errorf("batch after %d followers, each twice = %d counted, %d named; want %d, %d", want, b.Count, len(b.Names), want, announce.MaxFollowNames)
+		}
 	})
 
 	t.Run("FollowBatch", func(t *testing.T) {
@@ -245,4 +357,62 @@ func TestAnnounceStoreEmbeddedFailure(t *testing.T) {
 			t.Errorf("%s during a DynamoDB failure = %v (kind %v), want transient", tc.name, err, fault.KindOf(err))
 		}
 	}
+}
+
+// retriedWrites is the SDK retrying each put and update whose answer was
+// lost after it landed: the write is applied, then sent again, and the
+// caller hears the second answer.
+type retriedWrites struct{ API }
+
+func (r retriedWrites) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if _, err := r.API.PutItem(ctx, in, o...); err != nil {
+		return nil, err
+	}
+	return r.API.PutItem(ctx, in, o...)
+}
+
+func (r retriedWrites) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if _, err := r.API.UpdateItem(ctx, in, o...); err != nil {
+		return nil, err
+	}
+	return r.API.UpdateItem(ctx, in, o...)
+}
+
+// lostWrites is DynamoDB applying each put and the caller never hearing
+// back, however often the SDK retries.
+type lostWrites struct{ API }
+
+func (l lostWrites) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if _, err := l.API.PutItem(ctx, in, o...); err != nil {
+		return nil, err
+	}
+	return nil, errLost
+}
+
+// failedDeletes fails the first n deletes, as a throttled partition does.
+type failedDeletes struct {
+	API
+	n int
+}
+
+func (f *failedDeletes) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	if f.n > 0 {
+		f.n--
+		return nil, errLost
+	}
+	return f.API.DeleteItem(ctx, in, o...)
+}
+
+// failedGets fails the first n reads.
+type failedGets struct {
+	API
+	n int
+}
+
+func (f *failedGets) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	if f.n > 0 {
+		f.n--
+		return nil, errLost
+	}
+	return f.API.GetItem(ctx, in, o...)
 }

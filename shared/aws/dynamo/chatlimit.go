@@ -122,7 +122,7 @@ func (s *Store) ClaimChat(ctx context.Context, broadcaster int64, cause string, 
 	if err != nil {
 		return false, fault.Wrap(fault.Internal, err, "encode chat claim")
 	}
-	return s.putFirst(ctx, item, "claim chat message")
+	return s.claimOwned(ctx, chatClaimKey(broadcaster, cause), item, "claim chat message")
 }
 
 // ReleaseChat deletes the claim on cause in broadcaster's chat, if any.

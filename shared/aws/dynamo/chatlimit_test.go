@@ -122,6 +122,23 @@ func runChatLimitSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		wantKind(t, "ClaimChat without a cause", err, fault.Invalid)
 		wantKind(t, "ReleaseChat without a broadcaster", s.ReleaseChat(ctx, 0, cause), fault.Invalid)
 
+		// A claim whose answer was lost after it landed is still this
+		// call's, when the SDK's retry finds it, or taken back when every
+		// attempt failed: either way the line is said once.
+		retried := *s
+		retried.Client = retriedWrites{s.Client}
+		if first, err := retried.ClaimChat(ctx, 100, "lost-1", expires); err != nil || !first {
+			t.Errorf("ClaimChat retried by the SDK = %v, %v; want true", first, err)
+		}
+		lost := *s
+		lost.Client = lostWrites{s.Client}
+		if _, err := lost.ClaimChat(ctx, 100, "lost-2", expires); !errors.Is(err, errLost) {
+			t.Errorf("ClaimChat losing its answer = %v, want %v", err, errLost)
+		}
+		if first, err := s.ClaimChat(ctx, 100, "lost-2", expires); err != nil || !first {
+			t.Errorf("ClaimChat retried by the job = %v, %v; want true", first, err)
+		}
+
 		wins, errs := race(10, func(int) error { return errIfNot(s.ClaimChat(t.Context(), 100, "raced", expires)) })
 		if wins != 1 {
 			t.Errorf("10 concurrent ClaimChat: %d won, want 1", wins)
