@@ -149,6 +149,42 @@ func runAnnounceStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		}
 	})
 
+	// The other claims that guard an effect take the same care: an
+	// interaction's claim and a report's mark.
+	t.Run("ClaimsAnswerLost", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		retried, lost := *s, *s
+		retried.Client, lost.Client = retriedWrites{s.Client}, lostWrites{s.Client}
+		c := interact.Cause{ID: "i1", Expires: t0.Add(time.Hour)}
+		if err := retried.ClaimInteraction(ctx, "g", c); err != nil {
+			t.Errorf("ClaimInteraction retried by the SDK = %v, want nil: the claim is this call's", err)
+		}
+		if err := s.ClaimInteraction(ctx, "g", c); !errors.Is(err, interact.ErrApplied) {
+			t.Errorf("ClaimInteraction after it = %v, want ErrApplied", err)
+		}
+		c2 := interact.Cause{ID: "i2", Expires: t0.Add(time.Hour)}
+		if err := lost.ClaimInteraction(ctx, "g", c2); !errors.Is(err, errLost) {
+			t.Errorf("ClaimInteraction losing its answer = %v, want %v", err, errLost)
+		}
+		if err := s.ClaimInteraction(ctx, "g", c2); err != nil {
+			t.Errorf("ClaimInteraction retried by the job = %v, want nil: the lost claim was taken back", err)
+		}
+		if first, err := retried.MarkReported(ctx, "g", "missing-permission"); err != nil || !first {
+			t.Errorf("MarkReported retried by the SDK = %v, %v; want first", first, err)
+		}
+		if first, err := s.MarkReported(ctx, "g", "missing-permission"); err != nil || first {
+			t.Errorf("MarkReported after it = %v, %v; want not first", first, err)
+		}
+		if first, err := lost.MarkReported(ctx, "g", "role-above-bot"); !errors.Is(err, errLost) || first {
+			t.Errorf("MarkReported losing its answer = %v, %v; want %v", first, err, errLost)
+		}
+		if first, err := s.MarkReported(ctx, "g", "role-above-bot"); err != nil || !first {
+			t.Errorf("MarkReported retried = %v, %v; want first", first, err)
+		}
+	})
+
 	t.Run("FollowerOnce", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

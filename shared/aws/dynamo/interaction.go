@@ -62,7 +62,9 @@ func (s *Store) ClaimInteraction(ctx context.Context, guild string, c interact.C
 	if err != nil {
 		return err
 	}
-	first, err := s.putFirst(ctx, item, "claim interaction")
+	// Owned, not merely first: a claim whose put landed unheard must not
+	// read as applied before, or its effect would never be made.
+	first, err := s.claimOwned(ctx, claimKey(guild, c.ID), item, "claim interaction")
 	if err == nil && !first {
 		return interact.ErrApplied
 	}

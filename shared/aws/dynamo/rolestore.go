@@ -164,5 +164,8 @@ func (s *Store) MarkReported(ctx context.Context, guild, key string) (first bool
 	if guild == "" || key == "" || len(key) > maxMarkerKey {
 		return false, fault.E(fault.Invalid, "a report marker needs a guild and a key")
 	}
-	return s.putFirst(ctx, itemKey{PK: guildPrefix + guild, SK: reportedPrefix + key}.av(), "mark report")
+	// Owned, not merely first: a mark whose put landed unheard must not
+	// read as reported before, or the report would never be made.
+	k := itemKey{PK: guildPrefix + guild, SK: reportedPrefix + key}
+	return s.claimOwned(ctx, k, k.av(), "mark report")
 }
