@@ -3,6 +3,7 @@ package announce
 import (
 	"context"
 	"fmt"
+	"github.com/kickbot/kickbot/shared/wording"
 	"maps"
 	"strconv"
 	"strings"
@@ -159,7 +160,7 @@ func (s *Service) list(ctx context.Context, r interact.Request) (interact.Respon
 		if set.On {
 			v += mentioning(set.Role)
 		}
-		v += "\n" + clip(Escape(set.template(k)), listTemplate)
+		v += "\n" + wording.Cut(Escape(set.template(k)), listTemplate)
 		if k == Live && s.Flaps != nil {
 			d, err := s.Flaps.FlapWindow(ctx, r.Guild)
 			if err != nil {

@@ -2,6 +2,7 @@ package announce
 
 import (
 	"context"
+	"github.com/kickbot/kickbot/shared/wording"
 	"strconv"
 	"strings"
 	"time"
@@ -197,14 +198,14 @@ func (s *Service) FlushFollows(ctx context.Context, guild string, opened time.Ti
 func FollowPost(b FollowBatch) Post {
 	names := make([]string, len(b.Names))
 	for i, n := range b.Names {
-		names[i] = Escape(clip(n, maxName))
+		names[i] = Escape(wording.Cut(n, maxName))
 	}
 	list := strings.Join(names, ", ")
 	if more := b.Count - len(b.Names); more > 0 {
 		list += " and " + strconv.Itoa(more) + " more"
 	}
 	// Names at maxName, escaped, could pass Discord's 4,096 characters.
-	list = clip(list, maxDescription)
+	list = wording.Cut(list, maxDescription)
 	first := ""
 	if len(b.Names) > 0 {
 		first = b.Names[0]

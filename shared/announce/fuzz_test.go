@@ -1,7 +1,6 @@
 package announce_test
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,31 +11,10 @@ import (
 
 	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/event"
-	"github.com/kickbot/kickbot/shared/interact"
 )
 
-// Discord's limits on an embed (its whole text, a field's value) and on
-// a message's content.
-const (
-	maxEmbedText  = 6000
-	maxFieldValue = 1024
-	maxContent    = 2000
-)
-
-// fitsDiscord reports why e is over Discord's limits, "" when it fits.
-func fitsDiscord(e interact.Embed) string {
-	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description) + utf8.RuneCountInString(e.Footer)
-	for _, f := range e.Fields {
-		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
-		if v := utf8.RuneCountInString(f.Value); v > maxFieldValue {
-			return fmt.Sprintf("field %s holds %d characters, more than %d", f.Name, v, maxFieldValue)
-		}
-	}
-	if n > maxEmbedText || len(e.Fields) > 25 {
-		return fmt.Sprintf("%d characters in %d fields, more than %d in 25", n, len(e.Fields), maxEmbedText)
-	}
-	return ""
-}
+// maxContent is Discord's limit on a message's content.
+const maxContent = 2000
 
 // TestAnnounceListFits: with every kind's message 400 characters of
 // markdown, each escaped twice as long, /announce list's embed held
@@ -56,7 +34,7 @@ func TestAnnounceListFits(t *testing.T) {
 	if err != nil || len(resp.Embeds) != 1 {
 		t.Fatalf("list = %+v, %v; want one embed", resp, err)
 	}
-	if why := fitsDiscord(resp.Embeds[0]); why != "" {
+	if why := resp.Embeds[0].Over(); why != "" {
 		t.Errorf("list's embed is over Discord's limits: %s", why)
 	}
 }
@@ -103,7 +81,7 @@ func FuzzAnnounceSet(f *testing.F) {
 		if err != nil || len(resp.Embeds) != 1 {
 			t.Fatalf("list = %+v, %v; want one embed", resp, err)
 		}
-		if why := fitsDiscord(resp.Embeds[0]); why != "" {
+		if why := resp.Embeds[0].Over(); why != "" {
 			t.Fatalf("set with channel %q message %q role %q: list's embed is over Discord's limits: %s", channel, message, role, why)
 		}
 		for _, k := range announce.Kinds {
@@ -143,7 +121,7 @@ func FuzzEventPost(f *testing.F) {
 				names[i] = user + strconv.Itoa(i)
 			}
 			p := announce.FollowPost(announce.FollowBatch{Opened: t0, Names: names, Count: n + int(amount&0xffff)})
-			if why := fitsDiscord(p.Embed); why != "" || utf8.RuneCountInString(p.Embed.Description) > 4096 {
+			if why := p.Embed.Over(); why != "" {
 				t.Fatalf("FollowPost(%d names of %d characters) embed: %s (description %d characters)", len(names),
 					utf8.RuneCountInString(user), why, utf8.RuneCountInString(p.Embed.Description))
 			}
@@ -170,7 +148,7 @@ func FuzzEventPost(f *testing.F) {
 			t.Fatalf("EventPost(%+v) = %q, %v; want a post with a cause", ev, cause, ok)
 		}
 		e := p.Embed
-		if why := fitsDiscord(e); why != "" || utf8.RuneCountInString(e.Title) > 256 || utf8.RuneCountInString(e.Description) > 4096 {
+		if why := e.Over(); why != "" {
 			t.Fatalf("EventPost(user %d characters, title %d, text %d) embed: %s (title %d, description %d characters)",
 				utf8.RuneCountInString(user), utf8.RuneCountInString(title), utf8.RuneCountInString(text), why,
 				utf8.RuneCountInString(e.Title), utf8.RuneCountInString(e.Description))

@@ -2,6 +2,7 @@ package announce
 
 import (
 	"context"
+	"github.com/kickbot/kickbot/shared/wording"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ func name(u event.User) string {
 	if u.Anonymous || u.Username == "" {
 		return Anonymous
 	}
-	return clip(u.Username, maxName)
+	return wording.Cut(u.Username, maxName)
 }
 
 // EventPost builds the announcement of ev, a sub, renewal, gift, KICKs or
@@ -66,7 +67,7 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 		}
 		fields := []interact.Field{{Name: "Gifter", Value: Escape(gifter), Inline: true}, {Name: "Subs", Value: strconv.Itoa(n), Inline: true}}
 		if list != "" {
-			fields = append(fields, interact.Field{Name: "Giftees", Value: clip(list, maxField)})
+			fields = append(fields, interact.Field{Name: "Giftees", Value: wording.Cut(list, maxField)})
 		}
 		return Gift, ev.ID, Post{
 			Embed: interact.Embed{Title: "Gifted subs", Description: "**" + Escape(gifter) + "** gifted " + plural(n, "sub") + "!",
@@ -78,7 +79,7 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 		sender, amount := name(ev.Kicks.Sender), strconv.FormatInt(ev.Kicks.Amount, 10)
 		fields := []interact.Field{{Name: "From", Value: Escape(sender), Inline: true}, {Name: "Amount", Value: amount + " KICKs", Inline: true}}
 		if ev.Kicks.Message != "" {
-			fields = append(fields, interact.Field{Name: "Message", Value: clip(Escape(ev.Kicks.Message), maxField)})
+			fields = append(fields, interact.Field{Name: "Message", Value: wording.Cut(Escape(ev.Kicks.Message), maxField)})
 		}
 		return Kicks, ev.ID, Post{
 			Embed: interact.Embed{Title: "KICKs", Description: "**" + Escape(sender) + "** sent " + amount + " KICKs!",
@@ -88,17 +89,17 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 	case ev.Redemption != nil:
 		r := ev.Redemption
 		user := name(r.Redeemer)
-		fields := []interact.Field{{Name: "Reward", Value: clip(Escape(r.Reward.Title), maxField), Inline: true},
+		fields := []interact.Field{{Name: "Reward", Value: wording.Cut(Escape(r.Reward.Title), maxField), Inline: true},
 			{Name: "Redeemed by", Value: Escape(user), Inline: true}}
 		if r.UserInput != "" {
-			fields = append(fields, interact.Field{Name: "Input", Value: clip(Escape(r.UserInput), maxField)})
+			fields = append(fields, interact.Field{Name: "Input", Value: wording.Cut(Escape(r.UserInput), maxField)})
 		}
 		cause := ev.ID
 		if r.ID != "" {
 			cause = "redemption:" + r.ID
 		}
 		return Redemption, cause, Post{
-			Embed: interact.Embed{Title: "Reward redeemed", Description: "**" + Escape(user) + "** redeemed **" + clip(Escape(r.Reward.Title), maxField) + "**",
+			Embed: interact.Embed{Title: "Reward redeemed", Description: "**" + Escape(user) + "** redeemed **" + wording.Cut(Escape(r.Reward.Title), maxField) + "**",
 				Color: Color, Timestamp: at, Fields: fields},
 			Vars: map[string]string{"user": user, "reward": r.Reward.Title, "input": r.UserInput},
 		}, true
@@ -128,15 +129,6 @@ const (
 	maxField       = 1024
 	maxDescription = 4096
 )
-
-// clip cuts s to at most n characters, ending it with "…" when cut.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
 
 func plural(n int, word string) string {
 	if n == 1 {

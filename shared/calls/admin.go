@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"github.com/kickbot/kickbot/shared/wording"
 	"io"
 	"log/slog"
 	"strconv"
@@ -159,7 +160,7 @@ func (a *Admin) blacklist(ctx context.Context, r interact.Request, st State) (in
 	action := r.Options["action"]
 	if action == "list" {
 		return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{Title: "Calls blacklist", Color: color, Fields: []interact.Field{
-			{Name: "Viewers", Value: clip(listed(st.Viewers), maxField)}, {Name: "Slots", Value: clip(listed(st.Slots), maxField)},
+			{Name: "Viewers", Value: wording.Cut(listed(st.Viewers), maxField)}, {Name: "Slots", Value: wording.Cut(listed(st.Slots), maxField)},
 		}}}}, nil
 	}
 	if action != "add" && action != "remove" {
@@ -341,10 +342,10 @@ func (a *Admin) verify(ctx context.Context, r interact.Request) (interact.Respon
 			{Name: "Commitment (SHA-256 of the seed, shown before the pick)", Value: "`" + p.Commitment + "`"},
 			{Name: "Seed (revealed)", Value: "`" + p.Seed.String() + "`"},
 			{Name: "Client seed (SHA-256 of the round id and the entries)", Value: "`" + p.ClientSeed + "`"},
-			{Name: "Entries: the pending calls, in order", Value: clip(strings.Join(nums, ", "), maxField)},
+			{Name: "Entries: the pending calls, in order", Value: wording.Cut(strings.Join(nums, ", "), maxField)},
 			{Name: "Nonce", Value: strconv.FormatUint(p.Nonce, 10), Inline: true},
 			{Name: "Count", Value: strconv.Itoa(p.Entries), Inline: true},
-			{Name: "Result", Value: clip(fmt.Sprintf("index %d: call #%d, %s by %s", p.Index, st.Last.Call.Number, st.Last.Call.Slot, st.Last.Call.Username), maxField)},
+			{Name: "Result", Value: wording.Cut(fmt.Sprintf("index %d: call #%d, %s by %s", p.Index, st.Last.Call.Number, st.Last.Call.Slot, st.Last.Call.Username), maxField)},
 			{Name: "Next pick's commitment", Value: next},
 		},
 		Footer: command,
@@ -356,15 +357,6 @@ const (
 	maxField  = 1024
 	maxFooter = 2048
 )
-
-// clip cuts s to at most n characters, ending it with "…" when cut.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
 
 func (a *Admin) log() *slog.Logger {
 	if a.Log == nil {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/chat"
@@ -153,13 +152,13 @@ func Post(m Marker, channel string) announce.Post {
 	offset := FormatOffset(m.Offset)
 	fields := []interact.Field{
 		{Name: "Offset", Value: offset, Inline: true},
-		{Name: "Requested by", Value: Escape(cut(m.Username, maxName)), Inline: true},
+		{Name: "Requested by", Value: Escape(wording.Cut(m.Username, maxName)), Inline: true},
 	}
 	if m.StreamTitle != "" {
-		fields = append(fields, interact.Field{Name: "Stream", Value: cut(Escape(m.StreamTitle), maxField)})
+		fields = append(fields, interact.Field{Name: "Stream", Value: wording.Cut(Escape(m.StreamTitle), maxField)})
 	}
 	if m.Category != "" {
-		fields = append(fields, interact.Field{Name: "Category", Value: cut(Escape(m.Category), maxField), Inline: true})
+		fields = append(fields, interact.Field{Name: "Category", Value: wording.Cut(Escape(m.Category), maxField), Inline: true})
 	}
 	e := interact.Embed{
 		Title:       "🎬 " + Escape(m.Title),
@@ -190,14 +189,6 @@ const (
 	maxField = 1024
 	maxName  = 100
 )
-
-// cut is s cut to at most n characters, ending in "…" when cut.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
 
 func (c *Chat) log() *slog.Logger {
 	if c.Log == nil {

@@ -1,7 +1,6 @@
 package clip_test
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -9,31 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/clip"
-	"github.com/kickbot/kickbot/shared/interact"
 )
-
-// overDiscord reports why e is over Discord's limits for an embed
-// (title 256, description 4,096, field 1,024, 6,000 in all), "" when it
-// fits.
-func overDiscord(e interact.Embed) string {
-	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description) + utf8.RuneCountInString(e.Footer)
-	switch {
-	case utf8.RuneCountInString(e.Title) > 256:
-		return "the title is over 256 characters"
-	case utf8.RuneCountInString(e.Description) > 4096:
-		return "the description is over 4,096 characters"
-	}
-	for _, f := range e.Fields {
-		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
-		if utf8.RuneCountInString(f.Value) > 1024 {
-			return "field " + f.Name + " is over 1,024 characters"
-		}
-	}
-	if n > 6000 {
-		return fmt.Sprintf("%d characters in all", n)
-	}
-	return ""
-}
 
 // FuzzPost builds the clip channel's post of a marker from any title (as
 // !clip tidies it), requester, stream title, category, channel and clip
@@ -50,7 +25,7 @@ func FuzzPost(f *testing.F) {
 		m := clip.Marker{Guild: "42", Stream: time.Unix(1773500000, 0), ID: "m1", At: time.Unix(1773503600, 0), Offset: time.Hour,
 			Title: clip.Clean(title), Username: user, StreamTitle: streamTitle, Category: category, ClipURL: clipURL}
 		p := clip.Post(m, channel)
-		if why := overDiscord(p.Embed); why != "" {
+		if why := p.Embed.Over(); why != "" {
 			t.Fatalf("Post(title %d characters, user %d, stream %d, category %d, clip URL %d): %s", utf8.RuneCountInString(title),
 				utf8.RuneCountInString(user), utf8.RuneCountInString(streamTitle), utf8.RuneCountInString(category), len(clipURL), why)
 		}

@@ -1,7 +1,6 @@
 package golive_test
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -12,31 +11,6 @@ import (
 	"github.com/kickbot/kickbot/shared/golive"
 	"github.com/kickbot/kickbot/shared/interact"
 )
-
-// overDiscord reports why e is over Discord's limits for an embed
-// (title 256, description 4,096, field 1,024, 6,000 in all, 25 fields),
-// "" when it fits.
-func overDiscord(e interact.Embed) string {
-	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description) + utf8.RuneCountInString(e.Footer)
-	switch {
-	case utf8.RuneCountInString(e.Title) > 256:
-		return "the title is over 256 characters"
-	case utf8.RuneCountInString(e.Description) > 4096:
-		return "the description is over 4,096 characters"
-	case len(e.Fields) > 25:
-		return "more than 25 fields"
-	}
-	for _, f := range e.Fields {
-		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
-		if utf8.RuneCountInString(f.Value) > 1024 {
-			return "field " + f.Name + " is over 1,024 characters"
-		}
-	}
-	if n > 6000 {
-		return fmt.Sprintf("%d characters in all", n)
-	}
-	return ""
-}
 
 // kickLink reports whether s is a link to a page of kick.com Discord
 // takes as a url or a button's: https, host kick.com, nothing in it
@@ -67,7 +41,7 @@ func FuzzPosts(f *testing.F) {
 		recap := golive.RecapPost(golive.State{Slug: slug, Title: title, Category: category, Stream: t0, EndedAt: t0.Add(3 * time.Hour)},
 			golive.Recap{Duration: 3 * time.Hour, Peak: minutes, Chatters: 5, Top: top, Minutes: minutes, PointsMilli: minutes})
 		for name, e := range map[string]interact.Embed{"alert": live.Embed, "recap": recap.Embed} {
-			if why := overDiscord(e); why != "" {
+			if why := e.Over(); why != "" {
 				t.Fatalf("%s of slug %q, title %d characters, category %d, chatter %d: %s", name, slug,
 					utf8.RuneCountInString(title), utf8.RuneCountInString(category), utf8.RuneCountInString(chatter), why)
 			}

@@ -16,12 +16,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/kickbot/kickbot/shared/wording"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/event"
@@ -370,21 +370,13 @@ const (
 	maxName  = 100
 )
 
-// cut is s cut to at most n characters, ending in "…" when cut.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
-
 // LivePost is the go-live alert: the title linking to the channel, the
 // category, the stream's thumbnail, the start and a Watch button.
 func LivePost(ch Channel, start time.Time) announce.Post {
 	url := URL(ch.Slug)
-	who := cmpOr(cut(ch.Slug, maxName), "The stream")
+	who := cmpOr(wording.Cut(ch.Slug, maxName), "The stream")
 	e := interact.Embed{
-		Title:       cut(cmpOr(ch.Title, who+" is live"), maxTitle),
+		Title:       wording.Cut(cmpOr(ch.Title, who+" is live"), maxTitle),
 		URL:         url,
 		Description: who + " is live on Kick.",
 		Color:       kickGreen,
@@ -392,7 +384,7 @@ func LivePost(ch Channel, start time.Time) announce.Post {
 		Timestamp:   start,
 	}
 	if ch.Category != "" {
-		e.Fields = []interact.Field{{Name: "Category", Value: cut(ch.Category, maxField), Inline: true}}
+		e.Fields = []interact.Field{{Name: "Category", Value: wording.Cut(ch.Category, maxField), Inline: true}}
 	}
 	return announce.Post{
 		Embed: e,
@@ -407,7 +399,7 @@ func RecapPost(s State, r Recap) announce.Post {
 	points := FormatPoints(r.PointsMilli)
 	top := make([]string, len(r.Top))
 	for i, c := range r.Top {
-		top[i] = fmt.Sprintf("%d. %s (%d min)", i+1, cut(c.Name, maxName), c.Minutes)
+		top[i] = fmt.Sprintf("%d. %s (%d min)", i+1, wording.Cut(c.Name, maxName), c.Minutes)
 	}
 	topText := strings.Join(top, "\n")
 	if topText == "" {
@@ -415,9 +407,9 @@ func RecapPost(s State, r Recap) announce.Post {
 	}
 	num := func(n int64) string { return strconv.FormatInt(n, 10) }
 	e := interact.Embed{
-		Title:       cut("Stream recap: "+cmpOr(s.Title, s.Slug), maxTitle),
+		Title:       wording.Cut("Stream recap: "+cmpOr(s.Title, s.Slug), maxTitle),
 		URL:         url,
-		Description: fmt.Sprintf("%s streamed for %s.", cmpOr(cut(s.Slug, maxName), "The channel"), FormatDuration(r.Duration)),
+		Description: fmt.Sprintf("%s streamed for %s.", cmpOr(wording.Cut(s.Slug, maxName), "The channel"), FormatDuration(r.Duration)),
 		Color:       kickGreen,
 		Fields: []interact.Field{
 			{Name: "Duration", Value: FormatDuration(r.Duration), Inline: true},

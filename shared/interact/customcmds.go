@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/command"
 	"github.com/kickbot/kickbot/shared/custom"
@@ -280,11 +279,7 @@ func (h *Handler) commandList(ctx context.Context, r Request) (Response, error) 
 
 // clip shortens s to at most n characters, on one line.
 func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
+	return wording.Cut(strings.Join(strings.Fields(s), " "), n)
 }
 
 // commandEmbed shows c; its uses when uses ≥ 0.

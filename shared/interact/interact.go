@@ -8,8 +8,10 @@ package interact
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/connect"
@@ -173,6 +175,46 @@ type Embed struct {
 	Thumbnail, Image string
 	// Timestamp is shown beside the footer; zero for none.
 	Timestamp time.Time
+}
+
+// Discord's limits for an embed, in characters: it refuses a message
+// whose embed is over any of them.
+const (
+	MaxEmbedTitle       = 256
+	MaxEmbedDescription = 4096
+	MaxEmbedFields      = 25
+	MaxFieldName        = 256
+	MaxFieldValue       = 1024
+	MaxEmbedFooter      = 2048
+	// MaxEmbedText bounds the title, description, footer and every
+	// field's name and value together.
+	MaxEmbedText = 6000
+)
+
+// Over reports which of Discord's limits e is over, "" when it fits.
+func (e Embed) Over() string {
+	count := utf8.RuneCountInString
+	switch {
+	case count(e.Title) > MaxEmbedTitle:
+		return fmt.Sprintf("the title is over %d characters", MaxEmbedTitle)
+	case count(e.Description) > MaxEmbedDescription:
+		return fmt.Sprintf("the description is over %d characters", MaxEmbedDescription)
+	case count(e.Footer) > MaxEmbedFooter:
+		return fmt.Sprintf("the footer is over %d characters", MaxEmbedFooter)
+	case len(e.Fields) > MaxEmbedFields:
+		return fmt.Sprintf("%d fields, more than %d", len(e.Fields), MaxEmbedFields)
+	}
+	n := count(e.Title) + count(e.Description) + count(e.Footer)
+	for _, f := range e.Fields {
+		if count(f.Name) > MaxFieldName || count(f.Value) > MaxFieldValue {
+			return fmt.Sprintf("field %q is over %d characters of name or %d of value", f.Name, MaxFieldName, MaxFieldValue)
+		}
+		n += count(f.Name) + count(f.Value)
+	}
+	if n > MaxEmbedText {
+		return fmt.Sprintf("%d characters in all, more than %d", n, MaxEmbedText)
+	}
+	return ""
 }
 
 // Field is a named value in an Embed.

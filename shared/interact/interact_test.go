@@ -524,3 +524,39 @@ func TestSettingsShowLongIgnoreList(t *testing.T) {
 		t.Errorf("ignored field has %d bytes and ends %q, want ≤ 1024 ending in … and N more", len(value), value[max(0, len(value)-20):])
 	}
 }
+
+func TestEmbedOver(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("é", n) } // characters, not bytes
+	fields := func(n int, value string) []interact.Field {
+		fs := make([]interact.Field, n)
+		for i := range fs {
+			fs[i] = interact.Field{Name: "f", Value: value}
+		}
+		return fs
+	}
+	tests := []struct {
+		name string
+		e    interact.Embed
+		over bool
+	}{
+		{"empty", interact.Embed{}, false},
+		{"every part at its limit", interact.Embed{Title: long(256), Description: long(4096), Footer: long(1000),
+			Fields: []interact.Field{{Name: long(10), Value: long(600)}}}, false},
+		{"title", interact.Embed{Title: long(257)}, true},
+		{"description", interact.Embed{Description: long(4097)}, true},
+		{"footer", interact.Embed{Footer: long(2049)}, true},
+		{"field value", interact.Embed{Fields: []interact.Field{{Name: "n", Value: long(1025)}}}, true},
+		{"field name", interact.Embed{Fields: []interact.Field{{Name: long(257), Value: "v"}}}, true},
+		{"25 fields", interact.Embed{Fields: fields(25, "v")}, false},
+		{"26 fields", interact.Embed{Fields: fields(26, "v")}, true},
+		{"6,000 in all", interact.Embed{Description: long(4096), Fields: fields(2, long(951))}, false},
+		{"6,002 in all", interact.Embed{Description: long(4096), Fields: fields(2, long(952))}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.e.Over(); (got != "") != tt.over {
+				t.Errorf("Over() = %q, want over: %v", got, tt.over)
+			}
+		})
+	}
+}

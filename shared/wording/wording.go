@@ -133,3 +133,15 @@ func emoteLen(s string) int {
 	}
 	return len("[emote:") + digits + 1 + end + 1
 }
+
+// Cut is s cut to at most n characters (n ≥ 1), ending in "…" when cut:
+// what fits a Discord embed's field or a chat line.
+func Cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n < 1 {
+		return ""
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

@@ -61,3 +61,24 @@ func TestTidy(t *testing.T) {
 		}
 	}
 }
+
+func TestCut(t *testing.T) {
+	tests := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly", 7, "exactly"},
+		{"one over", 7, "one ov…"},
+		{"ééééé", 3, "éé…"}, // characters, not bytes
+		{"abc", 1, "…"},
+		{"abc", 0, ""},
+		{"", 0, ""},
+	}
+	for _, tt := range tests {
+		if got := wording.Cut(tt.s, tt.n); got != tt.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}
