@@ -15,11 +15,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/kickbot/kickbot/scripts/kicksim"
 	"github.com/kickbot/kickbot/shared/announce"
@@ -27,11 +24,8 @@ import (
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
 	"github.com/kickbot/kickbot/shared/golive"
-	"github.com/kickbot/kickbot/shared/ingest"
 	"github.com/kickbot/kickbot/shared/interact"
 	"github.com/kickbot/kickbot/shared/kick/kickfake"
-	"github.com/kickbot/kickbot/shared/local/localdb"
-	"github.com/kickbot/kickbot/shared/local/localqueue"
 	"github.com/kickbot/kickbot/shared/pick"
 	"github.com/kickbot/kickbot/shared/raffle"
 	"github.com/kickbot/kickbot/shared/rewards"
@@ -111,27 +105,14 @@ func runEventFaults(t *testing.T, seed uint64) {
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 
-	proxy, err := newDBProxyFor(t, ctx, seed)
+	base := time.Now().UTC().Truncate(time.Minute).Add(-45 * time.Minute)
+	sim := clock.New(base)
+	rig, err := newFaultRig(t, ctx, seed, base, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := time.Now().UTC().Truncate(time.Minute).Add(-45 * time.Minute)
-	sim := clock.New(base)
-	qclock := clock.New(base)
-	timers := &heldTimers{clock: qclock, down: proxy.stopped, calm: proxy.calm}
-	faultyQ := &faultyQueue{rng: rand.New(rand.NewPCG(seed, 0x5e6))}
-	faultyW := &faultyWorker{rng: rand.New(rand.NewPCG(seed, 0x3e8))}
-	r := startRunnerWith(t, config{
-		Endpoint: proxy.URL, Seed: evGuildA + ":" + fmt.Sprint(chanA) + "," + evGuildB + ":" + fmt.Sprint(chanA),
-		RetryDelay:    -1,
-		now:           sim.Now,
-		dynamoOptions: []func(*dynamodb.Options){sdkRetries},
-		queueOptions: func(o *localqueue.Options) {
-			o.Now, o.AfterFunc = qclock.Now, timers.AfterFunc
-		},
-		wrapQueue:  func(q ingest.Queue) ingest.Queue { faultyQ.q = q; return faultyQ },
-		wrapWorker: faultyW.wrap,
-	})
+	proxy := rig.proxy
+	r := startRunnerWith(t, rig.config(evGuildA+":"+fmt.Sprint(chanA)+","+evGuildB+":"+fmt.Sprint(chanA), sim.Now))
 	ds, st, viewers := eventTraffic(seed, base)
 	r.KickFake.SetChannel(kickfake.Channel{BroadcasterUserID: chanA, Slug: "northwind", Title: "Fault stream",
 		CategoryName: "Just Chatting", Live: true, StartedAt: st.start.Start(),
@@ -146,26 +127,14 @@ func runEventFaults(t *testing.T, seed uint64) {
 	first := watchtime.MinuteOf(base)
 	// The recap goes out at the first tick past the flap window.
 	last := st.end + watchtime.Minute(golive.DefaultFlapWindow/time.Minute) + 2
-	stopAt := len(ds)/3 + rng.IntN(len(ds)/3)
-	var sweepFailed atomic.Int64
-	report := func() string {
-		return fmt.Sprintf("seed %d; injected: %s; queue: %d refused, %d accepted then failed; worker: %d batches not run, %d run and redelivered; store stopped before delivery %d of %d; %d sweep runs failed",
-			seed, proxy.counts(), faultyQ.before.Load(), faultyQ.after.Load(), faultyW.before.Load(), faultyW.after.Load(), stopAt, len(ds), sweepFailed.Load())
-	}
-	defer func() {
-		if t.Failed() {
-			t.Log(report())
-		}
-	}()
-
-	proxy.setRate(0.1)
-	faultyQ.setRate(0.25)
-	faultyW.setRate(0.07)
+	stopAt := rig.schedule(rng, len(ds))
+	defer rig.logIfFailed(t)
+	rig.start()
 	next := 0
 	for m := first; m <= last; m++ {
 		for next < len(ds) && !ds[next].At.After(m.Start()) {
 			if next == stopAt {
-				kick.outage(proxy, timers, ds[next:min(len(ds), next+4+rng.IntN(4))])
+				kick.outage(proxy, rig.timers, ds[next:min(len(ds), next+4+rng.IntN(4))])
 			}
 			if rng.IntN(10) == 0 {
 				proxy.storm("", rng.IntN(2) == 0, rng.IntN(3), 2+rng.IntN(6))
@@ -194,7 +163,7 @@ func runEventFaults(t *testing.T, seed uint64) {
 			if err == nil {
 				break
 			}
-			sweepFailed.Add(1)
+			rig.sweepFailed.Add(1)
 		}
 		drain(t, ctx, r)
 	}
@@ -202,10 +171,7 @@ func runEventFaults(t *testing.T, seed uint64) {
 		t.Fatalf("%d deliveries never sent", len(ds)-next)
 	}
 	// The faults end; the next scheduled runs catch up.
-	proxy.setRate(0)
-	proxy.calm()
-	faultyQ.setRate(0)
-	faultyW.setRate(0)
+	rig.stop()
 	for m := last + 1; m <= last+2; m++ {
 		sim.Set(m.Start().Add(time.Second))
 		if _, err := r.Sweeper.Run(ctx, m, sim.Now()); err != nil {
@@ -221,29 +187,7 @@ func runEventFaults(t *testing.T, seed uint64) {
 	checkEventTickets(t, ctx, r, ref, periods, viewers, sim.Now())
 	checkEventPoints(t, ctx, r, kick.accepted, st, ref)
 	checkEventPosts(t, r, ref)
-	t.Logf("%s; %d deliveries accepted in %d sends", report(), len(kick.accepted), kick.attempts)
-	if dead := r.Queue.DeadLetters(); len(dead) != 0 {
-		t.Errorf("%d jobs in the dead-letter queue, want none; first: %s", len(dead), dead[0].Body)
-	}
-	if proxy.injected() == 0 || faultyQ.before.Load()+faultyQ.after.Load() == 0 {
-		t.Errorf("no faults injected (%s): the schedule tests nothing", report())
-	}
-}
-
-// newDBProxyFor starts an embedded store behind a dbProxy.
-func newDBProxyFor(t *testing.T, ctx context.Context, seed uint64) (*dbProxy, error) {
-	t.Helper()
-	db, err := localdb.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	t.Cleanup(db.Close)
-	p, err := newDBProxy(db.Endpoint, seed)
-	if err != nil {
-		return nil, err
-	}
-	t.Cleanup(p.close)
-	return p, nil
+	rig.check(t, r, kick)
 }
 
 // setUpEventGuilds sets both guilds up through the store, as the slash

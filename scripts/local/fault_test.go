@@ -99,40 +99,16 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Second)
 	defer cancel()
 
-	// The store behind a proxy that fails requests on purpose.
-	db, err := localdb.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	proxy, err := newDBProxy(db.Endpoint, seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.close)
-
 	// Simulated time: the deliveries of a stream that ran in the past
 	// half hour; the webhook and the worker read the same clock.
 	base := time.Now().UTC().Truncate(time.Minute).Add(-30 * time.Minute)
 	sim := clock.New(base)
-	// The queue's own clock moves by the visibility timeout at each
-	// redelivery, as SQS's would; a redelivery waits while the store is
-	// stopped (the visibility timeout outlasts the outage).
-	qclock := clock.New(base)
-	timers := &heldTimers{clock: qclock, down: proxy.stopped, calm: proxy.calm}
-	faultyQ := &faultyQueue{rng: rand.New(rand.NewPCG(seed, 0x5e5))}
-	faultyW := &faultyWorker{rng: rand.New(rand.NewPCG(seed, 0x3e7))}
-	r := startRunnerWith(t, config{
-		Endpoint: proxy.URL, Seed: guildA + ":" + fmt.Sprint(chanA) + "," + guildB + ":" + fmt.Sprint(chanA) + "," + guildC + ":" + fmt.Sprint(chanB),
-		RetryDelay:    -1, // the template's visibility timeout
-		now:           sim.Now,
-		dynamoOptions: []func(*dynamodb.Options){sdkRetries},
-		queueOptions: func(o *localqueue.Options) {
-			o.Now, o.AfterFunc = qclock.Now, timers.AfterFunc
-		},
-		wrapQueue:  func(q ingest.Queue) ingest.Queue { faultyQ.q = q; return faultyQ },
-		wrapWorker: faultyW.wrap,
-	})
+	rig, err := newFaultRig(t, ctx, seed, base, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := rig.proxy
+	r := startRunnerWith(t, rig.config(guildA+":"+fmt.Sprint(chanA)+","+guildB+":"+fmt.Sprint(chanA)+","+guildC+":"+fmt.Sprint(chanB), sim.Now))
 	// The broadcasters' chat tokens, so that commands are answered.
 	for b := range guildsOf {
 		access, refresh := r.KickFake.IssueUserToken(kickfake.User{ID: b, Name: fmt.Sprint("streamer", b)}, "chat:write")
@@ -164,28 +140,16 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 		last = max(last, s.end+1)
 	}
 	// The store stops once, in the middle of a burst of deliveries.
-	stopAt := len(ds)/3 + rng.IntN(len(ds)/3)
-	var sweepFailed atomic.Int64
-	report := func() string {
-		return fmt.Sprintf("seed %d; injected: %s; queue: %d refused, %d accepted then failed; worker: %d batches not run, %d run and redelivered; store stopped before delivery %d of %d; %d sweep runs failed",
-			seed, proxy.counts(), faultyQ.before.Load(), faultyQ.after.Load(), faultyW.before.Load(), faultyW.after.Load(), stopAt, len(ds), sweepFailed.Load())
-	}
-	defer func() {
-		if t.Failed() {
-			t.Log(report())
-		}
-	}()
-
-	proxy.setRate(0.1)
-	faultyQ.setRate(0.25)
-	faultyW.setRate(0.07)
+	stopAt := rig.schedule(rng, len(ds))
+	defer rig.logIfFailed(t)
+	rig.start()
 	next := 0
 	for m := first; m <= last; m++ {
 		// Kick delivers everything up to the minute's start, retrying what
 		// failed, before the sweep for the minute runs.
 		for next < len(ds) && !ds[next].At.After(m.Start()) {
 			if next == stopAt {
-				kick.outage(proxy, timers, ds[next:min(len(ds), next+4+rng.IntN(4))])
+				kick.outage(proxy, rig.timers, ds[next:min(len(ds), next+4+rng.IntN(4))])
 			}
 			if rng.IntN(15) == 0 {
 				proxy.storm("", false, rng.IntN(3), 2+rng.IntN(6))
@@ -216,7 +180,7 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 					if _, err := r.Sweeper.Run(ctx, m, sim.Now()); err == nil {
 						return
 					}
-					sweepFailed.Add(1)
+					rig.sweepFailed.Add(1)
 				}
 			})
 		}
@@ -228,10 +192,7 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 	}
 
 	// The faults end; the next scheduled runs catch up.
-	proxy.setRate(0)
-	proxy.calm()
-	faultyQ.setRate(0)
-	faultyW.setRate(0)
+	rig.stop()
 	for m := last + 1; m <= last+2; m++ {
 		if _, err := r.Sweeper.Run(ctx, m, m.Start().Add(time.Second)); err != nil {
 			t.Fatalf("sweep of minute %d without faults: %v", m, err)
@@ -240,12 +201,113 @@ func runFaultSchedule(t *testing.T, seed uint64) {
 	}
 
 	checkAgainstReference(t, ctx, r, kick.accepted, streams)
-	t.Logf("%s; %d deliveries accepted in %d sends", report(), len(kick.accepted), kick.attempts)
+	rig.check(t, r, kick)
+}
+
+// faultRig is the world a fault schedule runs the bot in: the store behind
+// a proxy that fails requests on purpose, a queue that refuses jobs or
+// reports accepted ones failed, and a worker whose batches fail before or
+// after they ran. The queue's own clock moves by the visibility timeout at
+// each redelivery, as SQS's would, and a redelivery waits while the store
+// is stopped (the visibility timeout outlasts the outage).
+type faultRig struct {
+	seed   uint64
+	proxy  *dbProxy
+	queue  *faultyQueue
+	worker *faultyWorker
+	qclock *clock.Manual
+	timers *heldTimers
+	// stopAt is the delivery before which the store stops, of deliveries.
+	stopAt, deliveries int
+	sweepFailed        atomic.Int64
+}
+
+// newFaultRig starts the store and its proxy for seed; salt tells the
+// rigs of different tests apart, so that their queue and worker faults
+// differ for one seed.
+func newFaultRig(t *testing.T, ctx context.Context, seed uint64, base time.Time, salt uint64) (*faultRig, error) {
+	t.Helper()
+	db, err := localdb.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(db.Close)
+	proxy, err := newDBProxy(db.Endpoint, seed)
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(proxy.close)
+	qclock := clock.New(base)
+	return &faultRig{
+		seed:   seed,
+		proxy:  proxy,
+		queue:  &faultyQueue{rng: rand.New(rand.NewPCG(seed, 0x5e5+salt))},
+		worker: &faultyWorker{rng: rand.New(rand.NewPCG(seed, 0x3e7+salt))},
+		qclock: qclock,
+		timers: &heldTimers{clock: qclock, down: proxy.stopped, calm: proxy.calm},
+	}, nil
+}
+
+// config is the runner's configuration in the rig, with the connections
+// seed ("guild:channel,...") and the webhook's and worker's clock.
+func (f *faultRig) config(seed string, now func() time.Time) config {
+	return config{
+		Endpoint: f.proxy.URL, Seed: seed,
+		RetryDelay:    -1, // the template's visibility timeout
+		now:           now,
+		dynamoOptions: []func(*dynamodb.Options){sdkRetries},
+		queueOptions: func(o *localqueue.Options) {
+			o.Now, o.AfterFunc = f.qclock.Now, f.timers.AfterFunc
+		},
+		wrapQueue:  func(q ingest.Queue) ingest.Queue { f.queue.q = q; return f.queue },
+		wrapWorker: f.worker.wrap,
+	}
+}
+
+// schedule picks the delivery, of n, before which the store stops once, in
+// the middle third.
+func (f *faultRig) schedule(rng *rand.Rand, n int) int {
+	f.stopAt, f.deliveries = n/3+rng.IntN(n/3), n
+	return f.stopAt
+}
+
+// start and stop turn the faults on and off.
+func (f *faultRig) start() {
+	f.proxy.setRate(0.1)
+	f.queue.setRate(0.25)
+	f.worker.setRate(0.07)
+}
+
+func (f *faultRig) stop() {
+	f.proxy.setRate(0)
+	f.proxy.calm()
+	f.queue.setRate(0)
+	f.worker.setRate(0)
+}
+
+// String is what was injected, for a failing schedule's log.
+func (f *faultRig) String() string {
+	return fmt.Sprintf("seed %d; injected: %s; queue: %d refused, %d accepted then failed; worker: %d batches not run, %d run and redelivered; store stopped before delivery %d of %d; %d sweep runs failed",
+		f.seed, f.proxy.counts(), f.queue.before.Load(), f.queue.after.Load(), f.worker.before.Load(), f.worker.after.Load(), f.stopAt, f.deliveries, f.sweepFailed.Load())
+}
+
+// logIfFailed logs what was injected when t failed; deferred.
+func (f *faultRig) logIfFailed(t *testing.T) {
+	if t.Failed() {
+		t.Log(f)
+	}
+}
+
+// check fails t when a job is dead or no fault was injected (a schedule
+// that tests nothing), and logs what the schedule did.
+func (f *faultRig) check(t *testing.T, r *runner, kick *kickDriver) {
+	t.Helper()
+	t.Logf("%s; %d deliveries accepted in %d sends", f, len(kick.accepted), kick.attempts)
 	if dead := r.Queue.DeadLetters(); len(dead) != 0 {
 		t.Errorf("%d jobs in the dead-letter queue, want none; first: %s", len(dead), dead[0].Body)
 	}
-	if proxy.injected() == 0 || faultyQ.before.Load()+faultyQ.after.Load() == 0 {
-		t.Errorf("no faults injected (%s): the schedule tests nothing", report())
+	if f.proxy.injected() == 0 || f.queue.before.Load()+f.queue.after.Load() == 0 {
+		t.Errorf("no faults injected (%s): the schedule tests nothing", f)
 	}
 }
 
