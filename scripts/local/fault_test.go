@@ -866,26 +866,7 @@ func checkAgainstReference(t *testing.T, ctx context.Context, r *runner, accepte
 		}
 	}
 
-	for g, want := range wantLogged {
-		evs, err := r.Store.Events(ctx, g, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]int{}
-		for _, e := range evs {
-			got[e.ID]++
-		}
-		for id := range want {
-			if got[id] != 1 {
-				t.Errorf("%s: event %s (%s) logged %d times, want once", g, id, accepted[id].Type, got[id])
-			}
-		}
-		for id, n := range got {
-			if !want[id] {
-				t.Errorf("%s: event %s logged %d times, but no such delivery was accepted", g, id, n)
-			}
-		}
-	}
+	checkLoggedOnce(t, ctx, r, wantLogged)
 
 	replies := map[string]int{}
 	for _, m := range r.KickFake.Messages() {
@@ -1063,4 +1044,30 @@ func watchReference(t *testing.T, ctx context.Context, r *runner, accepted map[s
 		}
 	}
 	return out
+}
+
+// checkLoggedOnce fails t unless each guild's event log holds each of
+// want's deliveries once, and nothing else.
+func checkLoggedOnce(t *testing.T, ctx context.Context, r *runner, want map[string]map[string]bool) {
+	t.Helper()
+	for g, ids := range want {
+		evs, err := r.Store.Events(ctx, g, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, e := range evs {
+			got[e.ID]++
+		}
+		for id := range ids {
+			if got[id] != 1 {
+				t.Errorf("%s: event %s logged %d times, want once", g, id, got[id])
+			}
+		}
+		for id, n := range got {
+			if !ids[id] {
+				t.Errorf("%s: event %s logged %d times, but no such delivery was accepted", g, id, n)
+			}
+		}
+	}
 }

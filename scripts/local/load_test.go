@@ -523,24 +523,7 @@ func TestLoad(t *testing.T) {
 			logged[loadGuild(e.guild)][e.delivery.ID] = true
 		}
 	}
-	for g, want := range logged {
-		evs, err := r.Store.Events(ctx, g, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]int{}
-		for _, e := range evs {
-			got[e.ID]++
-		}
-		for id := range want {
-			if got[id] != 1 {
-				t.Errorf("%s: event %s logged %d times, want once", g, id, got[id])
-			}
-		}
-		if len(got) != len(want) {
-			t.Errorf("%s: %d events logged, want %d", g, len(got), len(want))
-		}
-	}
+	checkLoggedOnce(t, ctx, r, logged)
 
 	// No chat command answered twice; none answered that was not sent.
 	commands := map[string]bool{}
