@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"time"
 
@@ -72,6 +73,9 @@ type clipRecord struct {
 	Asked       bool   `dynamodbav:"asked"`
 	ClipURL     string `dynamodbav:"clipUrl"`
 	ExpiresAt   int64  `dynamodbav:"expiresAt,omitempty"`
+	// Token is the writing call's, so that a put whose answer was lost
+	// and which the SDK retried is still known as this call's (claimOwned).
+	Token string `dynamodbav:"token,omitempty"`
 }
 
 func clipSettingsKey(guild string) itemKey {
@@ -161,11 +165,11 @@ func (s *Store) AddClip(ctx context.Context, m clip.Marker) (clip.Marker, bool, 
 	if err := s.updateIf(ctx, streamKey, stream, later, "", "record clip stream"); err != nil && !fault.Is(err, fault.Conflict) {
 		return clip.Marker{}, false, err
 	}
-	k := clipKey(m)
+	k, token := clipKey(m), rand.Text()
 	item, err := attributevalue.MarshalMap(clipRecord{
 		itemKey: k, ID: m.ID, At: millis(m.At), Offset: m.Offset.Milliseconds(), Title: m.Title,
 		UserID: m.UserID, Username: m.Username, StreamTitle: m.StreamTitle, Category: m.Category,
-		Asked: m.Asked, ClipURL: m.ClipURL, ExpiresAt: expires,
+		Asked: m.Asked, ClipURL: m.ClipURL, ExpiresAt: expires, Token: token,
 	})
 	if err != nil {
 		return clip.Marker{}, false, fault.Wrap(fault.Internal, err, "encode clip marker")
@@ -185,7 +189,10 @@ func (s *Store) AddClip(ctx context.Context, m clip.Marker) (clip.Marker, bool, 
 	if err := attributevalue.UnmarshalMap(got, &r); err != nil {
 		return clip.Marker{}, false, fault.Wrap(fault.Internal, err, "decode clip marker")
 	}
-	return r.marker(m.Guild, m.Stream), false, nil
+	// This call's own write, landed unheard and retried by the SDK: still
+	// the first, or the marker would never be posted.
+	mine := r.Token == token
+	return r.marker(m.Guild, m.Stream), mine, nil
 }
 
 // SaveClipAnswer records on the stored marker m that the clip service was

@@ -27,6 +27,21 @@ func clipMarker(stream time.Time, id string, sent time.Time, user int64) clip.Ma
 // settings once per interaction.
 func runClipsSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 	stream1, stream2 := at(0), at(300)
+	// The SDK retries a put whose answer was lost after it landed: the
+	// marker is still this call's, to post.
+	t.Run("AnswerLost", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		retried := *s
+		retried.Client = retriedWrites{s.Client}
+		m := clipMarker(stream1, "m9", at(10), 7)
+		if _, isNew, err := retried.AddClip(t.Context(), m); err != nil || !isNew {
+			t.Errorf("AddClip retried by the SDK = new %v, %v; want new", isNew, err)
+		}
+		if _, isNew, err := s.AddClip(t.Context(), m); err != nil || isNew {
+			t.Errorf("AddClip after it = new %v, %v; want a repeat", isNew, err)
+		}
+	})
 	t.Run("DuplicateJobOneMarker", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
