@@ -170,7 +170,7 @@ func (s *Service) list(ctx context.Context, r interact.Request) (interact.Respon
 		}
 		fields = append(fields, interact.Field{Name: string(k), Value: v})
 	}
-	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{Title: "Announcements", Color: Color, Fields: fields,
+	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{Title: "Announcements", Color: interact.Accent, Fields: fields,
 		Footer: "/announce set kind channel [message] [role] [flap_minutes] · /announce off kind"}}}, nil
 }
 
@@ -215,7 +215,7 @@ func Sample(kind Kind, at time.Time) Post {
 	case Live, Offline, Clip:
 		title := map[Kind]string{Live: "The stream is live", Offline: "The stream is over", Clip: "New clip"}[kind]
 		return Post{
-			Embed: interact.Embed{Title: title + " (test)", Description: "A sample announcement: the real one shows the stream.", Color: Color, Timestamp: at},
+			Embed: interact.Embed{Title: title + " (test)", Description: "A sample announcement: the real one shows the stream.", Color: interact.Accent, Timestamp: at},
 			Link:  Link{Label: "Watch", URL: "https://kick.com"},
 			Vars:  map[string]string{"user": "kick_viewer", "channel": "your_channel", "title": "Sample stream", "category": "Just Chatting"},
 		}

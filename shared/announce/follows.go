@@ -211,7 +211,7 @@ func FollowPost(b FollowBatch) Post {
 		first = b.Names[0]
 	}
 	return Post{
-		Embed: interact.Embed{Title: "New followers", Description: list, Color: Color, Timestamp: b.Opened,
+		Embed: interact.Embed{Title: "New followers", Description: list, Color: interact.Accent, Timestamp: b.Opened,
 			Fields: []interact.Field{{Name: "Followers", Value: strconv.Itoa(b.Count), Inline: true}}},
 		Vars: map[string]string{"user": first, "count": strconv.Itoa(b.Count)},
 	}

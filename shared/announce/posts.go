@@ -12,9 +12,6 @@ import (
 	"github.com/kickbot/kickbot/shared/interact"
 )
 
-// Color is the accent of the event posts: Kick's green.
-const Color = 0x53FC18
-
 // MaxGiftees is how many giftees a gift post names; the rest are "and N
 // more".
 const MaxGiftees = 10
@@ -50,7 +47,7 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 			title, verb, tmpl = "Subscription renewed", "renewed their subscription", renewalTemplate(months)
 		}
 		return Sub, ev.ID, Post{
-			Embed: interact.Embed{Title: title, Description: "**" + Escape(user) + "** " + verb + "!", Color: Color, Timestamp: at,
+			Embed: interact.Embed{Title: title, Description: "**" + Escape(user) + "** " + verb + "!", Color: interact.Accent, Timestamp: at,
 				Fields: []interact.Field{{Name: "Months", Value: strconv.Itoa(months), Inline: true}}},
 			Vars:     map[string]string{"user": user, "months": strconv.Itoa(months)},
 			Template: tmpl,
@@ -71,7 +68,7 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 		}
 		return Gift, ev.ID, Post{
 			Embed: interact.Embed{Title: "Gifted subs", Description: "**" + Escape(gifter) + "** gifted " + plural(n, "sub") + "!",
-				Color: Color, Timestamp: at, Fields: fields},
+				Color: interact.Accent, Timestamp: at, Fields: fields},
 			Vars:     map[string]string{"user": gifter, "count": strconv.Itoa(n)},
 			Template: giftTemplate(n),
 		}, true
@@ -83,7 +80,7 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 		}
 		return Kicks, ev.ID, Post{
 			Embed: interact.Embed{Title: "KICKs", Description: "**" + Escape(sender) + "** sent " + amount + " KICKs!",
-				Color: Color, Timestamp: at, Fields: fields},
+				Color: interact.Accent, Timestamp: at, Fields: fields},
 			Vars: map[string]string{"user": sender, "amount": amount},
 		}, true
 	case ev.Redemption != nil:
@@ -100,7 +97,7 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 		}
 		return Redemption, cause, Post{
 			Embed: interact.Embed{Title: "Reward redeemed", Description: "**" + Escape(user) + "** redeemed **" + wording.Cut(Escape(r.Reward.Title), maxField) + "**",
-				Color: Color, Timestamp: at, Fields: fields},
+				Color: interact.Accent, Timestamp: at, Fields: fields},
 			Vars: map[string]string{"user": user, "reward": r.Reward.Title, "input": r.UserInput},
 		}, true
 	}

@@ -117,34 +117,34 @@ func TestEventPosts(t *testing.T) {
 	}{
 		{"new sub", event.Event{ID: "d1", Type: event.SubscriptionNew, SentAt: t0, Sub: &event.Sub{Subscriber: alice, Months: 1}},
 			announce.Message{Channel: followCh, Content: "alice\\_k subscribed!", Embed: interact.Embed{
-				Title: "New subscriber", Description: "**alice\\_k** subscribed!", Color: announce.Color, Timestamp: t0,
+				Title: "New subscriber", Description: "**alice\\_k** subscribed!", Color: interact.Accent, Timestamp: t0,
 				Fields: []interact.Field{{Name: "Months", Value: "1", Inline: true}}}}},
 		{"renewal", event.Event{ID: "d2", Type: event.SubscriptionRenew, SentAt: t0, Sub: &event.Sub{Subscriber: alice, Months: 7, CreatedAt: t0.Add(-time.Hour)}},
 			announce.Message{Channel: followCh, Content: "alice\\_k renewed their subscription: 7 months!", Embed: interact.Embed{
-				Title: "Subscription renewed", Description: "**alice\\_k** renewed their subscription!", Color: announce.Color, Timestamp: t0.Add(-time.Hour),
+				Title: "Subscription renewed", Description: "**alice\\_k** renewed their subscription!", Color: interact.Accent, Timestamp: t0.Add(-time.Hour),
 				Fields: []interact.Field{{Name: "Months", Value: "7", Inline: true}}}}},
 		{"gift of 12", event.Event{ID: "d3", Type: event.SubscriptionGifts, SentAt: t0, Gifts: &event.Gifts{Gifter: alice, Giftees: giftees}},
 			announce.Message{Channel: followCh, Content: "alice\\_k gifted 12 subs!", Embed: interact.Embed{
-				Title: "Gifted subs", Description: "**alice\\_k** gifted 12 subs!", Color: announce.Color, Timestamp: t0,
+				Title: "Gifted subs", Description: "**alice\\_k** gifted 12 subs!", Color: interact.Accent, Timestamp: t0,
 				Fields: []interact.Field{{Name: "Gifter", Value: "alice\\_k", Inline: true}, {Name: "Subs", Value: "12", Inline: true},
 					{Name: "Giftees", Value: "ga, gb, gc, gd, ge, gf, gg, gh, gi, gj and 2 more"}}}}},
 		{"anonymous gift of 1", event.Event{ID: "d4", Type: event.SubscriptionGifts, SentAt: t0,
 			Gifts: &event.Gifts{Gifter: event.User{Anonymous: true}, Giftees: giftees[:1]}},
 			announce.Message{Channel: followCh, Content: "Anonymous gifted a sub!", Embed: interact.Embed{
-				Title: "Gifted subs", Description: "**Anonymous** gifted 1 sub!", Color: announce.Color, Timestamp: t0,
+				Title: "Gifted subs", Description: "**Anonymous** gifted 1 sub!", Color: interact.Accent, Timestamp: t0,
 				Fields: []interact.Field{{Name: "Gifter", Value: "Anonymous", Inline: true}, {Name: "Subs", Value: "1", Inline: true},
 					{Name: "Giftees", Value: "ga"}}}}},
 		{"kicks with a message", event.Event{ID: "d5", Type: event.KicksGifted, SentAt: t0,
 			Kicks: &event.Kicks{Sender: alice, Amount: 500, Message: "gg @everyone"}},
 			announce.Message{Channel: followCh, Content: "alice\\_k sent 500 KICKs!", Embed: interact.Embed{
-				Title: "KICKs", Description: "**alice\\_k** sent 500 KICKs!", Color: announce.Color, Timestamp: t0,
+				Title: "KICKs", Description: "**alice\\_k** sent 500 KICKs!", Color: interact.Accent, Timestamp: t0,
 				Fields: []interact.Field{{Name: "From", Value: "alice\\_k", Inline: true}, {Name: "Amount", Value: "500 KICKs", Inline: true},
 					{Name: "Message", Value: "gg @everyone"}}}}},
 		{"redemption with input", event.Event{ID: "d6", Type: event.RewardRedemption, SentAt: t0,
 			Redemption: &event.Redemption{ID: "r1", Status: "pending", UserInput: "play *Big Bass*", Redeemer: alice, RedeemedAt: t0,
 				Reward: event.Reward{Title: "Song request"}}},
 			announce.Message{Channel: followCh, Content: "alice\\_k redeemed Song request!", Embed: interact.Embed{
-				Title: "Reward redeemed", Description: "**alice\\_k** redeemed **Song request**", Color: announce.Color, Timestamp: t0,
+				Title: "Reward redeemed", Description: "**alice\\_k** redeemed **Song request**", Color: interact.Accent, Timestamp: t0,
 				Fields: []interact.Field{{Name: "Reward", Value: "Song request", Inline: true}, {Name: "Redeemed by", Value: "alice\\_k", Inline: true},
 					{Name: "Input", Value: "play \\*Big Bass\\*"}}}}},
 	}

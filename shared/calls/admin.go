@@ -159,7 +159,7 @@ func (a *Admin) seed() (pick.Seed, error) {
 func (a *Admin) blacklist(ctx context.Context, r interact.Request, st State) (interact.Response, error) {
 	action := r.Options["action"]
 	if action == "list" {
-		return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{Title: "Calls blacklist", Color: color, Fields: []interact.Field{
+		return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{Title: "Calls blacklist", Color: interact.Accent, Fields: []interact.Field{
 			{Name: "Viewers", Value: wording.Cut(listed(st.Viewers), maxField)}, {Name: "Slots", Value: wording.Cut(listed(st.Slots), maxField)},
 		}}}}, nil
 	}
@@ -190,9 +190,6 @@ func listed(list []string) string {
 	}
 	return strings.Join(list, ", ")
 }
-
-// color is the calls embeds' accent.
-const color = 0x53FC18
 
 func (a *Admin) list(ctx context.Context, r interact.Request) (interact.Response, error) {
 	st, err := a.Store.CallState(ctx, r.Guild)
@@ -227,7 +224,7 @@ func (a *Admin) list(ctx context.Context, r interact.Request) (interact.Response
 	}
 	state := map[bool]string{true: "open", false: "closed"}[st.Round.Open]
 	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{
-		Title: fmt.Sprintf("Calls (%d, %d pending) — %s", len(all), len(Pending(all)), state), Description: strings.TrimSpace(b.String()), Color: color,
+		Title: fmt.Sprintf("Calls (%d, %d pending) — %s", len(all), len(Pending(all)), state), Description: strings.TrimSpace(b.String()), Color: interact.Accent,
 		Footer: fmt.Sprintf("Page %d of %d", page, pages),
 	}}}, nil
 }
@@ -277,7 +274,7 @@ func PickText(p Pick) string {
 // PickEmbed is how a pick is shown in Discord.
 func PickEmbed(p Pick) interact.Embed {
 	return interact.Embed{
-		Title: fmt.Sprintf("Picked call #%d", p.Call.Number), Description: p.Call.Slot, Color: color,
+		Title: fmt.Sprintf("Picked call #%d", p.Call.Number), Description: p.Call.Slot, Color: interact.Accent,
 		Fields: []interact.Field{
 			{Name: "Called by", Value: p.Call.Username, Inline: true},
 			{Name: "Among", Value: fmt.Sprintf("%d pending", p.Proof.Entries), Inline: true},
@@ -337,7 +334,7 @@ func (a *Admin) verify(ctx context.Context, r interact.Request) (interact.Respon
 			p.Commitment, p.Seed, p.ClientSeed, p.Nonce, p.Entries)
 	}
 	return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{
-		Title: fmt.Sprintf("Pick %d of round %s: call #%d", p.Nonce, st.Last.Round, st.Last.Call.Number), Color: color,
+		Title: fmt.Sprintf("Pick %d of round %s: call #%d", p.Nonce, st.Last.Round, st.Last.Call.Number), Color: interact.Accent,
 		Fields: []interact.Field{
 			{Name: "Commitment (SHA-256 of the seed, shown before the pick)", Value: "`" + p.Commitment + "`"},
 			{Name: "Seed (revealed)", Value: "`" + p.Seed.String() + "`"},

@@ -104,7 +104,7 @@ func CallEmbed(call Call) interact.Embed {
 		Title:       "Slot call #" + strconv.Itoa(call.Number),
 		Description: call.Slot,
 		Fields:      []interact.Field{{Name: "Called by", Value: call.Username, Inline: true}},
-		Color:       0x53FC18,
+		Color:       interact.Accent,
 	}
 }
 

@@ -165,7 +165,7 @@ func Post(m Marker, channel string) announce.Post {
 		URL:         cmp.Or(m.ClipURL, url),
 		Description: "Clip marked " + offset + " into the stream started <t:" + strconv.FormatInt(m.Stream.Unix(), 10) + ":f>.",
 		Fields:      fields,
-		Color:       0x53FC18,
+		Color:       interact.Accent,
 		Timestamp:   m.At,
 	}
 	if m.ClipURL != "" {

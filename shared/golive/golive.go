@@ -42,8 +42,6 @@ const (
 	MaxSegments = 20
 	// TopChatters is how many chatters the recap names.
 	TopChatters = 5
-	// kickGreen is the embeds' colour.
-	kickGreen = 0x53FC18
 )
 
 // State is a guild's alert state: the stream it announced and what is
@@ -379,7 +377,7 @@ func LivePost(ch Channel, start time.Time) announce.Post {
 		Title:       wording.Cut(cmpOr(ch.Title, who+" is live"), maxTitle),
 		URL:         url,
 		Description: who + " is live on Kick.",
-		Color:       kickGreen,
+		Color:       interact.Accent,
 		Image:       ch.Thumbnail,
 		Timestamp:   start,
 	}
@@ -410,7 +408,7 @@ func RecapPost(s State, r Recap) announce.Post {
 		Title:       wording.Cut("Stream recap: "+cmpOr(s.Title, s.Slug), maxTitle),
 		URL:         url,
 		Description: fmt.Sprintf("%s streamed for %s.", cmpOr(wording.Cut(s.Slug, maxName), "The channel"), FormatDuration(r.Duration)),
-		Color:       kickGreen,
+		Color:       interact.Accent,
 		Fields: []interact.Field{
 			{Name: "Duration", Value: FormatDuration(r.Duration), Inline: true},
 			{Name: "Peak active viewers", Value: num(r.Peak), Inline: true},

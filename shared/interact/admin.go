@@ -169,7 +169,7 @@ func settingsEmbed(title string, s settings.Settings) Embed {
 			{Name: "Announcements", Value: announce, Inline: true},
 			{Name: "Ignored viewers", Value: nameList(s.Ignored, maxIgnoredField)},
 		},
-		Color: accent,
+		Color: Accent,
 	}
 }
 
@@ -274,7 +274,7 @@ func adjustEmbed(name string, e points.Entry) Embed {
 		},
 		// The cause finds the ledger entry again.
 		Footer: "Ledger entry " + e.Cause,
-		Color:  accent,
+		Color:  Accent,
 	}
 	if e.Reason != "" {
 		embed.Fields = append(embed.Fields, Field{Name: "Reason", Value: e.Reason})

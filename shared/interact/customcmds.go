@@ -250,7 +250,7 @@ func (h *Handler) commandList(ctx context.Context, r Request) (Response, error) 
 	if err != nil {
 		return Response{}, err
 	}
-	e := Embed{Title: "Custom commands", Color: accent,
+	e := Embed{Title: "Custom commands", Color: Accent,
 		Footer: fmt.Sprintf("%d of %d — /command show name:<name> for the details", len(cmds), custom.MaxCommands)}
 	if len(cmds) == 0 {
 		e.Description = "None yet. Add one with /command add name:<name> response:<text>."
@@ -292,7 +292,7 @@ func commandEmbed(title string, c custom.Command, uses int64) Embed {
 	if !c.Enabled {
 		enabled = "off"
 	}
-	e := Embed{Title: title, Description: "!" + escape(c.Name) + " says:\n" + escape(c.Response), Color: accent,
+	e := Embed{Title: title, Description: "!" + escape(c.Name) + " says:\n" + escape(c.Response), Color: Accent,
 		Fields: []Field{
 			{Name: "Aliases", Value: nameList(aliases, maxIgnoredField), Inline: true},
 			{Name: "Who may run it", Value: c.Level.String(), Inline: true},

@@ -121,7 +121,7 @@ func (h *Handler) gtbOpen(ctx context.Context, r Request) (Response, error) {
 		Title:       fmt.Sprintf("GTB #%d is open", round.Number),
 		Description: "Viewers guess with `!gtb <amount>` (like `!gtb 1234.50` or `!gtb 1.5k`). " + winnersLine(round.Winners),
 		Footer:      "One guess each: a new guess replaces the old one and its place in ties. Close with /gtb close.",
-		Color:       accent,
+		Color:       Accent,
 	}}}, nil
 }
 
@@ -155,7 +155,7 @@ func (h *Handler) gtbStatus(ctx context.Context, r Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	e := Embed{Title: fmt.Sprintf("GTB #%d: %s", round.Number, round.State), Color: accent, Fields: []Field{
+	e := Embed{Title: fmt.Sprintf("GTB #%d: %s", round.Number, round.State), Color: Accent, Fields: []Field{
 		{Name: "Winners", Value: fmt.Sprint(round.Winners), Inline: true},
 		{Name: "Opened", Value: discordTime(round.OpenedAt), Inline: true},
 	}}
@@ -253,7 +253,7 @@ func (h *Handler) gtbResult(ctx context.Context, r Request) (Response, error) {
 	notes := []string{h.gtbSay(ctx, g, r, round)}
 	notes = append(notes, h.gtbPost(ctx, g, r, &round))
 	e := Embed{Title: fmt.Sprintf("GTB #%d result: %s", round.Number, round.Result), Description: placedLines(round.Placed),
-		Color: accent, Footer: strings.Join(notes, " ")}
+		Color: Accent, Footer: strings.Join(notes, " ")}
 	return Response{Ephemeral: true, Embeds: []Embed{e}}, nil
 }
 
@@ -320,7 +320,7 @@ func (h *Handler) gtbPost(ctx context.Context, g *GTB, r Request, round *gtb.Rou
 		return "Not posted in Discord: give a channel, or set one with /settings set announce_channel."
 	}
 	e := Embed{Title: fmt.Sprintf("🏆 GTB #%d result: %s", round.Number, round.Result), Description: placedLines(round.Placed),
-		Color: accent, Footer: "The closest guesses win; of two as close, the earlier."}
+		Color: Accent, Footer: "The closest guesses win; of two as close, the earlier."}
 	if err := g.Embeds.PostEmbed(ctx, channel, e); err != nil {
 		return "Not posted in Discord: " + fault.Message(err) + "."
 	}

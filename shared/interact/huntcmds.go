@@ -272,6 +272,6 @@ func huntEmbed(hu hunt.Hunt) Embed {
 	if t.HasBreakEven {
 		fields = append(fields, Field{Name: "Break-even", Value: t.BreakEven.String() + " on the unopened bonuses", Inline: true})
 	}
-	return Embed{Title: title, Description: strings.TrimSpace(b.String()), Fields: fields, Color: accent,
+	return Embed{Title: title, Description: strings.TrimSpace(b.String()), Fields: fields, Color: Accent,
 		Footer: "Multipliers are payout ÷ bet; break-even is what the unopened bonuses must average to win back the start."}
 }

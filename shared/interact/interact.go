@@ -177,6 +177,9 @@ type Embed struct {
 	Timestamp time.Time
 }
 
+// Accent is the colour of the bot's embeds: Kick's green.
+const Accent = 0x53FC18
+
 // Discord's limits for an embed, in characters: it refuses a message
 // whose embed is over any of them.
 const (

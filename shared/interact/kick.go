@@ -37,7 +37,7 @@ func (h *Handler) startButton(ctx context.Context, r Request, purpose consent.Pu
 	}
 	return Response{
 		Ephemeral: true,
-		Embeds:    []Embed{{Title: label, Description: text, Color: accent}},
+		Embeds:    []Embed{{Title: label, Description: text, Color: Accent}},
 		Buttons:   []Button{{Label: label, URL: u}},
 	}, nil
 }
@@ -153,7 +153,7 @@ func statusEmbed(st connect.Status, now time.Time) Embed {
 			{Name: fmt.Sprintf("Event subscriptions (%d of %d)", healthy, len(st.Subscriptions)), Value: orNone(strings.Join(subs, "\n"))},
 		},
 		Footer: "Missing and duplicate subscriptions are repaired every hour.",
-		Color:  accent,
+		Color:  Accent,
 	}
 }
 

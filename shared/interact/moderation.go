@@ -58,7 +58,7 @@ func (h *Handler) viewerUnban(ctx context.Context, r Request) (Response, error) 
 	default:
 		desc = fmt.Sprintf("**%s** is not banned; nothing changed.", escape(v.Username))
 	}
-	return Response{Ephemeral: true, Embeds: []Embed{{Title: "Unban", Description: desc, Color: accent}}}, nil
+	return Response{Ephemeral: true, Embeds: []Embed{{Title: "Unban", Description: desc, Color: Accent}}}, nil
 }
 
 // banTerm says how long v's ban lasts: "for ever" or "until <time>", in

@@ -96,7 +96,7 @@ func rolesEmbed(desc string, rules []roles.Rule) Embed {
 	for _, rule := range rules {
 		lines = append(lines, fmt.Sprintf("%s → <@&%s>", wording.Minutes(rule.Minutes), rule.RoleID))
 	}
-	e := Embed{Title: "Role rewards", Description: desc, Color: accent,
+	e := Embed{Title: "Role rewards", Description: desc, Color: Accent,
 		Fields: []Field{{Name: "Rewards", Value: orNone(strings.Join(lines, "\n"))}}}
 	if s := roles.Suggest(rules); len(s) > 0 {
 		var tiers []string

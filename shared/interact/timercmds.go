@@ -176,7 +176,7 @@ func (h *Handler) timerList(ctx context.Context, r Request) (Response, error) {
 		b.WriteString(line)
 	}
 	return Response{Ephemeral: true, Embeds: []Embed{{
-		Title: fmt.Sprintf("Timers (%d of %d)", len(all), timer.MaxTimers), Description: strings.TrimSpace(b.String()), Color: accent,
+		Title: fmt.Sprintf("Timers (%d of %d)", len(all), timer.MaxTimers), Description: strings.TrimSpace(b.String()), Color: Accent,
 		Footer: "Timers post only when viewers are chatting, at most one a minute.",
 	}}}, nil
 }
@@ -241,6 +241,6 @@ func timerEmbed(title string, t timer.Timer) Embed {
 	for i, v := range t.Variants {
 		msgs[i] = fmt.Sprintf("%d. %s", i+1, escape(preview(v, 900/len(t.Variants))))
 	}
-	return Embed{Title: title + ": " + t.Name, Description: "Posts " + timerTerms(t) + ".", Color: accent,
+	return Embed{Title: title + ": " + t.Name, Description: "Posts " + timerTerms(t) + ".", Color: Accent,
 		Fields: []Field{{Name: "Messages", Value: strings.Join(msgs, "\n")}}}
 }

@@ -14,9 +14,6 @@ import (
 	"github.com/kickbot/kickbot/shared/wording"
 )
 
-// accent is the colour of the bot's embeds: Kick's green.
-const accent = 0x53FC18
-
 // Leaderboard buttons carry "lb:<board>:<page>:<cursor>" (the cursor is
 // base64url, so it holds no ":"); the page numbers the ranks on it.
 const (
@@ -248,7 +245,7 @@ func (h *Handler) page(ctx context.Context, guild string, board Board, n int, cu
 			Title:       boardTitle(board) + " leaderboard",
 			Description: desc,
 			Footer:      "Page " + strconv.Itoa(n),
-			Color:       accent,
+			Color:       Accent,
 		}},
 		Buttons: pageButtons(board, n, p.Next),
 	}, nil
@@ -308,6 +305,6 @@ func parseLeaderboardID(id string) (board Board, page int, cursor string, ok boo
 
 // reply is a message everyone sees, holding e in the bot's colour.
 func reply(e Embed) Response {
-	e.Color = accent
+	e.Color = Accent
 	return Response{Embeds: []Embed{e}}
 }
