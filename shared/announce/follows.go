@@ -205,7 +205,7 @@ func FollowPost(b FollowBatch) Post {
 		list += " and " + strconv.Itoa(more) + " more"
 	}
 	// Names at maxName, escaped, could pass Discord's 4,096 characters.
-	list = wording.Cut(list, maxDescription)
+	list = wording.Cut(list, interact.MaxEmbedDescription)
 	first := ""
 	if len(b.Names) > 0 {
 		first = b.Names[0]

@@ -64,7 +64,7 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 		}
 		fields := []interact.Field{{Name: "Gifter", Value: Escape(gifter), Inline: true}, {Name: "Subs", Value: strconv.Itoa(n), Inline: true}}
 		if list != "" {
-			fields = append(fields, interact.Field{Name: "Giftees", Value: wording.Cut(list, maxField)})
+			fields = append(fields, interact.Field{Name: "Giftees", Value: wording.Cut(list, interact.MaxFieldValue)})
 		}
 		return Gift, ev.ID, Post{
 			Embed: interact.Embed{Title: "Gifted subs", Description: "**" + Escape(gifter) + "** gifted " + plural(n, "sub") + "!",
@@ -76,7 +76,7 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 		sender, amount := name(ev.Kicks.Sender), strconv.FormatInt(ev.Kicks.Amount, 10)
 		fields := []interact.Field{{Name: "From", Value: Escape(sender), Inline: true}, {Name: "Amount", Value: amount + " KICKs", Inline: true}}
 		if ev.Kicks.Message != "" {
-			fields = append(fields, interact.Field{Name: "Message", Value: wording.Cut(Escape(ev.Kicks.Message), maxField)})
+			fields = append(fields, interact.Field{Name: "Message", Value: wording.Cut(Escape(ev.Kicks.Message), interact.MaxFieldValue)})
 		}
 		return Kicks, ev.ID, Post{
 			Embed: interact.Embed{Title: "KICKs", Description: "**" + Escape(sender) + "** sent " + amount + " KICKs!",
@@ -86,17 +86,17 @@ func EventPost(ev event.Event) (Kind, string, Post, bool) {
 	case ev.Redemption != nil:
 		r := ev.Redemption
 		user := name(r.Redeemer)
-		fields := []interact.Field{{Name: "Reward", Value: wording.Cut(Escape(r.Reward.Title), maxField), Inline: true},
+		fields := []interact.Field{{Name: "Reward", Value: wording.Cut(Escape(r.Reward.Title), interact.MaxFieldValue), Inline: true},
 			{Name: "Redeemed by", Value: Escape(user), Inline: true}}
 		if r.UserInput != "" {
-			fields = append(fields, interact.Field{Name: "Input", Value: wording.Cut(Escape(r.UserInput), maxField)})
+			fields = append(fields, interact.Field{Name: "Input", Value: wording.Cut(Escape(r.UserInput), interact.MaxFieldValue)})
 		}
 		cause := ev.ID
 		if r.ID != "" {
 			cause = "redemption:" + r.ID
 		}
 		return Redemption, cause, Post{
-			Embed: interact.Embed{Title: "Reward redeemed", Description: "**" + Escape(user) + "** redeemed **" + wording.Cut(Escape(r.Reward.Title), maxField) + "**",
+			Embed: interact.Embed{Title: "Reward redeemed", Description: "**" + Escape(user) + "** redeemed **" + wording.Cut(Escape(r.Reward.Title), interact.MaxFieldValue) + "**",
 				Color: interact.Accent, Timestamp: at, Fields: fields},
 			Vars: map[string]string{"user": user, "reward": r.Reward.Title, "input": r.UserInput},
 		}, true
@@ -120,12 +120,6 @@ func (s *Service) Event(ctx context.Context, guild string, ev event.Event) error
 	}
 	return s.Announce(ctx, guild, kind, cause, p)
 }
-
-// Discord's limits of an embed field's value and of its description.
-const (
-	maxField       = 1024
-	maxDescription = 4096
-)
 
 func plural(n int, word string) string {
 	if n == 1 {

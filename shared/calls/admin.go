@@ -160,7 +160,7 @@ func (a *Admin) blacklist(ctx context.Context, r interact.Request, st State) (in
 	action := r.Options["action"]
 	if action == "list" {
 		return interact.Response{Ephemeral: true, Embeds: []interact.Embed{{Title: "Calls blacklist", Color: interact.Accent, Fields: []interact.Field{
-			{Name: "Viewers", Value: wording.Cut(listed(st.Viewers), maxField)}, {Name: "Slots", Value: wording.Cut(listed(st.Slots), maxField)},
+			{Name: "Viewers", Value: wording.Cut(listed(st.Viewers), interact.MaxFieldValue)}, {Name: "Slots", Value: wording.Cut(listed(st.Slots), interact.MaxFieldValue)},
 		}}}}, nil
 	}
 	if action != "add" && action != "remove" {
@@ -329,7 +329,7 @@ func (a *Admin) verify(ctx context.Context, r interact.Request) (interact.Respon
 	ids := strings.Join(nums, ",")
 	command := fmt.Sprintf("go run ./scripts/verifypick -commitment %s -seed %s -round %s -ids %s -nonce %d",
 		p.Commitment, p.Seed, st.Last.Round, ids, p.Nonce)
-	if len(command) > maxFooter {
+	if len(command) > interact.MaxEmbedFooter {
 		command = fmt.Sprintf("go run ./scripts/verifypick -commitment %s -seed %s -client %s -nonce %d -entries %d",
 			p.Commitment, p.Seed, p.ClientSeed, p.Nonce, p.Entries)
 	}
@@ -339,21 +339,15 @@ func (a *Admin) verify(ctx context.Context, r interact.Request) (interact.Respon
 			{Name: "Commitment (SHA-256 of the seed, shown before the pick)", Value: "`" + p.Commitment + "`"},
 			{Name: "Seed (revealed)", Value: "`" + p.Seed.String() + "`"},
 			{Name: "Client seed (SHA-256 of the round id and the entries)", Value: "`" + p.ClientSeed + "`"},
-			{Name: "Entries: the pending calls, in order", Value: wording.Cut(strings.Join(nums, ", "), maxField)},
+			{Name: "Entries: the pending calls, in order", Value: wording.Cut(strings.Join(nums, ", "), interact.MaxFieldValue)},
 			{Name: "Nonce", Value: strconv.FormatUint(p.Nonce, 10), Inline: true},
 			{Name: "Count", Value: strconv.Itoa(p.Entries), Inline: true},
-			{Name: "Result", Value: wording.Cut(fmt.Sprintf("index %d: call #%d, %s by %s", p.Index, st.Last.Call.Number, st.Last.Call.Slot, st.Last.Call.Username), maxField)},
+			{Name: "Result", Value: wording.Cut(fmt.Sprintf("index %d: call #%d, %s by %s", p.Index, st.Last.Call.Number, st.Last.Call.Slot, st.Last.Call.Username), interact.MaxFieldValue)},
 			{Name: "Next pick's commitment", Value: next},
 		},
 		Footer: command,
 	}}}, nil
 }
-
-// Discord's limits: an embed field's value, a footer.
-const (
-	maxField  = 1024
-	maxFooter = 2048
-)
 
 func (a *Admin) log() *slog.Logger {
 	if a.Log == nil {

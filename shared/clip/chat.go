@@ -155,10 +155,10 @@ func Post(m Marker, channel string) announce.Post {
 		{Name: "Requested by", Value: Escape(wording.Cut(m.Username, maxName)), Inline: true},
 	}
 	if m.StreamTitle != "" {
-		fields = append(fields, interact.Field{Name: "Stream", Value: wording.Cut(Escape(m.StreamTitle), maxField)})
+		fields = append(fields, interact.Field{Name: "Stream", Value: wording.Cut(Escape(m.StreamTitle), interact.MaxFieldValue)})
 	}
 	if m.Category != "" {
-		fields = append(fields, interact.Field{Name: "Category", Value: wording.Cut(Escape(m.Category), maxField), Inline: true})
+		fields = append(fields, interact.Field{Name: "Category", Value: wording.Cut(Escape(m.Category), interact.MaxFieldValue), Inline: true})
 	}
 	e := interact.Embed{
 		Title:       "🎬 " + Escape(m.Title),
@@ -182,13 +182,10 @@ func Post(m Marker, channel string) announce.Post {
 	return p
 }
 
-// Discord refuses a post whose embed is over its limits, so what Kick
-// gave is cut to them: a field to 1,024 characters, a name (Kick's are
-// at most 25) to maxName.
-const (
-	maxField = 1024
-	maxName  = 100
-)
+// Discord refuses a post whose embed is over its limits (interact.Embed.Over),
+// so what Kick gave is cut to them: a field to interact.MaxFieldValue, a
+// name (Kick's are at most 25) to maxName.
+const maxName = 100
 
 func (c *Chat) log() *slog.Logger {
 	if c.Log == nil {

@@ -359,14 +359,11 @@ func URL(slug string) string {
 	return "https://kick.com/" + url.PathEscape(slug)
 }
 
-// Discord refuses a post whose embed is over its limits, so what Kick or
-// the events gave is cut to them: a title to 256 characters, a field to
-// 1,024; a channel or viewer name, Kick's at most 25, to maxName.
-const (
-	maxTitle = 256
-	maxField = 1024
-	maxName  = 100
-)
+// Discord refuses a post whose embed is over its limits (interact.Embed.Over),
+// so what Kick or the events gave is cut to them: a title to
+// interact.MaxEmbedTitle, a field to interact.MaxFieldValue; a channel or
+// viewer name, Kick's at most 25, to maxName.
+const maxName = 100
 
 // LivePost is the go-live alert: the title linking to the channel, the
 // category, the stream's thumbnail, the start and a Watch button.
@@ -374,7 +371,7 @@ func LivePost(ch Channel, start time.Time) announce.Post {
 	url := URL(ch.Slug)
 	who := cmpOr(wording.Cut(ch.Slug, maxName), "The stream")
 	e := interact.Embed{
-		Title:       wording.Cut(cmpOr(ch.Title, who+" is live"), maxTitle),
+		Title:       wording.Cut(cmpOr(ch.Title, who+" is live"), interact.MaxEmbedTitle),
 		URL:         url,
 		Description: who + " is live on Kick.",
 		Color:       interact.Accent,
@@ -382,7 +379,7 @@ func LivePost(ch Channel, start time.Time) announce.Post {
 		Timestamp:   start,
 	}
 	if ch.Category != "" {
-		e.Fields = []interact.Field{{Name: "Category", Value: wording.Cut(ch.Category, maxField), Inline: true}}
+		e.Fields = []interact.Field{{Name: "Category", Value: wording.Cut(ch.Category, interact.MaxFieldValue), Inline: true}}
 	}
 	return announce.Post{
 		Embed: e,
@@ -405,7 +402,7 @@ func RecapPost(s State, r Recap) announce.Post {
 	}
 	num := func(n int64) string { return strconv.FormatInt(n, 10) }
 	e := interact.Embed{
-		Title:       wording.Cut("Stream recap: "+cmpOr(s.Title, s.Slug), maxTitle),
+		Title:       wording.Cut("Stream recap: "+cmpOr(s.Title, s.Slug), interact.MaxEmbedTitle),
 		URL:         url,
 		Description: fmt.Sprintf("%s streamed for %s.", cmpOr(wording.Cut(s.Slug, maxName), "The channel"), FormatDuration(r.Duration)),
 		Color:       interact.Accent,
