@@ -399,36 +399,6 @@ func (s *Store) AddFollowerOnce(ctx context.Context, guild, cause, name string, 
 	return announce.FollowBatch{}, false, fault.E(fault.Transient, "the follow batch kept changing; try again")
 }
 
-// updateReturning applies u to the item at k, if cond (when not nil)
-// holds, and returns the item after. A failed condition is
-// fault.Conflict.
-func (s *Store) updateReturning(ctx context.Context, k itemKey, u expression.UpdateBuilder, cond *expression.ConditionBuilder, what string) (map[string]types.AttributeValue, error) {
-	b := expression.NewBuilder().WithUpdate(u)
-	if cond != nil {
-		b = b.WithCondition(*cond)
-	}
-	expr, err := b.Build()
-	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "build "+what)
-	}
-	out, err := s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.Table,
-		Key:                       k.av(),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              types.ReturnValueAllNew,
-	})
-	if conditionFailed(err) {
-		return nil, fault.Wrap(fault.Conflict, err, what)
-	}
-	if err != nil {
-		return nil, classify(err, what)
-	}
-	return out.Attributes, nil
-}
-
 func decodeFollows(item map[string]types.AttributeValue) (followsRecord, error) {
 	var rec followsRecord
 	if err := attributevalue.UnmarshalMap(item, &rec); err != nil {
