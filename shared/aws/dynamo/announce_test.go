@@ -379,20 +379,13 @@ func TestAnnounceStoreEmbeddedFailure(t *testing.T) {
 	s, srv := newEmbedded(t)
 	ctx := t.Context()
 	srv.EmulateFailure(miniserver.FailureConditionInternalServerError)
-	for _, tc := range []struct {
-		name string
-		call func() error
-	}{
+	wantAllTransient(t, []storeCall{
 		{"AnnounceConfig", func() error { _, err := s.AnnounceConfig(ctx, "g"); return err }},
 		{"ClaimAnnouncement", func() error { _, err := s.ClaimAnnouncement(ctx, "g", announce.Sub, "c", t0); return err }},
 		{"AddFollower", func() error { _, err := s.AddFollower(ctx, "g", "x", t0); return err }},
 		{"DueFollows", func() error { _, err := s.DueFollows(ctx, t0, t0); return err }},
 		{"TakeFollows", func() error { _, _, err := s.TakeFollows(ctx, "g", t0); return err }},
-	} {
-		if err := tc.call(); !fault.Is(err, fault.Transient) {
-			t.Errorf("%s during a DynamoDB failure = %v (kind %v), want transient", tc.name, err, fault.KindOf(err))
-		}
-	}
+	})
 }
 
 // retriedWrites is the SDK retrying each put and update whose answer was

@@ -320,19 +320,12 @@ func TestConnectionEmbeddedFailure(t *testing.T) {
 	ctx := t.Context()
 	check(t, "ConnectChannel", s.ConnectChannel(ctx, "g", 100, "northwind", at(0)))
 	srv.EmulateFailure(miniserver.FailureConditionInternalServerError)
-	for _, tc := range []struct {
-		name string
-		call func() error
-	}{
+	wantAllTransient(t, []storeCall{
 		{"ConnectChannel", func() error { return s.ConnectChannel(ctx, "g", 100, "northwind", at(1)) }},
 		{"Connection", func() error { _, _, _, err := s.Connection(ctx, "g"); return err }},
 		{"Disconnect", func() error { return s.Disconnect(ctx, "g", 100) }},
 		{"ReplaceChannel", func() error { return s.ReplaceChannel(ctx, "g", 100, 200, "other", at(1)) }},
-	} {
-		if err := tc.call(); !fault.Is(err, fault.Transient) {
-			t.Errorf("%s during a DynamoDB failure = %v (kind %v), want transient", tc.name, err, fault.KindOf(err))
-		}
-	}
+	})
 	srv.EmulateFailure(miniserver.FailureConditionNone)
 	wantConnection(t, s, "g", 100, "northwind", at(0))
 }

@@ -72,10 +72,7 @@ func TestStoreEmbeddedFailure(t *testing.T) {
 	}
 
 	srv.EmulateFailure(miniserver.FailureConditionInternalServerError)
-	for _, tc := range []struct {
-		name string
-		call func() error
-	}{
+	wantAllTransient(t, []storeCall{
 		{"Connect", func() error { return s.Connect(ctx, "g", 100, at(0)) }},
 		{"Guilds", func() error { _, err := s.Guilds(ctx, 100); return err }},
 		{"MarkDelivered", func() error { return s.MarkDelivered(ctx, "m1", event.Followed, at(0), at(60)) }},
@@ -93,11 +90,7 @@ func TestStoreEmbeddedFailure(t *testing.T) {
 		{"LiveGuilds", func() error { _, err := s.LiveGuilds(ctx); return err }},
 		{"LogEvent", func() error { return s.LogEvent(ctx, "g", chat, at(60)) }},
 		{"Events", func() error { _, err := s.Events(ctx, "g", 10); return err }},
-	} {
-		if err := tc.call(); !fault.Is(err, fault.Transient) {
-			t.Errorf("%s during a DynamoDB failure = %v (kind %v), want transient", tc.name, err, fault.KindOf(err))
-		}
-	}
+	})
 	srv.EmulateFailure(miniserver.FailureConditionNone)
 
 	if got, err := s.Guilds(ctx, 100); err != nil || len(got) != 0 {
@@ -274,4 +267,21 @@ func TestPartitionedByKeyEmulator(t *testing.T) {
 	t.Run("Calls", func(t *testing.T) { runCallsSuite(t, newPartitionedByKey) })
 	t.Run("Sweep", func(t *testing.T) { runSweepSuite(t, newPartitionedByKey) })
 	t.Run("SweepModel", func(t *testing.T) { runSweepModel(t, 2, true, newPartitionedByKey) })
+}
+
+// storeCall is a named call of a store method, its error all that counts.
+type storeCall struct {
+	name string
+	call func() error
+}
+
+// wantAllTransient fails t for each call whose error is not
+// fault.Transient: what every store method returns while DynamoDB fails.
+func wantAllTransient(t *testing.T, calls []storeCall) {
+	t.Helper()
+	for _, tc := range calls {
+		if err := tc.call(); !fault.Is(err, fault.Transient) {
+			t.Errorf("%s during a DynamoDB failure = %v (kind %v), want transient", tc.name, err, fault.KindOf(err))
+		}
+	}
 }

@@ -95,16 +95,9 @@ func TestRoleSyncStoreEmbeddedFailure(t *testing.T) {
 	s, srv := newEmbedded(t)
 	ctx := t.Context()
 	srv.EmulateFailure(miniserver.FailureConditionInternalServerError)
-	for _, tc := range []struct {
-		name string
-		call func() error
-	}{
+	wantAllTransient(t, []storeCall{
 		{"LinkedViewers", func() error { _, err := s.LinkedViewers(ctx, "g"); return err }},
 		{"WatchMinutes", func() error { _, err := s.WatchMinutes(ctx, "g", []int64{1}); return err }},
 		{"ForgetReported", func() error { return s.ForgetReported(ctx, "g", "k") }},
-	} {
-		if err := tc.call(); !fault.Is(err, fault.Transient) {
-			t.Errorf("%s during a DynamoDB failure = %v (kind %v), want transient", tc.name, err, fault.KindOf(err))
-		}
-	}
+	})
 }
