@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/aws/dynamo"
 	"github.com/kickbot/kickbot/shared/aws/dynamo/dynamotest"
 	"github.com/kickbot/kickbot/shared/job"
@@ -35,9 +34,7 @@ func TestSweepQueuesDueFollows(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := &jobQueue{}
-	h := handlerWith(&sweep.Sweeper{Store: s}, func(ctx context.Context, now time.Time) (int, error) {
-		return announce.QueueDueFollows(ctx, s, q, now)
-	}, quiet)
+	h := handler(&sweep.Sweeper{Store: s, Queue: q, Follows: s}, quiet)
 	if err := h(ctx, ev); err != nil || len(q.jobs) != 0 {
 		t.Fatalf("sweep at 4m30s = %v, jobs %v; want none yet", err, q.jobs)
 	}

@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"strconv"
 	"time"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/kickbot/kickbot/functions/internal/config"
 	"github.com/kickbot/kickbot/functions/internal/guard"
-	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/metric"
 	"github.com/kickbot/kickbot/shared/sweep"
 	"github.com/kickbot/kickbot/shared/watchtime"
@@ -36,28 +34,19 @@ func setup(env *config.Env, log *slog.Logger) (any, error) {
 	}
 	// Stats keeps each live minute for the stream's recap; Alerts lists
 	// the guilds whose go-live alert or recap waits for a tick.
-	sw := &sweep.Sweeper{Store: store, Queue: queue, Timers: store, Raffle: store, Stats: store, Alerts: store, Log: log}
+	sw := &sweep.Sweeper{Store: store, Queue: queue, Timers: store, Raffle: store, Stats: store, Alerts: store, Follows: store, Log: log}
 	// The bot's own messages never count as chat that wakes a timer.
 	if id, err := strconv.ParseInt(env.Getenv("KICK_BOT_USER_ID"), 10, 64); err == nil && id > 0 {
 		sw.BotUserID = id
 	}
-	follows := func(ctx context.Context, now time.Time) (int, error) {
-		return announce.QueueDueFollows(ctx, store, queue, now)
-	}
-	return metric.HandleErr(config.Metrics(env, "sweep", log), handlerWith(sw, follows, log)), nil
+	return metric.HandleErr(config.Metrics(env, "sweep", log), handler(sw, log)), nil
 }
 
 // handler sweeps the minute of the schedule's own time, so a late or
-// repeated invocation credits the minute it was meant for, once. A panic
-// is logged and returned as an error.
+// repeated invocation credits the minute it was meant for, once, and
+// queues the follow batches due then (the Sweeper's Follows). A panic is
+// logged and returned as an error.
 func handler(sw *sweep.Sweeper, log *slog.Logger) func(context.Context, events.EventBridgeEvent) error {
-	return handlerWith(sw, nil, log)
-}
-
-// handlerWith is handler that also queues the follow batches due at the
-// schedule's time (announce.QueueDueFollows), when follows is set: the
-// minute tick is the only clock fine enough for them.
-func handlerWith(sw *sweep.Sweeper, follows func(context.Context, time.Time) (int, error), log *slog.Logger) func(context.Context, events.EventBridgeEvent) error {
 	return guard.Scheduled("sweep", log, func(ctx context.Context, e events.EventBridgeEvent) error {
 		if e.Time.IsZero() {
 			log.ErrorContext(ctx, "scheduled event without a time: nothing swept", "id", e.ID)
@@ -74,17 +63,7 @@ func handlerWith(sw *sweep.Sweeper, follows func(context.Context, time.Time) (in
 			level = slog.LevelError
 		}
 		log.Log(ctx, level, "sweep", "minute", int64(m), "guilds", rep.Guilds, "fanned_out", rep.FannedOut,
-			"viewers", rep.Viewers, "credited", rep.Credited, "err", err)
-		if follows != nil {
-			n, ferr := follows(ctx, e.Time)
-			switch {
-			case ferr != nil:
-				log.ErrorContext(ctx, "follow batches due", "queued", n, "err", ferr)
-			case n > 0:
-				log.InfoContext(ctx, "follow batches due", "queued", n)
-			}
-			err = errors.Join(err, ferr)
-		}
+			"viewers", rep.Viewers, "credited", rep.Credited, "follow_batches", rep.Follows, "err", err)
 		// An error makes Lambda retry the invocation; the credits already
 		// written are skipped by their conditions, the follow jobs by
 		// their ids and marks.

@@ -148,19 +148,15 @@ func runEventFaults(t *testing.T, seed uint64) {
 			proxy.storm("", rng.IntN(2) == 0, rng.IntN(10), 3+rng.IntN(6))
 		}
 		drain(t, ctx, r)
-		// The sweep function's minute: the sweep, then the follow batches
-		// due; Lambda retries a failed invocation twice.
+		// The sweep function's minute: the sweep, which queues the follow
+		// batches due; Lambda retries a failed invocation twice.
 		sim.Set(maxTime(sim.Now(), m.Start()).Add(time.Second))
 		r.Sweeper.InlineGuilds = []int{1, 25}[rng.IntN(2)]
 		if rng.IntN(3) == 0 {
 			proxy.storm([]string{"", "UpdateItem", "PutItem"}[rng.IntN(3)], rng.IntN(2) == 0, rng.IntN(8), 3+rng.IntN(8))
 		}
 		for range 3 {
-			_, err := r.Sweeper.Run(ctx, m, sim.Now())
-			if err == nil {
-				_, err = announce.QueueDueFollows(ctx, r.Store, r.Sweeper.Queue, sim.Now())
-			}
-			if err == nil {
+			if _, err := r.Sweeper.Run(ctx, m, sim.Now()); err == nil {
 				break
 			}
 			rig.sweepFailed.Add(1)
@@ -176,9 +172,6 @@ func runEventFaults(t *testing.T, seed uint64) {
 		sim.Set(m.Start().Add(time.Second))
 		if _, err := r.Sweeper.Run(ctx, m, sim.Now()); err != nil {
 			t.Fatalf("sweep of minute %d without faults: %v", m, err)
-		}
-		if _, err := announce.QueueDueFollows(ctx, r.Store, r.Sweeper.Queue, sim.Now()); err != nil {
-			t.Fatalf("follow batches of minute %d without faults: %v", m, err)
 		}
 		drain(t, ctx, r)
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/kickbot/kickbot/scripts/discordsim"
 	"github.com/kickbot/kickbot/scripts/kicksim"
-	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/clock"
 	"github.com/kickbot/kickbot/shared/discord"
 	"github.com/kickbot/kickbot/shared/kick/kickfake"
@@ -62,10 +61,6 @@ func TestFullStreamScenario(t *testing.T) {
 			}
 			sim.Set(next.Add(time.Second))
 			if _, err := r.Sweeper.Run(ctx, watchtime.MinuteOf(next), sim.Now()); err != nil {
-				t.Fatal(err)
-			}
-			// As the sweep function does: the follow batches due.
-			if _, err := announce.QueueDueFollows(ctx, r.Store, r.Sweeper.Queue, sim.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if err := r.Queue.Drain(ctx); err != nil {

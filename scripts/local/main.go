@@ -349,7 +349,7 @@ func start(ctx context.Context, cfg config, log *slog.Logger) (_ *runner, err er
 	if err := r.seedLogins(ctx); err != nil {
 		return nil, err
 	}
-	r.Sweeper = &sweep.Sweeper{Store: r.Store, Timers: r.Store, Raffle: r.Store, Stats: r.Store, Alerts: r.Store, Log: log.With("function", "sweep")}
+	r.Sweeper = &sweep.Sweeper{Store: r.Store, Timers: r.Store, Raffle: r.Store, Stats: r.Store, Alerts: r.Store, Follows: r.Store, Log: log.With("function", "sweep")}
 	wlog := log.With("function", "worker")
 	tokens := &credential.Source{Store: r.Store, Kick: kickapi.Adapter{Client: r.Kick}}
 	notify := &notice.Notifier{Store: r.Store, Poster: rest}
@@ -664,11 +664,8 @@ func (r *runner) sweepEvery(ctx context.Context, period time.Duration, log *slog
 		case now := <-t.C:
 			m := watchtime.MinuteOf(now)
 			rep, err := r.Sweeper.Run(ctx, m, now)
-			log.Log(ctx, levelOf(err), "sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited, "err", err)
-			// As the sweep function does: the follow batches due.
-			if n, err := announce.QueueDueFollows(ctx, r.Store, r.Sweeper.Queue, now); err != nil || n > 0 {
-				log.Log(ctx, levelOf(err), "follow batches due", "queued", n, "err", err)
-			}
+			log.Log(ctx, levelOf(err), "sweep", "minute", int64(m), "guilds", rep.Guilds, "viewers", rep.Viewers, "credited", rep.Credited,
+				"follow_batches", rep.Follows, "err", err)
 		}
 	}
 }

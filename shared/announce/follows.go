@@ -152,12 +152,17 @@ func (s *Service) schedule(ctx context.Context, guild string, b FollowBatch) err
 	return s.Follows.ScheduleFollows(ctx, guild, b.Opened)
 }
 
+// DueLister lists the follow batches due (FollowStore's DueFollows).
+type DueLister interface {
+	DueFollows(ctx context.Context, from, to time.Time) ([]DueFollows, error)
+}
+
 // QueueDueFollows queues a job (job.ForFollows) for each follow batch due
 // by now, looking FollowLookback back; the sweep's minute tick calls it.
 // A batch stays listed until its post is done, so a job lost or failed
 // for good is queued again by the next tick, and the post's mark keeps a
 // batch from being posted twice.
-func QueueDueFollows(ctx context.Context, store FollowStore, q Queue, now time.Time) (int, error) {
+func QueueDueFollows(ctx context.Context, store DueLister, q Queue, now time.Time) (int, error) {
 	due, err := store.DueFollows(ctx, now.Add(-FollowLookback), now)
 	if err != nil || len(due) == 0 {
 		return 0, err

@@ -35,6 +35,7 @@ package sweep
 import (
 	"context"
 	"errors"
+	"github.com/kickbot/kickbot/shared/announce"
 	"log/slog"
 	"slices"
 	"strings"
@@ -131,7 +132,12 @@ type Sweeper struct {
 	Stats StreamStats
 	// Alerts, when set with Queue, lists the guilds with a go-live alert
 	// or recap pending, for each of which a run queues a tick job.
-	Alerts       PendingAlerts
+	Alerts PendingAlerts
+	// Follows, when set with Queue, lists the follow batches due: a run
+	// queues a job for each batch due by its time
+	// (announce.QueueDueFollows), the minute tick being the only clock
+	// fine enough for them.
+	Follows      announce.DueLister
 	InlineGuilds int
 	Concurrency  int
 	Log          *slog.Logger
@@ -143,6 +149,7 @@ type Report struct {
 	FannedOut int // guilds handed to the worker
 	Viewers   int // active viewers considered
 	Credited  int // viewer-minutes credited
+	Follows   int // follow batches queued
 }
 
 func (r *Report) add(o Report) {
@@ -154,7 +161,23 @@ func (r *Report) add(o Report) {
 // clock of whichever machine runs it): each guild's minutes from its
 // checkpoint on, so a run that failed, came late or never came is made up
 // by the next.
+//
+// It also queues the follow batches due by now (Follows), whether or not
+// the crediting failed; a failure of either is returned, so that the
+// invocation is retried: the credits already written are skipped by their
+// conditions, the follow jobs by their ids and marks.
 func (s *Sweeper) Run(ctx context.Context, m watchtime.Minute, now time.Time) (Report, error) {
+	rep, err := s.sweepAll(ctx, m, now)
+	if s.Follows != nil && s.Queue != nil {
+		n, ferr := announce.QueueDueFollows(ctx, s.Follows, s.Queue, now)
+		rep.Follows = n
+		err = errors.Join(err, ferr)
+	}
+	return rep, err
+}
+
+// sweepAll sweeps every guild up to minute m, inline or fanned out.
+func (s *Sweeper) sweepAll(ctx context.Context, m watchtime.Minute, now time.Time) (Report, error) {
 	guilds, err := s.Store.SweepGuilds(ctx)
 	if err != nil {
 		return Report{}, err

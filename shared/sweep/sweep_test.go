@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kickbot/kickbot/shared/announce"
 	"github.com/kickbot/kickbot/shared/audience"
 	"github.com/kickbot/kickbot/shared/event"
 	"github.com/kickbot/kickbot/shared/fault"
@@ -674,4 +675,36 @@ func (r *raffleWatch) ConvertRaffleWatch(_ context.Context, guild string, _ time
 	defer r.mu.Unlock()
 	r.guilds = append(r.guilds, guild)
 	return 0, nil
+}
+
+// dueFollows lists batches due, or fails.
+type dueFollows struct {
+	due []announce.DueFollows
+	err error
+}
+
+func (d dueFollows) DueFollows(context.Context, time.Time, time.Time) ([]announce.DueFollows, error) {
+	return d.due, d.err
+}
+
+// TestRunQueuesDueFollows: each run queues the follow batches due, and a
+// failure to list them fails the run (so that it is retried) without
+// holding back the credits.
+func TestRunQueuesDueFollows(t *testing.T) {
+	st, q := newStore(), &memQueue{}
+	st.liveGuild("g", 2)
+	opened := now.Add(-5 * time.Minute)
+	s := &sweep.Sweeper{Store: st, Queue: q, Follows: dueFollows{due: []announce.DueFollows{{Guild: "g", Opened: opened}}}}
+	rep, err := s.Run(context.Background(), watchtime.MinuteOf(now), now)
+	if err != nil || rep.Follows != 1 {
+		t.Fatalf("Run = %+v, %v; want 1 follow batch queued", rep, err)
+	}
+	if want := job.ForFollows("g", opened); len(q.jobs) != 1 || q.jobs[0].ID != want.ID {
+		t.Errorf("queued %v, want %s", q.jobs, want.ID)
+	}
+	s.Follows = dueFollows{err: fault.E(fault.Transient, "table throttled")}
+	rep, err = s.Run(context.Background(), watchtime.MinuteOf(now)+1, now.Add(time.Minute))
+	if !fault.Is(err, fault.Transient) || rep.Credited == 0 {
+		t.Errorf("Run with the due list failing = %+v, %v; want the credits and its Transient error", rep, err)
+	}
 }
