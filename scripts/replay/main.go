@@ -228,40 +228,30 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if mode == "show" {
 		return show(ctx, out, endpoint, table, guild)
 	}
-	if mode == "engine" {
+	switch mode {
+	case "engine", "bonushunt", "subtrain", "fullstream":
 		if guild == "" {
 			fs.Usage()
-			return usageError{"engine needs -guild"}
+			return usageError{mode + " needs -guild"}
 		}
+	}
+	start := time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
+	switch mode {
+	case "engine":
 		return playEngine(ctx, out, engine, guild, url, keyPath)
-	}
-	if mode == "bonushunt" {
-		if guild == "" {
-			fs.Usage()
-			return usageError{"bonushunt needs -guild"}
-		}
-		hunt.Start = time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
-		return playSteps(ctx, out, hunt.Steps(), hunt.Start, guild, url, keyPath)
-	}
-	if mode == "subtrain" {
-		if guild == "" {
-			fs.Usage()
-			return usageError{"subtrain needs -guild"}
-		}
+	case "bonushunt":
+		hunt.Start = start
+		return playSteps(ctx, out, hunt.Steps(), start, guild, url, keyPath)
+	case "subtrain":
 		if train.Wait < 0 {
 			fs.Usage()
 			return usageError{"-wait cannot be negative"}
 		}
-		train.Start = time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
-		return playSteps(ctx, out, train.Steps(), train.Start, guild, url, keyPath)
-	}
-	if mode == "fullstream" {
-		if guild == "" {
-			fs.Usage()
-			return usageError{"fullstream needs -guild"}
-		}
-		full.Start = time.Now().UTC().Truncate(time.Second).Add(2 * time.Second)
-		return playSteps(ctx, out, full.Steps(), full.Start, guild, url, keyPath)
+		train.Start = start
+		return playSteps(ctx, out, train.Steps(), start, guild, url, keyPath)
+	case "fullstream":
+		full.Start = start
+		return playSteps(ctx, out, full.Steps(), start, guild, url, keyPath)
 	}
 	file := "kick-private.pem"
 	if discordMode {
