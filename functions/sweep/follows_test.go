@@ -27,7 +27,7 @@ func TestSweepQueuesDueFollows(t *testing.T) {
 	ctx := context.Background()
 	ev := scheduled(t, 0)
 	opened := ev.Time.Add(-4*time.Minute - 30*time.Second)
-	if _, err := worker.AddFollower(ctx, "g", "ann", opened); err != nil {
+	if _, _, err := worker.AddFollowerOnce(ctx, "g", "follow-1", "ann", opened); err != nil {
 		t.Fatal(err)
 	}
 	if err := worker.ScheduleFollows(ctx, "g", opened); err != nil {

@@ -23,7 +23,7 @@ type memStore struct {
 	open     *announce.FollowBatch
 	taken    *announce.FollowBatch
 	due      map[time.Time]announce.DueFollows // by opened
-	failNext error                             // returned once by AddFollower
+	failNext error                             // returned once by AddFollowerOnce
 }
 
 var (
@@ -83,23 +83,31 @@ func (m *memStore) ReleaseAnnouncement(ctx context.Context, guild string, kind a
 	return nil
 }
 
-func (m *memStore) AddFollower(ctx context.Context, guild, name string, now time.Time) (announce.FollowBatch, error) {
+func (m *memStore) AddFollowerOnce(ctx context.Context, guild, cause, name string, now time.Time) (announce.FollowBatch, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.failNext; err != nil {
 		m.failNext = nil
-		return announce.FollowBatch{}, err
+		return announce.FollowBatch{}, false, err
+	}
+	k := string(announce.Follow) + "/" + cause
+	added := !m.marks[k] && (m.open == nil || !slices.Contains(m.open.Names, name))
+	m.marks[k] = true
+	if added {
+		if m.open == nil {
+			m.open = &announce.FollowBatch{Opened: now}
+		}
+		if len(m.open.Names) < announce.MaxFollowNames {
+			m.open.Names = append(m.open.Names, name)
+		}
+		m.open.Count++
 	}
 	if m.open == nil {
-		m.open = &announce.FollowBatch{Opened: now}
+		return announce.FollowBatch{}, added, nil
 	}
-	if len(m.open.Names) < announce.MaxFollowNames {
-		m.open.Names = append(m.open.Names, name)
-	}
-	m.open.Count++
 	b := *m.open
 	b.Names = slices.Clone(b.Names)
-	return b, nil
+	return b, added, nil
 }
 
 func (m *memStore) OpenFollows(ctx context.Context, guild string) (announce.FollowBatch, error) {

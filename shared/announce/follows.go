@@ -59,10 +59,14 @@ type DueFollows struct {
 // FollowStore keeps the follow batches. Implementations return
 // fault.Transient for failures a retry may fix.
 type FollowStore interface {
-	// AddFollower adds name to guild's open batch, opening one at now
-	// when none is open, keeping the first MaxFollowNames names and
-	// counting all, and returns the batch after.
-	AddFollower(ctx context.Context, guild, name string, now time.Time) (FollowBatch, error)
+	// AddFollowerOnce adds name to guild's open batch, opening one at now
+	// when none is open, keeping the first MaxFollowNames names (each
+	// once) and counting all, and returns the batch after. It does so
+	// once per cause (the follow's delivery id), marking the cause with
+	// the follower in one write, so that no failure between the two loses
+	// the follower or adds them twice; added reports whether this call
+	// added them.
+	AddFollowerOnce(ctx context.Context, guild, cause, name string, now time.Time) (b FollowBatch, added bool, err error)
 	// OpenFollows returns guild's open batch; zero when none is open.
 	OpenFollows(ctx context.Context, guild string) (FollowBatch, error)
 	// ScheduleFollows lists guild's batch opened at opened as due at its
@@ -99,41 +103,11 @@ func (s *Service) follow(ctx context.Context, guild string, ev event.Event) erro
 	if err != nil || !cfg.Setting(Follow).On {
 		return err
 	}
-	var b FollowBatch
-	if once, ok := s.Follows.(OnceFollows); ok {
-		if b, _, err = once.AddFollowerOnce(ctx, guild, ev.ID, name(ev.Follow.Follower), s.now()); err != nil {
-			return err
-		}
-		return s.schedule(ctx, guild, b)
-	}
-	first, err := s.Store.ClaimAnnouncement(ctx, guild, Follow, ev.ID, s.now().Add(MarkerLife))
+	b, _, err := s.Follows.AddFollowerOnce(ctx, guild, ev.ID, name(ev.Follow.Follower), s.now())
 	if err != nil {
 		return err
 	}
-	if first {
-		if b, err = s.Follows.AddFollower(ctx, guild, name(ev.Follow.Follower), s.now()); err != nil {
-			uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unmarkTimeout)
-			defer cancel()
-			if uerr := s.Store.ReleaseAnnouncement(uctx, guild, Follow, ev.ID); uerr != nil {
-				s.log().WarnContext(ctx, "could not release a follow's mark", "guild", guild, "event", ev.ID, "error", uerr)
-			}
-			return err
-		}
-	} else if b, err = s.Follows.OpenFollows(ctx, guild); err != nil {
-		return err
-	}
 	return s.schedule(ctx, guild, b)
-}
-
-// OnceFollows is a FollowStore that adds a follower and marks the follow's
-// cause in one write (*dynamo.Store): with it, a follow needs no mark of
-// its own, which a failure between the mark and the add would leave
-// behind with the follower missing.
-type OnceFollows interface {
-	// AddFollowerOnce adds name to guild's open batch as AddFollower does,
-	// once per cause (the follow's delivery id), and reports whether this
-	// call added them.
-	AddFollowerOnce(ctx context.Context, guild, cause, name string, now time.Time) (FollowBatch, bool, error)
 }
 
 // schedule makes sure the open batch b is listed as due, or posts it now

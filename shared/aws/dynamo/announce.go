@@ -59,7 +59,6 @@ const (
 var (
 	_ announce.Store       = (*Store)(nil)
 	_ announce.FollowStore = (*Store)(nil)
-	_ announce.OnceFollows = (*Store)(nil)
 	_ announce.Channels    = (*Store)(nil)
 )
 
@@ -254,57 +253,10 @@ func (s *Store) ReleaseAnnouncement(ctx context.Context, guild string, kind anno
 	return err
 }
 
-// AddFollower adds name to guild's open follow batch, opening one at now
-// when none is open: one write, conditioned on the batch holding fewer
-// than MaxFollowNames names; past them a second write only counts.
-func (s *Store) AddFollower(ctx context.Context, guild, name string, now time.Time) (announce.FollowBatch, error) {
-	if guild == "" || name == "" {
-		return announce.FollowBatch{}, fault.E(fault.Invalid, "a follow needs a guild and a name")
-	}
-	// An UpdateBuilder shares its actions with those built from it, so
-	// each update starts afresh.
-	counted := func() expression.UpdateBuilder {
-		return expression.Set(expression.Name("opened"), expression.IfNotExists(expression.Name("opened"), expression.Value(now.UnixMilli()))).
-			Add(expression.Name("n"), expression.Value(1))
-	}
-	named := counted().Set(expression.Name("names"), expression.ListAppend(
-		expression.IfNotExists(expression.Name("names"), expression.Value([]string{})), expression.Value([]string{name})))
-	room := expression.Or(expression.AttributeNotExists(expression.Name("n")), expression.Name("n").LessThan(expression.Value(announce.MaxFollowNames)))
-	// A name in the batch already is not added again: a viewer who
-	// follows, unfollows and follows again, and the SDK's retry of an
-	// update whose answer was lost after it landed.
-	// The first name opens the list; contains() is asked of a list that
-	// exists only (the emulator refuses it of a missing one).
-	opens := expression.AttributeNotExists(expression.Name("names"))
-	item, err := s.updateReturning(ctx, followsKey(guild), named, &opens, "add follower")
-	if fault.Is(err, fault.Conflict) {
-		fresh := room.And(expression.Not(expression.Contains(expression.Name("names"), name)))
-		item, err = s.updateReturning(ctx, followsKey(guild), named, &fresh, "add follower")
-	}
-	if fault.Is(err, fault.Conflict) {
-		item, _, err = s.getItem(ctx, followsKey(guild), "load follow batch")
-		if err != nil {
-			return announce.FollowBatch{}, err
-		}
-		rec, derr := decodeFollows(item)
-		if derr != nil || slices.Contains(rec.Names, name) {
-			return rec.open(), derr
-		}
-		// Past the names the batch keeps, a follower is only counted,
-		// and a lost answer's retry counts them twice.
-		item, err = s.updateReturning(ctx, followsKey(guild), counted(), nil, "count follower")
-	}
-	if err != nil {
-		return announce.FollowBatch{}, err
-	}
-	rec, err := decodeFollows(item)
-	return rec.open(), err
-}
-
 // AddFollowerOnce adds name, the follower of the follow cause (its
-// delivery id), to guild's open batch as AddFollower does, and marks the
-// cause in the same transaction: the follower is in the batch exactly
-// when the mark is, so no failure between the two loses the follower or
+// delivery id), to guild's open follow batch, opening one at now when none
+// is open, and marks the cause in the same transaction: the follower is
+// in the batch exactly when the mark is, so no failure between the two loses the follower or
 // adds them twice, however the job is retried (a mark put first and
 // released on failure is lost with the release when the store is down).
 // It reports whether this call added them: false when the cause was

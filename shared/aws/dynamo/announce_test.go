@@ -192,10 +192,10 @@ func runAnnounceStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		retried := *s
 		retried.Client = retriedWrites{s.Client}
 		for i, name := range []string{"ann", "bob", "ann"} { // ann follows again
-			b, err := retried.AddFollower(ctx, "g", name, t0.Add(time.Duration(i)*time.Second))
-			check(t, "AddFollower", err)
+			b, _, err := retried.AddFollowerOnce(ctx, "g", fmt.Sprint("d", i), name, t0.Add(time.Duration(i)*time.Second))
+			check(t, "AddFollowerOnce", err)
 			if want := []string{"ann", "bob"}[:min(i+1, 2)]; b.Count != len(want) || !slices.Equal(b.Names, want) {
-				t.Errorf("AddFollower(%s), retried by the SDK = %d %q; want %d %q", name, b.Count, b.Names, len(want), want)
+				t.Errorf("AddFollowerOnce(%s), retried by the SDK = %d %q; want %d %q", name, b.Count, b.Names, len(want), want)
 			}
 		}
 	})
@@ -247,10 +247,10 @@ func runAnnounceStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		ctx := t.Context()
 		opened := t0.Add(30 * time.Second)
 		for i := range 30 {
-			b, err := s.AddFollower(ctx, "g", fmt.Sprintf("f%02d", i), opened.Add(time.Duration(i)*time.Second))
-			check(t, "AddFollower", err)
+			b, _, err := s.AddFollowerOnce(ctx, "g", fmt.Sprintf("d%02d", i), fmt.Sprintf("f%02d", i), opened.Add(time.Duration(i)*time.Second))
+			check(t, "AddFollowerOnce", err)
 			if b.Count != i+1 || !b.Opened.Equal(opened) || len(b.Names) != min(i+1, announce.MaxFollowNames) {
-				t.Fatalf("AddFollower #%d = %+v, want %d counted, opened at %v", i+1, b, i+1, opened)
+				t.Fatalf("AddFollowerOnce #%d = %+v, want %d counted, opened at %v", i+1, b, i+1, opened)
 			}
 		}
 		raw := rawItem(t, s, followsKey("g"))
@@ -284,10 +284,10 @@ func runAnnounceStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		}
 		// A follow after the take opens a new batch; the retry of the
 		// take reads the taken one back.
-		b, err = s.AddFollower(ctx, "g", "late", t0.Add(10*time.Minute))
-		check(t, "AddFollower", err)
+		b, _, err = s.AddFollowerOnce(ctx, "g", "dlate", "late", t0.Add(10*time.Minute))
+		check(t, "AddFollowerOnce", err)
 		if b.Count != 1 || !b.Opened.Equal(t0.Add(10*time.Minute)) || b.Scheduled {
-			t.Errorf("AddFollower after the take = %+v, want a new batch", b)
+			t.Errorf("AddFollowerOnce after the take = %+v, want a new batch", b)
 		}
 		again, ok, err := s.TakeFollows(ctx, "g", opened)
 		check(t, "TakeFollows again", err)
@@ -307,8 +307,8 @@ func runAnnounceStoreSuite(t *testing.T, newStore func(t *testing.T) *Store) {
 		if b.Count != 1 || !cmp.Equal(b.Names, []string{"late"}) {
 			t.Errorf("OpenFollows = %+v, want late's batch", b)
 		}
-		_, err = s.AddFollower(ctx, "", "x", t0)
-		wantKind(t, "AddFollower without a guild", err, fault.Invalid)
+		_, _, err = s.AddFollowerOnce(ctx, "", "d", "x", t0)
+		wantKind(t, "AddFollowerOnce without a guild", err, fault.Invalid)
 	})
 
 	t.Run("FollowsRetriedAndDuplicated", func(t *testing.T) {
@@ -382,7 +382,7 @@ func TestAnnounceStoreEmbeddedFailure(t *testing.T) {
 	wantAllTransient(t, []storeCall{
 		{"AnnounceConfig", func() error { _, err := s.AnnounceConfig(ctx, "g"); return err }},
 		{"ClaimAnnouncement", func() error { _, err := s.ClaimAnnouncement(ctx, "g", announce.Sub, "c", t0); return err }},
-		{"AddFollower", func() error { _, err := s.AddFollower(ctx, "g", "x", t0); return err }},
+		{"AddFollowerOnce", func() error { _, _, err := s.AddFollowerOnce(ctx, "g", "d", "x", t0); return err }},
 		{"DueFollows", func() error { _, err := s.DueFollows(ctx, t0, t0); return err }},
 		{"TakeFollows", func() error { _, _, err := s.TakeFollows(ctx, "g", t0); return err }},
 	})

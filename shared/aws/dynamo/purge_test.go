@@ -146,8 +146,8 @@ func fillAnnouncements(t *testing.T, s *Store, guild string, c func(string) inte
 	check(t, "SaveAnnounceConfig", s.SaveAnnounceConfig(ctx, guild,
 		announce.Config{Kinds: map[announce.Kind]announce.Setting{announce.Follow: {On: true}}}, c("announce")))
 	for i, opened := range []time.Time{at(1), at(2)} {
-		_, err := s.AddFollower(ctx, guild, fmt.Sprint("follower", i), opened)
-		check(t, "AddFollower", err)
+		_, _, err := s.AddFollowerOnce(ctx, guild, fmt.Sprint("follow", i), fmt.Sprint("follower", i), opened)
+		check(t, "AddFollowerOnce", err)
 		check(t, "ScheduleFollows", s.ScheduleFollows(ctx, guild, opened))
 		if i == 0 {
 			_, _, err = s.TakeFollows(ctx, guild, opened)

@@ -59,45 +59,22 @@ func (s *Store) putIf(ctx context.Context, item map[string]types.AttributeValue,
 // is fault.Conflict with the message refused; other failures are
 // classified.
 func (s *Store) updateIf(ctx context.Context, k itemKey, u expression.UpdateBuilder, cond expression.ConditionBuilder, refused, what string) error {
-	_, err := s.updateItem(ctx, k, u, &cond, "", refused, what)
-	return err
-}
-
-// updateReturning applies u to the item at k, if cond (when not nil)
-// holds, and returns the item after. A failed condition is
-// fault.Conflict.
-func (s *Store) updateReturning(ctx context.Context, k itemKey, u expression.UpdateBuilder, cond *expression.ConditionBuilder, what string) (map[string]types.AttributeValue, error) {
-	return s.updateItem(ctx, k, u, cond, types.ReturnValueAllNew, what, what)
-}
-
-// updateItem applies u to the item at k, if cond (when not nil) holds,
-// and returns the attributes ret asks for (none when ret is empty). A
-// failed condition is fault.Conflict, saying refused.
-func (s *Store) updateItem(ctx context.Context, k itemKey, u expression.UpdateBuilder, cond *expression.ConditionBuilder, ret types.ReturnValue, refused, what string) (map[string]types.AttributeValue, error) {
-	b := expression.NewBuilder().WithUpdate(u)
-	if cond != nil {
-		b = b.WithCondition(*cond)
-	}
-	expr, err := b.Build()
+	expr, err := expression.NewBuilder().WithUpdate(u).WithCondition(cond).Build()
 	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "build "+what)
+		return fault.Wrap(fault.Internal, err, "build "+what)
 	}
-	out, err := s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err = s.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.Table,
 		Key:                       k.av(),
 		UpdateExpression:          expr.Update(),
 		ConditionExpression:       expr.Condition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              ret,
 	})
 	if conditionFailed(err) {
-		return nil, fault.Wrap(fault.Conflict, err, refused)
+		return fault.Wrap(fault.Conflict, err, refused)
 	}
-	if err != nil {
-		return nil, classify(err, what)
-	}
-	return out.Attributes, nil
+	return classify(err, what)
 }
 
 // deleteItem deletes the item at k, if cond (when not nil) holds; it
